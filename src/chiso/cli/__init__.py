@@ -1,0 +1,1 @@
+"""Typer commands: parse options, call a service, print the result. Nothing else lives here."""

@@ -1,0 +1,40 @@
+"""`chiso db`: create and upgrade the application database."""
+
+from __future__ import annotations
+
+import typer
+
+from chiso.cli.output import console
+from chiso.services import database
+
+app = typer.Typer(
+    help="Cơ sở dữ liệu ứng dụng: khởi tạo, nâng cấp, kiểm tra.", no_args_is_help=True
+)
+
+
+@app.command()
+def upgrade(
+    revision: str = typer.Argument("head", help="Phiên bản đích (mặc định: mới nhất)."),
+) -> None:
+    """Tạo hoặc nâng cấp cấu trúc cơ sở dữ liệu theo các migration của Alembic."""
+    state = database.upgrade(revision)
+    if state.before == state.current:
+        console.print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({state.current}): {state.url}")
+    else:
+        console.print(
+            f"Đã nâng cấp cơ sở dữ liệu {state.url}: {state.before or 'trống'} → {state.current}."
+        )
+
+
+@app.command()
+def status() -> None:
+    """Cho biết cơ sở dữ liệu đang dùng, phiên bản cấu trúc và các migration còn chờ."""
+    state = database.status()
+    console.print(f"Cơ sở dữ liệu: {state.url}")
+    console.print(f"Phiên bản hiện tại: {state.current or 'chưa khởi tạo'}; mới nhất: {state.head}")
+    if state.pending:
+        console.print(
+            f"Còn {len(state.pending)} migration chờ: {', '.join(state.pending)} — chạy `chiso db upgrade`."
+        )
+    else:
+        console.print("Cấu trúc đã cập nhật.")

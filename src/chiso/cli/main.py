@@ -1,0 +1,82 @@
+"""The `chiso` command. Errors are printed in Vietnamese, logged in English, and set the exit
+code: 0 success, 1 rejected input, 2 usage error."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from chiso import __version__
+from chiso.cli import db_cmd, demo_cmd, period_cmd, units_cmd
+from chiso.cli.output import err_console
+from chiso.errors import ChisoError
+from chiso.settings import get_settings
+
+log = logging.getLogger("chiso.cli")
+
+app = typer.Typer(
+    name="chiso",
+    help="chiso — đo lường, chấm điểm, xếp hạng và đôn đốc chuyển đổi số của các đơn vị.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(units_cmd.app, name="units")
+app.command("period")(period_cmd.period)
+app.command("demo")(demo_cmd.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chiso {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát."
+    ),
+) -> None:
+    """chiso — đo lường, chấm điểm, xếp hạng và đôn đốc chuyển đổi số."""
+
+
+def _configure_logging() -> None:
+    log_file = get_settings().log_file
+    if log_file:
+        handler = logging.FileHandler(log_file, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logging.getLogger("chiso").addHandler(handler)
+        logging.getLogger("chiso").setLevel(logging.INFO)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Runs the command line and returns the exit code (tests call this directly)."""
+    _configure_logging()
+    try:
+        result = app(args=argv, prog_name="chiso", standalone_mode=False)
+    except ChisoError as exc:
+        err_console.print(f"[bold red]Lỗi:[/] {exc.render_vi()}", highlight=False, markup=True)
+        log.error(exc.render_en())
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.TyperException as exc:
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            err_console.print(f"Lỗi: {exc.format_message()}")
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("Đã hủy.")
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def main() -> None:
+    sys.exit(run())

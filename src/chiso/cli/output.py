@@ -1,0 +1,58 @@
+"""Console output shared by commands: Rich tables, CSV/JSON to stdout, progress bars."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+TABLE_FORMATS = ("table", "csv", "json")
+
+
+def emit(fmt: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows([["" if v is None else v for v in r] for r in rows])
+    elif fmt == "json":
+        records = [dict(zip(header, r, strict=True)) for r in rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n")
+    else:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for name in header:
+            table.add_column(name)
+        for r in rows:
+            table.add_row(*["" if v is None else str(v) for v in r])
+        console.print(table)
+
+
+@contextmanager
+def progress_bar() -> Iterator[Any]:
+    """Yields a progress(label, done, total) callback drawing one bar per label."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=False,
+        disable=not err_console.is_terminal,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        yield update

@@ -1,0 +1,67 @@
+"""Vietnamese text folding, so that "tan hiep", "TÂN HIỆP" and "Tân Hiệp" find each other."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^0-9a-z ]+")
+
+# Prefixes that name the kind of a unit rather than the unit itself, longest first.
+_UNIT_PREFIXES = tuple(
+    sorted(
+        (
+            "uy ban nhan dan",
+            "ubnd",
+            "thanh pho",
+            "thi tran",
+            "thi xa",
+            "dac khu",
+            "phuong",
+            "huyen",
+            "quan",
+            "tinh",
+            "xa",
+            "tp.",
+            "tp",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII with single spaces: diacritics removed and đ read as d."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return _SPACES.sub(" ", stripped.lower()).strip()
+
+
+def fold_words(text: str) -> str:
+    """Folded text with punctuation turned into spaces (for matching names typed by hand)."""
+    return _SPACES.sub(" ", _NON_WORD.sub(" ", fold(text))).strip()
+
+
+def strip_unit_prefix(folded: str) -> str:
+    """Drop leading "ubnd", "xa", "phuong"… from an already folded name, repeatedly."""
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _UNIT_PREFIXES:
+            if folded.startswith(prefix + " "):
+                folded = folded[len(prefix) + 1 :].lstrip()
+                changed = True
+                break
+    return folded
+
+
+def name_key(name: str) -> str:
+    """The comparable core of a unit name: folded, no punctuation, no kind prefix."""
+    return strip_unit_prefix(fold_words(name))
+
+
+def slug(text: str) -> str:
+    """An ASCII identifier made from a Vietnamese name ("Sở, ban, ngành" → "so-ban-nganh")."""
+    return fold_words(text).replace(" ", "-")

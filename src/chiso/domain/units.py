@@ -1,0 +1,108 @@
+"""Organisation units: kinds, subtypes, schemes and how a unit is referred to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from chiso.domain.text import fold
+
+REFORM_DATE = date(2025, 7, 1)
+"""Two-tier local government: districts abolished, 63 provinces became 34."""
+
+LEGACY_LAST_DAY = date(2025, 6, 30)
+
+
+class UnitKind(StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+    DEPARTMENT = "department"
+    OFFICE = "office"
+    MINISTRY = "ministry"
+    OTHER = "other"
+
+    @property
+    def label_vi(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    UnitKind.PROVINCE: "Tỉnh, thành phố",
+    UnitKind.DISTRICT: "Huyện, quận, thị xã, thành phố thuộc tỉnh",
+    UnitKind.COMMUNE: "Xã, phường, thị trấn, đặc khu",
+    UnitKind.DEPARTMENT: "Sở, ban, ngành",
+    UnitKind.OFFICE: "Phòng, ban cấp huyện",
+    UnitKind.MINISTRY: "Bộ, cơ quan ngang bộ",
+    UnitKind.OTHER: "Đơn vị khác",
+}
+
+SUBTYPE_LABELS: dict[str, str] = {
+    "tinh": "Tỉnh",
+    "thanh-pho": "Thành phố",
+    "huyen": "Huyện",
+    "quan": "Quận",
+    "thi-xa": "Thị xã",
+    "xa": "Xã",
+    "phuong": "Phường",
+    "thi-tran": "Thị trấn",
+    "dac-khu": "Đặc khu",
+}
+
+SUBTYPES_BY_KIND: dict[UnitKind, frozenset[str]] = {
+    UnitKind.PROVINCE: frozenset({"tinh", "thanh-pho"}),
+    UnitKind.DISTRICT: frozenset({"huyen", "quan", "thi-xa", "thanh-pho"}),
+    UnitKind.COMMUNE: frozenset({"xa", "phuong", "thi-tran", "dac-khu"}),
+}
+
+
+def subtype_from_label(label: str) -> str | None:
+    """ "Thị trấn" → "thi-tran"; None when the label names no known subtype."""
+    wanted = fold(label)
+    for code, text in SUBTYPE_LABELS.items():
+        if fold(text) == wanted or code == wanted:
+            return code
+    return None
+
+
+def parse_kind(text: str) -> UnitKind | None:
+    """Accept the English code or the Vietnamese label of a kind."""
+    wanted = fold(text)
+    for kind in UnitKind:
+        if wanted in (kind.value, fold(kind.label_vi)):
+            return kind
+    return None
+
+
+class Scheme(StrEnum):
+    """Which national list an administrative unit comes from."""
+
+    CURRENT = "2025"
+    LEGACY = "legacy"
+
+
+def scheme_key(scheme: Scheme, code: str) -> str:
+    """Official codes repeat across the reform, so the key carries the scheme: "legacy:75"."""
+    return f"{scheme.value}:{code}"
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """What a user typed to name a unit: an explicit "scheme:code", or a code or name."""
+
+    text: str
+    scheme: Scheme | None
+    code: str
+
+    @classmethod
+    def parse(cls, text: str) -> UnitRef:
+        raw = text.strip()
+        head, sep, tail = raw.partition(":")
+        if sep and head in {s.value for s in Scheme} and tail:
+            return cls(raw, Scheme(head), tail.strip())
+        return cls(raw, None, raw)
+
+
+def in_force(valid_from: date | None, valid_to: date | None, on: date) -> bool:
+    return (valid_from is None or valid_from <= on) and (valid_to is None or on <= valid_to)

@@ -1,0 +1,100 @@
+"""One exception hierarchy for everything a user can be told.
+
+Each error carries Vietnamese text for people and English text for logs, where the problem is,
+and how to fix it, so the CLI, the web pages and the API can show it without rewording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad thing in an input, located precisely enough that a person can go and fix it."""
+
+    where: str
+    message_vi: str
+    message_en: str
+    hint_vi: str | None = None
+
+    def render_vi(self) -> str:
+        text = f"{self.where}: {self.message_vi}" if self.where else self.message_vi
+        return f"{text} ({self.hint_vi})" if self.hint_vi else text
+
+    def render_en(self) -> str:
+        return f"{self.where}: {self.message_en}" if self.where else self.message_en
+
+
+class ChisoError(Exception):
+    """Base class: rejected input exits with 1."""
+
+    exit_code = 1
+
+    def __init__(
+        self,
+        message_vi: str,
+        message_en: str,
+        *,
+        hint_vi: str | None = None,
+        problems: Sequence[Problem] = (),
+    ) -> None:
+        super().__init__(message_en)
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.hint_vi = hint_vi
+        self.problems: list[Problem] = list(problems)
+
+    def render_vi(self) -> str:
+        lines = [self.message_vi]
+        lines += [f"  - {p.render_vi()}" for p in self.problems]
+        if self.hint_vi:
+            lines.append(f"Cách khắc phục: {self.hint_vi}")
+        return "\n".join(lines)
+
+    def render_en(self) -> str:
+        return "\n".join([self.message_en] + [f"  - {p.render_en()}" for p in self.problems])
+
+
+class RejectedInput(ChisoError):
+    """A file or request failed validation; nothing from it was stored."""
+
+
+class UsageError(ChisoError):
+    """The command was called wrongly (bad option value, unknown reference): exit code 2."""
+
+    exit_code = 2
+
+
+class NotFound(UsageError):
+    """A reference (unit, group, framework…) matches nothing."""
+
+
+class Ambiguous(UsageError):
+    """A reference matches several things; the message lists them."""
+
+
+class DatabaseNotReady(ChisoError):
+    """The database schema is older than this version of chiso."""
+
+
+@dataclass
+class ProblemList:
+    """Collects problems so a whole file is checked before anything is reported."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, where: str, vi: str, en: str, hint_vi: str | None = None) -> None:
+        self.problems.append(Problem(where, vi, en, hint_vi))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self, source: str) -> None:
+        if self.problems:
+            raise RejectedInput(
+                f"Tệp {source} bị từ chối: {len(self.problems)} lỗi, không có dữ liệu nào được lưu.",
+                f"File {source} rejected: {len(self.problems)} problems, nothing stored.",
+                problems=self.problems,
+            )

@@ -1,0 +1,224 @@
+"""Reads CSV and XLSX files into rows that remember where each cell came from.
+
+Every importer goes through here, so hostile files (empty, truncated, not what their name says,
+zip bombs, too large) are refused once, with a Vietnamese message, before any parsing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from chiso.domain.text import fold
+from chiso.errors import RejectedInput
+
+CellValue = str | int | float | bool | date | datetime | time | None
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 1_000_000
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+MAX_ZIP_RATIO = 200
+CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    values: dict[str, CellValue]
+    columns: dict[str, int]
+
+    def get(self, column: str) -> CellValue:
+        return self.values.get(column)
+
+    def text(self, column: str) -> str:
+        value = self.values.get(column)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+
+@dataclass
+class Sheet:
+    file: str
+    name: str | None
+    header: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+    def where(self, row: int, column: str | None = None) -> str:
+        """ "tệp.xlsx, trang Data, ô D7" or "tệp.csv, dòng 7, cột value"."""
+        parts = [self.file]
+        if self.name is not None:
+            parts.append(f"trang {self.name}")
+        if column is None:
+            parts.append(f"dòng {row}")
+        elif self.name is not None and column in self.header:
+            parts.append(f"ô {cell_ref(self.header.index(column), row)}")
+        else:
+            parts.append(f"dòng {row}, cột {column}")
+        return ", ".join(parts)
+
+
+def cell_ref(column_index: int, row: int) -> str:
+    """0-based column index and 1-based row → "D7"."""
+    letters = ""
+    n = column_index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row}"
+
+
+def reject(path: Path, vi: str, en: str, hint_vi: str | None = None) -> RejectedInput:
+    return RejectedInput(f"Tệp {path.name}: {vi}", f"{path.name}: {en}", hint_vi=hint_vi)
+
+
+def read_table(
+    path: Path, aliases: dict[str, str] | None = None, max_rows: int = MAX_ROWS
+) -> list[Sheet]:
+    """Sheets of a CSV or XLSX file, headers folded to canonical names through `aliases`."""
+    _check_file(path)
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        sheets = _read_xlsx(path)
+    elif suffix in {".csv", ".txt"}:
+        sheets = [_read_csv(path)]
+    else:
+        raise reject(path, "chỉ nhận tệp .xlsx hoặc .csv.", "only .xlsx and .csv are accepted")
+    out = [_to_sheet(path, name, rows, aliases or {}, max_rows) for name, rows in sheets]
+    if not any(s.rows for s in out):
+        raise reject(path, "không có dòng dữ liệu nào.", "no data rows")
+    return out
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise reject(path, "không tồn tại.", "file not found", "kiểm tra lại đường dẫn.")
+    size = path.stat().st_size
+    if size == 0:
+        raise reject(path, "tệp rỗng.", "empty file")
+    if size > MAX_FILE_BYTES:
+        mb = MAX_FILE_BYTES // (1024 * 1024)
+        raise reject(path, f"lớn hơn giới hạn {mb} MB.", "file over size limit", "chia nhỏ tệp.")
+
+
+def _read_csv(path: Path) -> tuple[str | None, list[list[CellValue]]]:
+    raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        raise reject(path, "là tệp nén/Excel nhưng mang đuôi .csv.", "zip content named .csv")
+    text = _decode(raw, path)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    rows: list[list[CellValue]] = [
+        list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
+    return None, rows
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return unicodedata.normalize("NFC", text)
+    raise reject(
+        path,
+        "không đọc được bảng mã ký tự.",
+        "cannot decode text",
+        "lưu lại tệp dạng CSV UTF-8 trong Excel (Save As → CSV UTF-8).",
+    )
+
+
+def _read_xlsx(path: Path) -> list[tuple[str | None, list[list[CellValue]]]]:
+    _check_zip(path)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets: list[tuple[str | None, list[list[CellValue]]]] = []
+        for name in workbook.sheet_names:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheets.append((name, [[_plain(v) for v in row] for row in rows]))
+        return sheets
+    except Exception as exc:
+        raise reject(
+            path, "không phải tệp Excel hợp lệ hoặc bị hỏng.", f"unreadable workbook: {exc}"
+        ) from exc
+
+
+def _plain(value: object) -> CellValue:
+    """Calamine returns timedelta for durations; everything else is already a plain value."""
+    if isinstance(value, str | int | float | bool | date | datetime | time) or value is None:
+        return value
+    return str(value)
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise reject(
+            path,
+            "không phải tệp Excel .xlsx (có thể bị cắt cụt hoặc đổi đuôi).",
+            f"not a zip/xlsx: {exc}",
+            "mở tệp trong Excel và lưu lại dạng .xlsx.",
+        ) from exc
+    unzipped = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped / packed > MAX_ZIP_RATIO:
+        raise reject(path, "có dung lượng giải nén bất thường (nghi tệp độc hại).", "zip bomb")
+
+
+def _to_sheet(
+    path: Path,
+    name: str | None,
+    rows: list[list[CellValue]],
+    aliases: dict[str, str],
+    max_rows: int,
+) -> Sheet:
+    header_index = next((i for i, r in enumerate(rows) if any(_filled(v) for v in r)), None)
+    if header_index is None:
+        return Sheet(path.name, name, [])
+    header = [canonical_column(v, aliases) for v in rows[header_index]]
+    columns = {h: i for i, h in enumerate(header) if h}
+    sheet = Sheet(path.name, name, header)
+    body = rows[header_index + 1 :]
+    if len(body) > max_rows:
+        raise reject(path, f"có hơn {max_rows:,} dòng.".replace(",", "."), "too many rows")
+    for offset, raw in enumerate(body):
+        if not any(_filled(v) for v in raw):
+            continue
+        values = {h: _clean(raw[i]) if i < len(raw) else None for h, i in columns.items()}
+        sheet.rows.append(Row(header_index + offset + 2, values, columns))
+    return sheet
+
+
+def canonical_column(value: CellValue, aliases: dict[str, str]) -> str:
+    folded = fold(str(value or "")).replace(" ", "_")
+    return aliases.get(folded, folded)
+
+
+def _filled(value: CellValue) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _clean(value: CellValue) -> CellValue:
+    if isinstance(value, str):
+        stripped = unicodedata.normalize("NFC", value.strip())
+        return stripped or None
+    return value
+
+
+def first_nonempty(sheets: Iterable[Sheet]) -> Sheet:
+    return next(s for s in sheets if s.rows)

@@ -1,0 +1,29 @@
+"""Settings come from the environment (CHISO_*), so no secret or path is written in code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHISO_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "chiso-data")
+    database_url: str | None = None
+    log_file: Path | None = None
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLite file in the data directory unless CHISO_DATABASE_URL says otherwise."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'chiso.sqlite3'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

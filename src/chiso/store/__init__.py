@@ -1,0 +1,1 @@
+"""The application database: SQLAlchemy models, repositories and Alembic migrations."""

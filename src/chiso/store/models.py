@@ -1,0 +1,128 @@
+"""Tables of the application state. Changes go through Alembic migrations, never create_all."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+unit_group_members = Table(
+    "unit_group_members",
+    Base.metadata,
+    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("unit_groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    code: Mapped[str | None] = mapped_column(String(64), index=True)
+    scheme: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    subtype: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    short_name: Mapped[str | None] = mapped_column(String(255))
+    search_text: Mapped[str] = mapped_column(String(600), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+    groups: Mapped[list[UnitGroup]] = relationship(
+        secondary=unit_group_members, back_populates="units", order_by="UnitGroup.code"
+    )
+
+
+class UnitGroup(Base):
+    __tablename__ = "unit_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    units: Mapped[list[Unit]] = relationship(secondary=unit_group_members, back_populates="groups")
+
+
+class UnitLink(Base):
+    """A legacy unit (whole or in part) living on in a newer one."""
+
+    __tablename__ = "unit_links"
+    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    predecessor_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), index=True
+    )
+    successor_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    effective_on: Mapped[date] = mapped_column(Date)
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    predecessor: Mapped[Unit] = relationship(foreign_keys=[predecessor_id])
+    successor: Mapped[Unit] = relationship(foreign_keys=[successor_id])
+
+
+class AuditEntry(Base):
+    """Who changed what, when, from which file or request: old → new."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_key: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(String(500))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

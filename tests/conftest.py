@@ -1,0 +1,107 @@
+"""Fixtures: every database test runs on SQLite and, when CHISO_TEST_POSTGRES_URL is set,
+on a fresh PostgreSQL database too."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from chiso.cli.main import run
+from chiso.services.runtime import Runtime, open_runtime
+from chiso.services.units_seed import seed
+from chiso.settings import Settings, get_settings
+
+POSTGRES_URL = os.environ.get("CHISO_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def _create_postgres_database() -> tuple[str, str]:
+    assert POSTGRES_URL
+    name = f"chiso_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_postgres_database(name: str) -> None:
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _database(backend: str, directory: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'chiso.sqlite3'}"
+        return
+    url, name = _create_postgres_database()
+    try:
+        yield url
+    finally:
+        _drop_postgres_database(name)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own for a test that changes things."""
+    yield from _database(backend, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def seeded_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The national units (2025 and legacy) with lineage, seeded once per backend; read only."""
+    directory = tmp_path_factory.mktemp(f"seeded-{backend}")
+    for url in _database(backend, directory):
+        rt = open_runtime(Settings(database_url=url, data_dir=directory))
+        seed(rt, "all")
+        rt.close()
+        yield url
+
+
+@pytest.fixture
+def use_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Clears the settings cache so CHISO_* variables set by a test take effect."""
+    monkeypatch.setenv("CHISO_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def point_cli_at(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("CHISO_DATABASE_URL", url)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], use_database: None):
+    """cli(url, *args) → (exit code, stdout, stderr), running `chiso` in this process."""
+
+    def invoke(url: str, *args: str) -> tuple[int, str, str]:
+        point_cli_at(monkeypatch, url)
+        capsys.readouterr()
+        code = run(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+@pytest.fixture
+def rt(database_url: str, tmp_path: Path) -> Iterator[Runtime]:
+    runtime = open_runtime(Settings(database_url=database_url, data_dir=tmp_path))
+    yield runtime
+    runtime.close()
