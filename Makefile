@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: demo test lint typecheck pytest install debian clean
+.PHONY: demo test lint typecheck pytest install debian clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,8 +33,8 @@ demo: install
 	$(BIN)/chiso demo
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: install
 	$(BIN)/mypy
@@ -43,6 +43,9 @@ pytest: install debian
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -13,8 +13,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+def _console(stderr: bool = False) -> Console:
+    """Piped output (files, tests, other programs) is not cut to 80 columns."""
+    probe = Console(stderr=stderr)
+    width = None if probe.is_terminal else 200
+    return Console(stderr=stderr, soft_wrap=True, highlight=False, width=width)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 TABLE_FORMATS = ("table", "csv", "json")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from chiso.domain.text import fold
+from chiso.domain.text import fold_words
 from chiso.errors import RejectedInput
 
 CellValue = str | int | float | bool | date | datetime | time | None
@@ -204,8 +204,13 @@ def _to_sheet(
     return sheet
 
 
+def column_key(text: str) -> str:
+    """ "Chỉ số / chỉ số thành phần" → "chi_so_chi_so_thanh_phan"."""
+    return fold_words(text).replace(" ", "_")
+
+
 def canonical_column(value: CellValue, aliases: dict[str, str]) -> str:
-    folded = fold(str(value or "")).replace(" ", "_")
+    folded = column_key(str(value or ""))
     return aliases.get(folded, folded)
 
 

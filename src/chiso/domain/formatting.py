@@ -1,0 +1,22 @@
+"""Numbers as Vietnamese readers expect them: 31,14% · 370,7/570 · 1.000 · 0,8002."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+
+
+def number(x: float, max_decimals: int = 2) -> str:
+    """At most `max_decimals` decimals, no trailing zeros, dot for thousands: 1.234,5."""
+    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+    return str(format_decimal(x, format=pattern, locale="vi"))
+
+
+def fixed(x: float, decimals: int) -> str:
+    """Exactly `decimals` decimals, as published indices are: 0,8002."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return str(format_decimal(x, format=pattern, locale="vi"))
+
+
+def percent(fraction: float, max_decimals: int = 2) -> str:
+    """0.3114 → "31,14%"; 0 → "0%"; 0.49 → "49%"."""
+    return f"{number(fraction * 100, max_decimals)}%"

@@ -1,0 +1,161 @@
+"""Shipped frameworks, the YAML format's errors, and the Excel table both ways."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from chiso.io.framework_yaml import dump_framework, framework_to_data
+from chiso.services import frameworks
+
+SHIPPED = ["commune-example", "dti-department-500", "dti-province-922", "platform-usage"]
+
+
+def test_shipped_frameworks() -> None:
+    assert frameworks.shipped_ids() == SHIPPED
+    province = frameworks.load("dti-province-922")
+    assert province.root.max_points == 1000
+    assert [n.code for n in province.root.children] == ["I", "II"]
+    assert [(n.code, n.max_points) for n in province.main_indices()] == [
+        ("1", 100), ("2", 100), ("3", 100), ("4", 100), ("5", 100), ("6", 0), ("7", 200), ("8", 150), ("9", 150),
+    ]  # fmt: skip
+    department = frameworks.load("dti-department-500")
+    assert [(n.name, n.max_points) for n in department.main_indices()] == [
+        ("Nhận thức số", 50), ("Thể chế số", 50), ("Hạ tầng số", 50), ("Nhân lực số", 50),
+        ("An toàn thông tin mạng", 100), ("Hoạt động chuyển đổi số", 200),
+    ]  # fmt: skip
+    usage = frameworks.load("platform-usage")
+    assert [n.code for n in usage.leaves()] == [
+        "signed_docs_rate", "online_docs_rate", "paperless_meetings", "official_email_rate",
+        "online_applications_rate", "digitised_results_rate", "reports_on_system_rate", "dx_plan_issued",
+    ]  # fmt: skip
+    assert usage.node("signed_docs_rate").target == 95  # type: ignore[union-attr]
+    commune = frameworks.load("commune-example")
+    assert commune.example
+    assert len(commune.main_indices()) == 8
+    assert len(commune.leaves()) == 47
+
+
+@pytest.mark.parametrize("framework_id", SHIPPED)
+def test_show_and_validate(cli, database_url: str, framework_id: str, tmp_path: Path) -> None:
+    code, out, _ = cli(database_url, "framework", "show", framework_id)
+    assert code == 0
+    assert f"({framework_id})" in out
+    root = frameworks.load(framework_id)
+    assert f"{root.root.max_points:,.0f}".replace(",", ".") + " điểm" in out
+    path = tmp_path / f"{framework_id}.yaml"
+    path.write_text(dump_framework(root), encoding="utf-8")
+    code, out, _ = cli(database_url, "framework", "validate", str(path))
+    assert code == 0
+    assert "Hợp lệ" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "message"),
+    [
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, children: [{code: A1, name: A1, input: rate}]}\n",
+            "nút A › A1, trường 'max'",
+            "chỉ số lá phải có điểm tối đa",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 30, children: [{code: A1, name: A1, max: 20, input: rate}]}\n",
+            "nút A, trường 'max'",
+            "khác tổng điểm tối đa",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 10, input: rate, rule: yes_no}\n",
+            "nút A, trường 'rule'",
+            "không dùng được cho dữ liệu 'rate'",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: -1, input: rate}\n",
+            "nút A, trường 'max'",
+            "lớn hơn hoặc bằng 0",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 10, input: ratio}\n",
+            "nút A, trường 'input'",
+            "phải là một trong",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 10, input: count, rule: steps}\n",
+            "nút A, trường 'steps'",
+            "cần danh sách bậc",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 10, input: rate, rule: target_capped}\n",
+            "nút A, trường 'target'",
+            "cần 'target'",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 10, input: rate, maxx: 3}\n",
+            "nút A, trường 'maxx'",
+            "gõ sai tên trường",
+        ),
+        (
+            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, max: 10}\n  - {code: A, name: B, max: 5}\n",
+            "nút A",
+            "bị trùng",
+        ),
+        ("id: X Y\nname: X\nnodes: []\n", "trường 'id'", "chữ thường không dấu"),
+        ("id: x\nname: X\nnodes:\n  - {code: A, name: Á\n", "dòng", "không đúng cú pháp YAML"),
+    ],
+)
+def test_invalid_framework_files_name_node_and_field(
+    cli, database_url: str, tmp_path: Path, text: str, where: str, message: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, _, err = cli(database_url, "framework", "validate", str(path))
+    assert code == 1
+    assert where in err
+    assert message in err
+
+
+@pytest.mark.parametrize("framework_id", SHIPPED)
+def test_excel_round_trip(cli, database_url: str, tmp_path: Path, framework_id: str) -> None:
+    xlsx = tmp_path / "table.xlsx"
+    code, _, err = cli(
+        database_url, "framework", "export", framework_id, "--format", "xlsx", "--out", str(xlsx)
+    )
+    assert code == 0, err
+    sheet = load_workbook(xlsx)["Bộ chỉ số"]
+    header = [c.value for c in sheet[1]]
+    assert header[:9] == ["STT", "Mã", "Mã cấp trên", "Chỉ số", "Điểm tối đa", "Cách xác định và tính điểm",
+                          "Tài liệu kiểm chứng", "Nguồn dữ liệu", "Đơn vị xác minh"]  # fmt: skip
+    out = tmp_path / "back.yaml"
+    code, _, err = cli(database_url, "framework", "import", str(xlsx), "--out", str(out))
+    assert code == 0, err
+    original = framework_to_data(frameworks.load(framework_id))
+    assert framework_to_data(frameworks.load(str(out))) == original
+
+
+def test_hand_made_table_with_stt_only(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(
+        [
+            "STT",
+            "Chỉ số/chỉ số thành phần",
+            "Điểm tối đa",
+            "Cách xác định và tính điểm",
+            "Tài liệu kiểm chứng",
+        ]
+    )
+    ws.append(["I", "Nền tảng chung", 30, "", ""])
+    ws.append(["1", "Nhận thức số", 30, "", ""])
+    ws.append(["1.1", "Kế hoạch chuyển đổi số", 10, "Có = 10 điểm", "Kế hoạch"])
+    ws.append(["1.2", "Tỷ lệ văn bản ký số", 20, "a/b × 20", ""])
+    ws.append(["II", "Hoạt động", 15, "", ""])
+    ws.append(["2", "Chính quyền số", 15, "", ""])
+    path = tmp_path / "Bộ chỉ số xã.xlsx"
+    wb.save(path)
+    framework, _ = frameworks.import_table(path, "xa-thu", None)
+    assert [n.code for n in framework.root.children] == ["I", "II"]
+    assert [c.code for c in framework.node("1").children] == ["1.1", "1.2"]  # type: ignore[union-attr]
+    assert framework.root.max_points == 45
+    assert framework.node("1.1").evidence == "Kế hoạch"  # type: ignore[union-attr]
