@@ -13,6 +13,7 @@ DEBIAN_PACKAGES := $(shell cat scripts/debian-packages.txt)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
+export UV_COMPILE_BYTECODE := 1
 
 .PHONY: demo test lint typecheck pytest install debian clean bench
 

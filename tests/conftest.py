@@ -105,3 +105,54 @@ def rt(database_url: str, tmp_path: Path) -> Iterator[Runtime]:
     runtime = open_runtime(Settings(database_url=database_url, data_dir=tmp_path))
     yield runtime
     runtime.close()
+
+
+def _clone(backend: str, source_url: str, directory: Path) -> Iterator[str]:
+    """A fresh copy of a prepared database: a file copy for SQLite, a template for PostgreSQL."""
+    if backend == "sqlite":
+        import shutil
+
+        source = Path(make_url(source_url).database or "")
+        target = directory / "clone.sqlite3"
+        shutil.copy(source, target)
+        yield f"sqlite:///{target}"
+        return
+    assert POSTGRES_URL
+    name = f"chiso_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(source_url).database}"'))
+    admin.dispose()
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def province_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Đồng Nai 2025 with its communes and departments, and the legacy Đồng Nai and Bình Phước
+    with their districts and communes, built once per backend and cloned by `province_db`."""
+    from chiso.services.demo import build_demo
+
+    directory = tmp_path_factory.mktemp(f"province-{backend}")
+    for url in _database(backend, directory):
+        rt = open_runtime(Settings(database_url=url, data_dir=directory))
+        build_demo(rt)
+        if backend == "sqlite":
+            with rt.db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        rt.close()
+        yield url
+
+
+@pytest.fixture
+def province_db(backend: str, province_template: str, tmp_path: Path) -> Iterator[str]:
+    yield from _clone(backend, province_template, tmp_path)
+
+
+@pytest.fixture
+def province_rt(province_db: str, tmp_path: Path) -> Iterator[Runtime]:
+    runtime = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    yield runtime
+    runtime.close()

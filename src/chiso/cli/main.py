@@ -9,7 +9,17 @@ import sys
 import typer
 
 from chiso import __version__
-from chiso.cli import db_cmd, demo_cmd, evaluate_cmd, framework_cmd, period_cmd, units_cmd
+from chiso.cli import (
+    data_cmd,
+    db_cmd,
+    demo_cmd,
+    evaluate_cmd,
+    facts_cmd,
+    framework_cmd,
+    generate_cmd,
+    period_cmd,
+    units_cmd,
+)
 from chiso.cli.output import err_console
 from chiso.errors import ChisoError
 from chiso.settings import get_settings
@@ -27,9 +37,12 @@ app = typer.Typer(
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(units_cmd.app, name="units")
 app.add_typer(framework_cmd.app, name="framework")
+app.add_typer(data_cmd.app, name="data")
+app.add_typer(facts_cmd.app, name="facts")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)
+app.command("generate")(generate_cmd.generate)
 
 
 def _version(value: bool) -> None:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from xml.etree import ElementTree
 
 from chiso.domain.text import fold_words
 from chiso.errors import RejectedInput
@@ -80,10 +82,21 @@ def reject(path: Path, vi: str, en: str, hint_vi: str | None = None) -> Rejected
     return RejectedInput(f"Tệp {path.name}: {vi}", f"{path.name}: {en}", hint_vi=hint_vi)
 
 
+HeaderTest = Callable[[list[CellValue]], bool]
+
+
+def _any_filled(row: list[CellValue]) -> bool:
+    return any(_filled(v) for v in row)
+
+
 def read_table(
-    path: Path, aliases: dict[str, str] | None = None, max_rows: int = MAX_ROWS
+    path: Path,
+    aliases: dict[str, str] | None = None,
+    max_rows: int = MAX_ROWS,
+    is_header: HeaderTest = _any_filled,
 ) -> list[Sheet]:
-    """Sheets of a CSV or XLSX file, headers folded to canonical names through `aliases`."""
+    """Sheets of a CSV or XLSX file, headers folded to canonical names through `aliases`; the
+    header is the first row passing `is_header` (rows above it are titles)."""
     _check_file(path)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
@@ -92,7 +105,7 @@ def read_table(
         sheets = [_read_csv(path)]
     else:
         raise reject(path, "chỉ nhận tệp .xlsx hoặc .csv.", "only .xlsx and .csv are accepted")
-    out = [_to_sheet(path, name, rows, aliases or {}, max_rows) for name, rows in sheets]
+    out = [_to_sheet(path, name, rows, aliases or {}, max_rows, is_header) for name, rows in sheets]
     if not any(s.rows for s in out):
         raise reject(path, "không có dòng dữ liệu nào.", "no data rows")
     return out
@@ -145,15 +158,67 @@ def _read_xlsx(path: Path) -> list[tuple[str | None, list[list[CellValue]]]]:
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+        errors = _error_cells(path)
         sheets: list[tuple[str | None, list[list[CellValue]]]] = []
         for name in workbook.sheet_names:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append((name, [[_plain(v) for v in row] for row in rows]))
+            rows = [
+                [_plain(v) for v in row]
+                for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ]
+            for (r, c), text in errors.get(name, {}).items():
+                if r < len(rows) and c < len(rows[r]):
+                    rows[r][c] = text
+            sheets.append((name, rows))
         return sheets
     except Exception as exc:
         raise reject(
             path, "không phải tệp Excel hợp lệ hoặc bị hỏng.", f"unreadable workbook: {exc}"
         ) from exc
+
+
+_ERROR_CELL = re.compile(rb'<c\s[^>]*?r="([A-Z]+)(\d+)"[^>]*?\st="e"[^>]*>(.*?)</c>', re.S)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Cells holding formula errors (#DIV/0!…), which python-calamine reads as empty strings
+    (python-calamine issue #105): found in the sheet XML so that they can be reported."""
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for sheet, target in _sheet_files(archive, names).items():
+            xml = archive.read(target)
+            if b't="e"' not in xml:
+                continue
+            for letters, row, body in _ERROR_CELL.findall(xml):
+                value = _VALUE.search(body)
+                text = value.group(1).decode() if value else "#ERROR"
+                out.setdefault(sheet, {})[(int(row) - 1, _column_index(letters.decode()))] = text
+    return out
+
+
+def _sheet_files(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}  # fmt: skip
+    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    out = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if path in names:
+            out[sheet.get("name", "")] = path
+    return out
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + (ord(char) - 64)
+    return index - 1
 
 
 def _plain(value: object) -> CellValue:
@@ -186,8 +251,9 @@ def _to_sheet(
     rows: list[list[CellValue]],
     aliases: dict[str, str],
     max_rows: int,
+    is_header: HeaderTest,
 ) -> Sheet:
-    header_index = next((i for i, r in enumerate(rows) if any(_filled(v) for v in r)), None)
+    header_index = next((i for i, r in enumerate(rows) if is_header(r)), None)
     if header_index is None:
         return Sheet(path.name, name, [])
     header = [canonical_column(v, aliases) for v in rows[header_index]]

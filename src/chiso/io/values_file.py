@@ -1,5 +1,5 @@
-"""The long values file: unit_code, unit_name, period, indicator, value (or numerator and
-denominator). Every cell is checked against the framework before anything is used."""
+"""The long values file (unit_code, unit_name, period, indicator, value | numerator, denominator)
+and the cell parsers every values importer shares: each cell is checked against its node."""
 
 from __future__ import annotations
 
@@ -35,12 +35,19 @@ class ValueRow:
     period: Period
     indicator: str
     value: Value
+    unit_where: str = ""
 
 
 def read_values_file(
-    path: Path, framework: Framework, period: Period | None = None
+    path: Path, framework: Framework, period: Period | None = None, must_match: bool = False
 ) -> tuple[list[ValueRow], ProblemList]:
-    sheet = first_nonempty(read_table(path, ALIASES))
+    """`period` fills rows without one; with `must_match`, rows of another period are errors."""
+    return read_long_sheet(first_nonempty(read_table(path, ALIASES)), framework, period, must_match)
+
+
+def read_long_sheet(
+    sheet: Sheet, framework: Framework, period: Period | None, must_match: bool = False
+) -> tuple[list[ValueRow], ProblemList]:
     problems = ProblemList()
     missing = [c for c in ("unit_code", "indicator") if c not in sheet.header]
     has_value = "value" in sheet.header or {"numerator", "denominator"} <= set(sheet.header)
@@ -60,14 +67,18 @@ def read_values_file(
             )
             continue
         seen[key] = row.number
-        parsed = _row(sheet, row, framework, period, problems)
+        parsed = _row(sheet, row, framework, (period, must_match), problems)
         if parsed is not None:
             rows.append(parsed)
     return rows, problems
 
 
 def _row(
-    sheet: Sheet, row: Row, framework: Framework, period: Period | None, problems: ProblemList
+    sheet: Sheet,
+    row: Row,
+    framework: Framework,
+    period: tuple[Period | None, bool],
+    problems: ProblemList,
 ) -> ValueRow | None:
     start = len(problems.problems)
     unit = row.text("unit_code")
@@ -81,16 +92,29 @@ def _row(
             "unknown indicator",
             "xem mã chỉ số bằng `chiso framework show`",
         )
-    row_period = _period(sheet, row, period, problems)
-    value = _value(sheet, row, node, problems) if node is not None else None
+    row_period = row_period_of(sheet, row, *period, problems)
+    value = None
+    if node is not None:
+        if row.get("numerator") is not None or row.get("denominator") is not None:
+            value = parse_fraction(
+                (sheet.where(row.number, "numerator"), sheet.where(row.number, "denominator")),
+                (row.get("numerator"), row.get("denominator")),
+                node,
+                problems,
+            )
+        else:
+            value = parse_value(sheet.where(row.number, "value"), row.get("value"), node, problems)
     if len(problems.problems) > start or node is None or value is None or row_period is None:
         return None
     return ValueRow(
-        sheet.where(row.number), unit, row.text("unit_name"), row_period, node.code, value
-    )
+        sheet.where(row.number), unit, row.text("unit_name"), row_period, node.code, value,
+        sheet.where(row.number, "unit_code"),
+    )  # fmt: skip
 
 
-def _period(sheet: Sheet, row: Row, wanted: Period | None, problems: ProblemList) -> Period | None:
+def row_period_of(
+    sheet: Sheet, row: Row, wanted: Period | None, must_match: bool, problems: ProblemList
+) -> Period | None:
     text = row.text("period")
     if not text:
         if wanted is None:
@@ -102,7 +126,7 @@ def _period(sheet: Sheet, row: Row, wanted: Period | None, problems: ProblemList
             )
         return wanted
     try:
-        return Period.parse(text)
+        parsed = Period.parse(text)
     except PeriodError:
         problems.add(
             sheet.where(row.number, "period"),
@@ -111,27 +135,32 @@ def _period(sheet: Sheet, row: Row, wanted: Period | None, problems: ProblemList
             "ghi 2023, 2023-H1, 2023-Q3 hoặc 2023-07",
         )
         return None
+    if must_match and wanted is not None and parsed != wanted:
+        problems.add(
+            sheet.where(row.number, "period"),
+            f"kỳ {parsed} khác kỳ đang nhập {wanted}",
+            "period mismatch",
+            "bỏ --period hoặc sửa kỳ trong tệp",
+        )
+        return None
+    return parsed
 
 
-def _value(sheet: Sheet, row: Row, node: Node, problems: ProblemList) -> Value | None:
-    where = sheet.where(row.number, "value")
-    raw = row.get("value")
-    if row.get("numerator") is not None or row.get("denominator") is not None:
-        return _fraction(sheet, row, node, problems)
-    if raw is None:
+def parse_value(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Value | None:
+    """One cell for one node: a 0–1 index for non-leaves, otherwise by the leaf's input kind."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
         problems.add(where, "ô giá trị bị trống", "empty value")
         return None
-    if _is_formula_error(raw):
+    if is_formula_error(raw):
         problems.add(
             where, f"ô chứa lỗi công thức {raw}", "formula error", "sửa công thức trong Excel"
         )
         return None
     kind = InputKind.INDEX if not node.is_leaf else node.input or InputKind.INDEX
-    parse = _PARSERS.get(kind, _number)
-    return parse(where, raw, node, problems)
+    return _PARSERS.get(kind, _number)(where, raw, node, problems)
 
 
-def _is_formula_error(raw: CellValue) -> bool:
+def is_formula_error(raw: CellValue) -> bool:
     return isinstance(raw, str) and raw.strip().upper() in FORMULA_ERRORS
 
 
@@ -153,9 +182,12 @@ def _index(where: str, raw: CellValue, _node: Node, problems: ProblemList) -> Va
 
 
 def _yes_no(where: str, raw: CellValue, _node: Node, problems: ProblemList) -> Value | None:
-    folded = fold(str(raw)) if not isinstance(raw, bool) else ("1" if raw else "0")
-    if isinstance(raw, float):
-        folded = "1" if raw == 1 else "0" if raw == 0 else folded
+    if isinstance(raw, bool):
+        return Value(number=1.0 if raw else 0.0)
+    number = parse_number(raw)
+    if number in (0.0, 1.0):
+        return Value(number=number)
+    folded = fold(str(raw))
     if folded in YES:
         return Value(number=1.0)
     if folded in NO:
@@ -165,7 +197,7 @@ def _yes_no(where: str, raw: CellValue, _node: Node, problems: ProblemList) -> V
 
 
 def _number(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Value | None:
-    text = str(raw).strip() if isinstance(raw, str) else raw
+    text = raw.strip() if isinstance(raw, str) else raw
     is_percent = isinstance(text, str) and text.endswith("%")
     number = parse_number(text.rstrip("%").strip() if isinstance(text, str) else text)
     if number is None:
@@ -195,34 +227,40 @@ _PARSERS: dict[InputKind, Callable[[str, CellValue, Node, ProblemList], Value | 
 }
 
 
-def _fraction(sheet: Sheet, row: Row, node: Node, problems: ProblemList) -> Value | None:
-    parts: dict[str, float] = {}
-    for column in ("numerator", "denominator"):
-        raw = row.get(column)
-        where = sheet.where(row.number, column)
-        number = parse_number(raw) if raw is not None and not _is_formula_error(raw) else None
-        if raw is None:
-            problems.add(where, "ô bắt buộc bị trống khi dùng tử số/mẫu số", f"empty {column}")
+def parse_fraction(
+    wheres: tuple[str, str], raws: tuple[CellValue, CellValue], node: Node, problems: ProblemList
+) -> Value | None:
+    """Numerator and denominator of a rate: both present, numbers, ≥ 0, numerator ≤ denominator."""
+    parts: list[float] = []
+    for where, raw in zip(wheres, raws, strict=True):
+        number = parse_number(raw) if raw is not None and not is_formula_error(raw) else None
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            problems.add(where, "ô bắt buộc bị trống khi dùng tử số/mẫu số", "empty fraction cell")
+        elif is_formula_error(raw):
+            problems.add(
+                where, f"ô chứa lỗi công thức {raw}", "formula error", "sửa công thức trong Excel"
+            )
         elif number is None:
             problems.add(where, f"'{raw}' không phải là số", "not a number")
         elif number < 0:
             problems.add(where, f"giá trị âm ({raw})", "negative value")
         else:
-            parts[column] = number
+            parts.append(number)
     if len(parts) < 2:
         return None
+    numerator, denominator = parts
     if node.input is not InputKind.RATE:
         problems.add(
-            sheet.where(row.number, "numerator"),
+            wheres[0],
             f"chỉ số {node.code} không phải tỷ lệ, không nhận tử số/mẫu số",
             "fraction on non-rate",
         )
         return None
-    if parts["numerator"] > parts["denominator"]:
+    if numerator > denominator:
         problems.add(
-            sheet.where(row.number, "numerator"),
-            f"tử số {parts['numerator']:g} lớn hơn mẫu số {parts['denominator']:g}",
+            wheres[0],
+            f"tử số {numerator:g} lớn hơn mẫu số {denominator:g}",
             "numerator above denominator",
         )
         return None
-    return Value(numerator=parts["numerator"], denominator=parts["denominator"])
+    return Value(numerator=numerator, denominator=denominator)

@@ -6,10 +6,15 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+import yaml
+
 from chiso.domain.frameworks import Framework
 from chiso.errors import NotFound, UsageError
 from chiso.io.framework_xlsx import export_xlsx, import_xlsx
-from chiso.io.framework_yaml import dump_framework, load_framework
+from chiso.io.framework_yaml import dump_framework, framework_from_data, load_framework
+from chiso.services.runtime import Runtime
+from chiso.store import units_repo, values_repo
+from chiso.store.models import StoredFramework
 
 
 def _shipped_dir() -> Path:
@@ -91,3 +96,39 @@ def import_table(path: Path, framework_id: str | None, out: Path | None) -> tupl
     if out is not None:
         out.write_text(text, encoding="utf-8")
     return framework, text
+
+
+def resolve(rt: Runtime, ref: str) -> Framework:
+    """A framework registered in the database, shipped, or read from a file (then registered,
+    so that values stored under its id can be scored again later)."""
+    with rt.db.transaction() as session:
+        stored = values_repo.stored_framework(session, ref)
+        if stored is not None:
+            return framework_from_data(yaml.safe_load(stored.source_yaml), stored.id)
+    framework = load(ref)
+    if ref not in shipped_ids():
+        register(rt, framework)
+    return framework
+
+
+def register(rt: Runtime, framework: Framework) -> bool:
+    """Stores (or updates) a province's framework; returns True when something changed."""
+    text = dump_framework(framework)
+    with rt.db.transaction() as session:
+        stored = values_repo.stored_framework(session, framework.id)
+        if stored is not None and stored.source_yaml == text:
+            return False
+        before = {"name": stored.name} if stored else None
+        if stored is None:
+            session.add(
+                StoredFramework(
+                    id=framework.id, name=framework.name, source_yaml=text, registered_by=rt.actor
+                )
+            )
+        else:
+            stored.name, stored.source_yaml = framework.name, text
+        action = "framework.update" if before else "framework.register"
+        units_repo.audit(
+            session, rt.actor, action, "framework", framework.id, before, {"name": framework.name}
+        )
+    return True

@@ -126,3 +126,43 @@ class AuditEntry(Base):
     source: Mapped[str | None] = mapped_column(String(500))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class StoredFramework(Base):
+    """A framework a province registered (shipped ones are read from the package)."""
+
+    __tablename__ = "frameworks"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    source_yaml: Mapped[str] = mapped_column(Text)
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    registered_by: Mapped[str] = mapped_column(String(120))
+
+
+class IndicatorValue(Base):
+    """One value of one indicator (or any node) for one unit and period under one framework."""
+
+    __tablename__ = "indicator_values"
+    __table_args__ = (
+        UniqueConstraint("framework_id", "unit_id", "period", "indicator"),
+        Index("ix_indicator_values_lookup", "framework_id", "period", "indicator"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(80))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    period: Mapped[str] = mapped_column(String(16))
+    indicator: Mapped[str] = mapped_column(String(80))
+    number: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(String(255))
+    index_value: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(16))
+    source_ref: Mapped[str | None] = mapped_column(String(500))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+    unit: Mapped[Unit] = relationship()

@@ -208,3 +208,20 @@ def audit_entries(
 
 def count_units(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Unit)) or 0
+
+
+def units_by_id(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
+    out: dict[int, Unit] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        query = (
+            select(Unit)
+            .where(Unit.id.in_(chunk))
+            .options(selectinload(Unit.groups), selectinload(Unit.parent))
+        )
+        out.update({u.id: u for u in session.scalars(query)})
+    return out
+
+
+def all_units(session: Session) -> list[Unit]:
+    return list(session.scalars(select(Unit).options(selectinload(Unit.groups))))

@@ -1,0 +1,191 @@
+"""`chiso data`: templates, imports, exports, history, quality flags and reporting completeness."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import typer
+
+from chiso.cli.output import console, emit
+from chiso.errors import UsageError
+from chiso.services import values_files
+from chiso.services.runtime import open_runtime
+from chiso.services.values_import import ImportReport, import_values
+
+app = typer.Typer(
+    help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",
+    no_args_is_help=True,
+)
+
+
+def _format(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",")
+    return str(value)
+
+
+def _describe(fields: dict[str, object] | None) -> str:
+    if not fields:
+        return "—"
+    if fields.get("numerator") is not None:
+        return f"{_format(fields['numerator'])}/{_format(fields['denominator'])}"
+    for key in ("index_value", "text", "number"):
+        if fields.get(key) is not None:
+            return _format(fields[key])
+    return "—"
+
+
+@app.command()
+def template(
+    framework: str = typer.Option(..., help="Bộ chỉ số (mã hoặc tệp)."),
+    period: str = typer.Option(..., help="Kỳ báo cáo, ví dụ 2023-07."),
+    out: Path = typer.Option(..., "--out", help="Tệp .xlsx ghi ra."),
+    group: str | None = typer.Option(
+        None, help="Chỉ các đơn vị của một nhóm (ví dụ 'Sở, ban, ngành')."
+    ),
+    parent: str | None = typer.Option(None, help="Chỉ các đơn vị trực thuộc một đơn vị."),
+) -> None:
+    """Tạo mẫu Excel để các đơn vị nhập số liệu: mỗi đơn vị một dòng, mỗi chỉ số một cột."""
+    rt = open_runtime()
+    count = values_files.template(rt, framework, period, out, group, parent)
+    rt.close()
+    console.print(f"Đã tạo mẫu {out} cho {count} đơn vị.")
+
+
+def print_report(report: ImportReport, limit: int = 30) -> None:
+    prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
+    console.print(
+        f"{prefix}{report.source} ({report.framework_id}): {report.rows} giá trị — thêm {report.created}, "
+        f"sửa {report.updated}, giữ nguyên {report.unchanged}."
+    )
+    for change in report.changes[:limit]:
+        what = f"{change.unit_name} — {change.indicator} kỳ {change.period}"
+        console.print(f"  • {what}: {_describe(change.before)} → {_describe(change.after)}")
+    if len(report.changes) > limit:
+        console.print(f"  … và {len(report.changes) - limit} thay đổi khác.")
+    if report.flags:
+        console.print(f"Cần xem lại ({len(report.flags)}):")
+        for flag in report.flags[:limit]:
+            console.print(f"  ⚠ {flag.unit} — {flag.indicator}: {flag.message_vi}")
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(
+        ..., metavar="TỆP", help="Mẫu đã điền (.xlsx) hoặc tệp dạng dài (.csv/.xlsx)."
+    ),
+    framework: str | None = typer.Option(None, help="Bộ chỉ số (bắt buộc với tệp dạng dài)."),
+    period: str | None = typer.Option(None, help="Kỳ báo cáo (mẫu đã ghi sẵn kỳ)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Kiểm tra và cho biết sẽ thay đổi gì, không lưu."
+    ),
+) -> None:
+    """Nhập số liệu; mọi lỗi được báo cùng lúc theo ô/dòng, có lỗi thì không lưu gì."""
+    rt = open_runtime()
+    report = import_values(rt, file, framework, period, dry_run)
+    rt.close()
+    print_report(report)
+
+
+@app.command()
+def export(
+    out: Path = typer.Option(..., "--out", help="Tệp .csv hoặc .xlsx."),
+    framework: str | None = typer.Option(None),
+    period: str | None = typer.Option(None),
+    unit: str | None = typer.Option(None),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv hoặc xlsx (mặc định theo đuôi tệp)."
+    ),
+) -> None:
+    """Xuất số liệu đã lưu theo dạng dài (nhập lại được bằng `chiso data import`)."""
+    if fmt and not str(out).lower().endswith(f".{fmt}"):
+        raise UsageError(
+            f"Đuôi tệp {out.name} không khớp --format {fmt}.", "format/suffix mismatch"
+        )
+    rt = open_runtime()
+    count = values_files.export(rt, out, framework, period, unit)
+    rt.close()
+    console.print(f"Đã ghi {count} giá trị vào {out}.")
+
+
+@app.command()
+def history(
+    unit: str = typer.Option(..., help="Đơn vị (mã hoặc tên)."),
+    indicator: str = typer.Option(..., help="Mã chỉ số."),
+) -> None:
+    """Lịch sử thay đổi một chỉ số của một đơn vị: ai, khi nào, từ tệp nào, cũ → mới."""
+    rt = open_runtime()
+    name, entries = values_files.history(rt, unit, indicator)
+    rt.close()
+    rows = [
+        [
+            e.at.strftime("%d/%m/%Y %H:%M"),
+            e.actor,
+            (e.entity_key or "").split("/")[2],
+            _describe(e.before),
+            _describe(e.after),
+            e.source or "",
+        ]
+        for e in entries
+    ]
+    emit(
+        "table",
+        f"{name} — {indicator}: {len(rows)} lần thay đổi",
+        ("Thời điểm", "Người", "Kỳ", "Cũ", "Mới", "Nguồn"),
+        rows,
+    )
+
+
+@app.command()
+def flags(
+    framework: str = typer.Option(...),
+    period: str = typer.Option(...),
+) -> None:
+    """Các giá trị cần xem lại: thay đổi đột biến so với kỳ trước, bất thường so với nhóm."""
+    rt = open_runtime()
+    found = values_files.quality_flags(rt, framework, period)
+    rt.close()
+    rows = [
+        [f.unit, f.indicator, "đột biến" if f.kind == "jump" else "bất thường", f.message_vi]
+        for f in found
+    ]
+    emit(
+        "table", f"{len(found)} giá trị cần xem lại", ("Đơn vị", "Chỉ số", "Loại", "Nội dung"), rows
+    )
+
+
+@app.command()
+def completeness(
+    framework: str = typer.Option(...),
+    period: str = typer.Option(...),
+    deadline: str | None = typer.Option(None, help="Hạn báo cáo (2023-08-05 hoặc 05/08/2023)."),
+    group: str | None = typer.Option(None),
+    fmt: str = typer.Option("table", "--format"),
+) -> None:
+    """Ai đã báo cáo, đúng hạn hay muộn, ai chưa báo cáo."""
+    due = None
+    if deadline:
+        try:
+            due = (
+                datetime.strptime(deadline, "%d/%m/%Y").date()
+                if "/" in deadline
+                else date.fromisoformat(deadline)
+            )
+        except ValueError as exc:
+            raise UsageError(
+                f"Hạn '{deadline}' không hợp lệ.",
+                "bad deadline",
+                hint_vi="ghi 2023-08-05 hoặc 05/08/2023.",
+            ) from exc
+    rt = open_runtime()
+    rows = values_files.completeness(rt, framework, period, due, group)
+    rt.close()
+    counts = Counter(r.status for r in rows)
+    title = ", ".join(f"{values_files.STATUS_LABELS[k]}: {n}" for k, n in sorted(counts.items()))
+    emit(fmt, f"{len(rows)} đơn vị — {title}", ("Mã", "Đơn vị", "Nhóm", "Tình trạng", "Thời điểm báo cáo"),
+         [[r.unit_key, r.unit_name, r.group, values_files.STATUS_LABELS[r.status],
+           r.reported_at.strftime("%d/%m/%Y %H:%M") if r.reported_at else ""] for r in rows])  # fmt: skip

@@ -1,0 +1,125 @@
+"""Platform-usage indicators from raw records, written once as Ibis expressions.
+
+They run on DuckDB by default; the tests run the same expressions on Polars to keep them portable
+to a cluster engine (Spark or another Ibis backend). Rates are numerator and denominator, summed
+over the months of a period and up the unit hierarchy, so they roll up correctly."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from chiso.facts.schemas import SOURCES
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An indicator computed from one source: numerator over denominator, or a count."""
+
+    indicator: str
+    source: str
+    numerator: str
+    denominator: str | None
+
+
+MEASURES = (
+    Measure("signed_docs_rate", "documents", "signed", "docs"),
+    Measure("online_docs_rate", "documents", "online", "docs"),
+    Measure("paperless_meetings", "meetings", "paperless", None),
+    Measure("paperless_meetings_rate", "meetings", "paperless", "meetings"),
+    Measure("official_email_rate", "email", "active", "accounts"),
+    Measure("online_applications_rate", "applications", "online", "applications"),
+    Measure("digitised_results_rate", "applications", "digitised", "applications"),
+    Measure("on_time_rate", "applications", "on_time", "applications"),
+)
+
+
+def monthly(
+    tables: dict[str, ir.Table], months: Sequence[str], closed_loop: bool = True
+) -> dict[str, ir.Table]:
+    """Per source: counts per unit and month for the given months. Classified documents are left
+    out; a document is signed only with both a personal and an organisation signature unless
+    `closed_loop` is False (then either is enough)."""
+    out: dict[str, ir.Table] = {}
+    wanted = list(months)
+    if "documents" in tables:
+        d = tables["documents"]
+        d = d.filter(d.month.isin(wanted) & ~d.classified)
+        signed = (
+            (d.signed_personal & d.signed_org)
+            if closed_loop
+            else (d.signed_personal | d.signed_org)
+        )
+        out["documents"] = d.group_by(["unit_code", "month"]).aggregate(
+            docs=d.count(), signed=_count_true(signed), online=_count_true(d.sent_online)
+        )
+    if "meetings" in tables:
+        m = tables["meetings"]
+        m = m.filter(m.month.isin(wanted))
+        out["meetings"] = m.group_by(["unit_code", "month"]).aggregate(
+            meetings=m.count(), paperless=_count_true(m.paperless)
+        )
+    if "email" in tables:
+        e = tables["email"]
+        e = e.filter(e.month.isin(wanted))
+        out["email"] = e.group_by(["unit_code", "month"]).aggregate(
+            accounts=e.count(), active=_count_true(e.active)
+        )
+    if "applications" in tables:
+        a = tables["applications"]
+        a = a.filter(a.month.isin(wanted))
+        out["applications"] = a.group_by(["unit_code", "month"]).aggregate(
+            applications=a.count(), online=_count_true(a.online),
+            digitised=_count_true(a.result_digitised), on_time=_count_true(a.on_time),
+        )  # fmt: skip
+    return out
+
+
+def _count_true(flag: ir.BooleanValue) -> ir.IntegerScalar:
+    return flag.ifelse(1, 0).sum().cast("int64")
+
+
+def rolled_up(counts: ir.Table, ancestors: ir.Table) -> ir.Table:
+    """Sums each unit's counts into itself and every unit above it. `ancestors` maps
+    (unit_code, ancestor) including (u, u); units missing from it keep only themselves."""
+    measures = [c for c in counts.columns if c not in ("unit_code", "month")]
+    per_unit = counts.group_by("unit_code").aggregate(**{c: counts[c].sum() for c in measures})
+    joined = per_unit.join(ancestors, per_unit.unit_code == ancestors.unit_code)
+    return (
+        joined.group_by(joined.ancestor)
+        .aggregate(**{c: joined[c].sum() for c in measures})
+        .rename(unit_code="ancestor")
+    )
+
+
+def indicator_rows(con: Any, tables: dict[str, ir.Table], months: Sequence[str], ancestors: list[tuple[str, str]],
+                   closed_loop: bool = True) -> list[tuple[str, str, float, float | None]]:  # fmt: skip
+    """(unit_code, indicator, numerator or count, denominator) for every unit with records."""
+    mapping = ibis.memtable(
+        {"unit_code": [a for a, _ in ancestors], "ancestor": [b for _, b in ancestors]},
+        schema={"unit_code": "string", "ancestor": "string"},
+    )
+    out: list[tuple[str, str, float, float | None]] = []
+    for source, counts in monthly(tables, months, closed_loop).items():
+        result = con.to_pyarrow(rolled_up(counts, mapping)).to_pylist()
+        for measure in (m for m in MEASURES if m.source == source):
+            for row in result:
+                denominator = row[measure.denominator] if measure.denominator else None
+                if measure.denominator and not denominator:
+                    continue
+                out.append((row["unit_code"], measure.indicator, float(row[measure.numerator]),
+                            float(denominator) if denominator is not None else None))  # fmt: skip
+    return sorted(out)
+
+
+def open_tables(con: Any, globs: dict[str, str]) -> dict[str, ir.Table]:
+    """Ibis tables over the stored Parquet of each source present (month from the partition)."""
+    return {
+        name: con.read_parquet(pattern, table_name=f"facts_{name}", hive_partitioning=True)
+        for name, pattern in globs.items()
+        if name in SOURCES
+    }

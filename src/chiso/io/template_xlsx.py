@@ -1,0 +1,326 @@
+"""The data-entry workbook a unit fills in: one row per unit, one column per leaf (two for rates:
+numerator and denominator), Vietnamese titles over the indicator codes, an instructions sheet,
+validation on every input cell and a protected header. Reading it back gives ValueRows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chiso.domain.formatting import number
+from chiso.domain.frameworks import Framework, InputKind, Node
+from chiso.domain.periods import Period, PeriodError
+from chiso.errors import ProblemList, RejectedInput
+from chiso.io.tables import CellValue, Sheet, column_key, read_table
+from chiso.io.values_file import ValueRow, parse_fraction, parse_value
+
+DATA_SHEET = "Số liệu"
+INFO_SHEET = "Thông tin"
+GUIDE_SHEET = "Hướng dẫn"
+NUMERATOR, DENOMINATOR = ":numerator", ":denominator"
+
+
+@dataclass(frozen=True)
+class TemplateUnit:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    title: str
+    node: Node
+
+
+def columns(framework: Framework, kind_filter: set[str] | None = None) -> list[Column]:
+    out = []
+    for leaf in framework.leaves():
+        if kind_filter is not None and leaf.applies_to and not (leaf.applies_to & kind_filter):
+            continue
+        if leaf.max_points == 0 and leaf.input is InputKind.INDEX:
+            continue
+        if leaf.input is InputKind.RATE:
+            out.append(Column(leaf.code + NUMERATOR, f"{leaf.name} — tử số", leaf))
+            out.append(Column(leaf.code + DENOMINATOR, f"{leaf.name} — mẫu số", leaf))
+        else:
+            out.append(
+                Column(
+                    leaf.code,
+                    leaf.name + (f" ({leaf.unit_label})" if leaf.unit_label else ""),
+                    leaf,
+                )
+            )
+    return out
+
+
+def write_template(
+    path: Path, framework: Framework, period: Period, units: list[TemplateUnit], cols: list[Column]
+) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    fmt = _formats(wb)
+    ws = wb.add_worksheet(DATA_SHEET)
+    ws.write_row(0, 0, ["Mã đơn vị", "Tên đơn vị"] + [c.title for c in cols], fmt["title"])
+    ws.write_row(1, 0, ["unit_code", "unit_name"] + [c.code for c in cols], fmt["code"])
+    ws.set_row(0, 60)
+    ws.set_column(0, 0, 16, fmt["locked"])
+    ws.set_column(1, 1, 40, fmt["locked"])
+    ws.set_column(2, 1 + len(cols), 16, fmt["input"])
+    for r, unit in enumerate(units, start=2):
+        ws.write_string(r, 0, unit.key, fmt["locked"])
+        ws.write_string(r, 1, unit.name, fmt["locked"])
+    last = max(2, len(units) + 1)
+    for i, col in enumerate(cols, start=2):
+        ws.data_validation(2, i, last, i, _validation(col, i))
+    ws.freeze_panes(2, 2)
+    ws.protect("", {"format_columns": True, "format_rows": True, "sort": True, "autofilter": True})
+    _info_sheet(wb, framework, period, fmt)
+    _guide_sheet(wb, framework, period, cols, fmt)
+    ws.activate()
+    wb.close()
+
+
+def _formats(wb: Any) -> dict[str, Any]:
+    return {
+        "title": wb.add_format(
+            {
+                "bold": True,
+                "text_wrap": True,
+                "valign": "top",
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "locked": True,
+            }
+        ),
+        "code": wb.add_format(
+            {
+                "italic": True,
+                "font_color": "#555555",
+                "bg_color": "#F2F2F2",
+                "border": 1,
+                "locked": True,
+            }
+        ),
+        "locked": wb.add_format({"locked": True}),
+        "input": wb.add_format({"locked": False}),
+        "bold": wb.add_format({"bold": True}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+    }
+
+
+def _validation(col: Column, index: int) -> dict[str, Any]:
+    node = col.node
+    if node.input is InputKind.YES_NO:
+        return {
+            "validate": "list",
+            "source": ["có", "không"],
+            "error_message": "Chọn có hoặc không.",
+        }
+    if node.input is InputKind.CATEGORY:
+        return {
+            "validate": "list",
+            "source": [c.label for c in node.categories],
+            "error_message": "Chọn một giá trị trong danh sách.",
+        }
+    if node.input is InputKind.INDEX:
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": 1,
+            "error_message": "Chỉ số từ 0 đến 1.",
+        }
+    if node.input is InputKind.POINTS:
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": 0,
+            "maximum": node.max_points,
+            "error_message": f"Điểm từ 0 đến {number(node.max_points)}.",
+        }
+    if col.code.endswith(NUMERATOR):
+        cell, denominator = f"{_letter(index)}3", f"{_letter(index + 1)}3"
+        formula = f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={denominator})"
+        return {
+            "validate": "custom",
+            "value": formula,
+            "error_message": "Tử số là số ≥ 0 và không lớn hơn mẫu số.",
+        }
+    return {
+        "validate": "decimal",
+        "criteria": ">=",
+        "value": 0,
+        "error_message": "Nhập số lớn hơn hoặc bằng 0.",
+    }
+
+
+def _letter(index: int) -> str:
+    from xlsxwriter.utility import xl_col_to_name
+
+    return str(xl_col_to_name(index))
+
+
+def _info_sheet(wb: Any, framework: Framework, period: Period, fmt: dict[str, Any]) -> None:
+    ws = wb.add_worksheet(INFO_SHEET)
+    ws.write_row(0, 0, ["Trường", "Giá trị"], fmt["bold"])
+    ws.write_row(1, 0, ["framework", framework.id])
+    ws.write_row(2, 0, ["period", str(period)])
+    ws.write_row(3, 0, ["period_label", period.label_vi])
+    ws.set_column(0, 1, 30)
+    ws.protect()
+
+
+def _guide_sheet(
+    wb: Any, framework: Framework, period: Period, cols: list[Column], fmt: dict[str, Any]
+) -> None:
+    ws = wb.add_worksheet(GUIDE_SHEET)
+    lines = [
+        f"Mẫu nhập số liệu — {framework.name} — {period.label_vi}",
+        "",
+        "1. Nhập số liệu vào trang 'Số liệu', mỗi đơn vị một dòng; không sửa hai dòng tiêu đề và cột mã, tên đơn vị.",
+        "2. Tỷ lệ nhập bằng tử số và mẫu số (ví dụ: văn bản có ký số / tổng văn bản phát hành, trừ văn bản mật).",
+        "3. Số viết theo kiểu Việt Nam hoặc quốc tế đều được: 1.234 hay 1234; 31,14 hay 31.14.",
+        "4. Có/không: chọn trong danh sách (có, không). Để trống nếu chưa có số liệu.",
+        "5. Gửi lại tệp cho cơ quan tổng hợp hoặc tải lên chiso; mọi lỗi được báo theo từng ô (ví dụ D7).",
+        "",
+        "Các cột:",
+    ]
+    for r, text in enumerate(lines):
+        ws.write(r, 0, text, fmt["bold"] if r == 0 else None)
+    ws.write_row(
+        len(lines),
+        0,
+        ["Mã cột", "Chỉ số", "Cách xác định và tính điểm", "Điểm tối đa"],
+        fmt["bold"],
+    )
+    for r, col in enumerate(cols, start=len(lines) + 1):
+        ws.write_row(r, 0, [col.code, col.title, col.node.method, col.node.max_points])
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 1, 60, fmt["wrap"])
+    ws.set_column(2, 2, 70, fmt["wrap"])
+
+
+@dataclass(frozen=True)
+class TemplateMeta:
+    framework: str | None
+    period: Period | None
+
+
+def is_template(path: Path) -> bool:
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return False
+    try:
+        sheets = read_table(path)
+    except RejectedInput:
+        return False
+    names = {s.name for s in sheets}
+    return DATA_SHEET in names and INFO_SHEET in names
+
+
+def _is_code_header(row: list[CellValue]) -> bool:
+    return bool(row) and str(row[0] or "").strip() == "unit_code"
+
+
+def read_template(path: Path) -> tuple[TemplateMeta, Sheet]:
+    sheets = read_table(path, is_header=_is_code_header)
+    info = next((s for s in read_table(path) if s.name == INFO_SHEET), None)
+    data = next((s for s in sheets if s.name == DATA_SHEET and "unit_code" in s.header), None)
+    if data is None:
+        raise RejectedInput(
+            f"Tệp {path.name}: không tìm thấy trang '{DATA_SHEET}' có dòng mã cột (unit_code, …).",
+            f"{path.name}: no data sheet",
+            hint_vi="tải lại mẫu bằng `chiso data template` và nhập vào đó.",
+        )
+    meta: dict[str, str] = {}
+    if info is not None:
+        meta = {r.text("truong"): r.text("gia_tri") for r in info.rows}
+    try:
+        period = Period.parse(meta["period"]) if meta.get("period") else None
+    except PeriodError:
+        period = None
+    return TemplateMeta(meta.get("framework") or None, period), data
+
+
+def read_wide_sheet(
+    sheet: Sheet, framework: Framework, period: Period
+) -> tuple[list[ValueRow], ProblemList]:
+    problems = ProblemList()
+    leaves, unknown = _header_nodes(sheet, framework)
+    for code in unknown:
+        problems.add(
+            sheet.where(1, code),
+            f"cột '{code}' không ứng với chỉ số nào của bộ {framework.id}",
+            "unknown column",
+        )
+    rows: list[ValueRow] = []
+    seen: dict[str, int] = {}
+    for row in sheet.rows:
+        unit = row.text("unit_code")
+        if not unit:
+            problems.add(sheet.where(row.number, "unit_code"), "thiếu mã đơn vị", "empty unit_code")
+            continue
+        if unit in seen:
+            problems.add(
+                sheet.where(row.number, "unit_code"),
+                f"đơn vị '{unit}' trùng với dòng {seen[unit]}",
+                "duplicate unit",
+            )
+            continue
+        seen[unit] = row.number
+        for code, node in leaves.items():
+            value = _cell_value(sheet, row, code, node, problems)
+            if value is not None:
+                where = sheet.where(row.number, "unit_code")
+                rows.append(
+                    ValueRow(
+                        sheet.where(row.number),
+                        unit,
+                        row.text("unit_name"),
+                        period,
+                        code,
+                        value,
+                        where,
+                    )
+                )
+    return rows, problems
+
+
+def _header_nodes(sheet: Sheet, framework: Framework) -> tuple[dict[str, Node], list[str]]:
+    leaves: dict[str, Node] = {}
+    unknown = []
+    for column in sheet.header[2:]:
+        if not column:
+            continue
+        code = column.removesuffix(NUMERATOR.replace(":", "_")).removesuffix(
+            DENOMINATOR.replace(":", "_")
+        )
+        node = framework.node(_original(code, framework))
+        if node is None:
+            unknown.append(column)
+        else:
+            leaves[node.code] = node
+    return leaves, unknown
+
+
+def _original(folded: str, framework: Framework) -> str:
+    """Header cells are folded to identifiers; find the node code they came from."""
+    return next((n.code for n in framework.nodes() if column_key(n.code) == folded), folded)
+
+
+def _cell_value(sheet: Sheet, row: Any, code: str, node: Node, problems: ProblemList) -> Any:
+    if node.input is InputKind.RATE:
+        num, den = column_key(code + NUMERATOR), column_key(code + DENOMINATOR)
+        raws = (row.get(num), row.get(den))
+        if all(r is None for r in raws):
+            return None
+        return parse_fraction(
+            (sheet.where(row.number, num), sheet.where(row.number, den)), raws, node, problems
+        )
+    key = column_key(code)
+    raw = row.get(key)
+    if raw is None:
+        return None
+    return parse_value(sheet.where(row.number, key), raw, node, problems)

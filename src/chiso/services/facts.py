@@ -1,0 +1,119 @@
+"""Raw platform records in, platform-usage indicators out (stored like any other values)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+from sqlalchemy.orm import Session
+
+from chiso.domain.periods import Period
+from chiso.domain.scoring import Value
+from chiso.errors import UsageError
+from chiso.facts import indicators
+from chiso.facts.schemas import SOURCES, source
+from chiso.facts.store import FactStore, IngestReport
+from chiso.services import frameworks
+from chiso.services.runtime import Runtime
+from chiso.services.unit_matching import Matcher
+from chiso.services.values_import import (
+    ImportReport,
+    Matched,
+    apply_values,
+    flags_for,
+    parse_period,
+)
+from chiso.store import units_repo
+
+DEFAULT_FRAMEWORK = "platform-usage"
+
+
+def source_labels() -> dict[str, str]:
+    return {name: src.label_vi for name, src in SOURCES.items()}
+
+
+def store_of(rt: Runtime) -> FactStore:
+    return FactStore(rt.settings.data_dir)
+
+
+def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
+    src = source(source_name)
+
+    def known(codes: list[str]) -> set[str]:
+        with rt.db.transaction() as session:
+            matcher = Matcher(session)
+            return {c for c in codes if matcher.known(c)}
+
+    return store_of(rt).ingest(src, files, known, rt.settings.data_dir / "tmp")
+
+
+def compute(
+    rt: Runtime,
+    period_text: str,
+    framework_ref: str = DEFAULT_FRAMEWORK,
+    closed_loop: bool = True,
+    con: Any = None,
+) -> ImportReport:
+    """Indicators of every unit with records (and every unit above it) for the period, stored as
+    computed values; running it again on the same records changes nothing."""
+    period = parse_period(period_text)
+    assert period is not None
+    framework = frameworks.resolve(rt, framework_ref)
+    store = store_of(rt)
+    globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
+    if not globs:
+        raise UsageError(
+            "Chưa có bản ghi nào của các nền tảng.", "no raw records stored",
+            hint_vi="nạp bằng `chiso facts ingest --source documents TỆP…` hoặc tạo thử bằng `chiso generate`.",
+        )  # fmt: skip
+    backend = con or ibis.duckdb.connect()
+    tables = indicators.open_tables(backend, globs)
+    months = [str(m) for m in period.months()]
+    codes = _unit_codes(backend, tables, months)
+    report = ImportReport(f"bản ghi {period}", framework.id)
+    with rt.db.transaction() as session:
+        units, ancestors = _ancestors(session, codes, period)
+        rows = indicators.indicator_rows(backend, tables, months, ancestors, closed_loop)
+        leaves = {n.code for n in framework.leaves()}
+        matched = [
+            Matched(units[key][0], key, units[key][1], period, indicator,
+                    Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+            for key, indicator, num, den in rows
+            if indicator in leaves and key in units
+        ]  # fmt: skip
+        report.rows = len(matched)
+        ref = f"facts {', '.join(sorted(globs))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
+        apply_values(session, rt.actor, framework, matched, ref, "computed", report)
+        report.flags = flags_for(session, framework, matched)
+    return report
+
+
+def _unit_codes(con: Any, tables: dict[str, ir.Table], months: list[str]) -> list[str]:
+    codes: set[str] = set()
+    for t in tables.values():
+        distinct = t.filter(t.month.isin(months)).select("unit_code").distinct()
+        codes.update(r["unit_code"] for r in con.to_pyarrow(distinct).to_pylist())
+    return sorted(codes)
+
+
+def _ancestors(
+    session: Session, codes: list[str], period: Period
+) -> tuple[dict[str, tuple[int, str]], list[tuple[str, str]]]:
+    """Unit key → (id, name) for every unit reached, and (record code, unit key) pairs for the
+    unit of each code and all units above it."""
+    matcher = Matcher(session)
+    everyone = {u.id: u for u in units_repo.all_units(session)}
+    units: dict[str, tuple[int, str]] = {}
+    pairs: list[tuple[str, str]] = []
+    for code in codes:
+        found, _ = matcher.match(code, period.end)
+        unit_id = found.id if found else None
+        while unit_id is not None:
+            unit = everyone[unit_id]
+            units[unit.key] = (unit.id, unit.name)
+            pairs.append((code, unit.key))
+            unit_id = unit.parent_id
+    return units, pairs

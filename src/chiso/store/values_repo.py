@@ -1,0 +1,107 @@
+"""Stored indicator values and registered frameworks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from chiso.store.models import AuditEntry, IndicatorValue, StoredFramework, Unit
+
+VALUE_FIELDS = ("number", "numerator", "denominator", "text", "index_value")
+
+
+def stored_framework(session: Session, framework_id: str) -> StoredFramework | None:
+    return session.get(StoredFramework, framework_id)
+
+
+def stored_frameworks(session: Session) -> list[StoredFramework]:
+    return list(session.scalars(select(StoredFramework).order_by(StoredFramework.id)))
+
+
+def existing_values(
+    session: Session, framework_id: str, keys: Iterable[tuple[int, str, str]]
+) -> dict[tuple[int, str, str], IndicatorValue]:
+    """Stored values for (unit id, period, indicator) keys, fetched in chunks."""
+    wanted = list(set(keys))
+    out: dict[tuple[int, str, str], IndicatorValue] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        periods = {p for _, p, _ in chunk}
+        units = {u for u, _, _ in chunk}
+        query = select(IndicatorValue).where(
+            IndicatorValue.framework_id == framework_id,
+            IndicatorValue.period.in_(periods),
+            IndicatorValue.unit_id.in_(units),
+        )
+        wanted_here = set(chunk)
+        for v in session.scalars(query):
+            key = (v.unit_id, v.period, v.indicator)
+            if key in wanted_here:
+                out[key] = v
+    return out
+
+
+def values_query(
+    framework_id: str | None = None,
+    periods: Sequence[str] | None = None,
+    unit_ids: Sequence[int] | None = None,
+    indicators: Sequence[str] | None = None,
+) -> Select[Any]:
+    query = select(IndicatorValue).options(selectinload(IndicatorValue.unit))
+    if framework_id:
+        query = query.where(IndicatorValue.framework_id == framework_id)
+    if periods:
+        query = query.where(IndicatorValue.period.in_(periods))
+    if unit_ids:
+        query = query.where(IndicatorValue.unit_id.in_(unit_ids))
+    if indicators:
+        query = query.where(IndicatorValue.indicator.in_(indicators))
+    return query.order_by(IndicatorValue.period, IndicatorValue.unit_id, IndicatorValue.indicator)
+
+
+def values(session: Session, **filters: Any) -> list[IndicatorValue]:
+    return list(session.scalars(values_query(**filters)))
+
+
+def value_history(
+    session: Session, unit_key: str, indicator: str, limit: int = 200
+) -> list[AuditEntry]:
+    prefix = "/".join(("%", unit_key, "%", indicator))
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == "value", AuditEntry.entity_key.like(prefix))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def value_key(framework_id: str, unit_key: str, period: str, indicator: str) -> str:
+    return "/".join((framework_id, unit_key, period, indicator))
+
+
+def periods_with_values(session: Session, framework_id: str) -> list[str]:
+    query = (
+        select(IndicatorValue.period).where(IndicatorValue.framework_id == framework_id).distinct()
+    )
+    return sorted(session.scalars(query))
+
+
+def reporters(session: Session, framework_id: str, period: str) -> dict[int, Any]:
+    """Unit id → first time a value of the period was reported (for timeliness)."""
+    query = select(IndicatorValue.unit_id, IndicatorValue.reported_at).where(
+        IndicatorValue.framework_id == framework_id, IndicatorValue.period == period
+    )
+    out: dict[int, Any] = {}
+    for unit_id, at in session.execute(query):
+        if unit_id not in out or at < out[unit_id]:
+            out[unit_id] = at
+    return out
+
+
+def unit_ids_with_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
+    query = select(Unit.key, Unit.id).where(Unit.key.in_(keys))
+    return {k: i for k, i in session.execute(query)}

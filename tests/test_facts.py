@@ -1,0 +1,267 @@
+"""Raw records: ingestion (validated, idempotent), the Ibis computation checked against a plain
+Python count and on a second backend, and the generator."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import select
+
+from chiso.domain.periods import Period
+from chiso.facts import indicators
+from chiso.facts.schemas import SOURCES
+from chiso.services import facts
+from chiso.services.generate import GenerateRequest, generate
+from chiso.services.runtime import Runtime
+from chiso.store.models import IndicatorValue, Unit
+
+DOCS = """doc_id,unit_code,issued_at,classified,sent_online,signed_personal,signed_org
+d1,75.SYT,2023-07-03 09:00,false,true,true,true
+d2,75.SYT,2023-07-04 10:00,0,1,1,0
+d3,75.SYT,05/07/2023,false,true,true,true
+d4,75.SYT,2023-07-05,true,false,false,false
+d5,legacy:25361,2023-07-06,false,true,có,x
+d6,25361,2023-08-06,false,false,không,0
+"""
+
+
+def files_in(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet"))
+
+
+def stored_values(
+    rt: Runtime, period: str
+) -> dict[tuple[str, str], tuple[float | None, float | None, float | None]]:
+    with rt.db.transaction() as s:
+        rows = s.scalars(
+            select(IndicatorValue).where(
+                IndicatorValue.period == period, IndicatorValue.source == "computed"
+            )
+        ).all()
+        return {(v.unit.key, v.indicator): (v.number, v.numerator, v.denominator) for v in rows}
+
+
+def test_ingest_formats_and_idempotence(province_rt: Runtime, tmp_path: Path) -> None:
+    csv_path = tmp_path / "docs.csv"
+    csv_path.write_text(DOCS, encoding="utf-8")
+    report = facts.ingest(province_rt, "documents", [csv_path])
+    assert (report.rows, report.new, report.months) == (6, 6, ["2023-07", "2023-08"])
+    again = facts.ingest(province_rt, "documents", [csv_path])
+    assert (again.new, again.already_stored) == (0, 6)
+    jsonl = tmp_path / "meetings.jsonl"
+    jsonl.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "meeting_id": f"m{i}",
+                    "unit_code": "75.SYT",
+                    "held_on": "2023-07-1" + str(i),
+                    "paperless": i % 2 == 0,
+                }
+            )
+            for i in range(4)
+        ),
+        encoding="utf-8",
+    )
+    assert facts.ingest(province_rt, "meetings", [jsonl]).new == 4
+    parquet = tmp_path / "email.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "account": ["a", "b", "c"],
+                "unit_code": ["75.SYT"] * 3,
+                "period": ["2023-07"] * 3,
+                "active": [True, False, True],
+            }
+        ),
+        parquet,
+    )
+    assert (
+        facts.ingest(
+            province_rt, "email", [parquet, parquet.with_name("x")] if False else [parquet]
+        ).new
+        == 3
+    )
+    root = province_rt.settings.data_dir / "facts"
+    assert "documents/month=2023-07" in " ".join(files_in(root))
+    report = facts.compute(province_rt, "2023-07")
+    values = stored_values(province_rt, "2023-07")
+    assert values[("75.SYT", "signed_docs_rate")] == (None, 2.0, 3.0)
+    assert values[("75.SYT", "online_docs_rate")] == (None, 3.0, 3.0)
+    assert values[("75.SYT", "paperless_meetings")] == (2.0, None, None)
+    assert values[("75.SYT", "official_email_rate")] == (None, 2.0, 3.0)
+    assert values[("legacy:25361", "signed_docs_rate")] == (None, 1.0, 1.0)
+    assert values[("legacy:694", "signed_docs_rate")] == (None, 1.0, 1.0)
+    assert values[("2025:75", "signed_docs_rate")] == (None, 2.0, 3.0)
+    assert report.created == len(values)
+    assert facts.compute(province_rt, "2023-07").created == 0
+    loose = facts.compute(province_rt, "2023-07", closed_loop=False)
+    assert loose.updated >= 1
+    assert stored_values(province_rt, "2023-07")[("75.SYT", "signed_docs_rate")] == (None, 3.0, 3.0)
+
+
+BAD_RECORDS = {
+    "bad_timestamp": (
+        "d9,75.SYT,hôm qua,false,true,true,true",
+        "cột issued_at",
+        "1 ô không đúng kiểu dữ liệu: bad.csv dòng 3 ('hôm qua')",
+    ),
+    "bad_boolean": (
+        "d9,75.SYT,2023-07-01,có lẽ,true,true,true",
+        "cột classified",
+        "không đúng kiểu dữ liệu",
+    ),
+    "empty_unit": ("d9,,2023-07-01,false,true,true,true", "cột unit_code", "1 ô bị trống"),
+    "unknown_unit": (
+        "d9,99.XYZ,2023-07-01,false,true,true,true",
+        "cột unit_code",
+        "1 mã đơn vị không có trong danh mục: 99.XYZ",
+    ),
+    "duplicate_ids": (
+        "d9,75.SYT,2023-07-01,false,true,true,true\nd9,75.SYT,2023-07-02,false,true,true,true",
+        "bad.csv",
+        "1 mã bản ghi bị trùng: 'd9'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_RECORDS))
+def test_bad_records_store_nothing(cli, province_db: str, tmp_path: Path, case: str) -> None:
+    lines, where, message = BAD_RECORDS[case]
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        DOCS.splitlines()[0] + "\nd8,75.SYT,2023-07-01,false,true,true,true\n" + lines + "\n",
+        encoding="utf-8",
+    )
+    root = tmp_path / "data" / "facts"
+    before = files_in(root) if root.exists() else []
+    code, _, err = cli(province_db, "facts", "ingest", "--source", "documents", str(path))
+    assert code == 1, err
+    assert where in err and message in err
+    assert "không có bản ghi nào được lưu" in err
+    assert (files_in(root) if root.exists() else []) == before
+
+
+def test_missing_column_and_unreadable_file(cli, province_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text("meeting_id,unit_code,held_on\nm1,75.SYT,2023-07-01\n", encoding="utf-8")
+    code, _, err = cli(province_db, "facts", "ingest", "--source", "meetings", str(path))
+    assert code == 1 and "thiếu cột: paperless" in err
+    broken = tmp_path / "b.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    code, _, err = cli(province_db, "facts", "ingest", "--source", "meetings", str(broken))
+    assert code == 1 and "không đọc được" in err
+    assert cli(province_db, "facts", "ingest", "--source", "faxes", str(path))[0] == 2
+
+
+@pytest.fixture
+def generated(province_rt: Runtime) -> Runtime:
+    generate(province_rt, GenerateRequest(months=6, end="2025-09", documents=30_000, values=False))
+    return province_rt
+
+
+def python_counts(rt: Runtime, period: Period) -> dict[tuple[str, str], tuple[float, float | None]]:
+    """The same indicators counted record by record in plain Python, rolled up by parent."""
+    months = {str(m) for m in period.months()}
+    root = rt.settings.data_dir / "facts"
+    with rt.db.transaction() as s:
+        units = {u.key: u for u in s.scalars(select(Unit))}
+        by_id = {u.id: u for u in units.values()}
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+    def add(code: str, indicator: str, num: float, den: float) -> None:
+        unit = units[code]
+        while unit is not None:
+            totals[(unit.key, indicator)][0] += num
+            totals[(unit.key, indicator)][1] += den
+            unit = by_id.get(unit.parent_id) if unit.parent_id else None
+
+    for path in (root / "documents").glob("*/*.parquet"):
+        if path.parent.name.removeprefix("month=") in months:
+            for r in pq.read_table(path).to_pylist():
+                if not r["classified"]:
+                    add(
+                        r["unit_code"],
+                        "signed_docs_rate",
+                        float(r["signed_personal"] and r["signed_org"]),
+                        1.0,
+                    )
+                    add(r["unit_code"], "online_docs_rate", float(r["sent_online"]), 1.0)
+    for path in (root / "applications").glob("*/*.parquet"):
+        if path.parent.name.removeprefix("month=") in months:
+            for r in pq.read_table(path).to_pylist():
+                add(r["unit_code"], "online_applications_rate", float(r["online"]), 1.0)
+    for path in (root / "meetings").glob("*/*.parquet"):
+        if path.parent.name.removeprefix("month=") in months:
+            for r in pq.read_table(path).to_pylist():
+                add(r["unit_code"], "paperless_meetings", float(r["paperless"]), 0.0)
+    return {k: (v[0], v[1] or None) for k, v in totals.items()}
+
+
+def test_computed_values_equal_an_independent_count(generated: Runtime) -> None:
+    period = Period.parse("2025-Q3")
+    facts.compute(generated, str(period))
+    stored = stored_values(generated, str(period))
+    expected = python_counts(generated, period)
+    checked = 0
+    for (unit, indicator), (num, den) in expected.items():
+        if indicator == "paperless_meetings":
+            assert stored[(unit, indicator)] == (num, None, None)
+        elif den:
+            assert stored[(unit, indicator)] == (None, num, den)
+        checked += 1
+    assert checked > 300
+    assert stored[("2025:75", "signed_docs_rate")][2] == sum(
+        v[2]
+        for (u, i), v in stored.items()
+        if i == "signed_docs_rate" and u.startswith("2025:") and u != "2025:75"
+    ) + sum(v[2] for (u, i), v in stored.items() if i == "signed_docs_rate" and u.startswith("75."))
+
+
+def test_same_expressions_on_polars(generated: Runtime) -> None:
+    store = facts.store_of(generated)
+    globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
+    months = [str(m) for m in Period.parse("2025-Q2").months()]
+    ancestors = [("2025:25357", "2025:25357"), ("2025:25357", "2025:75"), ("75.SYT", "75.SYT"), ("75.SYT", "2025:75"),
+                 ("legacy:25361", "legacy:25361"), ("legacy:25361", "legacy:694")]  # fmt: skip
+    results = []
+    for con in (ibis.duckdb.connect(), ibis.polars.connect()):
+        tables = indicators.open_tables(con, globs)
+        results.append(indicators.indicator_rows(con, tables, months, ancestors))
+    assert results[0] == results[1]
+    assert len(results[0]) > 10
+
+
+def test_generator_is_deterministic(province_rt: Runtime, tmp_path: Path) -> None:
+    tables = []
+    for name in ("a", "b"):
+        report = generate(
+            province_rt,
+            GenerateRequest(
+                months=2, end="2025-07", seed=5, documents=5_000, out=tmp_path / name, values=False
+            ),
+        )
+        assert report.records["documents"] > 3_000
+        tables.append(
+            pq.read_table(tmp_path / name / "documents" / "month=2025-07" / "part-gen-5.parquet")
+        )
+    assert tables[0].equals(tables[1])
+    other = generate(
+        province_rt,
+        GenerateRequest(
+            months=1, end="2025-07", seed=6, documents=5_000, out=tmp_path / "c", values=False
+        ),
+    )
+    assert other.records["documents"] > 0
+    units = set(tables[0].column("unit_code").to_pylist())
+    assert any(u.startswith("2025:") for u in units) and not any(
+        u.startswith("legacy:") for u in units
+    )
+    june = pq.read_table(tmp_path / "a" / "documents" / "month=2025-06" / "part-gen-5.parquet")
+    assert any(u.startswith("legacy:") for u in june.column("unit_code").to_pylist())
