@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
-from bench import uncertainty
+from bench import facts_compute, import_workbook, uncertainty
 
-BENCHMARKS = {"uncertainty": uncertainty.main}
+BENCHMARKS: dict[str, Callable[[], Any]] = {
+    "uncertainty": uncertainty.main,
+    "facts_compute": facts_compute.main,
+    "import_workbook": import_workbook.main,
+}
 
 
 def main() -> None:

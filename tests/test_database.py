@@ -43,3 +43,12 @@ def test_exit_codes(cli, database_url: str) -> None:
     assert code == 0
     assert "Quý III/2023" in out
     assert cli(database_url, "period", "2023-Q7")[0] == 2
+
+
+def test_head_read_from_files_is_alembics_head(database_url: str) -> None:
+    db = Database(database_url)
+    assert migrate.head_revision() == migrate.status(db.engine).head
+    assert migrate.current_revision(db.engine) is None
+    migrate.upgrade(db.engine)
+    assert migrate.current_revision(db.engine) == migrate.head_revision()
+    db.dispose()

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.errors import UsageError
-from chiso.services import values_files
-from chiso.services.runtime import open_runtime
-from chiso.services.values_import import ImportReport, import_values
+
+if TYPE_CHECKING:
+    from chiso.services import runtime, values_files, values_import
+else:
+    values_files = lazy_import("chiso.services.values_files")
+    runtime = lazy_import("chiso.services.runtime")
+    values_import = lazy_import("chiso.services.values_import")
 
 app = typer.Typer(
     help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",
@@ -50,13 +56,13 @@ def template(
     parent: str | None = typer.Option(None, help="Chỉ các đơn vị trực thuộc một đơn vị."),
 ) -> None:
     """Tạo mẫu Excel để các đơn vị nhập số liệu: mỗi đơn vị một dòng, mỗi chỉ số một cột."""
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     count = values_files.template(rt, framework, period, out, group, parent)
     rt.close()
     console.print(f"Đã tạo mẫu {out} cho {count} đơn vị.")
 
 
-def print_report(report: ImportReport, limit: int = 30) -> None:
+def print_report(report: values_import.ImportReport, limit: int = 30) -> None:
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source} ({report.framework_id}): {report.rows} giá trị — thêm {report.created}, "
@@ -85,8 +91,8 @@ def import_(
     ),
 ) -> None:
     """Nhập số liệu; mọi lỗi được báo cùng lúc theo ô/dòng, có lỗi thì không lưu gì."""
-    rt = open_runtime()
-    report = import_values(rt, file, framework, period, dry_run)
+    rt = runtime.open_runtime()
+    report = values_import.import_values(rt, file, framework, period, dry_run)
     rt.close()
     print_report(report)
 
@@ -106,7 +112,7 @@ def export(
         raise UsageError(
             f"Đuôi tệp {out.name} không khớp --format {fmt}.", "format/suffix mismatch"
         )
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     count = values_files.export(rt, out, framework, period, unit)
     rt.close()
     console.print(f"Đã ghi {count} giá trị vào {out}.")
@@ -118,7 +124,7 @@ def history(
     indicator: str = typer.Option(..., help="Mã chỉ số."),
 ) -> None:
     """Lịch sử thay đổi một chỉ số của một đơn vị: ai, khi nào, từ tệp nào, cũ → mới."""
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     name, entries = values_files.history(rt, unit, indicator)
     rt.close()
     rows = [
@@ -146,7 +152,7 @@ def flags(
     period: str = typer.Option(...),
 ) -> None:
     """Các giá trị cần xem lại: thay đổi đột biến so với kỳ trước, bất thường so với nhóm."""
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     found = values_files.quality_flags(rt, framework, period)
     rt.close()
     rows = [
@@ -181,7 +187,7 @@ def completeness(
                 "bad deadline",
                 hint_vi="ghi 2023-08-05 hoặc 05/08/2023.",
             ) from exc
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     rows = values_files.completeness(rt, framework, period, due, group)
     rt.close()
     counts = Counter(r.status for r in rows)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
-from chiso.services import database
+
+if TYPE_CHECKING:
+    from chiso.services import database
+else:
+    database = lazy_import("chiso.services.database")
 
 app = typer.Typer(
     help="Cơ sở dữ liệu ứng dụng: khởi tạo, nâng cấp, kiểm tra.", no_args_is_help=True

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, progress_bar
-from chiso.services import units as units_svc
-from chiso.services.demo import DEMO_PROVINCE, build_demo
-from chiso.services.runtime import open_runtime
+
+if TYPE_CHECKING:
+    from chiso.services import demo as demo_svc
+    from chiso.services import runtime
+    from chiso.services import units as units_svc
+else:
+    demo_svc = lazy_import("chiso.services.demo")
+    runtime = lazy_import("chiso.services.runtime")
+    units_svc = lazy_import("chiso.services.units")
 
 
 def demo(
-    province: str = typer.Option(DEMO_PROVINCE, help="Tỉnh sau 1/7/2025 (mã hoặc tên)."),
+    province: str = typer.Option("75", help="Tỉnh sau 1/7/2025 (mã hoặc tên)."),
 ) -> None:
     """Dựng tỉnh mẫu từ đơn vị thật: tỉnh mới, các xã, sở, ban, ngành và các tỉnh, huyện cũ hợp thành."""
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     with progress_bar() as progress:
-        report = build_demo(rt, province, progress)
+        report = demo_svc.build_demo(rt, province, progress)
     detail = units_svc.show_unit(rt, report.province)
     rt.close()
     u = detail.unit

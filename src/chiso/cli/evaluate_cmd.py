@@ -5,18 +5,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.evaluation import UnitResult
 from chiso.domain.formatting import fixed, number
 from chiso.domain.frameworks import TOTAL, Node
 from chiso.errors import UsageError
-from chiso.io import evaluation_output
-from chiso.io.writers import format_of
-from chiso.services.evaluate import EvaluationReport, EvaluationRequest, evaluate_files
+
+if TYPE_CHECKING:
+    from chiso.io import evaluation_output, writers
+    from chiso.services import evaluate as evaluate_svc
+else:
+    evaluation_output = lazy_import("chiso.io.evaluation_output")
+    writers = lazy_import("chiso.io.writers")
+    evaluate_svc = lazy_import("chiso.services.evaluate")
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -56,12 +63,12 @@ def evaluate(
         )
     if fmt == "xlsx" and out is None:
         raise UsageError("Định dạng xlsx cần --out TỆP.xlsx.", "xlsx needs --out")
-    request = EvaluationRequest(
+    request = evaluate_svc.EvaluationRequest(
         framework, values, units, period, group, uncertainty, noise, top_k, 0, merge_to_2025
     )
-    report = evaluate_files(request)
+    report = evaluate_svc.evaluate_files(request)
     if out is not None:
-        format_of(out, None if fmt == "table" else fmt)
+        writers.format_of(out, None if fmt == "table" else fmt)
         count = evaluation_output.write(report, out)
         console.print(f"Đã ghi {count} dòng kết quả vào {out}.")
     elif fmt == "csv":
@@ -74,7 +81,7 @@ def evaluate(
         _print_tables(report)
 
 
-def _print_tables(report: EvaluationReport) -> None:
+def _print_tables(report: evaluate_svc.EvaluationReport) -> None:
     ev = report.evaluation
     f = ev.framework
     mains = f.main_indices() or list(f.root.children)
@@ -110,7 +117,7 @@ def _print_tables(report: EvaluationReport) -> None:
         console.print(note)
 
 
-def _cells(report: EvaluationReport, r: UnitResult, mains: list[Node]) -> list[str]:
+def _cells(report: evaluate_svc.EvaluationReport, r: UnitResult, mains: list[Node]) -> list[str]:
     f = report.framework
     total = r.total
     rank = str(r.ranks[TOTAL]) if TOTAL in r.ranks else "—"

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.formatting import number, percent
 from chiso.domain.frameworks import INPUT_LABELS, MISSING_LABELS, RULE_LABELS, Framework, Node
 from chiso.domain.scoring import rule_of, target_of
-from chiso.services import frameworks as svc
+
+if TYPE_CHECKING:
+    from chiso.services import frameworks
+else:
+    frameworks = lazy_import("chiso.services.frameworks")
 
 app = typer.Typer(
     help="Bộ chỉ số: xem, kiểm tra, xuất và nhập (YAML, Excel).", no_args_is_help=True
@@ -31,7 +37,7 @@ def list_() -> None:
             f.leaves,
             f.issued_by,
         ]
-        for f in svc.list_frameworks()
+        for f in frameworks.list_frameworks()
     ]
     emit(
         "table",
@@ -46,7 +52,7 @@ def show(
     ref: str = typer.Argument(..., metavar="MÃ|TỆP", help="Mã bộ chỉ số hoặc tệp .yaml/.xlsx."),
 ) -> None:
     """In cây chỉ số với điểm tối đa, kiểu dữ liệu và quy tắc tính điểm."""
-    _print_tree(svc.load(ref))
+    _print_tree(frameworks.load(ref))
 
 
 def _print_tree(f: Framework) -> None:
@@ -90,7 +96,7 @@ def validate(
     path: Path = typer.Argument(..., metavar="TỆP", help="Tệp bộ chỉ số .yaml hoặc .xlsx."),
 ) -> None:
     """Kiểm tra một tệp bộ chỉ số; lỗi nêu rõ nút và trường cần sửa."""
-    f = svc.load(str(path))
+    f = frameworks.load(str(path))
     console.print(
         f"Hợp lệ: {f.name} ({f.id}) — {len(f.main_indices())} chỉ số chính, "
         f"{len(f.leaves())} chỉ số lá, {number(f.root.max_points)} điểm."
@@ -104,7 +110,7 @@ def export(
     out: Path | None = typer.Option(None, "--out", help="Tệp ghi ra (bắt buộc với xlsx)."),
 ) -> None:
     """Xuất bộ chỉ số ra YAML hoặc bảng Excel quen thuộc (STT | Chỉ số | Điểm tối đa | …)."""
-    text = svc.export(ref, fmt, out)
+    text = frameworks.export(ref, fmt, out)
     if text is not None:
         typer.echo(text, nl=False)
     else:
@@ -120,7 +126,7 @@ def import_(
     out: Path | None = typer.Option(None, "--out", help="Ghi YAML ra tệp này."),
 ) -> None:
     """Nhập bộ chỉ số từ bảng Excel, kiểm tra và chuyển thành YAML."""
-    framework, text = svc.import_table(file, framework_id, out)
+    framework, text = frameworks.import_table(file, framework_id, out)
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from chiso.cli.data_cmd import print_report
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, progress_bar
 from chiso.domain.formatting import number
-from chiso.services.generate import GenerateRequest
-from chiso.services.generate import generate as run
-from chiso.services.runtime import open_runtime
+
+if TYPE_CHECKING:
+    from chiso.services import generate as generate_svc
+    from chiso.services import runtime
+else:
+    generate_svc = lazy_import("chiso.services.generate")
+    runtime = lazy_import("chiso.services.runtime")
 
 
 def generate(
@@ -30,10 +36,12 @@ def generate(
     ),
 ) -> None:
     """Sinh bản ghi văn bản, cuộc họp, thư công vụ, hồ sơ TTHC và số liệu tự nhập cho đơn vị thật của một tỉnh."""
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     with progress_bar() as progress:
-        report = run(
-            rt, GenerateRequest(province, months, end, seed, documents, out, values), progress
+        report = generate_svc.generate(
+            rt,
+            generate_svc.GenerateRequest(province, months, end, seed, documents, out, values),
+            progress,
         )
     rt.close()
     counts = ", ".join(f"{name} {number(n)}" for name, n in report.records.items())

@@ -4,6 +4,7 @@ code: 0 success, 1 rejected input, 2 usage error."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
 import typer
@@ -22,7 +23,6 @@ from chiso.cli import (
 )
 from chiso.cli.output import err_console
 from chiso.errors import ChisoError
-from chiso.settings import get_settings
 
 log = logging.getLogger("chiso.cli")
 
@@ -61,6 +61,10 @@ def root(
 
 
 def _configure_logging() -> None:
+    if not os.environ.get("CHISO_LOG_FILE"):
+        return
+    from chiso.settings import get_settings
+
     log_file = get_settings().log_file
     if log_file:
         handler = logging.FileHandler(log_file, encoding="utf-8")

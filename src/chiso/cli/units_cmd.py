@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
+from chiso.cli.lazy import lazy_import
 from chiso.cli.output import TABLE_FORMATS, console, emit, progress_bar
 from chiso.errors import UsageError
-from chiso.services import units as svc
-from chiso.services.runtime import open_runtime
-from chiso.services.units_departments import load_departments
-from chiso.services.units_import import ImportReport, import_units
-from chiso.services.units_seed import SCHEMES
-from chiso.services.units_seed import seed as seed_units
+
+if TYPE_CHECKING:
+    from chiso.services import runtime, units_departments, units_import, units_seed
+    from chiso.services import units as units_svc
+else:
+    units_svc = lazy_import("chiso.services.units")
+    runtime = lazy_import("chiso.services.runtime")
+    units_departments = lazy_import("chiso.services.units_departments")
+    units_import = lazy_import("chiso.services.units_import")
+    units_seed = lazy_import("chiso.services.units_seed")
 
 app = typer.Typer(
     help="Đơn vị: tỉnh, xã, sở, ban, ngành… và quan hệ kế thừa sau sắp xếp 2025.",
@@ -73,15 +79,15 @@ def seed(
     ),
 ) -> None:
     """Nạp danh mục đơn vị hành chính thật và quan hệ kế thừa; chạy lại không thay đổi gì."""
-    if scheme not in SCHEMES:
+    if scheme not in units_seed.SCHEMES:
         raise UsageError(
             f"Danh mục '{scheme}' không hợp lệ.",
             f"bad scheme {scheme!r}",
             hint_vi="dùng 2025, legacy hoặc all.",
         )
-    rt = open_runtime()
+    rt = runtime.open_runtime()
     with progress_bar() as progress:
-        report = seed_units(rt, scheme, province, progress)
+        report = units_seed.seed(rt, scheme, province, progress)
     rt.close()
     if not report.changed:
         console.print(f"Không có thay đổi: {report.unchanged} đơn vị đã có sẵn và đúng dữ liệu.")
@@ -113,8 +119,10 @@ def list_(
 ) -> None:
     """Liệt kê đơn vị đang có hiệu lực (hoặc vào ngày --on)."""
     fmt = _format(fmt)
-    rt = open_runtime()
-    units = svc.list_units(rt, svc.ListQuery(kind, parent, group, search, _date(on), all_dates))
+    rt = runtime.open_runtime()
+    units = units_svc.list_units(
+        rt, units_svc.ListQuery(kind, parent, group, search, _date(on), all_dates)
+    )
     rt.close()
     rows = [
         [
@@ -149,8 +157,8 @@ def show(
     ),
 ) -> None:
     """Thông tin một đơn vị: loại, cấp trên, số đơn vị trực thuộc, nhóm, đơn vị tiền thân và kế thừa."""
-    rt = open_runtime()
-    detail = svc.show_unit(rt, unit, _date(on))
+    rt = runtime.open_runtime()
+    detail = units_svc.show_unit(rt, unit, _date(on))
     rt.close()
     u = detail.unit
     console.print(f"[bold]{escape(u.name)}[/] ({u.key})")
@@ -168,7 +176,7 @@ def show(
     _print_links("Đơn vị kế thừa (từ 1/7/2025)", detail.successors)
 
 
-def _print_links(title: str, links: list[svc.LinkView]) -> None:
+def _print_links(title: str, links: list[units_svc.LinkView]) -> None:
     if not links:
         console.print(f"{title}: —")
         return
@@ -180,7 +188,7 @@ def _print_links(title: str, links: list[svc.LinkView]) -> None:
         console.print(f"  • {v.unit.name} ({v.unit.key}) — {v.kind.label_vi}{extra}")
 
 
-def _print_import(report: ImportReport) -> None:
+def _print_import(report: units_import.ImportReport) -> None:
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source}: thêm {len(report.created)}, sửa {len(report.updated)}, "
@@ -200,8 +208,8 @@ def import_(
     ),
 ) -> None:
     """Nhập sở, ban, ngành, phòng… do tỉnh tự định nghĩa; lỗi ở bất kỳ dòng nào thì không lưu gì."""
-    rt = open_runtime()
-    report = import_units(rt, file, dry_run)
+    rt = runtime.open_runtime()
+    report = units_import.import_units(rt, file, dry_run)
     rt.close()
     _print_import(report)
 
@@ -216,9 +224,9 @@ def export(
     all_dates: bool = typer.Option(False, "--all-dates"),
 ) -> None:
     """Xuất danh sách đơn vị theo đúng mẫu của `chiso units import`."""
-    rt = open_runtime()
-    count = svc.export_units(
-        rt, out, svc.ListQuery(kind, parent, group, None, _date(on), all_dates)
+    rt = runtime.open_runtime()
+    count = units_svc.export_units(
+        rt, out, units_svc.ListQuery(kind, parent, group, None, _date(on), all_dates)
     )
     rt.close()
     console.print(f"Đã ghi {count} đơn vị vào {out}.")
@@ -227,8 +235,8 @@ def export(
 @app.command()
 def groups() -> None:
     """Các nhóm đơn vị và số thành viên."""
-    rt = open_runtime()
-    rows = svc.list_groups(rt)
+    rt = runtime.open_runtime()
+    rows = units_svc.list_groups(rt)
     rt.close()
     emit("table", "Nhóm đơn vị", ("Mã", "Tên", "Số đơn vị"), rows)
 
@@ -242,10 +250,10 @@ def departments(
     dry_run: bool = typer.Option(False, "--dry-run"),
 ) -> None:
     """Danh sách sở, ban, ngành thường có của một tỉnh sau sắp xếp 2025: nạp ngay hoặc ghi ra tệp để sửa."""
-    rt = open_runtime()
-    result = load_departments(rt, province, out, dry_run)
+    rt = runtime.open_runtime()
+    result = units_departments.load_departments(rt, province, out, dry_run)
     rt.close()
-    if isinstance(result, ImportReport):
+    if isinstance(result, units_import.ImportReport):
         _print_import(result)
     else:
         console.print(

@@ -6,7 +6,7 @@ over the months of a period and up the unit hierarchy, so they roll up correctly
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,11 +38,11 @@ MEASURES = (
 )
 
 
-def monthly(
+def per_unit(
     tables: dict[str, ir.Table], months: Sequence[str], closed_loop: bool = True
 ) -> dict[str, ir.Table]:
-    """Per source: counts per unit and month for the given months. Classified documents are left
-    out; a document is signed only with both a personal and an organisation signature unless
+    """Per source: counts per unit over the given months. Classified documents are left out; a
+    document is signed only with both a personal and an organisation signature unless
     `closed_loop` is False (then either is enough)."""
     out: dict[str, ir.Table] = {}
     wanted = list(months)
@@ -54,25 +54,25 @@ def monthly(
             if closed_loop
             else (d.signed_personal | d.signed_org)
         )
-        out["documents"] = d.group_by(["unit_code", "month"]).aggregate(
+        out["documents"] = d.group_by("unit_code").aggregate(
             docs=d.count(), signed=_count_true(signed), online=_count_true(d.sent_online)
         )
     if "meetings" in tables:
         m = tables["meetings"]
         m = m.filter(m.month.isin(wanted))
-        out["meetings"] = m.group_by(["unit_code", "month"]).aggregate(
+        out["meetings"] = m.group_by("unit_code").aggregate(
             meetings=m.count(), paperless=_count_true(m.paperless)
         )
     if "email" in tables:
         e = tables["email"]
         e = e.filter(e.month.isin(wanted))
-        out["email"] = e.group_by(["unit_code", "month"]).aggregate(
+        out["email"] = e.group_by("unit_code").aggregate(
             accounts=e.count(), active=_count_true(e.active)
         )
     if "applications" in tables:
         a = tables["applications"]
         a = a.filter(a.month.isin(wanted))
-        out["applications"] = a.group_by(["unit_code", "month"]).aggregate(
+        out["applications"] = a.group_by("unit_code").aggregate(
             applications=a.count(), online=_count_true(a.online),
             digitised=_count_true(a.result_digitised), on_time=_count_true(a.on_time),
         )  # fmt: skip
@@ -83,37 +83,56 @@ def _count_true(flag: ir.BooleanValue) -> ir.IntegerScalar:
     return flag.ifelse(1, 0).sum().cast("int64")
 
 
-def rolled_up(counts: ir.Table, ancestors: ir.Table) -> ir.Table:
-    """Sums each unit's counts into itself and every unit above it. `ancestors` maps
-    (unit_code, ancestor) including (u, u); units missing from it keep only themselves."""
-    measures = [c for c in counts.columns if c not in ("unit_code", "month")]
-    per_unit = counts.group_by("unit_code").aggregate(**{c: counts[c].sum() for c in measures})
-    joined = per_unit.join(ancestors, per_unit.unit_code == ancestors.unit_code)
-    return (
-        joined.group_by(joined.ancestor)
-        .aggregate(**{c: joined[c].sum() for c in measures})
-        .rename(unit_code="ancestor")
-    )
+Ancestors = Callable[[list[str]], list[tuple[str, str]]]
 
 
-def indicator_rows(con: Any, tables: dict[str, ir.Table], months: Sequence[str], ancestors: list[tuple[str, str]],
+def rolled_up(
+    rows: list[dict[str, Any]], pairs: list[tuple[str, str]]
+) -> dict[str, dict[str, int]]:
+    """Sums each unit's counts into itself and every unit above it; `pairs` maps a unit code to
+    each of its ancestors, itself included. The rows are per unit (hundreds), so plain Python."""
+    above: dict[str, list[str]] = {}
+    for code, ancestor in pairs:
+        above.setdefault(code, []).append(ancestor)
+    totals: dict[str, dict[str, int]] = {}
+    for row in rows:
+        for ancestor in above.get(row["unit_code"], []):
+            bucket = totals.setdefault(ancestor, {})
+            for column, value in row.items():
+                if column != "unit_code":
+                    bucket[column] = bucket.get(column, 0) + int(value)
+    return totals
+
+
+def indicator_rows(con: Any, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
                    closed_loop: bool = True) -> list[tuple[str, str, float, float | None]]:  # fmt: skip
-    """(unit_code, indicator, numerator or count, denominator) for every unit with records."""
-    mapping = ibis.memtable(
-        {"unit_code": [a for a, _ in ancestors], "ancestor": [b for _, b in ancestors]},
-        schema={"unit_code": "string", "ancestor": "string"},
-    )
+    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
+    every unit above it. One scan per source; `ancestors(codes)` gives the hierarchy of the
+    unit codes found."""
+    counts = {
+        source: fetch(con, expr).to_pylist()
+        for source, expr in per_unit(tables, months, closed_loop).items()
+    }
+    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
-    for source, counts in monthly(tables, months, closed_loop).items():
-        result = con.to_pyarrow(rolled_up(counts, mapping)).to_pylist()
+    for source, rows in counts.items():
+        totals = rolled_up(rows, pairs)
         for measure in (m for m in MEASURES if m.source == source):
-            for row in result:
-                denominator = row[measure.denominator] if measure.denominator else None
+            for unit, sums in totals.items():
+                denominator = sums[measure.denominator] if measure.denominator else None
                 if measure.denominator and not denominator:
                     continue
-                out.append((row["unit_code"], measure.indicator, float(row[measure.numerator]),
+                out.append((unit, measure.indicator, float(sums[measure.numerator]),
                             float(denominator) if denominator is not None else None))  # fmt: skip
     return sorted(out)
+
+
+def fetch(con: Any, expr: ir.Table) -> Any:
+    """Arrow results of an expression. On DuckDB the compiled SQL runs on the connection itself:
+    same expression, without the pandas-based converter Ibis imports for `to_pyarrow`."""
+    if con.name == "duckdb":
+        return con.con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_table()
+    return con.to_pyarrow(expr)
 
 
 def open_tables(con: Any, globs: dict[str, str]) -> dict[str, ir.Table]:

@@ -255,6 +255,8 @@ def _to_sheet(
 ) -> Sheet:
     header_index = next((i for i, r in enumerate(rows) if is_header(r)), None)
     if header_index is None:
+        header_index = next((i for i, r in enumerate(rows) if _any_filled(r)), None)
+    if header_index is None:
         return Sheet(path.name, name, [])
     header = [canonical_column(v, aliases) for v in rows[header_index]]
     columns = {h: i for i, h in enumerate(header) if h}

@@ -209,34 +209,26 @@ class TemplateMeta:
     period: Period | None
 
 
-def is_template(path: Path) -> bool:
-    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
-        return False
-    try:
-        sheets = read_table(path)
-    except RejectedInput:
-        return False
-    names = {s.name for s in sheets}
-    return DATA_SHEET in names and INFO_SHEET in names
-
-
 def _is_code_header(row: list[CellValue]) -> bool:
     return bool(row) and str(row[0] or "").strip() == "unit_code"
 
 
-def read_template(path: Path) -> tuple[TemplateMeta, Sheet]:
-    sheets = read_table(path, is_header=_is_code_header)
-    info = next((s for s in read_table(path) if s.name == INFO_SHEET), None)
-    data = next((s for s in sheets if s.name == DATA_SHEET and "unit_code" in s.header), None)
-    if data is None:
+def read_template(path: Path) -> tuple[TemplateMeta, Sheet] | None:
+    """The template's metadata and data sheet, or None when the file is not a chiso template
+    (then it is read as a long file). The workbook is read once."""
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return None
+    sheets = {s.name: s for s in read_table(path, is_header=_is_code_header)}
+    data, info = sheets.get(DATA_SHEET), sheets.get(INFO_SHEET)
+    if data is None or info is None:
+        return None
+    if "unit_code" not in data.header:
         raise RejectedInput(
-            f"Tệp {path.name}: không tìm thấy trang '{DATA_SHEET}' có dòng mã cột (unit_code, …).",
-            f"{path.name}: no data sheet",
+            f"Tệp {path.name}: trang '{DATA_SHEET}' thiếu dòng mã cột (unit_code, …).",
+            f"{path.name}: no code row in data sheet",
             hint_vi="tải lại mẫu bằng `chiso data template` và nhập vào đó.",
         )
-    meta: dict[str, str] = {}
-    if info is not None:
-        meta = {r.text("truong"): r.text("gia_tri") for r in info.rows}
+    meta = {r.text("truong"): r.text("gia_tri") for r in info.rows}
     try:
         period = Period.parse(meta["period"]) if meta.get("period") else None
     except PeriodError:
@@ -255,37 +247,33 @@ def read_wide_sheet(
             f"cột '{code}' không ứng với chỉ số nào của bộ {framework.id}",
             "unknown column",
         )
+    columns = [(code, node, _keys(code, node)) for code, node in leaves.items()]
     rows: list[ValueRow] = []
     seen: dict[str, int] = {}
     for row in sheet.rows:
         unit = row.text("unit_code")
+        unit_where = sheet.where(row.number, "unit_code")
         if not unit:
-            problems.add(sheet.where(row.number, "unit_code"), "thiếu mã đơn vị", "empty unit_code")
+            problems.add(unit_where, "thiếu mã đơn vị", "empty unit_code")
             continue
         if unit in seen:
             problems.add(
-                sheet.where(row.number, "unit_code"),
-                f"đơn vị '{unit}' trùng với dòng {seen[unit]}",
-                "duplicate unit",
+                unit_where, f"đơn vị '{unit}' trùng với dòng {seen[unit]}", "duplicate unit"
             )
             continue
         seen[unit] = row.number
-        for code, node in leaves.items():
-            value = _cell_value(sheet, row, code, node, problems)
+        where, name = sheet.where(row.number), row.text("unit_name")
+        for code, node, keys in columns:
+            value = _cell_value(sheet, row, keys, node, problems)
             if value is not None:
-                where = sheet.where(row.number, "unit_code")
-                rows.append(
-                    ValueRow(
-                        sheet.where(row.number),
-                        unit,
-                        row.text("unit_name"),
-                        period,
-                        code,
-                        value,
-                        where,
-                    )
-                )
+                rows.append(ValueRow(where, unit, name, period, code, value, unit_where))
     return rows, problems
+
+
+def _keys(code: str, node: Node) -> tuple[str, ...]:
+    if node.input is InputKind.RATE:
+        return column_key(code + NUMERATOR), column_key(code + DENOMINATOR)
+    return (column_key(code),)
 
 
 def _header_nodes(sheet: Sheet, framework: Framework) -> tuple[dict[str, Node], list[str]]:
@@ -310,17 +298,13 @@ def _original(folded: str, framework: Framework) -> str:
     return next((n.code for n in framework.nodes() if column_key(n.code) == folded), folded)
 
 
-def _cell_value(sheet: Sheet, row: Any, code: str, node: Node, problems: ProblemList) -> Any:
-    if node.input is InputKind.RATE:
-        num, den = column_key(code + NUMERATOR), column_key(code + DENOMINATOR)
-        raws = (row.get(num), row.get(den))
-        if all(r is None for r in raws):
-            return None
-        return parse_fraction(
-            (sheet.where(row.number, num), sheet.where(row.number, den)), raws, node, problems
-        )
-    key = column_key(code)
-    raw = row.get(key)
-    if raw is None:
+def _cell_value(
+    sheet: Sheet, row: Any, keys: tuple[str, ...], node: Node, problems: ProblemList
+) -> Any:
+    raws = tuple(row.get(k) for k in keys)
+    if all(r is None for r in raws):
         return None
-    return parse_value(sheet.where(row.number, key), raw, node, problems)
+    if len(keys) == 2:
+        wheres = (sheet.where(row.number, keys[0]), sheet.where(row.number, keys[1]))
+        return parse_fraction(wheres, (raws[0], raws[1]), node, problems)
+    return parse_value(sheet.where(row.number, keys[0]), raws[0], node, problems)

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import ibis
-import ibis.expr.types as ir
 from sqlalchemy.orm import Session
 
 from chiso.domain.periods import Period
@@ -26,7 +25,6 @@ from chiso.services.values_import import (
     flags_for,
     parse_period,
 )
-from chiso.store import units_repo
 
 DEFAULT_FRAMEWORK = "platform-usage"
 
@@ -72,10 +70,15 @@ def compute(
     backend = con or ibis.duckdb.connect()
     tables = indicators.open_tables(backend, globs)
     months = [str(m) for m in period.months()]
-    codes = _unit_codes(backend, tables, months)
     report = ImportReport(f"bản ghi {period}", framework.id)
     with rt.db.transaction() as session:
-        units, ancestors = _ancestors(session, codes, period)
+        units: dict[str, tuple[int, str]] = {}
+
+        def ancestors(codes: list[str]) -> list[tuple[str, str]]:
+            found, pairs = _ancestors(session, codes, period)
+            units.update(found)
+            return pairs
+
         rows = indicators.indicator_rows(backend, tables, months, ancestors, closed_loop)
         leaves = {n.code for n in framework.leaves()}
         matched = [
@@ -87,16 +90,9 @@ def compute(
         report.rows = len(matched)
         ref = f"facts {', '.join(sorted(globs))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
         apply_values(session, rt.actor, framework, matched, ref, "computed", report)
-        report.flags = flags_for(session, framework, matched)
+        if report.created or report.updated:
+            report.flags = flags_for(session, framework, matched)
     return report
-
-
-def _unit_codes(con: Any, tables: dict[str, ir.Table], months: list[str]) -> list[str]:
-    codes: set[str] = set()
-    for t in tables.values():
-        distinct = t.filter(t.month.isin(months)).select("unit_code").distinct()
-        codes.update(r["unit_code"] for r in con.to_pyarrow(distinct).to_pylist())
-    return sorted(codes)
 
 
 def _ancestors(
@@ -105,15 +101,11 @@ def _ancestors(
     """Unit key → (id, name) for every unit reached, and (record code, unit key) pairs for the
     unit of each code and all units above it."""
     matcher = Matcher(session)
-    everyone = {u.id: u for u in units_repo.all_units(session)}
     units: dict[str, tuple[int, str]] = {}
     pairs: list[tuple[str, str]] = []
     for code in codes:
         found, _ = matcher.match(code, period.end)
-        unit_id = found.id if found else None
-        while unit_id is not None:
-            unit = everyone[unit_id]
+        for unit in matcher.lineage_up(found) if found else []:
             units[unit.key] = (unit.id, unit.name)
             pairs.append((code, unit.key))
-            unit_id = unit.parent_id
     return units, pairs

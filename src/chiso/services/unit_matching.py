@@ -24,6 +24,7 @@ class Candidate:
     kind: str
     valid_from: date | None
     valid_to: date | None
+    parent_id: int | None = None
 
 
 class Matcher:
@@ -38,15 +39,18 @@ class Matcher:
                 Unit.kind,
                 Unit.valid_from,
                 Unit.valid_to,
+                Unit.parent_id,
             )
         ).all()
         self.by_key: dict[str, Candidate] = {}
         self.by_code: dict[str, list[Candidate]] = defaultdict(list)
         self.by_name: dict[str, list[Candidate]] = defaultdict(list)
         self.by_full_name: dict[str, list[Candidate]] = defaultdict(list)
-        for uid, key, code, name, short, kind, start, end in rows:
-            c = Candidate(uid, key, name, kind, start, end)
+        self.by_id: dict[int, Candidate] = {}
+        for uid, key, code, name, short, kind, start, end, parent in rows:
+            c = Candidate(uid, key, name, kind, start, end, parent)
             self.by_key[key] = c
+            self.by_id[uid] = c
             if code:
                 self.by_code[code].append(c)
             self.by_full_name[fold(name)].append(c)
@@ -54,6 +58,13 @@ class Matcher:
                 self.by_name[n].append(c)
         self._names_on: dict[date, list[str]] = {}
         self._suggestions = 0
+
+    def lineage_up(self, candidate: Candidate) -> list[Candidate]:
+        """The unit and every unit above it."""
+        chain = [candidate]
+        while chain[-1].parent_id is not None and chain[-1].parent_id in self.by_id:
+            chain.append(self.by_id[chain[-1].parent_id])
+        return chain
 
     def known(self, text: str) -> bool:
         """Whether a code names a stored unit at all (any date): raw records are checked so."""

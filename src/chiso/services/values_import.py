@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from chiso.domain.frameworks import Framework
@@ -18,12 +18,12 @@ from chiso.domain.periods import Period, PeriodError
 from chiso.domain.quality import Flag, jumps, outliers
 from chiso.domain.scoring import Value
 from chiso.errors import ProblemList, UsageError
-from chiso.io.template_xlsx import is_template, read_template, read_wide_sheet
+from chiso.io.template_xlsx import read_template, read_wide_sheet
 from chiso.io.values_file import ValueRow, read_values_file
 from chiso.services import frameworks
 from chiso.services.runtime import Runtime
 from chiso.services.unit_matching import Matcher
-from chiso.services.values_common import FIELDS, fields_of, numeric, ranking_groups, value_of
+from chiso.services.values_common import fields_of, numeric, ranking_groups
 from chiso.store import values_repo
 from chiso.store.models import AuditEntry, IndicatorValue, utcnow
 
@@ -91,15 +91,17 @@ def import_values(
         matched = _match(session, framework, rows, problems)
         problems.raise_if_any(path.name)
         apply_values(session, rt.actor, framework, matched, _source_ref(path), source, report)
-        report.flags = flags_for(session, framework, matched)
+        if report.created or report.updated:
+            report.flags = flags_for(session, framework, matched)
     return report
 
 
 def _read(
     rt: Runtime, path: Path, ref: str | None, period: Period | None
 ) -> tuple[Framework, list[ValueRow], ProblemList]:
-    if is_template(path):
-        meta, sheet = read_template(path)
+    template = read_template(path)
+    if template is not None:
+        meta, sheet = template
         problems = ProblemList()
         if ref and meta.framework and ref != meta.framework:
             problems.add(
@@ -140,8 +142,12 @@ def _match(
 ) -> list[Matched]:
     matcher = Matcher(session)
     out = []
+    cache: dict[tuple[str, Period], tuple[Any, str | None]] = {}
     for row in rows:
-        candidate, reason = matcher.match(row.unit_code, row.period.end)
+        key = (row.unit_code, row.period)
+        if key not in cache:
+            cache[key] = matcher.match(row.unit_code, row.period.end)
+        candidate, reason = cache[key]
         if candidate is None:
             problems.add(row.unit_where or row.where, reason or "", "unknown unit")
             continue
@@ -166,14 +172,14 @@ def _match(
         )
     seen: dict[tuple[int, str, str], str] = {}
     for m in out:
-        key = (m.unit_id, str(m.period), m.indicator)
-        if key in seen:
+        place = (m.unit_id, str(m.period), m.indicator)
+        if place in seen:
             problems.add(
                 m.where,
-                f"{m.unit_name} đã có giá trị {m.indicator} kỳ {m.period} ở {seen[key]}",
+                f"{m.unit_name} đã có giá trị {m.indicator} kỳ {m.period} ở {seen[place]}",
                 "duplicate unit after matching",
             )
-        seen[key] = m.where
+        seen[place] = m.where
     return out
 
 
@@ -195,7 +201,9 @@ def apply_values(
     keys = [(m.unit_id, str(m.period), m.indicator) for m in matched]
     existing = values_repo.existing_values(session, framework.id, keys)
     now = utcnow()
-    new_rows, audits = [], []
+    new_rows: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
     for m, key in zip(matched, keys, strict=True):
         after = fields_of(m.value)
         stored = existing.get(key)
@@ -218,24 +226,20 @@ def apply_values(
             before = None
             report.created += 1
         else:
-            before = {f: getattr(stored, f) for f in FIELDS}
+            value_id, before = stored
             if before == after:
                 report.unchanged += 1
                 continue
-            for f in FIELDS:
-                setattr(stored, f, after[f])
-            stored.source, stored.source_ref, stored.updated_at, stored.updated_by = (
-                source,
-                ref,
-                now,
-                actor,
-            )
+            stamp = {"source": source, "source_ref": ref, "updated_at": now, "updated_by": actor}
+            updates.append({"id": value_id, **after, **stamp})
             report.updated += 1
         audits.append({"at": now, "actor": actor, "action": "value.set", "entity": "value", "entity_key": vkey,
                        "source": ref, "before": before, "after": after})  # fmt: skip
         report.changes.append(Change(m.unit_key, m.unit_name, key[1], key[2], before, after))
     for start in range(0, len(new_rows), 5000):
         session.execute(insert(IndicatorValue), new_rows[start : start + 5000])
+    if updates:
+        session.execute(update(IndicatorValue), updates)
     for start in range(0, len(audits), 5000):
         session.execute(insert(AuditEntry), audits[start : start + 5000])
     session.flush()
@@ -274,12 +278,12 @@ def _numeric_values(
     session: Session, framework: Framework, period: str, indicators: list[str]
 ) -> dict[tuple[str, str], float]:
     out = {}
-    for stored in values_repo.values(
-        session, framework_id=framework.id, periods=[period], indicators=indicators
+    for unit_id, indicator, *fields in values_repo.numbers(
+        session, framework.id, period, indicators
     ):
-        x = numeric(framework.node(stored.indicator), value_of(stored))
+        x = numeric(framework.node(indicator), Value(*fields))
         if x is not None:
-            out[(str(stored.unit_id), stored.indicator)] = x
+            out[(str(unit_id), indicator)] = x
     return out
 
 

@@ -23,25 +23,50 @@ def stored_frameworks(session: Session) -> list[StoredFramework]:
 
 def existing_values(
     session: Session, framework_id: str, keys: Iterable[tuple[int, str, str]]
-) -> dict[tuple[int, str, str], IndicatorValue]:
-    """Stored values for (unit id, period, indicator) keys, fetched in chunks."""
-    wanted = list(set(keys))
-    out: dict[tuple[int, str, str], IndicatorValue] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        periods = {p for _, p, _ in chunk}
-        units = {u for u, _, _ in chunk}
-        query = select(IndicatorValue).where(
-            IndicatorValue.framework_id == framework_id,
-            IndicatorValue.period.in_(periods),
-            IndicatorValue.unit_id.in_(units),
-        )
-        wanted_here = set(chunk)
-        for v in session.scalars(query):
-            key = (v.unit_id, v.period, v.indicator)
-            if key in wanted_here:
-                out[key] = v
+) -> dict[tuple[int, str, str], tuple[int, dict[str, Any]]]:
+    """(id, fields) of the stored values for (unit id, period, indicator) keys; plain rows, not
+    ORM objects, because an import compares tens of thousands of them. Queried per period in
+    chunks of units, so each stored row is read once."""
+    wanted = set(keys)
+    by_period: dict[str, set[int]] = {}
+    indicators: dict[str, set[str]] = {}
+    for unit_id, period, indicator in wanted:
+        by_period.setdefault(period, set()).add(unit_id)
+        indicators.setdefault(period, set()).add(indicator)
+    columns = [getattr(IndicatorValue, f) for f in VALUE_FIELDS]
+    out: dict[tuple[int, str, str], tuple[int, dict[str, Any]]] = {}
+    for period, unit_ids in by_period.items():
+        ordered = sorted(unit_ids)
+        for start in range(0, len(ordered), 900):
+            query = select(
+                IndicatorValue.id, IndicatorValue.unit_id, IndicatorValue.indicator, *columns
+            ).where(
+                IndicatorValue.framework_id == framework_id,
+                IndicatorValue.period == period,
+                IndicatorValue.unit_id.in_(ordered[start : start + 900]),
+                IndicatorValue.indicator.in_(sorted(indicators[period])),
+            )
+            for row in session.execute(query):
+                key = (row[1], period, row[2])
+                if key in wanted:
+                    out[key] = (row[0], dict(zip(VALUE_FIELDS, row[3:], strict=True)))
     return out
+
+
+def numbers(
+    session: Session, framework_id: str, period: str, indicators: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """(unit id, indicator, number, numerator, denominator, text, index) rows of a period."""
+    query = select(
+        IndicatorValue.unit_id,
+        IndicatorValue.indicator,
+        *[getattr(IndicatorValue, f) for f in VALUE_FIELDS],
+    ).where(
+        IndicatorValue.framework_id == framework_id,
+        IndicatorValue.period == period,
+        IndicatorValue.indicator.in_(indicators),
+    )
+    return [tuple(r) for r in session.execute(query)]
 
 
 def values_query(

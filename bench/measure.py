@@ -1,0 +1,43 @@
+"""Wall time and peak memory of whole processes, each started from a fresh intermediate process
+so that one measurement's peak never leaks into the next."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+
+_WRAPPER = (
+    "import json, resource, subprocess, sys, time;"
+    "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
+    "e = time.perf_counter() - t;"
+    "print(json.dumps({'rc': p.returncode, 's': e, 'kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))"
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+
+
+def run(command: list[str], env: dict[str, str] | None = None, repeat: int = 3) -> Run:
+    """Median wall time and highest peak RSS over `repeat` runs; fails if the command fails."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, *command],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+            check=True,
+        )
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        if result["rc"] != 0:
+            raise RuntimeError(f"{command} exited with {result['rc']}")
+        times.append(result["s"])
+        peaks.append(result["kb"] / 1024)
+    return Run(statistics.median(times), max(peaks))
