@@ -233,7 +233,11 @@ def test_same_expressions_on_polars(generated: Runtime) -> None:
     results = []
     for con in (ibis.duckdb.connect(), ibis.polars.connect()):
         tables = indicators.open_tables(con, globs)
-        results.append(indicators.indicator_rows(con, tables, months, lambda codes: [a for a in ancestors if a[0] in codes]))
+        results.append(
+            indicators.indicator_rows(
+                con, tables, months, lambda codes: [a for a in ancestors if a[0] in codes]
+            )
+        )
     assert results[0] == results[1]
     assert len(results[0]) > 10
 
