@@ -108,6 +108,7 @@ def _print_tables(report: evaluate_svc.EvaluationReport) -> None:
         if report.intervals:
             extra.append(f"Khoảng hạng 5–95% (P top {report.top_k})")
         extra.append(f"Chỉ số chính < {number(f.below_threshold * 100)}%")
+        extra.append("Thiếu số liệu")
         for column in extra:
             table.add_column(column)
         for r in members:
@@ -141,4 +142,5 @@ def _cells(report: evaluate_svc.EvaluationReport, r: UnitResult, mains: list[Nod
         cells.append(f"{band.p05:g}–{band.p95:g} ({number(band.top_k * 100, 0)}%)" if band else "—")
     below = r.below(mains, f.below_threshold)
     cells.append(f"{len(below)}/{sum(1 for n in mains if n.max_points > 0)}")
+    cells.append(f"{r.total.missing} chỉ số" if r.total.missing else "")
     return cells
