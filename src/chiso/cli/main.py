@@ -19,6 +19,7 @@ from chiso.cli import (
     framework_cmd,
     generate_cmd,
     period_cmd,
+    report_cmd,
     units_cmd,
 )
 from chiso.cli.output import err_console
@@ -39,6 +40,7 @@ app.add_typer(units_cmd.app, name="units")
 app.add_typer(framework_cmd.app, name="framework")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(facts_cmd.app, name="facts")
+app.add_typer(report_cmd.app, name="report")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)

@@ -106,3 +106,14 @@ class UnitRef:
 
 def in_force(valid_from: date | None, valid_to: date | None, on: date) -> bool:
     return (valid_from is None or valid_from <= on) and (valid_to is None or on <= valid_to)
+
+
+ADMINISTRATIVE = frozenset({UnitKind.PROVINCE.value, UnitKind.DISTRICT.value, UnitKind.COMMUNE.value})
+
+
+def letter_name(name: str, kind: str | None) -> str:
+    """How a letter names a unit: the people's committee of an administrative unit
+    ("UBND huyện Bù Đốp"), other units by their own name ("Sở Giao thông Vận tải")."""
+    if kind in ADMINISTRATIVE and not fold(name).startswith(("ubnd", "uy ban")):
+        return f"UBND {name[:1].lower()}{name[1:]}"
+    return name

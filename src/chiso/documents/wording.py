@@ -1,0 +1,36 @@
+"""The editable wording of documents: a YAML file of Jinja2 snippets (our own default text)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import Environment, StrictUndefined, TemplateError
+
+from chiso.errors import RejectedInput
+
+_ENV = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+
+
+def load(name: str, path: Path | None = None) -> dict[str, Any]:
+    """The shipped wording `name` (letter, summary, ranking…) or a user's file."""
+    text = path.read_text(encoding="utf-8") if path else files("chiso.data.documents").joinpath(f"{name}.vi.yaml").read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RejectedInput(f"Tệp lời văn {path or name} không đúng cú pháp YAML.", f"bad wording YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RejectedInput(f"Tệp lời văn {path or name} phải là một bảng khóa: nội dung.", "wording is not a mapping")
+    return data
+
+
+def render(template: str, **values: Any) -> str:
+    try:
+        return _ENV.from_string(template).render(**values).strip()
+    except TemplateError as exc:
+        raise RejectedInput(
+            f"Lời văn có chỗ điền không hợp lệ: {exc}.", f"wording template error: {exc}",
+            hint_vi="chỉ dùng các chỗ điền được liệt kê ở đầu tệp lời văn.",
+        ) from exc
