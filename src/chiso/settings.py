@@ -16,14 +16,18 @@ class Settings(BaseSettings):
     database_url: str | None = None
     log_file: Path | None = None
 
-    agency_superior: str = Field(default="", description="Cơ quan chủ quản (để trống nếu là UBND tỉnh)")
+    agency_superior: str = Field(
+        default="", description="Cơ quan chủ quản (để trống nếu là UBND tỉnh)"
+    )
     agency_name: str = "ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI"
     agency_symbol: str = "UBND-KGVX"
     agency_place: str = "Đồng Nai"
     signer_authority: str = "KT. CHỦ TỊCH"
     signer_title: str = "PHÓ CHỦ TỊCH"
     signer_name: str = ""
-    office_code: str = Field(default="KGVX", description="Ký hiệu phòng soạn thảo trong 'Lưu: VT, …'")
+    office_code: str = Field(
+        default="KGVX", description="Ký hiệu phòng soạn thảo trong 'Lưu: VT, …'"
+    )
 
     @property
     def effective_database_url(self) -> str:

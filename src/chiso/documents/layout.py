@@ -52,16 +52,27 @@ class Closing:
 
 
 def date_line(place: str, year: int | None) -> str:
-    """"Đồng Nai, ngày    tháng    năm 2023": day and month left blank for the clerk."""
+    """ "Đồng Nai, ngày    tháng    năm 2023": day and month left blank for the clerk."""
     return f"{place}, ngày    tháng    năm {year}" if year else f"{place}, ngày    tháng    năm    "
 
 
+def agency_short(agency: str) -> str:
+    """ "ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI" → "UBND tỉnh Đồng Nai", as a caption names the issuer."""
+    upper = agency.upper()
+    for head in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):
+        if upper.startswith(head):
+            rest = agency[len(head) :]
+            rest = rest.title() if rest.isupper() else rest
+            return f"UBND {rest[:1].lower()}{rest[1:]}"
+    return agency
+
+
 def agency_lines(agency: str) -> str:
-    """"ỦY BAN NHÂN DÂN TỈNH BÌNH PHƯỚC" is set on two lines, the committee over the place."""
+    """ "ỦY BAN NHÂN DÂN TỈNH BÌNH PHƯỚC" is set on two lines, the committee over the place."""
     upper = agency.upper()
     for head in ("ỦY BAN NHÂN DÂN ", "UỶ BAN NHÂN DÂN "):
         if upper.startswith(head) and len(upper) > len(head):
-            return f"{head.strip()}\n{upper[len(head):]}"
+            return f"{head.strip()}\n{upper[len(head) :]}"
     return upper
 
 
@@ -73,7 +84,9 @@ class OfficialDocument:
 
     def _page(self, landscape: bool) -> None:
         section = self.doc.sections[0]
-        section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+        section.page_width, section.page_height = (
+            (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+        )
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.top_margin, section.bottom_margin = Mm(20), Mm(20)
         section.left_margin, section.right_margin = Mm(30), Mm(15)
@@ -111,11 +124,21 @@ class OfficialDocument:
         self._line(right.paragraphs[0], NATIONAL_TITLE, 12, bold=True)
         self._line(right.add_paragraph(), MOTTO, 13, bold=True)
         _rule(right.add_paragraph(), RIGHT_MM, 60)
-        self._line(right.add_paragraph(), date_line(h.place, h.year), 14, italic=True, space_before=6)
+        self._line(
+            right.add_paragraph(), date_line(h.place, h.year), 14, italic=True, space_before=6
+        )
         self.doc.add_paragraph()
 
-    def _line(self, p: Any, text: str, size: float, bold: bool = False, italic: bool = False,
-              space_before: float = 0, align: Any = WD_ALIGN_PARAGRAPH.CENTER) -> Any:  # fmt: skip
+    def _line(
+        self,
+        p: Any,
+        text: str,
+        size: float,
+        bold: bool = False,
+        italic: bool = False,
+        space_before: float = 0,
+        align: Any = WD_ALIGN_PARAGRAPH.CENTER,
+    ) -> Any:
         p.alignment = align
         p.paragraph_format.space_before = Pt(space_before)
         for line_number, line in enumerate(text.split("\n")):
@@ -147,8 +170,15 @@ class OfficialDocument:
                 _font(item.add_run(f"- {name}"), 14)
         self.doc.add_paragraph().paragraph_format.space_after = Pt(6)
 
-    def paragraph(self, text: str, indent: bool = True, size: float = 14, align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
-                  bold: bool = False, italic: bool = False) -> Any:  # fmt: skip
+    def paragraph(
+        self,
+        text: str,
+        indent: bool = True,
+        size: float = 14,
+        align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
+        bold: bool = False,
+        italic: bool = False,
+    ) -> Any:
         """A body paragraph; **bold** and *italic* spans in the text are honoured."""
         p = self.doc.add_paragraph()
         p.alignment = align
@@ -170,13 +200,20 @@ class OfficialDocument:
     def heading(self, text: str) -> Any:
         return self.paragraph(text, indent=True, bold=True)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float],
-              size: float = 11, group_rows: Sequence[int] = ()) -> Any:  # fmt: skip
+    def table(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        widths_mm: Sequence[float],
+        size: float = 11,
+        group_rows: Sequence[int] = (),
+    ) -> Any:
         """A bordered table with a bold repeated header; `group_rows` are indices of rows shown
         bold across the table (group titles)."""
         table = self.doc.add_table(rows=1, cols=len(header))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
         for cell, text in zip(table.rows[0].cells, header, strict=True):
             self._cell(cell, str(text), size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         _repeat_header(table.rows[0])
@@ -189,13 +226,22 @@ class OfficialDocument:
             for col, (cell, value) in enumerate(zip(cells, row, strict=True)):
                 align = WD_ALIGN_PARAGRAPH.LEFT if col == 1 else WD_ALIGN_PARAGRAPH.CENTER
                 self._cell(cell, "" if value is None else str(value), size, align=align)
+        for column, width in zip(table.columns, widths_mm, strict=False):
+            column.width = Mm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths_mm, strict=False):
                 cell.width = Mm(width)
         self.doc.add_paragraph()
         return table
 
-    def _cell(self, cell: Any, text: str, size: float, bold: bool = False, align: Any = WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    def _cell(
+        self,
+        cell: Any,
+        text: str,
+        size: float,
+        bold: bool = False,
+        align: Any = WD_ALIGN_PARAGRAPH.LEFT,
+    ) -> None:
         p = cell.paragraphs[0]
         p.alignment = align
         _font(p.add_run(text), size, bold)
@@ -204,6 +250,16 @@ class OfficialDocument:
         p = self.doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.add_run().add_picture(str(path), width=Mm(width_mm))
+
+    def landscape_section(self) -> None:
+        """A new page in landscape for a wide table (the rest of the document stays portrait)."""
+        from docx.enum.section import WD_SECTION
+
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.left_margin, section.right_margin = Mm(20), Mm(15)
+        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
 
     def page_break(self) -> None:
         self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

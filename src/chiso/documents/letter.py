@@ -29,7 +29,7 @@ class LetterSettings:
 
 
 def units_text(units: Sequence[UnitFigure], findings: Findings | None = None) -> str:
-    """"A (31,14%), B (0%)" — or bare names when there is no figure to show."""
+    """ "A (31,14%), B (0%)" — or bare names when there is no figure to show."""
     if findings is None:
         return ", ".join(u.name for u in units)
     return ", ".join(f"{u.name} ({show(findings.indicator, u.value)})" for u in units)
@@ -42,28 +42,58 @@ def groups_text(units: Sequence[UnitFigure], findings: Findings | None = None) -
     return "; ".join(f"{group}: {units_text(members, findings)}" for group, members in parts)
 
 
-def sentences(f: Findings, text: dict[str, Any], period: Period, earlier: Period | None) -> list[str]:
+def sentences(
+    f: Findings, text: dict[str, Any], period: Period, earlier: Period | None
+) -> list[str]:
     """What the letter says about one indicator, in the order: progress, best, then shortfalls."""
     values: dict[str, Any] = {
-        "indicator": f.indicator.name, "period_label": period.label_vi, "year": period.year,
+        "indicator": f.indicator.name,
+        "period_label": period.label_vi,
+        "year": period.year,
         "earlier_label": earlier.label_vi if earlier else "kỳ trước",
-    }  # fmt: skip
+    }
     out = []
     if f.improved:
-        gains = ", ".join(f"{new.name} (từ {show(f.indicator, old.value)} lên {show(f.indicator, new.value)})" for old, new in f.improved)
+        gains = ", ".join(
+            f"{new.name} (từ {show(f.indicator, old.value)} lên {show(f.indicator, new.value)})"
+            for old, new in f.improved
+        )
         out.append(wording.render(text["improved"], units=gains, **values))
     if f.best:
         out.append(wording.render(text["best"], units=units_text(f.best), **values))
     if f.not_done:
-        action = wording.render(text.get("actions", {}).get(f.indicator.code, f"thực hiện: {f.indicator.name.lower()}"), **values)
-        out.append(wording.render(text["not_done"], count=_count(len(f.not_done)), action=action, groups=groups_text(f.not_done), **values))
+        action = wording.render(
+            text.get("actions", {}).get(f.indicator.code, f"thực hiện: {f.indicator.name.lower()}"),
+            **values,
+        )
+        out.append(
+            wording.render(
+                text["not_done"],
+                count=_count(len(f.not_done)),
+                action=action,
+                groups=groups_text(f.not_done),
+                **values,
+            )
+        )
     if f.not_using:
         platform = text.get("platforms", {}).get(f.indicator.code, f.indicator.name.lower())
-        out.append(wording.render(text["not_using"], count=_count(len(f.not_using)), platform=platform, groups=groups_text(f.not_using), **values))
+        out.append(
+            wording.render(
+                text["not_using"],
+                count=_count(len(f.not_using)),
+                platform=platform,
+                groups=groups_text(f.not_using),
+                **values,
+            )
+        )
     below = [u for u in f.below if u not in f.not_using] if f.indicator.kind == "count" else f.below
     if below and f.threshold is not None:
         threshold = percent(f.threshold) if f.indicator.kind == "rate" else number(f.threshold)
-        out.append(wording.render(text["below"], threshold=threshold, groups=groups_text(below, f), **values))
+        out.append(
+            wording.render(
+                text["below"], threshold=threshold, groups=groups_text(below, f), **values
+            )
+        )
     return out
 
 
@@ -72,12 +102,31 @@ def _count(n: int) -> str:
     return f"{n:02d}" if n < 10 else number(n)
 
 
-def compose(findings: Sequence[Findings], period: Period, earlier: Period | None, settings: LetterSettings,
-            text: dict[str, Any]) -> OfficialDocument:  # fmt: skip
-    values = {"period_label": period.label_vi, "year": period.year, "office_code": settings.office_code, **settings.extra}
+def compose(
+    findings: Sequence[Findings],
+    period: Period,
+    earlier: Period | None,
+    settings: LetterSettings,
+    text: dict[str, Any],
+) -> OfficialDocument:
+    values = {
+        "period_label": period.label_vi,
+        "year": period.year,
+        "office_code": settings.office_code,
+        **settings.extra,
+    }
     doc = OfficialDocument()
     subject = "V/v " + wording.render(text["subject"], **values).removeprefix("V/v ")
-    doc.header(Header(settings.agency, settings.superior, f"Số:      /{settings.symbol}", settings.place, subject, settings.year))
+    doc.header(
+        Header(
+            settings.agency,
+            settings.superior,
+            f"Số:      /{settings.symbol}",
+            settings.place,
+            subject,
+            settings.year,
+        )
+    )
     doc.recipients(list(settings.recipients or text.get("recipients", [])))
     for basis in settings.bases:
         doc.paragraph(basis)

@@ -23,20 +23,37 @@ def libreoffice() -> str | None:
 def to_pdf(docx: Path, timeout: float = 180) -> Path:
     binary = libreoffice()
     if binary is None:
-        raise ChisoError("Máy chưa có LibreOffice nên chưa tạo được PDF.", "LibreOffice not found", hint_vi=HINT)
+        raise ChisoError(
+            "Máy chưa có LibreOffice nên chưa tạo được PDF.", "LibreOffice not found", hint_vi=HINT
+        )
     target = docx.with_suffix(".pdf")
     with tempfile.TemporaryDirectory() as profile, tempfile.TemporaryDirectory() as outdir:
-        command = [binary, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                   "--convert-to", "pdf", "--outdir", outdir, str(docx)]  # fmt: skip
+        command = [
+            binary,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            outdir,
+            str(docx),
+        ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired as exc:
-            raise ChisoError(f"LibreOffice chuyển {docx.name} sang PDF quá {timeout:.0f} giây.", "LibreOffice timeout") from exc
+            raise ChisoError(
+                f"LibreOffice chuyển {docx.name} sang PDF quá {timeout:.0f} giây.",
+                "LibreOffice timeout",
+            ) from exc
         produced = Path(outdir) / f"{docx.stem}.pdf"
         if done.returncode != 0 or not produced.exists():
             raise ChisoError(
-                f"LibreOffice không chuyển được {docx.name} sang PDF.", f"LibreOffice failed: {done.stderr.strip()[:500]}",
+                f"LibreOffice không chuyển được {docx.name} sang PDF.",
+                f"LibreOffice failed: {done.stderr.strip()[:500]}",
                 hint_vi="thử mở tệp bằng LibreOffice hoặc Word để xem tệp có hỏng không.",
-            )  # fmt: skip
+            )
         shutil.move(str(produced), target)
     return target

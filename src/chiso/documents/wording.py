@@ -12,17 +12,27 @@ from jinja2 import Environment, StrictUndefined, TemplateError
 from chiso.errors import RejectedInput
 
 _ENV = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
 
 
 def load(name: str, path: Path | None = None) -> dict[str, Any]:
     """The shipped wording `name` (letter, summary, ranking…) or a user's file."""
-    text = path.read_text(encoding="utf-8") if path else files("chiso.data.documents").joinpath(f"{name}.vi.yaml").read_text(encoding="utf-8")
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else files("chiso.data.documents").joinpath(f"{name}.vi.yaml").read_text(encoding="utf-8")
+    )
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise RejectedInput(f"Tệp lời văn {path or name} không đúng cú pháp YAML.", f"bad wording YAML: {exc}") from exc
+        raise RejectedInput(
+            f"Tệp lời văn {path or name} không đúng cú pháp YAML.", f"bad wording YAML: {exc}"
+        ) from exc
     if not isinstance(data, dict):
-        raise RejectedInput(f"Tệp lời văn {path or name} phải là một bảng khóa: nội dung.", "wording is not a mapping")
+        raise RejectedInput(
+            f"Tệp lời văn {path or name} phải là một bảng khóa: nội dung.",
+            "wording is not a mapping",
+        )
     return data
 
 
@@ -31,6 +41,7 @@ def render(template: str, **values: Any) -> str:
         return _ENV.from_string(template).render(**values).strip()
     except TemplateError as exc:
         raise RejectedInput(
-            f"Lời văn có chỗ điền không hợp lệ: {exc}.", f"wording template error: {exc}",
+            f"Lời văn có chỗ điền không hợp lệ: {exc}.",
+            f"wording template error: {exc}",
             hint_vi="chỉ dùng các chỗ điền được liệt kê ở đầu tệp lời văn.",
         ) from exc

@@ -69,16 +69,20 @@ def analyse(
     found.reported = len(known)
     found.overall = _overall(indicator, known)
     if indicator.kind == "yes_no":
-        found.not_done = _ordered([u for u in known if (u.value or 0) < 0.5], group_order, "name")
+        found.not_done = order([u for u in known if (u.value or 0) < 0.5], group_order, "name")
         return found
     if indicator.kind == "count":
-        found.not_using = _ordered([u for u in known if u.value == 0], group_order, "name")
+        found.not_using = order([u for u in known if u.value == 0], group_order, "name")
     if line is not None:
-        found.below = _ordered([u for u in known if (u.value or 0) < line], group_order, sort)
+        found.below = order([u for u in known if (u.value or 0) < line], group_order, sort)
     if indicator.kind == "rate":
-        found.best = _ordered([u for u in known if (u.value or 0) >= 1 - 1e-9], group_order, "name")
+        found.best = order([u for u in known if (u.value or 0) >= 1 - 1e-9], group_order, "name")
     before = {u.key: u for u in earlier if u.value is not None}
-    gains = [(before[u.key], u) for u in known if u.key in before and (u.value or 0) - (before[u.key].value or 0) >= min_gain]
+    gains = [
+        (before[u.key], u)
+        for u in known
+        if u.key in before and (u.value or 0) - (before[u.key].value or 0) >= min_gain
+    ]
     found.improved = sorted(gains, key=lambda p: -((p[1].value or 0) - (p[0].value or 0)))
     return found
 
@@ -92,7 +96,7 @@ def _overall(indicator: Indicator, units: Sequence[UnitFigure]) -> float | None:
     return sum(u.value or 0 for u in units) / len(units) if units else None
 
 
-def _ordered(units: list[UnitFigure], group_order: Sequence[str], sort: str) -> list[UnitFigure]:
+def order(units: list[UnitFigure], group_order: Sequence[str], sort: str) -> list[UnitFigure]:
     rank = {fold(g): i for i, g in enumerate(group_order)}
 
     def key(u: UnitFigure) -> tuple[int, str, float, str]:

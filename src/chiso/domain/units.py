@@ -108,7 +108,9 @@ def in_force(valid_from: date | None, valid_to: date | None, on: date) -> bool:
     return (valid_from is None or valid_from <= on) and (valid_to is None or on <= valid_to)
 
 
-ADMINISTRATIVE = frozenset({UnitKind.PROVINCE.value, UnitKind.DISTRICT.value, UnitKind.COMMUNE.value})
+ADMINISTRATIVE = frozenset(
+    {UnitKind.PROVINCE.value, UnitKind.DISTRICT.value, UnitKind.COMMUNE.value}
+)
 
 
 def letter_name(name: str, kind: str | None) -> str:

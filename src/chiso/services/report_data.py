@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chiso.domain import grouping
+from chiso.domain.evaluation import Evaluation, UnitInput, evaluate
 from chiso.domain.findings import Indicator, UnitFigure
 from chiso.domain.frameworks import Framework, InputKind, Node
 from chiso.domain.periods import Period
@@ -21,7 +22,12 @@ from chiso.services import frameworks
 from chiso.services.runtime import Runtime
 from chiso.store import units_repo, values_repo
 
-KINDS = {InputKind.RATE: "rate", InputKind.COUNT: "count", InputKind.NUMBER: "count", InputKind.YES_NO: "yes_no"}
+KINDS = {
+    InputKind.RATE: "rate",
+    InputKind.COUNT: "count",
+    InputKind.NUMBER: "count",
+    InputKind.YES_NO: "yes_no",
+}
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,16 @@ class Dataset:
         out = []
         for key, value in self.values.get(period, {}).get(code, {}).items():
             info = self.units.get(key, UnitInfo(key, key, None, ()))
-            out.append(UnitFigure(key, letter_name(info.name, info.kind), self.group_of(info, group_order),
-                                  raw_value(node, value), value.numerator, value.denominator))  # fmt: skip
+            out.append(
+                UnitFigure(
+                    key,
+                    letter_name(info.name, info.kind),
+                    self.group_of(info, group_order),
+                    raw_value(node, value),
+                    value.numerator,
+                    value.denominator,
+                )
+            )
         return out
 
     def group_of(self, info: UnitInfo, order: list[str]) -> str:
@@ -103,7 +117,9 @@ def _from_files(source: Source) -> Dataset:
     problems.raise_if_any(source.values.name)
     data = Dataset(framework, units)
     for r in rows:
-        data.units.setdefault(r.unit_code, UnitInfo(r.unit_code, r.unit_name or r.unit_code, None, ()))
+        data.units.setdefault(
+            r.unit_code, UnitInfo(r.unit_code, r.unit_name or r.unit_code, None, ())
+        )
         data.values.setdefault(r.period, defaultdict(dict))[r.indicator][r.unit_code] = r.value
     return data
 
@@ -112,11 +128,31 @@ def _from_database(rt: Runtime, framework_ref: str, periods: list[Period]) -> Da
     framework = frameworks.resolve(rt, framework_ref)
     data = Dataset(framework, {})
     with rt.db.transaction() as session:
-        stored = values_repo.values(session, framework_id=framework.id, periods=[str(p) for p in periods])
+        stored = values_repo.values(
+            session, framework_id=framework.id, periods=[str(p) for p in periods]
+        )
         units = units_repo.units_by_id(session, sorted({v.unit_id for v in stored}))
-        for uid, u in units.items():
+        for _uid, u in units.items():
             data.units[u.key] = UnitInfo(u.key, u.name, u.kind, tuple(g.name for g in u.groups))
         for v in stored:
             value = Value(v.number, v.numerator, v.denominator, v.text, v.index_value)
-            data.values.setdefault(Period.parse(v.period), defaultdict(dict))[v.indicator][units[v.unit_id].key] = value
+            data.values.setdefault(Period.parse(v.period), defaultdict(dict))[v.indicator][
+                units[v.unit_id].key
+            ] = value
     return data
+
+
+def evaluation(data: Dataset, period: Period) -> Evaluation:
+    """The framework evaluated on the period's values, units in their ranking groups."""
+    per_unit: dict[str, dict[str, Value]] = defaultdict(dict)
+    for indicator, by_unit in data.values.get(period, {}).items():
+        for key, value in by_unit.items():
+            per_unit[key][indicator] = value
+    inputs = []
+    for key, values in per_unit.items():
+        info = data.units.get(key, UnitInfo(key, key, None, ()))
+        group, ranked = grouping.assign(data.framework, info.kind, info.groups)
+        inputs.append(
+            UnitInput(key, letter_name(info.name, info.kind), info.kind, group.code, ranked, values)
+        )
+    return evaluate(data.framework, inputs, str(period))

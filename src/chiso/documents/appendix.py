@@ -1,0 +1,153 @@
+"""The appendix (phụ lục): every unit with numerator, denominator, rate, target met, rank; grouped.
+DOCX (landscape when wide) and a formatted XLSX."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from chiso.documents.layout import OfficialDocument
+from chiso.domain.findings import Indicator, UnitFigure, by_group
+from chiso.domain.formatting import number, percent
+from chiso.domain.periods import Period
+from chiso.domain.ranking import competition_ranks
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    group: str
+    number: int
+    name: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    met: bool | None
+    rank: int | None
+
+
+def rows(indicator: Indicator, units: Sequence[UnitFigure]) -> list[AppendixRow]:
+    """Units in their groups (already ordered), ranked by value inside each group."""
+    out = []
+    for group, members in by_group(units):
+        ranks = competition_ranks(
+            {u.key: u.value or 0.0 for u in members if u.value is not None}, 4
+        )
+        for i, u in enumerate(members, start=1):
+            met = (
+                None
+                if indicator.target is None or u.value is None
+                else u.value >= indicator.target - 1e-12
+            )
+            out.append(
+                AppendixRow(
+                    group, i, u.name, u.numerator, u.denominator, u.value, met, ranks.get(u.key)
+                )
+            )
+    return out
+
+
+def header(indicator: Indicator) -> list[str]:
+    target = (
+        f"Đạt chỉ tiêu ({percent(indicator.target)})"
+        if indicator.target is not None and indicator.kind == "rate"
+        else "Đạt chỉ tiêu"
+    )
+    if indicator.kind == "rate":
+        return ["STT", "Cơ quan, đơn vị", "Tử số", "Mẫu số", "Tỷ lệ", target, "Xếp hạng trong nhóm"]
+    return ["STT", "Cơ quan, đơn vị", "Giá trị", target, "Xếp hạng trong nhóm"]
+
+
+def cells(indicator: Indicator, row: AppendixRow) -> list[str]:
+    met = "" if row.met is None else ("Đạt" if row.met else "Chưa đạt")
+    rank = str(row.rank) if row.rank is not None else ""
+    value = (
+        "—"
+        if row.value is None
+        else (percent(row.value) if indicator.kind == "rate" else number(row.value))
+    )
+    if indicator.kind == "rate":
+        numerator = number(row.numerator) if row.numerator is not None else ""
+        denominator = number(row.denominator) if row.denominator is not None else ""
+        return [str(row.number), row.name, numerator, denominator, value, met, rank]
+    return [str(row.number), row.name, value, met, rank]
+
+
+def add_to(
+    doc: OfficialDocument,
+    indicator: Indicator,
+    units: Sequence[UnitFigure],
+    period: Period,
+    caption: str,
+) -> None:
+    doc.title("PHỤ LỤC", f"{indicator.name} {period.label_vi}")
+    if caption:
+        doc.paragraph(f"*{caption}*", indent=False, align=1)
+    table_rows: list[list[str]] = []
+    group_rows: list[int] = []
+    current = None
+    for row in rows(indicator, units):
+        if row.group != current:
+            group_rows.append(len(table_rows))
+            table_rows.append([row.group] + [""] * (len(header(indicator)) - 1))
+            current = row.group
+        table_rows.append(cells(indicator, row))
+    widths = (12, 95, 28, 28, 25, 32, 27) if indicator.kind == "rate" else (12, 110, 30, 35, 30)
+    doc.table(header(indicator), table_rows, widths, size=11, group_rows=group_rows)
+
+
+def write_xlsx(
+    path: Path, indicator: Indicator, units: Sequence[UnitFigure], period: Period
+) -> Path:
+    import xlsxwriter
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Phụ lục")
+    bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 12})
+    head = wb.add_format(
+        {
+            "bold": True,
+            "text_wrap": True,
+            "align": "center",
+            "valign": "vcenter",
+            "border": 1,
+            "bg_color": "#DDEBF7",
+            "font_name": "Times New Roman",
+        }
+    )
+    text = wb.add_format({"border": 1, "font_name": "Times New Roman"})
+    count = wb.add_format({"border": 1, "num_format": "#,##0", "font_name": "Times New Roman"})
+    rate = wb.add_format({"border": 1, "num_format": "0.00%", "font_name": "Times New Roman"})
+    group = wb.add_format(
+        {"bold": True, "border": 1, "bg_color": "#F2F2F2", "font_name": "Times New Roman"}
+    )
+    ws.write(0, 0, f"PHỤ LỤC: {indicator.name} {period.label_vi}".upper(), bold)
+    columns = header(indicator)
+    ws.write_row(2, 0, columns, head)
+    r = 3
+    current = None
+    for row in rows(indicator, units):
+        if row.group != current:
+            ws.merge_range(r, 0, r, len(columns) - 1, row.group, group)
+            current, r = row.group, r + 1
+        values: list[object] = [row.number, row.name]
+        formats = [text, text]
+        if indicator.kind == "rate":
+            values += [row.numerator, row.denominator, row.value]
+            formats += [count, count, rate]
+        else:
+            values.append(row.value)
+            formats.append(count)
+        values += ["" if row.met is None else ("Đạt" if row.met else "Chưa đạt"), row.rank]
+        formats += [text, text]
+        for c, (value, fmt) in enumerate(zip(values, formats, strict=True)):
+            ws.write(r, c, value, fmt)
+        r += 1
+    ws.freeze_panes(3, 2)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 1, 48)
+    ws.set_column(2, len(columns) - 1, 14)
+    ws.autofilter(2, 0, r - 1, len(columns) - 1)
+    wb.close()
+    return path
