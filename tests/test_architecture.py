@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).parent.parent / "src" / "chiso"
 
 
@@ -27,7 +29,8 @@ def test_domain_imports_only_domain() -> None:
         assert not outside, f"{module} imports {outside}"
 
 
-def test_cli_goes_through_services() -> None:
-    for module, names in _imports("cli").items():
+@pytest.mark.parametrize("package", ["cli", "web"])
+def test_cli_and_web_go_through_services(package: str) -> None:
+    for module, names in _imports(package).items():
         forbidden = {n for n in names if n.startswith(("chiso.store", "chiso.facts"))}
         assert not forbidden, f"{module} imports {forbidden}"

@@ -1,4 +1,4 @@
-"""`chiso demo`: a real province to look at, in the configured database."""
+"""`chiso demo`: a real province to look at, served in the browser."""
 
 from __future__ import annotations
 
@@ -21,21 +21,41 @@ else:
 
 def demo(
     province: str = typer.Option("75", help="Tỉnh sau 1/7/2025 (mã hoặc tên)."),
+    port: int = typer.Option(8000, help="Cổng phục vụ trang web."),
+    host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."),
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Phục vụ trang web sau khi dựng dữ liệu."
+    ),
+    units_only: bool = typer.Option(
+        False, "--units-only", help="Chỉ nạp đơn vị (nhanh), không sinh số liệu."
+    ),
 ) -> None:
-    """Dựng tỉnh mẫu từ đơn vị thật: tỉnh mới, các xã, sở, ban, ngành và các tỉnh, huyện cũ hợp thành."""
+    """Dựng tỉnh mẫu từ đơn vị thật với 24 tháng số liệu, một kỳ đánh giá năm, các tài khoản thử; rồi mở trang web."""
     rt = runtime.open_runtime()
     with progress_bar() as progress:
-        report = demo_svc.build_demo(rt, province, progress)
+        report = (
+            demo_svc.build_demo(rt, province, progress)
+            if units_only
+            else demo_svc.build_full_demo(rt, province, progress)
+        )
     detail = units_svc.show_unit(rt, report.province)
-    rt.close()
     u = detail.unit
     console.print(f"[bold]Tỉnh mẫu: {u.name}[/] ({u.key}) — {detail.children} đơn vị trực thuộc.")
     olds = ", ".join(f"{v.unit.name} ({v.unit.key})" for v in detail.predecessors)
     console.print(f"Hình thành từ: {olds or '—'}.")
-    created = report.units.created
-    console.print(
-        f"Đơn vị mới nạp: {sum(created.values())} ({', '.join(f'{n} {k}' for k, n in created.items()) or 'không có'}); "
-        f"{report.units.links} liên kết kế thừa; sở, ban, ngành thêm {len(report.departments.created)}."
-    )
+    if report.months:
+        year = report.year.label_vi if report.year else "—"
+        console.print(
+            f"Số liệu: {report.months[0].label_vi} → {report.months[-1].label_vi}; đánh giá năm: {year}."
+        )
     console.print(f"Cơ sở dữ liệu: {rt.settings.effective_database_url}")
-    console.print("Xem thử: `chiso units list --parent 2025:75`, `chiso units show legacy:25361`.")
+    for username, password in report.logins.items():
+        console.print(f"Tài khoản [bold]{username}[/] / mật khẩu [bold]{password}[/]")
+    rt.close()
+    if serve and not units_only:
+        from chiso.cli.serve_cmd import run_server
+
+        console.print(
+            f"Mở trình duyệt: [bold]http://{host}:{port}/[/] (đăng nhập bằng tài khoản admin ở trên; Ctrl+C để dừng)."
+        )
+        run_server(host, port)

@@ -20,6 +20,7 @@ from chiso.cli import (
     generate_cmd,
     period_cmd,
     report_cmd,
+    serve_cmd,
     units_cmd,
 )
 from chiso.cli.output import err_console
@@ -44,6 +45,7 @@ app.add_typer(report_cmd.app, name="report")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)
+app.command("serve")(serve_cmd.serve)
 app.command("generate")(generate_cmd.generate)
 
 

@@ -1,29 +1,143 @@
-"""A demo province built from real units, so a first look at chiso shows real names."""
+"""A demo province built from real units, so a first look at chiso shows real names: the new
+Đồng Nai with its communes and departments, the legacy Đồng Nai and Bình Phước with their districts
+and communes, 24 months of generated platform records and values, a finished yearly evaluation of
+the departments, and accounts to try every role."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
+from chiso.domain.periods import Period
+from chiso.errors import ChisoError
+from chiso.io.writers import write_table
+from chiso.services import accounts, facts, frameworks
+from chiso.services.generate import GenerateRequest, default_end, generate, profile
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.units_departments import load_departments
 from chiso.services.units_import import ImportReport
 from chiso.services.units_seed import SeedReport, seed
+from chiso.services.values_import import import_values
+from chiso.store import values_repo
 
 DEMO_PROVINCE = "75"
 """Đồng Nai since 1/7/2025: the old Đồng Nai and Bình Phước (seeds 000–002) merged."""
+MONTHS = 24
 
 
-@dataclass(frozen=True)
+@dataclass
 class DemoReport:
     province: str
     units: SeedReport
     departments: ImportReport
+    months: list[Period] = field(default_factory=list)
+    year: Period | None = None
+    logins: dict[str, str] = field(default_factory=dict)
 
 
 def build_demo(
     rt: Runtime, province: str = DEMO_PROVINCE, progress: Progress = no_progress
 ) -> DemoReport:
+    """Units only (fast): what the tests and `chiso demo --units-only` use."""
     units = seed(rt, "all", province, progress)
     departments = load_departments(rt, province)
     assert isinstance(departments, ImportReport)
     return DemoReport(province, units, departments)
+
+
+def build_full_demo(
+    rt: Runtime,
+    province: str = DEMO_PROVINCE,
+    progress: Progress = no_progress,
+    today: date | None = None,
+) -> DemoReport:
+    report = build_demo(rt, province, progress)
+    last = default_end(today)
+    report.months = [last.shifted(-i) for i in reversed(range(MONTHS))]
+    with rt.db.transaction() as session:
+        done = set(values_repo.periods_with_values(session, facts.DEFAULT_FRAMEWORK))
+    if str(last) not in done:
+        generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1), progress)
+    for i, month in enumerate(report.months):
+        facts.compute(rt, str(month))
+        progress("Tính chỉ số theo tháng", i + 1, len(report.months))
+    report.year = Period.year_of(last.year - 1)
+    _yearly_evaluation(rt, province, report.year)
+    report.logins = _accounts(rt)
+    return report
+
+
+def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
+    """The departments' self-assessed values for the year plus the rates computed from records."""
+    framework = frameworks.load("dti-department-500")
+    path = rt.settings.data_dir / "generated" / f"dti-department-500-{year}.csv"
+    rows = []
+    with rt.db.transaction() as session:
+        from chiso.services.units import resolve
+
+        parent = resolve(session, province)
+        departments = [u for u in parent.children if u.kind == "department"]
+        keys = [u.key for u in departments]
+    measured = {
+        "signed_docs_rate",
+        "online_docs_rate",
+        "paperless_meetings_rate",
+        "official_email_rate",
+        "online_applications_rate",
+        "digitised_results_rate",
+    }
+    for key in keys:
+        level = profile(key, 7, 12).level(11)
+        for leaf in framework.leaves():
+            if leaf.code in measured:
+                continue
+            rows.append([key, str(year), leaf.code, *_self_assessed(leaf, level, key)])
+    write_table(
+        path, ("unit_code", "period", "indicator", "value", "numerator", "denominator"), rows
+    )
+    import_values(rt, path, framework.id, source="generated")
+    facts.compute(rt, str(year), framework.id)
+
+
+def _self_assessed(leaf: object, level: float, key: str) -> list[object]:
+    from chiso.domain.frameworks import InputKind, Node
+
+    assert isinstance(leaf, Node)
+    jitter = (zlib.crc32(f"{key}{leaf.code}".encode()) % 100) / 100
+    if leaf.input is InputKind.RATE:
+        total = 40 + int(jitter * 60)
+        return ["", min(total, int(total * min(1.0, level + 0.1 * jitter))), total]
+    if leaf.input is InputKind.YES_NO:
+        return ["có" if jitter < 0.4 + 0.6 * level else "không", "", ""]
+    if leaf.input is InputKind.CATEGORY:
+        labels = [c.label for c in leaf.categories]
+        return [labels[0] if level > 0.7 else labels[1] if level > 0.4 else labels[-1], "", ""]
+    if leaf.input is InputKind.COUNT:
+        steps = [s.threshold for s in leaf.steps] or [20]
+        return [round(max(steps) * level * (0.7 + 0.6 * jitter)), "", ""]
+    return [round(level, 4), "", ""]
+
+
+def _accounts(rt: Runtime) -> dict[str, str]:
+    """An account per role with a fresh password each time the demo is built."""
+    logins: dict[str, str] = {}
+    for username, name, role, unit in (
+        ("admin", "Quản trị hệ thống", "admin", None),
+        ("thamdinh", "Cán bộ thẩm định", "evaluator", None),
+        ("lanhdao", "Lãnh đạo UBND tỉnh", "viewer", None),
+        ("soyte", "Báo cáo viên Sở Y tế", "reporter", "75.SYT"),
+    ):
+        password = secrets.token_urlsafe(9)
+        try:
+            accounts.create_user(rt, username, name, password, role, unit)
+        except ChisoError:
+            accounts.set_password(rt, username, password)
+        logins[username] = password
+    return logins
+
+
+def data_path(rt: Runtime) -> Path:
+    return rt.settings.data_dir

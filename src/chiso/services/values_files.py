@@ -184,3 +184,29 @@ def _status(at: datetime | None, deadline: date | None) -> str:
     if deadline is None:
         return "reported"
     return "on_time" if at.date() <= deadline else "late"
+
+
+def stored_values(
+    rt: Runtime, framework: str, period: str | None, unit: str | None
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Stored values as plain records, and the ids of the units asked for (for scope checks)."""
+    with rt.db.transaction() as session:
+        unit_ids = [resolve(session, unit).id] if unit else None
+        rows = values_repo.values(
+            session, framework_id=framework, periods=[period] if period else None, unit_ids=unit_ids
+        )
+        records = [
+            {
+                "unit": v.unit.key,
+                "period": v.period,
+                "indicator": v.indicator,
+                "number": v.number,
+                "numerator": v.numerator,
+                "denominator": v.denominator,
+                "text": v.text,
+                "index": v.index_value,
+                "source": v.source,
+            }
+            for v in rows
+        ]
+    return unit_ids or [], records

@@ -1,0 +1,60 @@
+"""Who may do what: four roles, and a reporter's scope (their unit and the units under it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    EVALUATOR = "evaluator"
+    REPORTER = "reporter"
+    VIEWER = "viewer"
+
+    @property
+    def label_vi(self) -> str:
+        return {
+            Role.ADMIN: "Quản trị",
+            Role.EVALUATOR: "Thẩm định",
+            Role.REPORTER: "Báo cáo viên đơn vị",
+            Role.VIEWER: "Lãnh đạo, theo dõi",
+        }[self]
+
+
+class Action(StrEnum):
+    VIEW_AGGREGATES = "view_aggregates"
+    """Overview, rankings, map, indicator pages: every unit's figures side by side."""
+    VIEW_UNIT = "view_unit"
+    WRITE_VALUES = "write_values"
+    VIEW_DOCUMENTS = "view_documents"
+    INGEST_RECORDS = "ingest_records"
+    ADMINISTER = "administer"
+
+
+ALLOWED: dict[Role, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.EVALUATOR: frozenset(
+        {
+            Action.VIEW_AGGREGATES,
+            Action.VIEW_UNIT,
+            Action.WRITE_VALUES,
+            Action.VIEW_DOCUMENTS,
+            Action.INGEST_RECORDS,
+        }
+    ),
+    Role.REPORTER: frozenset({Action.VIEW_UNIT, Action.WRITE_VALUES}),
+    Role.VIEWER: frozenset({Action.VIEW_AGGREGATES, Action.VIEW_UNIT, Action.VIEW_DOCUMENTS}),
+}
+
+
+def can(role: Role, action: Action) -> bool:
+    return action in ALLOWED[role]
+
+
+def in_scope(role: Role, own_unit: int | None, lineage: Iterable[int]) -> bool:
+    """A reporter reaches a unit only when their own unit is the unit or one above it; other
+    roles reach every unit. `lineage` is the unit's id followed by its ancestors' ids."""
+    if role is not Role.REPORTER:
+        return True
+    return own_unit is not None and own_unit in set(lineage)

@@ -1,0 +1,230 @@
+"""The JSON API under /api/v1, described by /openapi.json. Integrating systems authenticate with
+`Authorization: Bearer <token>`; every write goes through the same checks as a file import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from chiso.domain.access import Action, Role
+from chiso.domain.frameworks import TOTAL
+from chiso.domain.periods import Period
+from chiso.io.framework_yaml import framework_to_data
+from chiso.services import dashboard, facts, frameworks, units, values_files, values_import
+from chiso.services.units import resolve
+from chiso.web.deps import acting, require, require_unit, runtime
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+
+
+class ValueIn(BaseModel):
+    unit_code: str = Field(description="Khóa, mã hoặc tên đơn vị")
+    period: str = Field(description="2023, 2023-H1, 2023-Q3 hoặc 2023-07")
+    indicator: str
+    value: str | float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+class ValuesIn(BaseModel):
+    framework: str = "platform-usage"
+    values: list[ValueIn]
+    dry_run: bool = False
+
+
+@router.get("/units")
+def list_units(
+    request: Request,
+    kind: str | None = None,
+    parent: str | None = None,
+    group: str | None = None,
+    search: str | None = None,
+    on: date | None = None,
+) -> list[dict[str, Any]]:
+    require(request, Action.VIEW_UNIT, api=True)
+    found = units.list_units(runtime(request), units.ListQuery(kind, parent, group, search, on))
+    return [
+        {
+            "key": u.key,
+            "code": u.code,
+            "name": u.name,
+            "kind": u.kind,
+            "subtype": u.subtype,
+            "parent": u.parent_key,
+            "groups": list(u.groups),
+            "latitude": u.latitude,
+            "longitude": u.longitude,
+        }
+        for u in found
+    ]
+
+
+@router.get("/units/{key:path}")
+def unit_detail(request: Request, key: str) -> dict[str, Any]:
+    require(request, Action.VIEW_UNIT, api=True)
+    d = units.show_unit(runtime(request), key)
+    return {
+        "key": d.unit.key,
+        "name": d.unit.name,
+        "kind": d.unit.kind,
+        "parent": d.unit.parent_key,
+        "children": d.children,
+        "groups": list(d.unit.groups),
+        "predecessors": [
+            {"key": v.unit.key, "name": v.unit.name, "link": v.kind.value} for v in d.predecessors
+        ],
+        "successors": [
+            {"key": v.unit.key, "name": v.unit.name, "link": v.kind.value, "derived": v.derived}
+            for v in d.successors
+        ],
+    }
+
+
+@router.get("/frameworks")
+def list_frameworks(request: Request) -> list[dict[str, Any]]:
+    require(request, Action.VIEW_UNIT, api=True)
+    return [
+        {"id": f.id, "name": f.name, "max_points": f.max_points, "issued_by": f.issued_by}
+        for f in frameworks.list_frameworks()
+    ]
+
+
+@router.get("/frameworks/{framework_id}")
+def framework_detail(request: Request, framework_id: str) -> dict[str, Any]:
+    require(request, Action.VIEW_UNIT, api=True)
+    return framework_to_data(frameworks.resolve(runtime(request), framework_id))
+
+
+@router.get("/values")
+def read_values(
+    request: Request,
+    framework: str = "platform-usage",
+    period: str | None = None,
+    unit: str | None = None,
+) -> list[dict[str, Any]]:
+    who = require(request, Action.VIEW_UNIT, api=True)
+    if unit is None and who.role is Role.REPORTER:
+        raise HTTPException(
+            403, "Báo cáo viên chỉ đọc số liệu của một đơn vị trong phạm vi: thêm ?unit=…"
+        )
+    unit_ids, records = values_files.stored_values(runtime(request), framework, period, unit)
+    for ident in unit_ids:
+        require_unit(request, who, ident)
+    return records
+
+
+@router.post("/values")
+def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
+    """Stores values (or previews them with dry_run); all-or-nothing, audited, idempotent."""
+    who = require(request, Action.WRITE_VALUES, api=True)
+    rt = runtime(request)
+    if who.role is Role.REPORTER:
+        with rt.db.transaction() as session:
+            ids = {
+                resolve(session, v.unit_code, Period.parse(v.period).end).id for v in body.values
+            }
+        for ident in ids:
+            require_unit(request, who, ident)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["unit_code", "period", "indicator", "value", "numerator", "denominator"])
+    for v in body.values:
+        writer.writerow(
+            [
+                v.unit_code,
+                v.period,
+                v.indicator,
+                "" if v.value is None else v.value,
+                "" if v.numerator is None else v.numerator,
+                "" if v.denominator is None else v.denominator,
+            ]
+        )
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "api.csv"
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        report = values_import.import_values(
+            acting(request, who), path, body.framework, dry_run=body.dry_run, source="api"
+        )
+    return {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "dry_run": report.dry_run,
+        "flags": [
+            {"unit": f.unit, "indicator": f.indicator, "message": f.message_vi}
+            for f in report.flags
+        ],
+    }
+
+
+@router.get("/rankings")
+def rankings(
+    request: Request,
+    framework: str = "platform-usage",
+    period: str | None = None,
+    group: str | None = None,
+) -> dict[str, Any]:
+    require(request, Action.VIEW_AGGREGATES, api=True)
+    rt = runtime(request)
+    chosen = Period.parse(period) if period else dashboard.latest(rt, framework, None)
+    if chosen is None:
+        raise HTTPException(404, "Chưa có số liệu.")
+    data = dashboard.ranking(rt, framework, chosen)
+    rows = []
+    for r in data.rows(group):
+        band = data.intervals.get(r.unit.code)
+        change = data.changes.get((r.unit.code, TOTAL))
+        rows.append(
+            {
+                "group": r.unit.group,
+                "rank": r.ranks.get(TOTAL),
+                "unit": r.unit.code,
+                "name": r.unit.name,
+                "points": r.total.points,
+                "max_points": r.total.max_points,
+                "index": r.total.index,
+                "rank_change": change.rank_change if change else None,
+                "rank_interval": [band.p05, band.p95] if band else None,
+                "nodes": {code: s.index for code, s in r.scores.items()},
+            }
+        )
+    return {"framework": framework, "period": str(chosen), "groups": data.group_names, "rows": rows}
+
+
+@router.get("/evaluations")
+def evaluations(
+    request: Request, framework: str = "platform-usage", period: str | None = None
+) -> dict[str, Any]:
+    """Every node of every unit: points, maximum, 0–1 index and rank."""
+    result = rankings(request, framework, period)
+    return {"framework": result["framework"], "period": result["period"], "units": result["rows"]}
+
+
+@router.post("/records/{source}")
+def ingest(request: Request, source: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """A batch of raw platform records (documents, meetings, email, applications); records whose
+    id is already stored are skipped, so sending the same batch twice stores it once."""
+    who = require(request, Action.INGEST_RECORDS, api=True)
+    if not records:
+        raise HTTPException(400, "Lô bản ghi rỗng.")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / f"{source}.jsonl"
+        path.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in records),
+            encoding="utf-8",
+        )
+        report = facts.ingest(acting(request, who), source, [path])
+    return {
+        "received": report.rows,
+        "stored": report.new,
+        "already_stored": report.already_stored,
+        "months": report.months,
+    }

@@ -1,0 +1,105 @@
+"""The FastAPI application: pages, API, static files from the package, errors in Vietnamese."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from chiso.errors import ChisoError
+from chiso.services.runtime import open_runtime
+from chiso.settings import Settings, get_settings
+from chiso.web import api, pages_admin, pages_auth, pages_data, pages_documents, pages_main
+from chiso.web.deps import LoginRequired
+from chiso.web.render import page
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+@cache
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and Vega-Embed from the installed vl-convert package: no CDN."""
+    import vl_convert
+
+    return str(vl_convert.javascript_bundle())  # type: ignore[call-arg]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(
+        title="chiso", version="0.1.0", openapi_url="/openapi.json", docs_url=None, redoc_url=None
+    )
+    app.state.rt = open_runtime(settings or get_settings(), actor="web")
+    app.mount(
+        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
+    )
+    for module in (pages_auth, pages_main, pages_data, pages_documents, pages_admin, api):
+        app.include_router(module.router)
+
+    @app.get("/static-gen/vega.js", include_in_schema=False)
+    def vega() -> Response:
+        return Response(
+            vega_bundle(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        title = {401: "Cần đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy"}.get(
+            exc.status_code, "Lỗi"
+        )
+        return page(
+            request,
+            "error.html",
+            status=exc.status_code,
+            title=title,
+            message=str(exc.detail),
+            problems=[],
+            hint=None,
+        )
+
+    @app.exception_handler(ChisoError)
+    async def chiso_error(request: Request, exc: ChisoError) -> Response:
+        status = 400 if exc.exit_code == 2 else 422
+        if request.url.path.startswith("/api/"):
+            body = {
+                "error": exc.message_vi,
+                "error_en": exc.message_en,
+                "hint": exc.hint_vi,
+                "problems": [{"where": p.where, "message": p.message_vi} for p in exc.problems],
+            }
+            return JSONResponse(body, status_code=status)
+        return page(
+            request,
+            "error.html",
+            status=status,
+            title="Không thực hiện được",
+            message=exc.message_vi,
+            problems=[p.render_vi() for p in exc.problems],
+            hint=exc.hint_vi,
+        )
+
+    return app

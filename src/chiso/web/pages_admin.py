@@ -1,0 +1,108 @@
+"""Administration: users, units, frameworks."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from chiso.domain.access import Action, Role
+from chiso.errors import ChisoError
+from chiso.services import accounts, frameworks, units_import
+from chiso.web.deps import acting, check_csrf, require, runtime
+from chiso.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(
+    request: Request, message: str | None = None, error: ChisoError | None = None, status: int = 200
+) -> Response:
+    rt = runtime(request)
+    framework_list = [frameworks.load(i) for i in frameworks.shipped_ids()]
+    return page(
+        request,
+        "admin.html",
+        status=status,
+        users=accounts.accounts(rt),
+        roles=list(Role),
+        message=message,
+        error=error,
+        frameworks=framework_list,
+    )
+
+
+@router.get("/admin")
+def admin(request: Request) -> Response:
+    require(request, Action.ADMINISTER)
+    return _page(request)
+
+
+@router.post("/admin/users")
+async def add_user(request: Request) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    try:
+        accounts.create_user(
+            acting(request, who),
+            str(form.get("username", "")).strip(),
+            str(form.get("full_name", "")).strip(),
+            str(form.get("password", "")),
+            str(form.get("role", "")),
+            str(form.get("unit") or "") or None,
+        )
+    except ChisoError as exc:
+        return _page(request, error=exc, status=422)
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/units")
+async def import_units(request: Request) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return _page(request, message="Chưa chọn tệp.")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / Path(upload.filename or "don-vi.csv").name
+        path.write_bytes(await upload.read())
+        try:
+            report = units_import.import_units(
+                acting(request, who), path, dry_run=form.get("mode") != "import"
+            )
+        except ChisoError as exc:
+            return _page(request, error=exc, status=422)
+    prefix = "Xem trước: " if report.dry_run else "Đã nhập: "
+    return _page(
+        request,
+        message=f"{prefix}thêm {len(report.created)}, sửa {len(report.updated)}, giữ nguyên {report.unchanged} đơn vị.",
+    )
+
+
+@router.post("/admin/frameworks")
+async def upload_framework(request: Request) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        return _page(request, message="Chưa chọn tệp.")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / Path(upload.filename or "bo-chi-so.yaml").name
+        path.write_bytes(await upload.read())
+        try:
+            framework = frameworks.load(str(path))
+            if form.get("mode") == "register":
+                frameworks.register(acting(request, who), framework)
+        except ChisoError as exc:
+            return _page(request, error=exc, status=422)
+    done = "Đã lưu" if form.get("mode") == "register" else "Hợp lệ"
+    return _page(
+        request,
+        message=f"{done}: {framework.name} ({framework.id}) — {len(framework.leaves())} chỉ số lá, "
+        f"{framework.root.max_points:g} điểm.",
+    )

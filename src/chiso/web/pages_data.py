@@ -1,0 +1,180 @@
+"""Data pages: upload a workbook or CSV (dry-run preview, full error report), download templates,
+and a form to enter one unit's values."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+
+from chiso.domain.access import Action, Role
+from chiso.errors import ChisoError, RejectedInput
+from chiso.io.tables import MAX_FILE_BYTES
+from chiso.services import dashboard, frameworks, values_files, values_import
+from chiso.services.units import resolve
+from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
+from chiso.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/data")
+def data_page(request: Request) -> Response:
+    who = require(request, Action.WRITE_VALUES)
+    latest = dashboard.latest(runtime(request), dashboard.USAGE)
+    return page(
+        request,
+        "data.html",
+        result=None,
+        error=None,
+        frameworks=frameworks.shipped_ids(),
+        latest=latest,
+        own=who.account.unit_key,
+    )
+
+
+async def _saved(upload: UploadFile, folder: Path) -> Path:
+    name = Path(upload.filename or "tai-len").name
+    path = folder / name
+    data = await upload.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise RejectedInput(
+            f"Tệp {name} lớn hơn giới hạn {MAX_FILE_BYTES // 2**20} MB.", "upload too large"
+        )
+    path.write_bytes(data)
+    return path
+
+
+@router.post("/data/upload")
+async def upload(request: Request) -> Response:
+    who = require(request, Action.WRITE_VALUES)
+    await check_csrf(request, who)
+    form = await request.form()
+    file = form.get("file")
+    if not isinstance(file, UploadFile) or not file.filename:
+        raise HTTPException(400, "Chưa chọn tệp để tải lên.")
+    dry_run = form.get("mode") != "import"
+    framework = str(form.get("framework") or "") or None
+    period = str(form.get("period") or "") or None
+    with tempfile.TemporaryDirectory() as work:
+        path = await _saved(file, Path(work))
+        try:
+            if who.role is Role.REPORTER:
+                _scope_check(request, who, path, framework, period)
+            report = values_import.import_values(
+                acting(request, who), path, framework, period, dry_run=dry_run, source="web"
+            )
+        except ChisoError as exc:
+            return page(
+                request,
+                "data.html",
+                status=422,
+                result=None,
+                error=exc,
+                frameworks=frameworks.shipped_ids(),
+                latest=None,
+                own=who.account.unit_key,
+            )
+    return page(
+        request,
+        "data.html",
+        result=report,
+        error=None,
+        frameworks=frameworks.shipped_ids(),
+        latest=None,
+        own=who.account.unit_key,
+    )
+
+
+def _scope_check(
+    request: Request, who: Caller, path: Path, framework: str | None, period: str | None
+) -> None:
+    """A reporter's file may only carry values of their unit and the units under it."""
+    report = values_import.import_values(runtime(request), path, framework, period, dry_run=True)
+    outside = sorted({c.unit_name for c in report.changes if not _within(request, who, c.unit_key)})
+    if outside:
+        raise RejectedInput(
+            f"Tệp có số liệu của đơn vị ngoài phạm vi tài khoản: {', '.join(outside[:10])}.",
+            "values outside the reporter's scope",
+            hint_vi="chỉ nhập số liệu của đơn vị mình và các đơn vị trực thuộc.",
+        )
+
+
+def _within(request: Request, who: Caller, key: str) -> bool:
+    with runtime(request).db.transaction() as session:
+        unit_id = resolve(session, key).id
+    try:
+        require_unit(request, who, unit_id)
+    except HTTPException:
+        return False
+    return True
+
+
+@router.get("/data/template")
+def template(
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    group: str | None = None,
+) -> Response:
+    who = require(request, Action.WRITE_VALUES)
+    if period is None:
+        raise HTTPException(400, "Chọn kỳ báo cáo để tải mẫu.")
+    parent = who.account.unit_key if who.role is Role.REPORTER else None
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / f"mau-{framework}-{period}.xlsx"
+        values_files.template(runtime(request), framework, period, path, group or None, parent)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
+    )
+
+
+@router.post("/data/entry")
+async def entry(request: Request) -> Response:
+    """One unit's values typed in the form; stored through the same checks as a file."""
+    who = require(request, Action.WRITE_VALUES)
+    await check_csrf(request, who)
+    form = await request.form()
+    unit, period, framework = (
+        str(form.get("unit", "")),
+        str(form.get("period", "")),
+        str(form.get("framework") or dashboard.USAGE),
+    )
+    with runtime(request).db.transaction() as session:
+        unit_id = resolve(session, unit).id
+    require_unit(request, who, unit_id)
+    lines = ["unit_code,period,indicator,value,numerator,denominator"]
+    for key, raw in form.items():
+        if key.startswith("v_") and str(raw).strip():
+            lines.append(",".join(_quoted(x) for x in (unit, period, key[2:], str(raw), "", "")))
+        elif key.startswith("n_") and str(raw).strip():
+            denominator = str(form.get("d_" + key[2:], ""))
+            lines.append(
+                ",".join(_quoted(x) for x in (unit, period, key[2:], "", str(raw), denominator))
+            )
+    if len(lines) == 1:
+        raise HTTPException(400, "Chưa nhập giá trị nào.")
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "nhap-tay.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        report = values_import.import_values(
+            acting(request, who), path, framework, period, source="form"
+        )
+    return page(
+        request,
+        "data.html",
+        result=report,
+        error=None,
+        frameworks=frameworks.shipped_ids(),
+        latest=None,
+        own=who.account.unit_key,
+    )
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'

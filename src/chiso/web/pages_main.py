@@ -1,0 +1,194 @@
+"""Overview, ranking (with exports), map and unit pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from chiso.domain.access import Action
+from chiso.domain.frameworks import TOTAL
+from chiso.domain.periods import Period, PeriodError
+from chiso.services import dashboard, frameworks
+from chiso.services.units import resolve
+from chiso.web.deps import require, require_unit, runtime
+from chiso.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def _period(text: str | None, framework_id: str, request: Request) -> Period | None:
+    if text:
+        try:
+            return Period.parse(text)
+        except PeriodError as exc:
+            raise HTTPException(400, f"Kỳ '{text}' không hợp lệ.") from exc
+    return dashboard.latest(runtime(request), framework_id)
+
+
+@router.get("/")
+def overview(request: Request, period: str | None = None) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    rt = runtime(request)
+    chosen = _period(period, dashboard.USAGE, request)
+    choices = list(reversed(dashboard.periods(rt, dashboard.USAGE)))
+    data = dashboard.overview(rt, chosen) if chosen else None
+    return page(request, "overview.html", data=data, choices=choices, chosen=chosen)
+
+
+def _ranking(request: Request, framework: str, period: str | None) -> dashboard.Ranking | None:
+    chosen = (
+        _period(period, framework, request)
+        if period
+        else dashboard.latest(runtime(request), framework, None)
+    )
+    return dashboard.ranking(runtime(request), framework, chosen) if chosen else None
+
+
+@router.get("/ranking")
+def ranking(
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    group: str | None = None,
+    sort: str = "rank",
+) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    rt = runtime(request)
+    data = _ranking(request, framework, period)
+    rows = data.rows(group or None) if data else []
+    if data and sort == "name":
+        rows.sort(key=lambda r: r.unit.name)
+    elif data and sort == "change":
+        rows.sort(key=lambda r: -((data.changes.get((r.unit.code, TOTAL)) or _NO).rank_change or 0))
+    ids = frameworks.shipped_ids()
+    return page(
+        request,
+        "ranking.html",
+        data=data,
+        rows=rows,
+        group=group,
+        sort=sort,
+        framework=framework,
+        frameworks=ids,
+        choices=list(reversed(dashboard.periods(rt, framework))),
+    )
+
+
+class _NoChange:
+    rank_change = None
+
+
+_NO: Any = _NoChange()
+
+
+@router.get("/ranking.csv")
+def ranking_csv(
+    request: Request, framework: str = dashboard.USAGE, period: str | None = None
+) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    data = _ranking(request, framework, period)
+    if data is None:
+        raise HTTPException(404, "Chưa có số liệu để xếp hạng.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "ranking_group",
+            "rank",
+            "unit_code",
+            "unit_name",
+            "points",
+            "max_points",
+            "index",
+            "rank_change",
+            "rank_p05",
+            "rank_p95",
+        ]
+    )
+    for r in data.rows(None):
+        change = data.changes.get((r.unit.code, TOTAL))
+        band = data.intervals.get(r.unit.code)
+        writer.writerow(
+            [
+                data.group_names.get(r.unit.group, r.unit.group),
+                r.ranks.get(TOTAL, ""),
+                r.unit.code,
+                r.unit.name,
+                round(r.total.points, 4),
+                r.total.max_points,
+                round(r.total.index or 0, 4),
+                change.rank_change if change else "",
+                band.p05 if band else "",
+                band.p95 if band else "",
+            ]
+        )
+    name = f"xep-hang-{framework}-{data.period}.csv"
+    return Response(
+        "\ufeff" + buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/ranking.xlsx")
+def ranking_xlsx(
+    request: Request, framework: str = dashboard.USAGE, period: str | None = None
+) -> Response:
+    import tempfile
+    from pathlib import Path
+
+    from chiso.documents.decision import write_xlsx
+
+    require(request, Action.VIEW_AGGREGATES)
+    data = _ranking(request, framework, period)
+    if data is None:
+        raise HTTPException(404, "Chưa có số liệu để xếp hạng.")
+    with tempfile.TemporaryDirectory() as work:
+        path = write_xlsx(Path(work) / "x.xlsx", data.evaluation, data.group_names)
+        content = path.read_bytes()
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="xep-hang-{framework}-{data.period}.xlsx"'
+        },
+    )
+
+
+@router.get("/units/{key:path}")
+def unit(request: Request, key: str) -> Response:
+    who = require(request, Action.VIEW_UNIT)
+    rt = runtime(request)
+    with rt.db.transaction() as session:
+        found = resolve(session, key)
+        unit_id = found.id
+    require_unit(request, who, unit_id)
+    return page(request, "unit.html", data=dashboard.unit_page(rt, key))
+
+
+@router.get("/map")
+def map_page(request: Request, period: str | None = None) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    data = _ranking(request, dashboard.USAGE, period)
+    points = []
+    if data:
+        coords = dashboard.coordinates(
+            runtime(request), [r.unit.code for r in data.evaluation.results]
+        )
+        for r in data.evaluation.results:
+            if r.unit.code in coords and r.total.index is not None:
+                lat, lon = coords[r.unit.code]
+                points.append(
+                    {
+                        "name": r.unit.name,
+                        "lat": lat,
+                        "lon": lon,
+                        "index": round(r.total.index, 4),
+                        "key": r.unit.code,
+                    }
+                )
+    return page(request, "map.html", data=data, points=points)

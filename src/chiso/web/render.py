@@ -1,0 +1,154 @@
+"""Rendering pages: the templates, Vietnamese number filters, and what every page needs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from chiso.domain.access import Action, can
+from chiso.domain.formatting import fixed, number, percent
+from chiso.web.deps import caller
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.filters.update(
+    percent=lambda x: "—" if x is None else percent(x),
+    number=lambda x, d=2: "—" if x is None else number(x, d),
+    fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
+    tojson_attr=lambda x: json.dumps(x, ensure_ascii=False),
+)
+
+
+def trend_spec(card: Any) -> dict[str, Any]:
+    """A small line chart of an indicator's overall rate over the last periods."""
+    values = [
+        {"ky": period, "ty_le": None if value is None else round(value * 100, 2)}
+        for period, value in card.trend
+    ]
+    return {
+        "width": "container",
+        "height": 70,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True, "color": "#2f5597"},
+        "encoding": {
+            "x": {"field": "ky", "type": "ordinal", "title": None},
+            "y": {
+                "field": "ty_le",
+                "type": "quantitative",
+                "title": "%",
+                "scale": {"domain": [0, 100]},
+            },
+            "tooltip": [{"field": "ky", "title": "Kỳ"}, {"field": "ty_le", "title": "Tỷ lệ (%)"}],
+        },
+    }
+
+
+def history_spec(history: list[tuple[str, str, float | None]]) -> dict[str, Any]:
+    values = [
+        {
+            "ky": p,
+            "chi_so": name,
+            "gia_tri": None if v is None else round(v, 2),
+        }
+        for p, name, v in history
+    ]
+    return {
+        "width": "container",
+        "height": 220,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "ky", "type": "ordinal", "title": "Tháng"},
+            "y": {"field": "gia_tri", "type": "quantitative", "title": "Tỷ lệ (%) / số lượng"},
+            "color": {
+                "field": "chi_so",
+                "type": "nominal",
+                "title": "Chỉ số",
+                "legend": {"orient": "bottom", "columns": 2, "labelLimit": 400},
+            },
+            "tooltip": [
+                {"field": "ky", "title": "Tháng"},
+                {"field": "chi_so", "title": "Chỉ số"},
+                {"field": "gia_tri", "title": "Giá trị"},
+            ],
+        },
+    }
+
+
+def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "width": "container",
+        "height": 480,
+        "data": {"values": points},
+        "projection": {"type": "mercator"},
+        "mark": {
+            "type": "circle",
+            "size": 90,
+            "opacity": 0.85,
+            "stroke": "#333",
+            "strokeWidth": 0.5,
+        },
+        "encoding": {
+            "longitude": {"field": "lon", "type": "quantitative"},
+            "latitude": {"field": "lat", "type": "quantitative"},
+            "color": {
+                "field": "index",
+                "type": "quantitative",
+                "title": "Chỉ số",
+                "scale": {"domain": [0, 1], "scheme": "redyellowgreen"},
+            },
+            "tooltip": [
+                {"field": "name", "title": "Đơn vị"},
+                {"field": "index", "title": "Chỉ số", "format": ".4f"},
+            ],
+        },
+    }
+
+
+def describe(fields: dict[str, Any] | None) -> str:
+    if not fields:
+        return "—"
+    if fields.get("numerator") is not None:
+        return f"{number(fields['numerator'])}/{number(fields['denominator'])}"
+    for key in ("index_value", "text", "number"):
+        if fields.get(key) is not None:
+            value = fields[key]
+            return number(value, 4) if isinstance(value, float) else str(value)
+    return "—"
+
+
+TEMPLATES.env.globals.update(
+    trend_spec=trend_spec, history_spec=history_spec, map_spec=map_spec, describe=describe
+)
+
+NAV = (
+    ("/", "Tổng quan", Action.VIEW_AGGREGATES),
+    ("/ranking", "Xếp hạng", Action.VIEW_AGGREGATES),
+    ("/map", "Bản đồ", Action.VIEW_AGGREGATES),
+    ("/data", "Số liệu", Action.WRITE_VALUES),
+    ("/documents", "Văn bản", Action.VIEW_DOCUMENTS),
+    ("/admin", "Quản trị", Action.ADMINISTER),
+)
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    who = caller(request)
+    nav = [(href, label) for href, label, action in NAV if who and can(who.role, action)]
+    if who and who.account.unit_key and not can(who.role, Action.VIEW_AGGREGATES):
+        nav.insert(0, (f"/units/{who.account.unit_key}", "Đơn vị của tôi"))
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {
+            "who": who,
+            "csrf": who.csrf if who else "",
+            "nav": nav,
+            "path": request.url.path,
+            **context,
+        },
+        status_code=status,
+    )
