@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -156,3 +157,75 @@ def province_rt(province_db: str, tmp_path: Path) -> Iterator[Runtime]:
     runtime = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
     yield runtime
     runtime.close()
+
+
+WEB_USERS = {
+    "admin": ("admin", None),
+    "evaluator": ("evaluator", None),
+    "viewer": ("viewer", None),
+    "reporter": ("reporter", "75.SYT"),
+}
+WEB_PASSWORD = "mat-khau-thu-1"
+
+
+@pytest.fixture
+def web(province_db: str, tmp_path: Path) -> Iterator[Any]:
+    """The web app on the demo province with values for two departments and one account per role;
+    `web.client(role)` is a logged-in TestClient (None for anonymous)."""
+    from fastapi.testclient import TestClient
+
+    from chiso.services import accounts
+    from chiso.services.values_import import import_values
+    from chiso.web.app import create_app
+
+    settings = Settings(database_url=province_db, data_dir=tmp_path / "web-data")
+    app = create_app(settings)
+    rt = app.state.rt
+    for role, (name, unit) in WEB_USERS.items():
+        accounts.create_user(rt, name, f"Tài khoản {role}", WEB_PASSWORD, role, unit)
+    values = tmp_path / "web-values.csv"
+    values.write_text(
+        "unit_code,period,indicator,numerator,denominator,value\n"
+        "75.SYT,2026-09,signed_docs_rate,80,100,\n75.SCT,2026-09,signed_docs_rate,40,100,\n"
+        "75.SYT,2026-10,signed_docs_rate,90,100,\n75.SCT,2026-10,signed_docs_rate,30,100,\n"
+        "75.STC,2026-10,signed_docs_rate,60,100,\n75.SYT,2026-10,dx_plan_issued,,,có\n",
+        encoding="utf-8",
+    )
+    import_values(rt, values, "platform-usage")
+
+    class Web:
+        def __init__(self) -> None:
+            self.app = app
+            self.rt = rt
+            self.clients: dict[str | None, Any] = {}
+
+        def client(self, role: str | None) -> Any:
+            if role not in self.clients:
+                client = TestClient(app, follow_redirects=False)
+                if role is not None:
+                    response = client.post(
+                        "/login",
+                        data={
+                            "username": WEB_USERS[role][0],
+                            "password": WEB_PASSWORD,
+                            "next": "/",
+                        },
+                    )
+                    assert response.status_code == 303, response.text
+                self.clients[role] = client
+            return self.clients[role]
+
+        def csrf(self, role: str) -> str:
+            page = self.client(role).get(
+                "/units/75.SYT"
+                if role == "reporter"
+                else "/documents"
+                if role == "viewer"
+                else "/data"
+            )
+            marker = 'name="csrf" value="'
+            start = page.text.index(marker) + len(marker)
+            return str(page.text[start : page.text.index('"', start)])
+
+    yield Web()
+    rt.close()

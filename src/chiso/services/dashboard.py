@@ -21,6 +21,8 @@ from chiso.store import values_repo
 from chiso.store.models import IndicatorValue
 
 USAGE = "platform-usage"
+STRONG = 0.8
+"""An indicator at 80% of its maximum or more is a strength of the unit; below, a weakness."""
 
 
 def periods(rt: Runtime, framework_id: str, granularity: Granularity | None = None) -> list[Period]:
@@ -183,7 +185,8 @@ def unit_page(rt: Runtime, key: str) -> UnitPage:
             scored = sorted(
                 ((name, own) for name, own, _ in versus if own is not None), key=lambda x: x[1]
             )
-            weaknesses, strengths = scored[:3], list(reversed(scored[-3:]))
+            weaknesses = [item for item in scored if item[1] < STRONG][:3]
+            strengths = [item for item in reversed(scored) if item[1] >= STRONG][:3]
     return UnitPage(detail, history, last, strengths, weaknesses, versus)
 
 

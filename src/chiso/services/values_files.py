@@ -53,6 +53,8 @@ def template(
         units = units_repo.query_units(
             session, to_filter(session, ListQuery(group=group, parent=parent, on=period.end))
         )
+        if parent is not None:
+            units = [resolve(session, parent, period.end), *units]
         covered = [
             u
             for u in units

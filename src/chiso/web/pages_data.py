@@ -6,8 +6,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError, RejectedInput

@@ -1,0 +1,177 @@
+"""The application in a real browser (Debian's chromium driven by Playwright): log in, read the
+overview and the ranking, upload a bad file and see its errors, upload a good one and see the
+ranking change, download a letter. Screenshots go to test-artifacts/ to be looked at."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import WEB_PASSWORD
+
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="Debian chromium is installed by make test"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(web: Any) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(web.app, host="127.0.0.1", port=port, log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not instance.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Any, base: str, user: str) -> None:
+    page.goto(base + "/")
+    assert "/login" in page.url
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", WEB_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def sct_index(page: Any) -> str:
+    row = page.locator("tr", has=page.locator("a", has_text="Sở Công Thương"))
+    return str(row.locator("td").nth(6).inner_text())
+
+
+def test_admin_journey(server: str, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    login(page, server, "admin")
+    assert (
+        page.locator("h1")
+        .inner_text()
+        .startswith("Tổng quan sử dụng nền tảng dùng chung — tháng 10/2026")
+    )
+    assert (
+        page.locator(".card", has_text="Tỷ lệ văn bản điện tử được ký số")
+        .locator(".value")
+        .inner_text()
+        == "60%"
+    )
+    page.wait_for_selector(".chart svg", timeout=15000)
+    shot(page, "01-overview")
+
+    page.click("nav >> text=Xếp hạng")
+    page.wait_for_load_state("networkidle")
+    assert (
+        "Xếp hạng — Theo dõi sử dụng nền tảng dùng chung, tháng 10/2026"
+        in page.locator("h1").inner_text()
+    )
+    before = sct_index(page)
+    assert before == "0,3158"
+    shot(page, "02-ranking")
+
+    page.click("nav >> text=Số liệu")
+    bad = tmp_path / "sai.csv"
+    bad.write_text(
+        "unit_code,period,indicator,numerator,denominator\n75.SCT,2026-10,signed_docs_rate,130,100\nSở Không Có,2026-10,signed_docs_rate,1,2\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("input[type=file]", str(bad))
+    page.select_option("select[name=framework]", "platform-usage")
+    page.select_option("select[name=mode]", "import")
+    page.click("form[action='/data/upload'] button")
+    page.wait_for_load_state("networkidle")
+    errors = page.locator(".problems li").all_inner_texts()
+    assert any("dòng 2, cột numerator: tử số 130 lớn hơn mẫu số 100" in e for e in errors)
+    assert any("không tìm thấy đơn vị 'Sở Không Có'" in e for e in errors)
+    shot(page, "03-upload-errors")
+
+    good = tmp_path / "dung.csv"
+    good.write_text(
+        "unit_code,period,indicator,numerator,denominator\n75.SCT,2026-10,signed_docs_rate,99,100\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("input[type=file]", str(good))
+    page.select_option("select[name=framework]", "platform-usage")
+    page.select_option("select[name=mode]", "import")
+    page.click("form[action='/data/upload'] button")
+    page.wait_for_load_state("networkidle")
+    assert "Đã lưu: dung.csv" in page.locator("p.ok").inner_text()
+    assert (
+        "30/100" in page.locator("table").inner_text()
+        and "99/100" in page.locator("table").inner_text()
+    )
+    shot(page, "04-upload-ok")
+
+    page.goto(server + "/ranking")
+    after = sct_index(page)
+    assert after != before
+    assert (
+        page.locator("tr", has=page.locator("a", has_text="Sở Công Thương"))
+        .locator("td")
+        .nth(1)
+        .inner_text()
+        == "1"
+    )
+    shot(page, "05-ranking-after")
+
+    page.goto(server + "/documents")
+    letter = page.locator("form[action='/documents/letter']")
+    with page.expect_download() as download_info:
+        letter.locator("button").click()
+    download = download_info.value
+    saved = tmp_path / download.suggested_filename
+    download.save_as(str(saved))
+    assert saved.suffix == ".docx"
+    from docx import Document
+
+    text = " ".join(p.text for p in Document(str(saved)).paragraphs)
+    assert "tháng 10/2026" in text
+    shot(page, "06-documents")
+
+
+def test_reporter_sees_only_their_unit(server: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    login(page, server, "reporter")
+    assert page.url.endswith("/units/75.SYT")
+    assert page.locator("h1").inner_text().startswith("Sở Y tế")
+    shot(page, "07-reporter-phone")
+    page.goto(server + "/ranking")
+    assert "Không có quyền" in page.locator("h1").inner_text()
+    page.goto(server + "/units/75.SCT")
+    assert "Không có quyền" in page.locator("h1").inner_text()

@@ -1,0 +1,230 @@
+"""Every route × every role: who may read and write what, through the real application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+ROLES = [None, "admin", "evaluator", "viewer", "reporter"]
+OK, REDIRECT, LOGIN, UNAUTH, FORBIDDEN = 200, 303, "login", 401, 403
+
+# (method, path, expected status per role in ROLES order)
+PAGES = [
+    ("GET", "/", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/ranking", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/ranking.csv", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/ranking.xlsx", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/map", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/units/75.SYT", [LOGIN, OK, OK, OK, OK]),
+    ("GET", "/units/75.SCT", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/units/2025:75", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/data", [LOGIN, OK, OK, FORBIDDEN, OK]),
+    ("GET", "/data/template?period=2026-10", [LOGIN, OK, OK, FORBIDDEN, OK]),
+    ("GET", "/documents", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/admin", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("GET", "/openapi.json", [OK, OK, OK, OK, OK]),
+    ("GET", "/login", [OK, OK, OK, OK, OK]),
+]
+API_READS = [
+    ("GET", "/api/v1/units?kind=department", [UNAUTH, OK, OK, OK, OK]),
+    ("GET", "/api/v1/units/75.SYT", [UNAUTH, OK, OK, OK, OK]),
+    ("GET", "/api/v1/frameworks", [UNAUTH, OK, OK, OK, OK]),
+    ("GET", "/api/v1/frameworks/platform-usage", [UNAUTH, OK, OK, OK, OK]),
+    ("GET", "/api/v1/values?unit=75.SYT", [UNAUTH, OK, OK, OK, OK]),
+    ("GET", "/api/v1/values?unit=75.SCT", [UNAUTH, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/api/v1/values", [UNAUTH, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/api/v1/rankings", [UNAUTH, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/api/v1/evaluations", [UNAUTH, OK, OK, OK, FORBIDDEN]),
+]
+
+
+def _check(response: Any, expected: Any) -> None:
+    if expected == LOGIN:
+        assert response.status_code == REDIRECT
+        assert response.headers["location"].startswith("/login")
+    else:
+        assert response.status_code == expected, response.text[:300]
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), PAGES + API_READS)
+def test_reads(web: Any, method: str, path: str, expected: list[Any]) -> None:
+    for role, want in zip(ROLES, expected, strict=True):
+        _check(web.client(role).request(method, path), want)
+
+
+def _form_posts(web: Any, role: str | None) -> dict[str, Any]:
+    csrf = web.csrf(role) if role else ""
+    own = (
+        "unit_code,period,indicator,numerator,denominator\n75.SYT,2026-10,signed_docs_rate,91,100\n"
+    )
+    other = (
+        "unit_code,period,indicator,numerator,denominator\n75.SCT,2026-10,signed_docs_rate,31,100\n"
+    )
+    return {
+        "upload_own": (
+            "/data/upload",
+            {"csrf": csrf, "framework": "platform-usage", "mode": "preview"},
+            {"file": ("a.csv", own, "text/csv")},
+        ),
+        "upload_other": (
+            "/data/upload",
+            {"csrf": csrf, "framework": "platform-usage", "mode": "preview"},
+            {"file": ("b.csv", other, "text/csv")},
+        ),
+        "entry_own": (
+            "/data/entry",
+            {
+                "csrf": csrf,
+                "unit": "75.SYT",
+                "period": "2026-10",
+                "n_signed_docs_rate": "92",
+                "d_signed_docs_rate": "100",
+            },
+            None,
+        ),
+        "entry_other": (
+            "/data/entry",
+            {
+                "csrf": csrf,
+                "unit": "75.SCT",
+                "period": "2026-10",
+                "n_signed_docs_rate": "32",
+                "d_signed_docs_rate": "100",
+            },
+            None,
+        ),
+        "letter": (
+            "/documents/letter",
+            {"csrf": csrf, "period": "2026-10", "indicator": "signed_docs_rate", "format": "docx"},
+            None,
+        ),
+        "add_user": (
+            "/admin/users",
+            {
+                "csrf": csrf,
+                "username": f"moi-{role}",
+                "full_name": "Mới",
+                "password": "12345678abc",
+                "role": "viewer",
+            },
+            None,
+        ),
+        "frameworks": (
+            "/admin/frameworks",
+            {"csrf": csrf, "mode": "validate"},
+            {
+                "file": (
+                    "f.yaml",
+                    "id: x\nname: X\nnodes:\n  - {code: A, name: A, max: 5, input: yes_no}\n",
+                    "text/yaml",
+                )
+            },
+        ),
+    }
+
+
+FORMS = {
+    "upload_own": [UNAUTH, OK, OK, FORBIDDEN, OK],
+    "upload_other": [UNAUTH, OK, OK, FORBIDDEN, 422],
+    "entry_own": [UNAUTH, OK, OK, FORBIDDEN, OK],
+    "entry_other": [UNAUTH, OK, OK, FORBIDDEN, FORBIDDEN],
+    "letter": [UNAUTH, OK, OK, OK, FORBIDDEN],
+    "add_user": [UNAUTH, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "frameworks": [UNAUTH, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+}
+
+
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_form_posts(web: Any, form: str) -> None:
+    for role, want in zip(ROLES, FORMS[form], strict=True):
+        path, data, files = _form_posts(web, role)[form]
+        response = web.client(role).post(path, data=data, files=files)
+        _check(response, want)
+
+
+def test_forms_without_csrf_are_refused(web: Any) -> None:
+    client = web.client("admin")
+    response = client.post(
+        "/data/entry",
+        data={
+            "unit": "75.SYT",
+            "period": "2026-10",
+            "n_signed_docs_rate": "1",
+            "d_signed_docs_rate": "2",
+        },
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.text
+    response = client.post(
+        "/data/entry", data={"csrf": "sai", "unit": "75.SYT", "period": "2026-10"}
+    )
+    assert response.status_code == 403
+
+
+API_WRITES = {
+    "values_own": (
+        "/api/v1/values",
+        {
+            "framework": "platform-usage",
+            "values": [
+                {
+                    "unit_code": "75.SYT",
+                    "period": "2026-10",
+                    "indicator": "signed_docs_rate",
+                    "numerator": 95,
+                    "denominator": 100,
+                }
+            ],
+        },
+    ),
+    "values_other": (
+        "/api/v1/values",
+        {
+            "framework": "platform-usage",
+            "values": [
+                {
+                    "unit_code": "75.SCT",
+                    "period": "2026-10",
+                    "indicator": "signed_docs_rate",
+                    "numerator": 35,
+                    "denominator": 100,
+                }
+            ],
+        },
+    ),
+    "records": (
+        "/api/v1/records/documents",
+        [
+            {
+                "doc_id": "api-1",
+                "unit_code": "75.SYT",
+                "issued_at": "2026-10-02 08:00",
+                "classified": False,
+                "sent_online": True,
+                "signed_personal": True,
+                "signed_org": True,
+            }
+        ],
+    ),
+}
+API_EXPECTED = {
+    "values_own": [UNAUTH, OK, OK, FORBIDDEN, OK],
+    "values_other": [UNAUTH, OK, OK, FORBIDDEN, FORBIDDEN],
+    "records": [UNAUTH, OK, OK, FORBIDDEN, FORBIDDEN],
+}
+
+
+@pytest.mark.parametrize("call", sorted(API_WRITES))
+def test_api_writes_with_tokens(web: Any, call: str) -> None:
+    from chiso.services import accounts
+
+    path, body = API_WRITES[call]
+    for role, want in zip(ROLES, API_EXPECTED[call], strict=True):
+        headers = {}
+        if role is not None:
+            headers["Authorization"] = "Bearer " + accounts.create_token(
+                web.rt, role, f"tích hợp {call}"
+            )
+        response = web.client(None).post(path, json=body, headers=headers)
+        _check(response, want)
