@@ -97,7 +97,7 @@ def test_template_shape(cli, province_db: str, tmp_path: Path) -> None:
         str(template),
     )
     assert code == 0
-    assert "13 đơn vị" in out
+    assert "14 đơn vị" in out
     wb = load_workbook(template)
     assert wb.sheetnames == ["Số liệu", "Thông tin", "Hướng dẫn"]
     ws = wb["Số liệu"]
@@ -113,11 +113,11 @@ def test_template_shape(cli, province_db: str, tmp_path: Path) -> None:
     assert "dx_plan_issued" in codes
     assert ws["C1"].value == "Tỷ lệ văn bản điện tử được ký số — tử số"
     kinds = {str(v.sqref): v.type for v in ws.data_validations.dataValidation}
-    assert kinds["C3:C15"] == "custom" and kinds["D3:D15"] == "decimal"
+    assert kinds["C3:C16"] == "custom" and kinds["D3:D16"] == "decimal"
     assert any(
         v.type == "list" and "có" in (v.formula1 or "") for v in ws.data_validations.dataValidation
     )
-    assert {ws.cell(r, 2).value for r in range(3, 16)} >= {"Xã Tân Hiệp", "Thị trấn Tân Khai"}
+    assert {ws.cell(r, 2).value for r in range(3, 17)} >= {"Huyện Hớn Quản", "Xã Tân Hiệp", "Thị trấn Tân Khai"}
     assert wb["Thông tin"]["B2"].value == "platform-usage"
 
 
