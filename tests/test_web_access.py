@@ -16,6 +16,7 @@ PAGES = [
     ("GET", "/ranking.csv", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/ranking.xlsx", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/map", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/indicators/signed_docs_rate", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/units/75.SYT", [LOGIN, OK, OK, OK, OK]),
     ("GET", "/units/75.SCT", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/units/2025:75", [LOGIN, OK, OK, OK, FORBIDDEN]),
@@ -228,3 +229,54 @@ def test_api_writes_with_tokens(web: Any, call: str) -> None:
             )
         response = web.client(None).post(path, json=body, headers=headers)
         _check(response, want)
+
+
+def test_login_rate_limit_cookie_flags_and_audit(web: Any) -> None:
+    from sqlalchemy import select
+
+    from chiso.store.models import AuditEntry
+
+    client = web.client(None)
+    for _ in range(5):
+        response = client.post("/login", data={"username": "viewer", "password": "sai-mat-khau", "next": "/"})
+        assert response.status_code == 401
+        assert "không đúng" in response.text
+    response = client.post("/login", data={"username": "viewer", "password": "mat-khau-thu-1", "next": "/"})
+    assert response.status_code == 401
+    assert "thử lại sau 15 phút" in response.text
+    fresh = web.client("admin")
+    cookie = next(c for c in fresh.cookies.jar if c.name == "chiso_session")
+    assert cookie.has_nonstandard_attr("HttpOnly")
+    login = fresh.post("/login", data={"username": "evaluator", "password": "mat-khau-thu-1", "next": "/"})
+    assert "samesite=lax" in login.headers["set-cookie"].lower()
+    assert "httponly" in login.headers["set-cookie"].lower()
+    with web.rt.db.transaction() as session:
+        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.entity == "login"))]
+    assert actions.count("login.failed") == 5
+    assert "login.locked" in actions
+    assert "login.success" in actions
+
+
+def test_api_values_are_audited_and_idempotent(web: Any) -> None:
+    from chiso.services import accounts
+
+    headers = {"Authorization": "Bearer " + accounts.create_token(web.rt, "evaluator", "QLVB")}
+    body = {"framework": "platform-usage", "values": [{"unit_code": "75.STC", "period": "2026-10", "indicator": "signed_docs_rate", "numerator": 70, "denominator": 100}]}
+    client = web.client(None)
+    first = client.post("/api/v1/values", json=body, headers=headers).json()
+    assert (first["created"], first["updated"]) == (0, 1)
+    again = client.post("/api/v1/values", json=body, headers=headers).json()
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
+    history = client.get("/api/v1/values?unit=75.STC&period=2026-10", headers=headers).json()
+    assert history[0]["numerator"] == 70
+    bad = client.post("/api/v1/values", json={"framework": "platform-usage", "values": [{"unit_code": "75.STC", "period": "2026-10",
+                      "indicator": "signed_docs_rate", "numerator": 170, "denominator": 100}]}, headers=headers)  # fmt: skip
+    assert bad.status_code == 422
+    assert "tử số 170 lớn hơn mẫu số 100" in bad.json()["problems"][0]["message"]
+    records = [{"doc_id": "x1", "unit_code": "75.STC", "issued_at": "2026-10-05", "classified": False, "sent_online": True,
+                "signed_personal": True, "signed_org": False}]  # fmt: skip
+    first_batch = client.post("/api/v1/records/documents", json=records, headers=headers).json()
+    second_batch = client.post("/api/v1/records/documents", json=records, headers=headers).json()
+    assert (first_batch["stored"], second_batch["stored"], second_batch["already_stored"]) == (1, 0, 1)
+    spec = client.get("/openapi.json").json()
+    assert {"/api/v1/values", "/api/v1/rankings", "/api/v1/records/{source}"} <= set(spec["paths"])

@@ -111,26 +111,35 @@ def create_user(
 
 
 def authenticate(rt: Runtime, username: str, password: str, ip: str) -> Account:
-    """The account, or LoginRefused with a reason a person can act on (never which part was wrong)."""
+    """The account, or LoginRefused with a reason a person can act on (never which part was wrong).
+    Every attempt is recorded and committed before refusing, so that the limit holds."""
     with rt.db.transaction() as session:
         since = _now() - timedelta(minutes=LOCK_MINUTES)
-        if (
+        locked = (
             _failures(session, since, username=username) >= MAX_FAILURES_PER_USER
             or _failures(session, since, ip=ip) >= MAX_FAILURES_PER_IP
-        ):
-            _attempt(session, username, ip, False, "login.locked")
-            raise LoginRefused(
-                f"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {LOCK_MINUTES} phút.",
-                "login rate limited",
-                hint_vi="liên hệ quản trị viên nếu quên mật khẩu.",
-            )
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not _verify(user.password_hash, password):
-            _attempt(session, username, ip, False, "login.failed")
-            raise LoginRefused("Tên đăng nhập hoặc mật khẩu không đúng.", "bad credentials")
-        user.last_login_at = _now()
-        _attempt(session, username, ip, True, "login.success")
-        return Account.of(user)
+        )
+        user = None if locked else session.scalar(select(User).where(User.username == username))
+        valid = user is not None and user.active and _verify(user.password_hash, password)
+        _attempt(
+            session,
+            username,
+            ip,
+            valid,
+            "login.locked" if locked else "login.success" if valid else "login.failed",
+        )
+        if valid and user is not None:
+            user.last_login_at = _now()
+            account = Account.of(user)
+    if locked:
+        raise LoginRefused(
+            f"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau {LOCK_MINUTES} phút.",
+            "login rate limited",
+            hint_vi="liên hệ quản trị viên nếu quên mật khẩu.",
+        )
+    if not valid:
+        raise LoginRefused("Tên đăng nhập hoặc mật khẩu không đúng.", "bad credentials")
+    return account
 
 
 def _verify(stored: str, password: str) -> bool:

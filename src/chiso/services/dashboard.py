@@ -206,3 +206,38 @@ def coordinates(rt: Runtime, keys: list[str]) -> dict[str, tuple[float, float]]:
 def framework_leaves(rt: Runtime, framework_id: str) -> list[tuple[str, str]]:
     framework = frameworks.resolve(rt, framework_id)
     return [(n.code, n.name) for n in framework.leaves()]
+
+
+@dataclass
+class IndicatorPage:
+    code: str
+    name: str
+    kind: str
+    period: Period
+    findings: Findings
+    distribution: list[tuple[str, str, float]]
+    """(unit, group, value) for every unit with a value."""
+    trend: list[tuple[str, float | None]]
+
+
+def indicator_page(
+    rt: Runtime, code: str, period: Period, framework_id: str = USAGE
+) -> IndicatorPage:
+    months = [period.shifted(-i) for i in reversed(range(12))]
+    data = report_data.load(rt, Source(framework_id), months)
+    indicator = data.indicator(code)
+    current = data.figures(code, period, [])
+    found = analyse(
+        indicator,
+        current,
+        data.figures(code, period.previous(), []) if period.previous() in data.values else [],
+    )
+    trend = [
+        (str(m), analyse(indicator, data.figures(code, m, [])).overall)
+        for m in months
+        if code in data.values.get(m, {})
+    ]
+    spread = sorted(
+        ((u.name, u.group, u.value) for u in current if u.value is not None), key=lambda x: x[2]
+    )
+    return IndicatorPage(code, indicator.name, indicator.kind, period, found, spread, trend)

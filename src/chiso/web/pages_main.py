@@ -192,3 +192,14 @@ def map_page(request: Request, period: str | None = None) -> Response:
                     }
                 )
     return page(request, "map.html", data=data, points=points)
+
+
+@router.get("/indicators/{code}")
+def indicator(request: Request, code: str, period: str | None = None) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    chosen = _period(period, dashboard.USAGE, request)
+    if chosen is None:
+        raise HTTPException(404, "Chưa có số liệu.")
+    return page(
+        request, "indicator.html", data=dashboard.indicator_page(runtime(request), code, chosen)
+    )

@@ -121,8 +121,34 @@ def describe(fields: dict[str, Any] | None) -> str:
     return "—"
 
 
+def distribution_spec(data: Any) -> dict[str, Any]:
+    """A histogram of the units' values (rates in percent)."""
+    scale = 100 if data.kind == "rate" else 1
+    values = [{"gia_tri": round(v * scale, 2), "nhom": group} for _, group, v in data.distribution]
+    return {
+        "width": "container",
+        "height": 200,
+        "data": {"values": values},
+        "mark": "bar",
+        "encoding": {
+            "x": {
+                "field": "gia_tri",
+                "type": "quantitative",
+                "bin": {"maxbins": 20},
+                "title": "Tỷ lệ (%)" if scale == 100 else "Giá trị",
+            },
+            "y": {"aggregate": "count", "type": "quantitative", "title": "Số đơn vị"},
+            "color": {"field": "nhom", "type": "nominal", "title": "Nhóm"},
+        },
+    }
+
+
 TEMPLATES.env.globals.update(
-    trend_spec=trend_spec, history_spec=history_spec, map_spec=map_spec, describe=describe
+    distribution_spec=distribution_spec,
+    trend_spec=trend_spec,
+    history_spec=history_spec,
+    map_spec=map_spec,
+    describe=describe,
 )
 
 NAV = (
