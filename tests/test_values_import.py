@@ -117,7 +117,11 @@ def test_template_shape(cli, province_db: str, tmp_path: Path) -> None:
     assert any(
         v.type == "list" and "có" in (v.formula1 or "") for v in ws.data_validations.dataValidation
     )
-    assert {ws.cell(r, 2).value for r in range(3, 17)} >= {"Huyện Hớn Quản", "Xã Tân Hiệp", "Thị trấn Tân Khai"}
+    assert {ws.cell(r, 2).value for r in range(3, 17)} >= {
+        "Huyện Hớn Quản",
+        "Xã Tân Hiệp",
+        "Thị trấn Tân Khai",
+    }
     assert wb["Thông tin"]["B2"].value == "platform-usage"
 
 

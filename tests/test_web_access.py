@@ -24,6 +24,7 @@ PAGES = [
     ("GET", "/data/template?period=2026-10", [LOGIN, OK, OK, FORBIDDEN, OK]),
     ("GET", "/documents", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/admin", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
+    ("GET", "/admin/units/75.SCT", [LOGIN, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN]),
     ("GET", "/openapi.json", [OK, OK, OK, OK, OK]),
     ("GET", "/login", [OK, OK, OK, OK, OK]),
 ]
@@ -111,6 +112,17 @@ def _form_posts(web: Any, role: str | None) -> dict[str, Any]:
             },
             None,
         ),
+        "unit_edit": (
+            "/admin/units/75.SCT",
+            {
+                "csrf": csrf,
+                "name": "Sở Công Thương",
+                "parent_code": "2025:75",
+                "short_name": "Công Thương",
+                "groups": "Sở, ban, ngành; Có cung cấp dịch vụ công",
+            },
+            None,
+        ),
         "frameworks": (
             "/admin/frameworks",
             {"csrf": csrf, "mode": "validate"},
@@ -133,6 +145,7 @@ FORMS = {
     "letter": [UNAUTH, OK, OK, OK, FORBIDDEN],
     "add_user": [UNAUTH, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN],
     "frameworks": [UNAUTH, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+    "unit_edit": [UNAUTH, REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN],
 }
 
 
@@ -238,20 +251,29 @@ def test_login_rate_limit_cookie_flags_and_audit(web: Any) -> None:
 
     client = web.client(None)
     for _ in range(5):
-        response = client.post("/login", data={"username": "viewer", "password": "sai-mat-khau", "next": "/"})
+        response = client.post(
+            "/login", data={"username": "viewer", "password": "sai-mat-khau", "next": "/"}
+        )
         assert response.status_code == 401
         assert "không đúng" in response.text
-    response = client.post("/login", data={"username": "viewer", "password": "mat-khau-thu-1", "next": "/"})
+    response = client.post(
+        "/login", data={"username": "viewer", "password": "mat-khau-thu-1", "next": "/"}
+    )
     assert response.status_code == 401
     assert "thử lại sau 15 phút" in response.text
     fresh = web.client("admin")
     cookie = next(c for c in fresh.cookies.jar if c.name == "chiso_session")
     assert cookie.has_nonstandard_attr("HttpOnly")
-    login = fresh.post("/login", data={"username": "evaluator", "password": "mat-khau-thu-1", "next": "/"})
+    login = fresh.post(
+        "/login", data={"username": "evaluator", "password": "mat-khau-thu-1", "next": "/"}
+    )
     assert "samesite=lax" in login.headers["set-cookie"].lower()
     assert "httponly" in login.headers["set-cookie"].lower()
     with web.rt.db.transaction() as session:
-        actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.entity == "login"))]
+        actions = [
+            e.action
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.entity == "login"))
+        ]
     assert actions.count("login.failed") == 5
     assert "login.locked" in actions
     assert "login.success" in actions
@@ -261,7 +283,18 @@ def test_api_values_are_audited_and_idempotent(web: Any) -> None:
     from chiso.services import accounts
 
     headers = {"Authorization": "Bearer " + accounts.create_token(web.rt, "evaluator", "QLVB")}
-    body = {"framework": "platform-usage", "values": [{"unit_code": "75.STC", "period": "2026-10", "indicator": "signed_docs_rate", "numerator": 70, "denominator": 100}]}
+    body = {
+        "framework": "platform-usage",
+        "values": [
+            {
+                "unit_code": "75.STC",
+                "period": "2026-10",
+                "indicator": "signed_docs_rate",
+                "numerator": 70,
+                "denominator": 100,
+            }
+        ],
+    }
     client = web.client(None)
     first = client.post("/api/v1/values", json=body, headers=headers).json()
     assert (first["created"], first["updated"]) == (0, 1)
@@ -277,6 +310,10 @@ def test_api_values_are_audited_and_idempotent(web: Any) -> None:
                 "signed_personal": True, "signed_org": False}]  # fmt: skip
     first_batch = client.post("/api/v1/records/documents", json=records, headers=headers).json()
     second_batch = client.post("/api/v1/records/documents", json=records, headers=headers).json()
-    assert (first_batch["stored"], second_batch["stored"], second_batch["already_stored"]) == (1, 0, 1)
+    assert (first_batch["stored"], second_batch["stored"], second_batch["already_stored"]) == (
+        1,
+        0,
+        1,
+    )
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/values", "/api/v1/rankings", "/api/v1/records/{source}"} <= set(spec["paths"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
-from chiso.services import accounts, frameworks, units_import
+from chiso.services import accounts, frameworks, units, units_import
 from chiso.web.deps import acting, check_csrf, require, runtime
 from chiso.web.render import page
 
@@ -107,3 +109,33 @@ async def upload_framework(request: Request) -> Response:
         message=f"{done}: {framework.name} ({framework.id}) — {len(framework.leaves())} chỉ số lá, "
         f"{framework.root.max_points:g} điểm.",
     )
+
+
+@router.get("/admin/units/{key:path}")
+def edit_unit_form(request: Request, key: str) -> Response:
+    require(request, Action.ADMINISTER)
+    detail = units.show_unit(runtime(request), key)
+    return page(request, "unit_edit.html", unit=detail.unit, error=None)
+
+
+@router.post("/admin/units/{key:path}")
+async def edit_unit(request: Request, key: str) -> Response:
+    """Edits go through the units importer: same checks, same audit, one row."""
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    current = units.show_unit(runtime(request), key).unit
+    row = [current.key, str(form.get("name", "")).strip(), current.kind, str(form.get("parent_code", "")).strip(),
+           str(form.get("groups", "")).strip(), str(form.get("short_name", "")).strip()]  # fmt: skip
+    with tempfile.TemporaryDirectory() as work:
+        path = Path(work) / "sua-don-vi.csv"
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(
+            [["code", "name", "kind", "parent_code", "groups", "short_name"], row]
+        )
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+        try:
+            units_import.import_units(acting(request, who), path)
+        except ChisoError as exc:
+            return page(request, "unit_edit.html", status=422, unit=current, error=exc)
+    return RedirectResponse(f"/units/{current.key}", status_code=303)
