@@ -6,12 +6,13 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import facts_compute, import_workbook, uncertainty
+from bench import facts_compute, import_workbook, uncertainty, web_latency
 
 BENCHMARKS: dict[str, Callable[[], Any]] = {
     "uncertainty": uncertainty.main,
     "facts_compute": facts_compute.main,
     "import_workbook": import_workbook.main,
+    "web_latency": web_latency.main,
 }
 
 

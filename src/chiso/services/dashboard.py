@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 
@@ -20,7 +23,28 @@ from chiso.services.runtime import Runtime
 from chiso.store import values_repo
 from chiso.store.models import IndicatorValue
 
+T = TypeVar("T")
+
 USAGE = "platform-usage"
+_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE_SIZE = 64
+_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def _cached(rt: Runtime, framework_id: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """Page data recomputed only when the framework's values changed (many readers, few writers);
+    concurrent first requests wait for one computation instead of each doing it."""
+    with rt.db.transaction() as session:
+        stamp = values_repo.version(session, framework_id)
+    full = (rt.db.url, framework_id, stamp, *key)
+    with _LOCKS.setdefault(key, threading.Lock()):
+        if full not in _CACHE:
+            if len(_CACHE) >= _CACHE_SIZE:
+                _CACHE.pop(next(iter(_CACHE)))
+            _CACHE[full] = compute()
+        return cast(T, _CACHE[full])
+
+
 STRONG = 0.8
 """An indicator at 80% of its maximum or more is a strength of the unit; below, a weakness."""
 
@@ -59,6 +83,10 @@ class Overview:
 
 
 def overview(rt: Runtime, period: Period) -> Overview:
+    return _cached(rt, USAGE, ("overview", str(period)), lambda: _overview(rt, period))
+
+
+def _overview(rt: Runtime, period: Period) -> Overview:
     months = [period.shifted(-i) for i in reversed(range(6))]
     data = report_data.load(rt, Source(USAGE), months)
     earlier = period.previous() if period.previous() in data.values else None
@@ -107,6 +135,15 @@ class Ranking:
 
 
 def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking:
+    return _cached(
+        rt,
+        framework_id,
+        ("ranking", str(period), draws),
+        lambda: _ranking(rt, framework_id, period, draws),
+    )
+
+
+def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking:
     framework = frameworks.resolve(rt, framework_id)
     data = report_data.load(rt, Source(framework.id), [period, period.previous()])
     current = report_data.evaluation(data, period)
@@ -223,6 +260,15 @@ class IndicatorPage:
 def indicator_page(
     rt: Runtime, code: str, period: Period, framework_id: str = USAGE
 ) -> IndicatorPage:
+    return _cached(
+        rt,
+        framework_id,
+        ("indicator", code, str(period)),
+        lambda: _indicator_page(rt, code, period, framework_id),
+    )
+
+
+def _indicator_page(rt: Runtime, code: str, period: Period, framework_id: str) -> IndicatorPage:
     months = [period.shifted(-i) for i in reversed(range(12))]
     data = report_data.load(rt, Source(framework_id), months)
     indicator = data.indicator(code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from chiso.store.models import AuditEntry, IndicatorValue, StoredFramework, Unit
@@ -130,3 +130,13 @@ def reporters(session: Session, framework_id: str, period: str) -> dict[int, Any
 def unit_ids_with_keys(session: Session, keys: Sequence[str]) -> dict[str, int]:
     query = select(Unit.key, Unit.id).where(Unit.key.in_(keys))
     return {k: i for k, i in session.execute(query)}
+
+
+def version(session: Session, framework_id: str) -> tuple[int, Any]:
+    """Changes whenever a value of the framework is added or changed (for caching pages)."""
+    row = session.execute(
+        select(func.count(), func.max(IndicatorValue.updated_at)).where(
+            IndicatorValue.framework_id == framework_id
+        )
+    ).one()
+    return int(row[0]), row[1]
