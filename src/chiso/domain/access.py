@@ -15,7 +15,7 @@ class Role(StrEnum):
     @property
     def label_vi(self) -> str:
         return {
-            Role.ADMIN: "Quản trị",
+            Role.ADMIN: "Quản trị hệ thống",
             Role.EVALUATOR: "Thẩm định",
             Role.REPORTER: "Báo cáo viên đơn vị",
             Role.VIEWER: "Lãnh đạo, theo dõi",

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from chiso.errors import ChisoError
 from chiso.services.runtime import open_runtime
 from chiso.settings import Settings, get_settings
-from chiso.web import api, pages_admin, pages_auth, pages_data, pages_documents, pages_main
+from chiso.web import api, i18n, pages_admin, pages_auth, pages_data, pages_documents, pages_main
 from chiso.web.deps import LoginRequired
 from chiso.web.render import page
 
@@ -55,11 +55,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        wanted = request.query_params.get("lang")
+        language = wanted if wanted in i18n.LANGUAGES else request.cookies.get("lang", "vi")
+        i18n.CURRENT.set(language if language in i18n.LANGUAGES else "vi")
         response = await call_next(request)
+        if wanted in i18n.LANGUAGES:
+            response.set_cookie("lang", wanted, max_age=365 * 86400, httponly=True, samesite="lax")
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
 
+    _errors(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -101,5 +111,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             problems=[p.render_vi() for p in exc.problems],
             hint=exc.hint_vi,
         )
-
-    return app

@@ -12,9 +12,12 @@ from fastapi.templating import Jinja2Templates
 
 from chiso.domain.access import Action, can
 from chiso.domain.formatting import fixed, number, percent
+from chiso.web import i18n
 from chiso.web.deps import caller
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
 TEMPLATES.env.filters.update(
     percent=lambda x: "—" if x is None else percent(x),
     number=lambda x, d=2: "—" if x is None else number(x, d),
@@ -163,9 +166,11 @@ NAV = (
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     who = caller(request)
-    nav = [(href, label) for href, label, action in NAV if who and can(who.role, action)]
+    nav = [
+        (href, i18n.gettext(label)) for href, label, action in NAV if who and can(who.role, action)
+    ]
     if who and who.account.unit_key and not can(who.role, Action.VIEW_AGGREGATES):
-        nav.insert(0, (f"/units/{who.account.unit_key}", "Đơn vị của tôi"))
+        nav.insert(0, (f"/units/{who.account.unit_key}", i18n.gettext("Đơn vị của tôi")))
     return TEMPLATES.TemplateResponse(
         request,
         template,
@@ -174,6 +179,7 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
             "csrf": who.csrf if who else "",
             "nav": nav,
             "path": request.url.path,
+            "lang": i18n.CURRENT.get(),
             **context,
         },
         status_code=status,
