@@ -5,19 +5,7 @@ from __future__ import annotations
 import typer
 
 from chiso.cli.output import console
-from chiso.domain.periods import Period, PeriodError
-from chiso.errors import UsageError
-
-
-def parse_period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except PeriodError as exc:
-        raise UsageError(
-            f"'{text}' không phải kỳ báo cáo hợp lệ.",
-            str(exc),
-            hint_vi="ghi 2023, 2023-H1, 2023-Q3 hoặc 2023-07.",
-        ) from exc
+from chiso.services.periods import parse_period
 
 
 def period(

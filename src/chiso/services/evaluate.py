@@ -11,7 +11,7 @@ from chiso.domain.comparison import Change, compare
 from chiso.domain.evaluation import Evaluation, UnitInput, evaluate
 from chiso.domain.frameworks import Framework
 from chiso.domain.merging import Successor, project
-from chiso.domain.periods import Period, PeriodError
+from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
 from chiso.domain.units import Scheme, UnitRef
@@ -20,6 +20,7 @@ from chiso.io import admin_data
 from chiso.io.units_file import read_units_file
 from chiso.io.values_file import ValueRow, read_values_file
 from chiso.services import frameworks
+from chiso.services.periods import parse_optional as _parse_period
 
 
 @dataclass(frozen=True)
@@ -94,19 +95,6 @@ def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
         )
         report.intervals = rank_intervals(current, settings)
     return report
-
-
-def _parse_period(text: str | None) -> Period | None:
-    if text is None:
-        return None
-    try:
-        return Period.parse(text)
-    except PeriodError as exc:
-        raise UsageError(
-            f"'{text}' không phải kỳ báo cáo hợp lệ.",
-            str(exc),
-            hint_vi="ghi 2023, 2023-H1, 2023-Q3 hoặc 2023-07.",
-        ) from exc
 
 
 def _choose_period(rows: list[ValueRow], wanted: Period | None) -> Period:

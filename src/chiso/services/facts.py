@@ -16,6 +16,7 @@ from chiso.facts import indicators
 from chiso.facts.schemas import SOURCES, source
 from chiso.facts.store import FactStore, IngestReport
 from chiso.services import frameworks
+from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.unit_matching import Matcher
 from chiso.services.values_import import (
@@ -23,7 +24,6 @@ from chiso.services.values_import import (
     Matched,
     apply_values,
     flags_for,
-    parse_period,
 )
 
 DEFAULT_FRAMEWORK = "platform-usage"
@@ -58,7 +58,6 @@ def compute(
     """Indicators of every unit with records (and every unit above it) for the period, stored as
     computed values; running it again on the same records changes nothing."""
     period = parse_period(period_text)
-    assert period is not None
     framework = frameworks.resolve(rt, framework_ref)
     store = store_of(rt)
     globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}

@@ -16,10 +16,11 @@ from chiso.documents.layout import OfficialDocument, Signature, agency_short
 from chiso.domain import grouping
 from chiso.domain.findings import Findings, Indicator, UnitFigure, analyse
 from chiso.domain.findings import order as _order_units
-from chiso.domain.periods import Period, PeriodError
+from chiso.domain.periods import Period
 from chiso.domain.units import letter_name
 from chiso.errors import UsageError
 from chiso.services import report_data, values_files
+from chiso.services.periods import parse_period
 from chiso.services.report_data import Source
 from chiso.services.runtime import Runtime
 from chiso.settings import Settings, get_settings
@@ -54,17 +55,6 @@ class LetterRequest:
     sort: str = "value"
     with_appendix: bool = False
     options: DocumentOptions = field(default_factory=DocumentOptions)
-
-
-def parse_period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except PeriodError as exc:
-        raise UsageError(
-            f"'{text}' không phải kỳ báo cáo hợp lệ.",
-            str(exc),
-            hint_vi="ghi 2023, 2023-H1, 2023-Q3 hoặc 2023-07.",
-        ) from exc
 
 
 def letter_settings(

@@ -16,10 +16,10 @@ from chiso.errors import UsageError
 from chiso.io.template_xlsx import TemplateUnit, columns, write_template
 from chiso.io.writers import write_table
 from chiso.services import frameworks
+from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.units import ListQuery, resolve, to_filter
 from chiso.services.values_common import numeric, ranking_groups, value_of
-from chiso.services.values_import import parse_period
 from chiso.store import units_repo, values_repo
 from chiso.store.models import AuditEntry, IndicatorValue
 
@@ -48,7 +48,6 @@ def template(
 ) -> int:
     framework = frameworks.resolve(rt, framework_ref)
     period = parse_period(period_text)
-    assert period is not None
     with rt.db.transaction() as session:
         units = units_repo.query_units(
             session, to_filter(session, ListQuery(group=group, parent=parent, on=period.end))
@@ -107,7 +106,6 @@ def history(rt: Runtime, unit: str, indicator: str) -> tuple[str, list[AuditEntr
 def quality_flags(rt: Runtime, framework_ref: str, period_text: str) -> list[Flag]:
     framework = frameworks.resolve(rt, framework_ref)
     period = parse_period(period_text)
-    assert period is not None
     rates = {n.code for n in framework.leaves() if n.input is InputKind.RATE}
     with rt.db.transaction() as session:
         current = _numbers(session, framework.id, framework, str(period))
@@ -163,7 +161,6 @@ def completeness(
     """Who reported for the period, on time or late against the deadline, or not at all."""
     framework = frameworks.resolve(rt, framework_ref)
     period = parse_period(period_text)
-    assert period is not None
     names = grouping.group_names(framework)
     with rt.db.transaction() as session:
         units = units_repo.query_units(

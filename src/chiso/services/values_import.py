@@ -14,13 +14,14 @@ from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
 
 from chiso.domain.frameworks import Framework
-from chiso.domain.periods import Period, PeriodError
+from chiso.domain.periods import Period
 from chiso.domain.quality import Flag, jumps, outliers
 from chiso.domain.scoring import Value
 from chiso.errors import ProblemList, UsageError
 from chiso.io.template_xlsx import read_template, read_wide_sheet
 from chiso.io.values_file import ValueRow, read_values_file
 from chiso.services import frameworks
+from chiso.services.periods import parse_optional as parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.unit_matching import Matcher
 from chiso.services.values_common import fields_of, numeric, ranking_groups
@@ -62,19 +63,6 @@ class Matched:
     indicator: str
     value: Value
     where: str = ""
-
-
-def parse_period(text: str | None) -> Period | None:
-    if text is None:
-        return None
-    try:
-        return Period.parse(text)
-    except PeriodError as exc:
-        raise UsageError(
-            f"'{text}' không phải kỳ báo cáo hợp lệ.",
-            str(exc),
-            hint_vi="ghi 2023, 2023-H1, 2023-Q3 hoặc 2023-07.",
-        ) from exc
 
 
 def import_values(
