@@ -317,3 +317,23 @@ def test_api_values_are_audited_and_idempotent(web: Any) -> None:
     )
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/values", "/api/v1/rankings", "/api/v1/records/{source}"} <= set(spec["paths"])
+
+
+def test_reporter_upload_outside_scope_names_the_row_and_stores_nothing(web: Any) -> None:
+    from sqlalchemy import func, select
+
+    from chiso.store.models import IndicatorValue
+
+    csrf = web.csrf("reporter")
+    both = "unit_code,period,indicator,numerator,denominator\n75.SYT,2026-10,signed_docs_rate,93,100\n75.SCT,2026-10,signed_docs_rate,31,100\n"
+    with web.rt.db.transaction() as session:
+        before = session.scalar(select(func.count()).select_from(IndicatorValue))
+    response = web.client("reporter").post("/data/upload", data={"csrf": csrf, "framework": "platform-usage", "mode": "import"},
+                                           files={"file": ("ca-hai.csv", both, "text/csv")})  # fmt: skip
+    assert response.status_code == 422
+    assert (
+        "ca-hai.csv, dòng 3, cột unit_code: Sở Công Thương nằm ngoài phạm vi tài khoản"
+        in response.text
+    )
+    with web.rt.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(IndicatorValue)) == before

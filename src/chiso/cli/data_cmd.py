@@ -11,6 +11,7 @@ import typer
 
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
+from chiso.domain.formatting import stored_value
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
@@ -24,25 +25,6 @@ app = typer.Typer(
     help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",
     no_args_is_help=True,
 )
-
-
-def _format(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}".replace(".", ",")
-    return str(value)
-
-
-def _describe(fields: dict[str, object] | None) -> str:
-    if not fields:
-        return "—"
-    if fields.get("numerator") is not None:
-        return f"{_format(fields['numerator'])}/{_format(fields['denominator'])}"
-    for key in ("index_value", "text", "number"):
-        if fields.get(key) is not None:
-            return _format(fields[key])
-    return "—"
 
 
 @app.command()
@@ -70,7 +52,7 @@ def print_report(report: values_import.ImportReport, limit: int = 30) -> None:
     )
     for change in report.changes[:limit]:
         what = f"{change.unit_name} — {change.indicator} kỳ {change.period}"
-        console.print(f"  • {what}: {_describe(change.before)} → {_describe(change.after)}")
+        console.print(f"  • {what}: {stored_value(change.before)} → {stored_value(change.after)}")
     if len(report.changes) > limit:
         console.print(f"  … và {len(report.changes) - limit} thay đổi khác.")
     if report.flags:
@@ -132,8 +114,8 @@ def history(
             e.at.strftime("%d/%m/%Y %H:%M"),
             e.actor,
             (e.entity_key or "").split("/")[2],
-            _describe(e.before),
-            _describe(e.after),
+            stored_value(e.before),
+            stored_value(e.after),
             e.source or "",
         ]
         for e in entries

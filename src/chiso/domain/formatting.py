@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from babel.numbers import format_decimal
 
 
@@ -20,3 +23,16 @@ def fixed(x: float, decimals: int) -> str:
 def percent(fraction: float, max_decimals: int = 2) -> str:
     """0.3114 → "31,14%"; 0 → "0%"; 0.49 → "49%"."""
     return f"{number(fraction * 100, max_decimals)}%"
+
+
+def stored_value(fields: Mapping[str, Any] | None) -> str:
+    """A stored value as people read it: "45/50" for a rate, "0,8002", "có", or "—"."""
+    if not fields:
+        return "—"
+    if fields.get("numerator") is not None:
+        return f"{number(fields['numerator'])}/{number(fields['denominator'])}"
+    for key in ("index_value", "text", "number"):
+        value = fields.get(key)
+        if value is not None:
+            return number(value, 4) if isinstance(value, int | float) else str(value)
+    return "—"

@@ -9,7 +9,6 @@ import secrets
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
@@ -137,7 +136,3 @@ def _accounts(rt: Runtime) -> dict[str, str]:
             accounts.set_password(rt, username, password)
         logins[username] = password
     return logins
-
-
-def data_path(rt: Runtime) -> Path:
-    return rt.settings.data_dir

@@ -72,11 +72,14 @@ def import_values(
     period: str | None = None,
     dry_run: bool = False,
     source: str = "file",
+    scope: int | None = None,
 ) -> ImportReport:
+    """`scope` (a unit id) limits the file to that unit and the units under it, as for a
+    reporter; a value of any other unit is a problem like any other."""
     framework, rows, problems = _read(rt, path, framework_ref, parse_period(period))
     report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
     with rt.db.transaction(commit=not dry_run) as session:
-        matched = _match(session, framework, rows, problems)
+        matched = _match(session, framework, rows, problems, scope)
         problems.raise_if_any(path.name)
         apply_values(session, rt.actor, framework, matched, _source_ref(path), source, report)
         if report.created or report.updated:
@@ -126,7 +129,11 @@ def _read(
 
 
 def _match(
-    session: Session, framework: Framework, rows: list[ValueRow], problems: ProblemList
+    session: Session,
+    framework: Framework,
+    rows: list[ValueRow],
+    problems: ProblemList,
+    scope: int | None = None,
 ) -> list[Matched]:
     matcher = Matcher(session)
     out = []
@@ -138,6 +145,15 @@ def _match(
         candidate, reason = cache[key]
         if candidate is None:
             problems.add(row.unit_where or row.where, reason or "", "unknown unit")
+            continue
+        if scope is not None and scope not in {c.id for c in matcher.lineage_up(candidate)}:
+            hint = "chỉ nhập số liệu của đơn vị mình và các đơn vị trực thuộc"
+            problems.add(
+                row.unit_where or row.where,
+                f"{candidate.name} nằm ngoài phạm vi tài khoản",
+                "outside scope",
+                hint,
+            )
             continue
         node = framework.node(row.indicator)
         if node is not None and not node.applies(candidate.kind):

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
 from chiso.services import accounts, frameworks, units, units_import
 from chiso.web.deps import acting, check_csrf, require, runtime
 from chiso.web.render import page
+from chiso.web.uploads import save_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,12 +67,10 @@ async def import_units(request: Request) -> Response:
     who = require(request, Action.ADMINISTER)
     await check_csrf(request, who)
     form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        return _page(request, message="Chưa chọn tệp.")
     with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / Path(upload.filename or "don-vi.csv").name
-        path.write_bytes(await upload.read())
+        path = await save_upload(form.get("file"), Path(work), "don-vi.csv")
+        if path is None:
+            return _page(request, message="Chưa chọn tệp.")
         try:
             report = units_import.import_units(
                 acting(request, who), path, dry_run=form.get("mode") != "import"
@@ -91,12 +89,10 @@ async def upload_framework(request: Request) -> Response:
     who = require(request, Action.ADMINISTER)
     await check_csrf(request, who)
     form = await request.form()
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        return _page(request, message="Chưa chọn tệp.")
     with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / Path(upload.filename or "bo-chi-so.yaml").name
-        path.write_bytes(await upload.read())
+        path = await save_upload(form.get("file"), Path(work), "bo-chi-so.yaml")
+        if path is None:
+            return _page(request, message="Chưa chọn tệp.")
         try:
             framework = frameworks.load(str(path))
             if form.get("mode") == "register":

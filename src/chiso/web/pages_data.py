@@ -8,44 +8,41 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from chiso.domain.access import Action, Role
-from chiso.errors import ChisoError, RejectedInput
-from chiso.io.tables import MAX_FILE_BYTES
+from chiso.errors import ChisoError
 from chiso.services import dashboard, frameworks, values_files, values_import
 from chiso.services.units import resolve
 from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
 from chiso.web.render import page
+from chiso.web.uploads import save_upload
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/data")
 def data_page(request: Request) -> Response:
-    who = require(request, Action.WRITE_VALUES)
+    return _data_page(request, require(request, Action.WRITE_VALUES))
+
+
+def _data_page(
+    request: Request,
+    who: Caller,
+    result: object = None,
+    error: ChisoError | None = None,
+    status: int = 200,
+) -> Response:
     latest = dashboard.latest(runtime(request), dashboard.USAGE)
     return page(
         request,
         "data.html",
-        result=None,
-        error=None,
+        status=status,
+        result=result,
+        error=error,
         frameworks=frameworks.shipped_ids(),
         latest=latest,
         own=who.account.unit_key,
     )
-
-
-async def _saved(upload: UploadFile, folder: Path) -> Path:
-    name = Path(upload.filename or "tai-len").name
-    path = folder / name
-    data = await upload.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise RejectedInput(
-            f"Tệp {name} lớn hơn giới hạn {MAX_FILE_BYTES // 2**20} MB.", "upload too large"
-        )
-    path.write_bytes(data)
-    return path
 
 
 @router.post("/data/upload")
@@ -53,64 +50,27 @@ async def upload(request: Request) -> Response:
     who = require(request, Action.WRITE_VALUES)
     await check_csrf(request, who)
     form = await request.form()
-    file = form.get("file")
-    if not isinstance(file, UploadFile) or not file.filename:
-        raise HTTPException(400, "Chưa chọn tệp để tải lên.")
     dry_run = form.get("mode") != "import"
     framework = str(form.get("framework") or "") or None
     period = str(form.get("period") or "") or None
     with tempfile.TemporaryDirectory() as work:
-        path = await _saved(file, Path(work))
+        path = await save_upload(form.get("file"), Path(work), "tai-len.csv")
+        if path is None:
+            raise HTTPException(400, "Chưa chọn tệp để tải lên.")
         try:
-            if who.role is Role.REPORTER:
-                _scope_check(request, who, path, framework, period)
+            scope = who.account.unit_id if who.role is Role.REPORTER else None
             report = values_import.import_values(
-                acting(request, who), path, framework, period, dry_run=dry_run, source="web"
+                acting(request, who),
+                path,
+                framework,
+                period,
+                dry_run=dry_run,
+                source="web",
+                scope=scope,
             )
         except ChisoError as exc:
-            return page(
-                request,
-                "data.html",
-                status=422,
-                result=None,
-                error=exc,
-                frameworks=frameworks.shipped_ids(),
-                latest=None,
-                own=who.account.unit_key,
-            )
-    return page(
-        request,
-        "data.html",
-        result=report,
-        error=None,
-        frameworks=frameworks.shipped_ids(),
-        latest=None,
-        own=who.account.unit_key,
-    )
-
-
-def _scope_check(
-    request: Request, who: Caller, path: Path, framework: str | None, period: str | None
-) -> None:
-    """A reporter's file may only carry values of their unit and the units under it."""
-    report = values_import.import_values(runtime(request), path, framework, period, dry_run=True)
-    outside = sorted({c.unit_name for c in report.changes if not _within(request, who, c.unit_key)})
-    if outside:
-        raise RejectedInput(
-            f"Tệp có số liệu của đơn vị ngoài phạm vi tài khoản: {', '.join(outside[:10])}.",
-            "values outside the reporter's scope",
-            hint_vi="chỉ nhập số liệu của đơn vị mình và các đơn vị trực thuộc.",
-        )
-
-
-def _within(request: Request, who: Caller, key: str) -> bool:
-    with runtime(request).db.transaction() as session:
-        unit_id = resolve(session, key).id
-    try:
-        require_unit(request, who, unit_id)
-    except HTTPException:
-        return False
-    return True
+            return _data_page(request, who, error=exc, status=422)
+    return _data_page(request, who, result=report)
 
 
 @router.get("/data/template")
@@ -166,15 +126,7 @@ async def entry(request: Request) -> Response:
         report = values_import.import_values(
             acting(request, who), path, framework, period, source="form"
         )
-    return page(
-        request,
-        "data.html",
-        result=report,
-        error=None,
-        frameworks=frameworks.shipped_ids(),
-        latest=None,
-        own=who.account.unit_key,
-    )
+    return _data_page(request, who, result=report)
 
 
 def _quoted(text: str) -> str:

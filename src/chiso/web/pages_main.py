@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
@@ -63,7 +62,7 @@ def ranking(
     if data and sort == "name":
         rows.sort(key=lambda r: r.unit.name)
     elif data and sort == "change":
-        rows.sort(key=lambda r: -((data.changes.get((r.unit.code, TOTAL)) or _NO).rank_change or 0))
+        rows.sort(key=lambda r: -_rank_change(data, r.unit.code))
     ids = frameworks.shipped_ids()
     return page(
         request,
@@ -78,11 +77,9 @@ def ranking(
     )
 
 
-class _NoChange:
-    rank_change = None
-
-
-_NO: Any = _NoChange()
+def _rank_change(data: dashboard.Ranking, unit: str) -> int:
+    change = data.changes.get((unit, TOTAL))
+    return change.rank_change or 0 if change else 0
 
 
 @router.get("/ranking.csv")

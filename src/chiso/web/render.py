@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from chiso.domain.access import Action, can
-from chiso.domain.formatting import fixed, number, percent
+from chiso.domain.formatting import fixed, number, percent, stored_value
 from chiso.web import i18n
 from chiso.web.deps import caller
 
@@ -112,18 +112,6 @@ def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def describe(fields: dict[str, Any] | None) -> str:
-    if not fields:
-        return "—"
-    if fields.get("numerator") is not None:
-        return f"{number(fields['numerator'])}/{number(fields['denominator'])}"
-    for key in ("index_value", "text", "number"):
-        if fields.get(key) is not None:
-            value = fields[key]
-            return number(value, 4) if isinstance(value, float) else str(value)
-    return "—"
-
-
 def distribution_spec(data: Any) -> dict[str, Any]:
     """A histogram of the units' values (rates in percent)."""
     scale = 100 if data.kind == "rate" else 1
@@ -151,7 +139,7 @@ TEMPLATES.env.globals.update(
     trend_spec=trend_spec,
     history_spec=history_spec,
     map_spec=map_spec,
-    describe=describe,
+    describe=stored_value,
 )
 
 NAV = (

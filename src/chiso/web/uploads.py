@@ -1,0 +1,25 @@
+"""Files posted from a form, saved into a working folder within the size limit of importers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.datastructures import UploadFile
+
+from chiso.errors import RejectedInput
+from chiso.io.tables import MAX_FILE_BYTES
+
+
+async def save_upload(value: object, folder: Path, default_name: str) -> Path | None:
+    """The saved file, or None when the form carried no file."""
+    if not isinstance(value, UploadFile) or not value.filename:
+        return None
+    name = Path(value.filename or default_name).name
+    data = await value.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise RejectedInput(
+            f"Tệp {name} lớn hơn giới hạn {MAX_FILE_BYTES // 2**20} MB.", "upload too large"
+        )
+    path = folder / name
+    path.write_bytes(data)
+    return path
