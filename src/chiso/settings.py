@@ -29,6 +29,24 @@ class Settings(BaseSettings):
         default="KGVX", description="Ký hiệu phòng soạn thảo trong 'Lưu: VT, …'"
     )
 
+    trust_dir: Path | None = Field(
+        default=None, description="Thư mục chứng thư gốc tin cậy (mặc định: <data_dir>/trust)"
+    )
+    evidence_max_mb: int = 20
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "chiso@localhost"
+    public_url: str = "http://127.0.0.1:8000"
+    reminder_days: int = Field(default=7, description="Báo trước hạn bao nhiêu ngày")
+
+    @property
+    def effective_trust_dir(self) -> Path:
+        return self.trust_dir or self.data_dir / "trust"
+
     @property
     def effective_database_url(self) -> str:
         """The SQLite file in the data directory unless CHISO_DATABASE_URL says otherwise."""

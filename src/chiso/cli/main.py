@@ -11,6 +11,7 @@ import typer
 
 from chiso import __version__
 from chiso.cli import (
+    assess_cmd,
     data_cmd,
     db_cmd,
     demo_cmd,
@@ -42,6 +43,7 @@ app.add_typer(framework_cmd.app, name="framework")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(facts_cmd.app, name="facts")
 app.add_typer(report_cmd.app, name="report")
+app.add_typer(assess_cmd.app, name="assess")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)

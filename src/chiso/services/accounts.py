@@ -18,7 +18,7 @@ from chiso.errors import ChisoError, NotFound, RejectedInput, UsageError
 from chiso.services.runtime import Runtime
 from chiso.services.units import resolve
 from chiso.store import units_repo
-from chiso.store.models import ApiToken, LoginAttempt, Unit, User, WebSession
+from chiso.store.models import ApiToken, LoginAttempt, User, WebSession
 
 SESSION_DAYS = 7
 LOCK_MINUTES = 15
@@ -234,13 +234,7 @@ def accounts(rt: Runtime) -> list[Account]:
 def lineage_ids(rt: Runtime, unit_id: int) -> list[int]:
     """The unit's id and its ancestors' ids, for scope checks."""
     with rt.db.transaction() as session:
-        chain: list[int] = []
-        current: int | None = unit_id
-        while current is not None and current not in chain:
-            chain.append(current)
-            unit = session.get(Unit, current)
-            current = unit.parent_id if unit else None
-        return chain
+        return units_repo.lineage_ids(session, unit_id)
 
 
 def set_password(rt: Runtime, username: str, password: str) -> None:

@@ -9,8 +9,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from chiso.domain import grouping
-from chiso.domain.frameworks import InputKind
+from chiso.domain.frameworks import Framework, InputKind
+from chiso.domain.periods import Period
 from chiso.domain.quality import Flag, jumps, outliers
 from chiso.errors import UsageError
 from chiso.io.template_xlsx import TemplateUnit, columns, write_template
@@ -21,7 +24,7 @@ from chiso.services.runtime import Runtime
 from chiso.services.units import ListQuery, resolve, to_filter
 from chiso.services.values_common import numeric, ranking_groups, value_of
 from chiso.store import units_repo, values_repo
-from chiso.store.models import AuditEntry, IndicatorValue
+from chiso.store.models import AuditEntry, IndicatorValue, Unit
 
 EXPORT_HEADER = (
     "unit_code",
@@ -163,18 +166,27 @@ def completeness(
     period = parse_period(period_text)
     names = grouping.group_names(framework)
     with rt.db.transaction() as session:
-        units = units_repo.query_units(
-            session, to_filter(session, ListQuery(group=group, on=period.end))
-        )
         first = values_repo.reporters(session, framework.id, str(period))
         out = []
-        for u in units:
-            g, _ = grouping.assign(framework, u.kind, [x.name for x in u.groups])
-            if g is grouping.OUTSIDE:
-                continue
+        for u, g in covered_units(session, framework, period, group):
             at = first.get(u.id)
-            out.append(Reporting(u.key, u.name, names[g.code], _status(at, deadline), at))
+            out.append(Reporting(u.key, u.name, names[g], _status(at, deadline), at))
     return sorted(out, key=lambda r: (r.group, r.status != "missing", r.unit_name))
+
+
+def covered_units(
+    session: Session, framework: Framework, period: Period, group: str | None = None
+) -> list[tuple[Unit, str]]:
+    """Units the framework covers on the period's last day, with their ranking group code."""
+    units = units_repo.query_units(
+        session, to_filter(session, ListQuery(group=group, on=period.end))
+    )
+    out = []
+    for u in units:
+        g, _ = grouping.assign(framework, u.kind, [x.name for x in u.groups])
+        if g is not grouping.OUTSIDE:
+            out.append((u, g.code))
+    return out
 
 
 def _status(at: datetime | None, deadline: date | None) -> str:

@@ -174,6 +174,7 @@ def _match(
                 row.where,
             )
         )
+    _refuse_locked(session, framework, out, problems)
     seen: dict[tuple[int, str, str], str] = {}
     for m in out:
         place = (m.unit_id, str(m.period), m.indicator)
@@ -185,6 +186,21 @@ def _match(
             )
         seen[place] = m.where
     return out
+
+
+def _refuse_locked(
+    session: Session, framework: Framework, matched: list[Matched], problems: ProblemList
+) -> None:
+    periods = sorted({str(m.period) for m in matched})
+    locked = values_repo.locked_units(session, framework.id, periods)
+    for m in matched:
+        if (m.unit_id, str(m.period)) in locked:
+            problems.add(
+                m.where,
+                f"số liệu kỳ {m.period} của {m.unit_name} đã được phê duyệt qua tự đánh giá, bị khóa",
+                "value locked by an approved assessment",
+                "quản trị hủy phê duyệt hồ sơ tự đánh giá trước khi sửa",
+            )
 
 
 def _source_ref(path: Path) -> str:

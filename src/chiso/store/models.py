@@ -177,6 +177,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"))
+    email: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -221,3 +222,204 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class AssessmentRound(Base):
+    """One framework's self-assessment for one period, with its submission window."""
+
+    __tablename__ = "assessment_rounds"
+    __table_args__ = (UniqueConstraint("framework_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(16))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class Assessment(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_rounds.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+    round: Mapped[AssessmentRound] = relationship()
+    unit: Mapped[Unit] = relationship()
+    items: Mapped[list[AssessmentItem]] = relationship(
+        back_populates="assessment", order_by="AssessmentItem.id"
+    )
+
+
+class AssessmentItem(Base):
+    """One component: what the unit claims (self) and what the council found (verified)."""
+
+    __tablename__ = "assessment_items"
+    __table_args__ = (UniqueConstraint("assessment_id", "indicator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    indicator: Mapped[str] = mapped_column(String(80))
+    self_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    verified_value: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+    assessment: Mapped[Assessment] = relationship(back_populates="items")
+
+
+class EvidenceFile(Base):
+    """A file attached to an assessment item or a task update; its bytes live once under the data
+    directory, named by their SHA-256."""
+
+    __tablename__ = "evidence_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(40), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    signatures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+
+
+class Directive(Base):
+    """A document that assigns tasks: a committee's conclusions, a plan, a letter."""
+
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(80), unique=True)
+    issued_on: Mapped[date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(Text)
+    issuer: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tasks: Mapped[list[Task]] = relationship(back_populates="directive", order_by="Task.id")
+
+
+task_partners = Table(
+    "task_partners",
+    Base.metadata,
+    Column("task_id", ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("directive_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    directive_id: Mapped[int] = mapped_column(
+        ForeignKey("directives.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    lead_unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    deadline_text: Mapped[str] = mapped_column(String(120))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    recurrence: Mapped[str | None] = mapped_column(String(16))
+    due_day: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    last_report_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+    directive: Mapped[Directive] = relationship(back_populates="tasks")
+    lead_unit: Mapped[Unit] = relationship()
+    partners: Mapped[list[Unit]] = relationship(secondary=task_partners, order_by="Unit.name")
+    updates: Mapped[list[TaskUpdate]] = relationship(
+        back_populates="task", order_by="TaskUpdate.id"
+    )
+
+
+class TaskUpdate(Base):
+    __tablename__ = "task_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+
+    task: Mapped[Task] = relationship(back_populates="updates")
+
+
+class CommitteeMember(Base):
+    """A member of a unit's steering committee for digital transformation (Ban Chỉ đạo)."""
+
+    __tablename__ = "committee_members"
+    __table_args__ = (UniqueConstraint("unit_id", "person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    person: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(255))
+    committee_role: Mapped[str] = mapped_column(String(80))
+    sort: Mapped[int] = mapped_column(Integer)
+
+
+class CommunityTeam(Base):
+    """A village's community digital-technology team (Tổ công nghệ số cộng đồng); a village
+    listed without members has no team yet."""
+
+    __tablename__ = "community_teams"
+    __table_args__ = (UniqueConstraint("unit_id", "village"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
+    village: Mapped[str] = mapped_column(String(200))
+
+    members: Mapped[list[CommunityTeamMember]] = relationship(
+        back_populates="team", order_by="CommunityTeamMember.id"
+    )
+
+
+class CommunityTeamMember(Base):
+    __tablename__ = "community_team_members"
+    __table_args__ = (UniqueConstraint("team_id", "person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("community_teams.id", ondelete="CASCADE"), index=True
+    )
+    person: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(80))
+
+    team: Mapped[CommunityTeam] = relationship(back_populates="members")
+
+
+class NotificationSent(Base):
+    """An event already told to a recipient, so the next digest does not repeat it."""
+
+    __tablename__ = "notifications_sent"
+    __table_args__ = (UniqueConstraint("recipient", "event_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    event_key: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -225,3 +225,14 @@ def units_by_id(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
 
 def all_units(session: Session) -> list[Unit]:
     return list(session.scalars(select(Unit).options(selectinload(Unit.groups))))
+
+
+def lineage_ids(session: Session, unit_id: int) -> list[int]:
+    """The unit's id and its ancestors' ids, for scope checks."""
+    chain: list[int] = []
+    current: int | None = unit_id
+    while current is not None and current not in chain:
+        chain.append(current)
+        unit = session.get(Unit, current)
+        current = unit.parent_id if unit else None
+    return chain

@@ -8,7 +8,14 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from chiso.store.models import AuditEntry, IndicatorValue, StoredFramework, Unit
+from chiso.store.models import (
+    Assessment,
+    AssessmentRound,
+    AuditEntry,
+    IndicatorValue,
+    StoredFramework,
+    Unit,
+)
 
 VALUE_FIELDS = ("number", "numerator", "denominator", "text", "index_value")
 
@@ -140,3 +147,22 @@ def version(session: Session, framework_id: str) -> tuple[int, Any]:
         )
     ).one()
     return int(row[0]), row[1]
+
+
+LOCKED_STATUSES = ("approved", "published")
+
+
+def locked_units(
+    session: Session, framework_id: str, periods: Sequence[str]
+) -> dict[tuple[int, str], str]:
+    """(unit id, period) → status of assessments approved or published: their values are locked."""
+    query = (
+        select(Assessment.unit_id, AssessmentRound.period, Assessment.status)
+        .join(AssessmentRound, Assessment.round_id == AssessmentRound.id)
+        .where(
+            AssessmentRound.framework_id == framework_id,
+            AssessmentRound.period.in_(list(periods)),
+            Assessment.status.in_(LOCKED_STATUSES),
+        )
+    )
+    return {(row[0], row[1]): row[2] for row in session.execute(query)}
