@@ -13,7 +13,7 @@ import typer
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.assessment import Move, Status
-from chiso.domain.formatting import number, stored_value
+from chiso.domain.formatting import local_time, number, stored_value
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def status(
     rt.close()
     table = [
         [r.unit_key, r.unit_name, r.status.label_vi,
-         f"{r.submitted_at:%d/%m/%Y %H:%M}" if r.submitted_at else "",
+         local_time(r.submitted_at),
          "" if r.on_time is None else ("đúng hạn" if r.on_time else "muộn")]
         for r in rows
     ]  # fmt: skip

@@ -10,11 +10,12 @@ import typer
 from chiso.cli.data_cmd import print_report
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, err_console
-from chiso.domain.formatting import number
+from chiso.domain.formatting import number, percent
 
 if TYPE_CHECKING:
-    from chiso.services import facts, runtime
+    from chiso.services import facts, pdf_scan, runtime
 else:
+    pdf_scan = lazy_import("chiso.services.pdf_scan")
     facts = lazy_import("chiso.services.facts")
     runtime = lazy_import("chiso.services.runtime")
 
@@ -56,3 +57,39 @@ def compute(
         report = facts.compute(rt, period, framework, closed_loop=not either_signature)
     rt.close()
     print_report(report, limit=10)
+
+
+@app.command("scan-pdfs")
+def scan_pdfs(
+    folder: Path = typer.Argument(
+        ..., metavar="THƯ_MỤC", help="Thư mục các văn bản PDF đã phát hành."
+    ),
+    unit: str = typer.Option(..., "--unit", help="Đơn vị phát hành."),
+    period: str = typer.Option(..., "--period", help="Kỳ, ví dụ 2026-10."),
+    framework: str = typer.Option("platform-usage", help="Bộ chỉ số nhận giá trị."),
+    indicator: str = typer.Option("signed_docs_rate", help="Chỉ số tỷ lệ văn bản ký số."),
+    trust: Path | None = typer.Option(None, "--trust", help="Thư mục chứng thư gốc tin cậy."),
+    either_signature: bool = typer.Option(
+        False,
+        "--either-signature",
+        help="Tính là đã ký khi có một chữ ký hợp lệ (mặc định cần ký khép kín).",
+    ),
+) -> None:
+    """Tỷ lệ văn bản ký số của một thư mục PDF: kiểm tra chữ ký từng tệp, lưu như số liệu tính được."""
+    from chiso.cli.output import progress_bar
+
+    rt = runtime.open_runtime()
+    with progress_bar() as progress:
+        report = pdf_scan.scan_pdfs(
+            rt, folder, unit, period, framework, indicator, not either_signature, trust, progress
+        )
+    rt.close()
+    for name, verdict, problem in report.files:
+        console.print(f"  • {name}: {verdict.summary_vi() if verdict else problem}")
+    rate = report.signed / report.total
+    console.print(
+        f"{report.unit_name}, kỳ {report.period}: {report.signed}/{report.total} văn bản "
+        f"{'ký số khép kín' if report.closed_loop else 'có chữ ký số'} hợp lệ ({percent(rate)})."
+    )
+    if report.stored is not None:
+        print_report(report.stored, limit=3)

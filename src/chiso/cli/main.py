@@ -16,6 +16,7 @@ from chiso.cli import (
     db_cmd,
     demo_cmd,
     evaluate_cmd,
+    evidence_cmd,
     facts_cmd,
     framework_cmd,
     generate_cmd,
@@ -44,6 +45,7 @@ app.add_typer(data_cmd.app, name="data")
 app.add_typer(facts_cmd.app, name="facts")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(assess_cmd.app, name="assess")
+app.add_typer(evidence_cmd.app, name="evidence")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)

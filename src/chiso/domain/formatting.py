@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -36,3 +37,14 @@ def stored_value(fields: Mapping[str, Any] | None) -> str:
         if value is not None:
             return number(value, 4) if isinstance(value, int | float) else str(value)
     return "—"
+
+
+VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC moment as Vietnamese readers expect it: 22/11/2026 12:50 in UTC+7."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")

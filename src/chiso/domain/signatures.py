@@ -148,8 +148,9 @@ class Verdict:
             problems.append("tệp đã bị sửa sau khi ký hoặc chữ ký hỏng")
         if not all(s.trusted for s in sound):
             problems.append("chứng thư không thuộc gốc tin cậy đã cấu hình")
-        if not self.has_personal:
+        kinds = {s.kind for s in sound}
+        if SignerKind.PERSONAL not in kinds:
             problems.append("thiếu chữ ký cá nhân")
-        if not self.has_organisation:
+        if SignerKind.ORGANISATION not in kinds:
             problems.append("thiếu chữ ký của cơ quan")
         return "Không đạt: " + "; ".join(problems)

@@ -1,0 +1,55 @@
+"""`chiso evidence`: check the digital signatures of a PDF as the council would see them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from chiso.cli.lazy import lazy_import
+from chiso.cli.output import console, emit
+from chiso.domain.formatting import local_time
+from chiso.errors import UsageError
+
+if TYPE_CHECKING:
+    from chiso.services import evidence
+else:
+    evidence = lazy_import("chiso.services.evidence")
+
+app = typer.Typer(help="Minh chứng và chữ ký số.", no_args_is_help=True)
+
+
+@app.command()
+def verify(
+    file: Path = typer.Argument(..., metavar="TỆP.pdf", help="Văn bản PDF đã ký số."),
+    trust: Path | None = typer.Option(
+        None,
+        "--trust",
+        help="Thư mục chứng thư gốc tin cậy (mặc định CHISO_TRUST_DIR hoặc <dữ liệu>/trust).",
+    ),
+) -> None:
+    """Kiểm tra chữ ký số: toàn vẹn, người ký, cơ quan, thời điểm ký, chuỗi tin cậy và ký khép kín.
+    Mã thoát 0 chỉ khi có đủ chữ ký cá nhân và chữ ký cơ quan hợp lệ."""
+    from chiso.settings import get_settings
+
+    if not file.is_file():
+        raise UsageError(f"Không thấy tệp {file}.", f"no file {file}")
+    settings = get_settings()
+    folder = trust or settings.effective_trust_dir
+    if trust is not None and not trust.is_dir():
+        raise UsageError(f"Không thấy thư mục tin cậy {trust}.", f"no trust folder {trust}")
+    verdict = evidence.verdict_for(settings, file.read_bytes(), folder)
+    rows = [
+        [s.field, s.signer, s.organisation or "", s.kind.label_vi,
+         local_time(s.signed_at),
+         "còn nguyên" if s.intact and s.valid else "HỎNG", "tin cậy" if s.trusted else "KHÔNG tin cậy"]
+        for s in verdict.signatures
+    ]  # fmt: skip
+    if rows:
+        emit("table", f"Chữ ký số trong {file.name}",
+             ["Trường ký", "Người/cơ quan ký", "Tổ chức", "Loại", "Thời điểm ký", "Toàn vẹn", "Chuỗi chứng thư"],
+             rows)  # fmt: skip
+    console.print(f"Kết luận: {verdict.summary_vi()} (gốc tin cậy: {folder}).")
+    if not verdict.closed_loop:
+        raise typer.Exit(1)
