@@ -35,7 +35,7 @@ USER = typer.Option(
 )
 
 
-def _date(text: str, option: str) -> date:
+def parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -59,7 +59,7 @@ def open_round(
     """Mở đợt tự đánh giá (hoặc dời thời hạn của đợt đã mở)."""
     rt = runtime.open_runtime()
     info = assessments.open_round(
-        rt, framework, period, _date(opens, "--opens"), _date(closes, "--closes")
+        rt, framework, period, parse_date(opens, "--opens"), parse_date(closes, "--closes")
     )
     rt.close()
     console.print(

@@ -23,6 +23,7 @@ from chiso.cli import (
     period_cmd,
     report_cmd,
     serve_cmd,
+    tasks_cmd,
     units_cmd,
 )
 from chiso.cli.output import err_console
@@ -46,6 +47,7 @@ app.add_typer(facts_cmd.app, name="facts")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(evidence_cmd.app, name="evidence")
+app.add_typer(tasks_cmd.app, name="tasks")
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)

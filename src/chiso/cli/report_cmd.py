@@ -67,7 +67,7 @@ def _runtime(values: Path | None) -> runtime.Runtime | None:
     return None if values is not None else runtime.open_runtime()
 
 
-def _done(paths: list[Path], pdf: bool) -> None:
+def done_paths(paths: list[Path], pdf: bool) -> None:
     for path in paths:
         console.print(f"Đã tạo {path}")
     if pdf:
@@ -134,7 +134,7 @@ def letter(
     paths = reports.letter(rt, request, out)
     if rt:
         rt.close()
-    _done(paths, pdf)
+    done_paths(paths, pdf)
 
 
 @app.command()
@@ -163,7 +163,7 @@ def appendix(
     paths = reports.appendix(rt, request, out)
     if rt:
         rt.close()
-    _done(paths, pdf)
+    done_paths(paths, pdf)
 
 
 @app.command()
@@ -198,7 +198,7 @@ def summary(
     paths = reports.summary(rt, request, out)
     if rt:
         rt.close()
-    _done(paths, pdf)
+    done_paths(paths, pdf)
 
 
 @app.command()
@@ -230,4 +230,4 @@ def ranking(
     paths = reports.ranking(rt, request, out)
     if rt:
         rt.close()
-    _done(paths, pdf)
+    done_paths(paths, pdf)

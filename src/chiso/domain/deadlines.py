@@ -92,6 +92,8 @@ def parse_deadline(text: str) -> Deadline:
         return recurring
     try:
         return Deadline(raw, due_on=_one_date(folded))
+    except DeadlineError:
+        raise
     except ValueError as exc:
         raise DeadlineError(f"ngày không có thật trong '{raw}'") from exc
 

@@ -32,6 +32,7 @@ class Standing:
     overdue_days: int
     due_soon: bool
     done_late: bool
+    done: bool = False
 
     @property
     def overdue(self) -> bool:
@@ -43,6 +44,8 @@ class Standing:
             return f"Quá hạn {self.overdue_days} ngày"
         if self.done_late:
             return "Hoàn thành quá hạn"
+        if self.done:
+            return "Hoàn thành đúng hạn"
         if self.due_soon:
             return "Sắp đến hạn"
         return "Trong hạn"
@@ -64,7 +67,7 @@ def standing(
         return Standing(None, 0, False, False)
     if status is TaskStatus.DONE:
         late = completed_on is not None and completed_on > due
-        return Standing(due, 0, False, late)
+        return Standing(due, 0, False, late, done=True)
     late_days = (today - due).days
     return Standing(due, max(late_days, 0), -SOON_DAYS <= late_days <= 0, False)
 

@@ -11,6 +11,7 @@ from chiso.documents import appendix as appendix_doc
 from chiso.documents import decision as decision_doc
 from chiso.documents import letter as letter_doc
 from chiso.documents import pdf, wording
+from chiso.documents import reminder as reminder_doc
 from chiso.documents import report as report_doc
 from chiso.documents.layout import OfficialDocument, Signature, agency_short
 from chiso.domain import grouping
@@ -19,7 +20,7 @@ from chiso.domain.findings import order as _order_units
 from chiso.domain.periods import Period
 from chiso.domain.units import letter_name
 from chiso.errors import UsageError
-from chiso.services import report_data, values_files
+from chiso.services import report_data, tasks, values_files
 from chiso.services.periods import parse_period
 from chiso.services.report_data import Source
 from chiso.services.runtime import Runtime
@@ -251,8 +252,46 @@ def _expected_units(
 
 
 def overdue_tasks(rt: Runtime | None, period: Period) -> list[str]:
-    """Overdue tasks at the end of the period, once tasks are tracked (none yet)."""
-    return []
+    """Tasks overdue at the end of the period (or today, for the running period)."""
+    if rt is None:
+        return []
+    on = min(period.end, date.today())
+    return [
+        f"{t.title} ({t.directive}) — {t.lead_name} chủ trì, hạn "
+        f"{t.standing.due:%d/%m/%Y}, quá hạn {t.standing.overdue_days} ngày, tiến độ {t.progress}%"
+        for t in tasks.list_tasks(rt, on, overdue_only=True)
+        if t.standing.due is not None
+    ]
+
+
+@dataclass
+class ReminderRequest:
+    on: date | None = None
+    unit: str | None = None
+    report_days: int = 7
+    options: DocumentOptions = field(default_factory=DocumentOptions)
+
+
+def reminder(rt: Runtime, req: ReminderRequest, out: Path) -> list[Path]:
+    """The reminder letter for the overdue tasks (of one unit, or all)."""
+    on = req.on or date.today()
+    late = tasks.list_tasks(rt, on, req.unit, overdue_only=True)
+    if not late:
+        raise UsageError(
+            f"Không có nhiệm vụ nào quá hạn tính đến ngày {on:%d/%m/%Y}.",
+            "no overdue task",
+            hint_vi="không cần công văn đôn đốc; xem danh sách bằng `chiso tasks list`.",
+        )
+    rows = [
+        reminder_doc.LateTask(
+            t.title, t.directive, t.directive_date, t.lead_name, letter_name(t.lead_name, t.lead_kind),
+            t.deadline_text, t.standing.due, t.progress, t.standing.overdue_days,
+        )
+        for t in late
+    ]  # fmt: skip
+    text = wording.load("reminder", req.options.wording)
+    doc = reminder_doc.compose(rows, on, letter_settings(req.options), text, req.report_days)
+    return [doc.save(out)]
 
 
 @dataclass

@@ -1,0 +1,117 @@
+"""`chiso tasks`: tasks from directives — import, list, report progress, remind the late."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from chiso.cli.assess_cmd import USER, parse_date
+from chiso.cli.lazy import lazy_import
+from chiso.cli.output import console, emit
+from chiso.cli.report_cmd import done_paths
+
+if TYPE_CHECKING:
+    from chiso.services import assessments, reports, runtime, tasks
+else:
+    assessments = lazy_import("chiso.services.assessments")
+    reports = lazy_import("chiso.services.reports")
+    runtime = lazy_import("chiso.services.runtime")
+    tasks = lazy_import("chiso.services.tasks")
+
+app = typer.Typer(
+    help="Nhiệm vụ chuyển đổi số được giao: nhập danh sách, báo cáo tiến độ, đôn đốc quá hạn.",
+    no_args_is_help=True,
+)
+ON = typer.Option(None, "--on", help="Tính đến ngày (mặc định hôm nay), ví dụ 30/06/2026.")
+
+
+def _on(text: str | None) -> date:
+    return parse_date(text, "--on") if text else date.today()
+
+
+@app.command("import")
+def import_tasks(
+    file: Path = typer.Argument(..., metavar="TỆP", help="Bảng nhiệm vụ .xlsx hoặc .csv."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ kiểm tra, không lưu."),
+) -> None:
+    """Nhập nhiệm vụ từ bảng theo dõi: văn bản giao, đơn vị chủ trì, phối hợp, thời hạn."""
+    rt = runtime.open_runtime()
+    report = tasks.import_tasks(rt, file, dry_run)
+    rt.close()
+    prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
+    console.print(
+        f"{prefix}{report.source}: {report.rows} nhiệm vụ của {report.directives} văn bản — thêm "
+        f"{report.created}, sửa {report.updated}, giữ nguyên {report.unchanged}."
+    )
+    for line in report.changes[:30]:
+        console.print(f"  • {line}")
+
+
+@app.command("list")
+def list_tasks(
+    unit: str | None = typer.Option(None, "--unit", help="Chỉ nhiệm vụ của một đơn vị."),
+    overdue: bool = typer.Option(False, "--overdue", help="Chỉ nhiệm vụ quá hạn."),
+    on: str | None = ON,
+    fmt: str = typer.Option("table", "--format", help="table, csv hoặc json."),
+    user: str | None = USER,
+) -> None:
+    """Danh sách nhiệm vụ, quá hạn lên đầu."""
+    rt = runtime.open_runtime()
+    found = tasks.list_tasks(rt, _on(on), unit, overdue, assessments.actor_for(rt, user))
+    rt.close()
+    rows = [
+        [t.id, t.directive, t.code, t.title, t.lead_name, t.deadline_text, t.status.label_vi,
+         f"{t.progress}%", t.standing.label_vi]
+        for t in found
+    ]  # fmt: skip
+    emit(fmt, "Nhiệm vụ", ["id", "Văn bản", "STT", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Trạng thái",
+                           "Tiến độ", "Tình hình"], rows)  # fmt: skip
+    if fmt == "table":
+        late = sum(1 for t in found if t.standing.overdue)
+        console.print(f"{len(found)} nhiệm vụ, {late} quá hạn.")
+
+
+@app.command()
+def progress(
+    task: int = typer.Argument(..., help="Số (id) nhiệm vụ."),
+    status: str = typer.Option(..., "--status", help="not_started, in_progress hoặc done."),
+    percent: int = typer.Option(0, "--percent", help="Tiến độ 0–100."),
+    note: str = typer.Option(..., "--note", help="Nội dung báo cáo."),
+    evidence: list[Path] = typer.Option(
+        [], "--evidence", help="Tệp minh chứng (PDF, DOCX, XLSX, ảnh)."
+    ),
+    on: str | None = ON,
+    user: str | None = USER,
+) -> None:
+    """Báo cáo tiến độ một nhiệm vụ (kèm minh chứng)."""
+    files = tuple((p.name, p.read_bytes()) for p in evidence)
+    rt = runtime.open_runtime()
+    view = tasks.report_progress(
+        rt, task, status, percent, note, files, assessments.actor_for(rt, user), _on(on)
+    )
+    rt.close()
+    console.print(
+        f"{view.title[:70]} — {view.status.label_vi}, {view.progress}%: {view.standing.label_vi}."
+    )
+
+
+@app.command()
+def remind(
+    out: Path = typer.Option(..., "--out", help="Tệp .docx ghi ra."),
+    on: str | None = ON,
+    unit: str | None = typer.Option(None, "--unit", help="Chỉ nhiệm vụ của một đơn vị."),
+    report_days: int = typer.Option(7, "--report-days", help="Số ngày để đơn vị báo cáo lại."),
+    pdf: bool = typer.Option(False, "--pdf", help="Chuyển thêm sang PDF (LibreOffice)."),
+    wording: Path | None = typer.Option(None, "--wording", help="Tệp lời văn YAML thay mặc định."),
+) -> None:
+    """Công văn đôn đốc các nhiệm vụ đã quá hạn, gửi các đơn vị chủ trì."""
+    rt = runtime.open_runtime()
+    request = reports.ReminderRequest(
+        _on(on), unit, report_days, reports.DocumentOptions(wording=wording)
+    )
+    paths = reports.reminder(rt, request, out)
+    rt.close()
+    done_paths(paths, pdf)
