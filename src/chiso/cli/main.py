@@ -20,11 +20,14 @@ from chiso.cli import (
     facts_cmd,
     framework_cmd,
     generate_cmd,
+    notify_cmd,
     period_cmd,
+    registry_cmd,
     report_cmd,
     serve_cmd,
     tasks_cmd,
     units_cmd,
+    users_cmd,
 )
 from chiso.cli.output import err_console
 from chiso.errors import ChisoError
@@ -48,6 +51,9 @@ app.add_typer(report_cmd.app, name="report")
 app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(evidence_cmd.app, name="evidence")
 app.add_typer(tasks_cmd.app, name="tasks")
+app.add_typer(registry_cmd.app, name="registry")
+app.add_typer(users_cmd.app, name="users")
+app.command("notify")(notify_cmd.notify)
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("period")(period_cmd.period)
 app.command("demo")(demo_cmd.demo)

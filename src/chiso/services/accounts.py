@@ -41,6 +41,7 @@ class Account:
     unit_key: str | None
     unit_name: str | None
     active: bool
+    email: str | None = None
 
     @classmethod
     def of(cls, u: User) -> Account:
@@ -53,6 +54,7 @@ class Account:
             u.unit.key if u.unit else None,
             u.unit.name if u.unit else None,
             u.active,
+            u.email,
         )
 
 
@@ -70,7 +72,13 @@ def _aware(moment: datetime) -> datetime:
 
 
 def create_user(
-    rt: Runtime, username: str, full_name: str, password: str, role: str, unit: str | None = None
+    rt: Runtime,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str,
+    unit: str | None = None,
+    email: str | None = None,
 ) -> Account:
     try:
         chosen = Role(role)
@@ -94,6 +102,7 @@ def create_user(
             password_hash=_HASHER.hash(password),
             role=chosen.value,
             unit_id=unit_id,
+            email=_checked_email(email),
         )
         session.add(user)
         session.flush()
@@ -246,3 +255,26 @@ def set_password(rt: Runtime, username: str, password: str) -> None:
             raise NotFound(f"Không có tài khoản '{username}'.", "no such user")
         user.password_hash = _HASHER.hash(password)
         units_repo.audit(session, rt.actor, "user.password", "user", username)
+
+
+def _checked_email(email: str | None) -> str | None:
+    text = (email or "").strip()
+    if not text:
+        return None
+    if "@" not in text or " " in text or text.startswith("@") or text.endswith("@"):
+        raise RejectedInput(f"Địa chỉ thư '{text}' không hợp lệ.", "bad e-mail address")
+    return text
+
+
+def set_email(rt: Runtime, username: str, email: str | None) -> None:
+    """The address notification digests go to (None stops them)."""
+    checked = _checked_email(email)
+    with rt.db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"Không có tài khoản '{username}'.", f"no user {username}")
+        before = {"email": user.email}
+        user.email = checked
+        units_repo.audit(
+            session, rt.actor, "user.email", "user", username, before, {"email": checked}
+        )

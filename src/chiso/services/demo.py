@@ -131,7 +131,9 @@ def _accounts(rt: Runtime) -> dict[str, str]:
     ):
         password = secrets.token_urlsafe(9)
         try:
-            accounts.create_user(rt, username, name, password, role, unit)
+            accounts.create_user(
+                rt, username, name, password, role, unit, f"{username}@chiso.local"
+            )
         except ChisoError:
             accounts.set_password(rt, username, password)
         logins[username] = password

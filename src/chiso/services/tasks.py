@@ -34,6 +34,7 @@ class TaskView:
     issuer: str
     code: str
     title: str
+    lead_id: int
     lead_key: str
     lead_name: str
     lead_kind: str
@@ -77,7 +78,8 @@ def _view(t: Task, today: date, with_updates: bool = False) -> TaskView:
     ) if with_updates else ()  # fmt: skip
     return TaskView(
         t.id, t.directive.number, t.directive.issued_on, t.directive.subject, t.directive.issuer,
-        t.code, t.title, t.lead_unit.key, t.lead_unit.name, t.lead_unit.kind, tuple(p.name for p in t.partners),
+        t.code, t.title, t.lead_unit_id, t.lead_unit.key, t.lead_unit.name, t.lead_unit.kind,
+        tuple(p.name for p in t.partners),
         t.deadline_text, status, t.progress, t.completed_on, where, updates,
     )  # fmt: skip
 

@@ -56,6 +56,7 @@ async def add_user(request: Request) -> Response:
             str(form.get("password", "")),
             str(form.get("role", "")),
             str(form.get("unit") or "") or None,
+            str(form.get("email") or "") or None,
         )
     except ChisoError as exc:
         return _page(request, error=exc, status=422)

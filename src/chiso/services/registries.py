@@ -1,0 +1,285 @@
+"""Registries the directives ask units to keep: the steering committee for digital
+transformation (who chairs it) and the community digital-technology teams of each village. Each
+file replaces the roster of the units it names; both feed indicators (seed 003: committee chaired
+by the chairman, teams in every village)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from chiso.domain.frameworks import InputKind, Node
+from chiso.domain.scoring import Value
+from chiso.domain.text import fold
+from chiso.errors import ProblemList, UsageError
+from chiso.io.tables import first_nonempty, read_table, reject
+from chiso.services import frameworks
+from chiso.services.periods import parse_period
+from chiso.services.runtime import Runtime
+from chiso.services.unit_matching import Matcher
+from chiso.services.units import resolve
+from chiso.services.values_files import covered_units
+from chiso.services.values_import import ImportReport, Matched, apply_values
+from chiso.store import units_repo
+from chiso.store.models import CommitteeMember, CommunityTeam, CommunityTeamMember
+
+ALIASES = {
+    "don_vi": "unit", "xa": "unit", "xa_phuong": "unit", "ten_don_vi": "unit",
+    "ho_ten": "person", "ho_va_ten": "person", "thanh_vien": "person",
+    "chuc_vu": "position", "vai_tro": "role", "chuc_danh_trong_ban": "role", "vai_tro_trong_ban": "role",
+    "thon": "village", "thon_ap": "village", "thon_to_dan_pho": "village", "ap": "village",
+}  # fmt: skip
+
+
+@dataclass
+class RegistryReport:
+    source: str
+    units: int = 0
+    rows: int = 0
+    changed: int = 0
+
+
+def _sheet(path: Path, required: tuple[str, ...], hint: str) -> list[tuple[str, dict[str, str]]]:
+    sheet = first_nonempty(read_table(path, ALIASES))
+    missing = [c for c in required if c not in sheet.header]
+    if missing:
+        raise reject(path, f"thiếu cột {', '.join(missing)}.", f"missing columns {missing}", hint)
+    return [(sheet.where(r.number), {c: r.text(c) for c in sheet.header}) for r in sheet.rows]
+
+
+def _match_units(
+    session: Session, rows: list[tuple[str, dict[str, str]]], problems: ProblemList
+) -> dict[str, int]:
+    matcher, ids = Matcher(session), {}
+    for where, row in rows:
+        name = row["unit"]
+        if not name:
+            problems.add(where, "thiếu tên đơn vị", "unit missing")
+            continue
+        if name not in ids:
+            found, reason = matcher.match(name, date.today())
+            if found is None:
+                problems.add(where, reason or f"không thấy '{name}'", "unknown unit")
+                continue
+            ids[name] = found.id
+    return ids
+
+
+def import_committee(rt: Runtime, path: Path) -> RegistryReport:
+    rows = _sheet(path, ("unit", "person", "position", "role"),
+                  "dòng tiêu đề cần: Đơn vị, Họ tên, Chức vụ, Vai trò trong Ban")  # fmt: skip
+    report = RegistryReport(path.name, rows=len(rows))
+    problems = ProblemList()
+    for where, row in rows:
+        if row.get("unit") and (not row["person"] or not row["role"]):
+            problems.add(where, "thiếu họ tên hoặc vai trò trong Ban", "person or role missing")
+    with rt.db.transaction() as session:
+        ids = _match_units(session, rows, problems)
+        problems.raise_if_any(path.name)
+        by_unit: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for _, row in rows:
+            by_unit[ids[row["unit"]]].append((row["person"], row["position"], row["role"]))
+        for unit_id, members in by_unit.items():
+            report.changed += _replace_committee(session, rt, unit_id, members, path.name)
+        report.units = len(by_unit)
+    return report
+
+
+def _replace_committee(
+    session: Session, rt: Runtime, unit_id: int, members: list[tuple[str, str, str]], source: str
+) -> int:
+    query = select(CommitteeMember).where(CommitteeMember.unit_id == unit_id)
+    current = [
+        (m.person, m.position, m.committee_role)
+        for m in session.scalars(query.order_by(CommitteeMember.sort))
+    ]
+    if current == members:
+        return 0
+    session.execute(delete(CommitteeMember).where(CommitteeMember.unit_id == unit_id))
+    for sort, (person, position, role) in enumerate(members):
+        session.add(
+            CommitteeMember(
+                unit_id=unit_id, person=person, position=position, committee_role=role, sort=sort
+            )
+        )
+    unit = units_repo.units_by_id(session, [unit_id])[unit_id]
+    before, after = {"members": [list(m) for m in current]}, {"members": [list(m) for m in members]}
+    units_repo.audit(
+        session, rt.actor, "registry.committee", "committee", unit.key, before, after, source
+    )
+    session.flush()
+    return 1
+
+
+def import_teams(rt: Runtime, path: Path) -> RegistryReport:
+    """One row per member; a village listed without a member has no team yet."""
+    rows = _sheet(path, ("unit", "village"), "dòng tiêu đề cần: Xã, Thôn, Họ tên, Vai trò")
+    report = RegistryReport(path.name, rows=len(rows))
+    problems = ProblemList()
+    for where, row in rows:
+        if row.get("unit") and not row["village"]:
+            problems.add(where, "thiếu tên thôn, ấp, tổ dân phố", "village missing")
+    with rt.db.transaction() as session:
+        ids = _match_units(session, rows, problems)
+        problems.raise_if_any(path.name)
+        wanted: dict[int, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        for _, row in rows:
+            village = wanted[ids[row["unit"]]][row["village"]]
+            if row.get("person"):
+                village.append((row["person"], row.get("role") or "Thành viên"))
+        for unit_id, villages in wanted.items():
+            report.changed += _replace_teams(session, rt, unit_id, dict(villages), path.name)
+        report.units = len(wanted)
+    return report
+
+
+def _teams_of(session: Session, unit_id: int) -> dict[str, list[tuple[str, str]]]:
+    query = (
+        select(CommunityTeam)
+        .where(CommunityTeam.unit_id == unit_id)
+        .options(selectinload(CommunityTeam.members))
+    )
+    return {
+        t.village: [(m.person, m.role) for m in t.members]
+        for t in session.scalars(query.order_by(CommunityTeam.id))
+    }
+
+
+def _replace_teams(
+    session: Session,
+    rt: Runtime,
+    unit_id: int,
+    villages: dict[str, list[tuple[str, str]]],
+    source: str,
+) -> int:
+    current = _teams_of(session, unit_id)
+    if current == villages:
+        return 0
+    for team in session.scalars(select(CommunityTeam).where(CommunityTeam.unit_id == unit_id)):
+        session.delete(team)
+    session.flush()
+    for village, members in villages.items():
+        team = CommunityTeam(unit_id=unit_id, village=village)
+        team.members = [CommunityTeamMember(person=p, role=r) for p, r in members]
+        session.add(team)
+    unit = units_repo.units_by_id(session, [unit_id])[unit_id]
+    units_repo.audit(session, rt.actor, "registry.teams", "teams", unit.key,
+                     {"villages": len(current)}, {"villages": len(villages),
+                      "with_team": sum(1 for m in villages.values() if m)}, source)  # fmt: skip
+    session.flush()
+    return 1
+
+
+CHAIR_LABELS = {
+    "chu-tich": "Chủ tịch làm Trưởng Ban",
+    "pho-chu-tich": "Phó Chủ tịch làm Trưởng Ban",
+    "khac": "Trưởng Ban không phải lãnh đạo UBND",
+    "chua-co": "Chưa có Ban Chỉ đạo",
+}
+
+
+@dataclass(frozen=True)
+class Registry:
+    unit_name: str
+    committee: list[tuple[str, str, str]]
+    teams: dict[str, list[tuple[str, str]]]
+
+    @property
+    def chair(self) -> str:
+        return CHAIR_LABELS[chair_category(self.committee)]
+
+    @property
+    def villages_with_team(self) -> int:
+        return sum(1 for members in self.teams.values() if members)
+
+
+def registry(rt: Runtime, unit: str) -> Registry:
+    with rt.db.transaction() as session:
+        target = resolve(session, unit)
+        query = (
+            select(CommitteeMember)
+            .where(CommitteeMember.unit_id == target.id)
+            .order_by(CommitteeMember.sort)
+        )
+        committee = [(m.person, m.position, m.committee_role) for m in session.scalars(query)]
+        return Registry(target.name, committee, _teams_of(session, target.id))
+
+
+def chair_category(committee: list[tuple[str, str, str]]) -> str:
+    """chu-tich when the head of the committee is the chairman, pho-chu-tich for a vice
+    chairman, khac for anyone else, chua-co without a committee."""
+    if not committee:
+        return "chua-co"
+    heads = [position for _, position, role in committee if fold(role).startswith("truong ban")]
+    if not heads:
+        return "khac"
+    position = fold(heads[0])
+    if position.startswith("pho chu tich"):
+        return "pho-chu-tich"
+    return "chu-tich" if position.startswith("chu tich") else "khac"
+
+
+def store_values(
+    rt: Runtime,
+    framework: str,
+    period: str,
+    chair_indicator: str | None,
+    teams_indicator: str | None,
+) -> ImportReport:
+    """The registry-based indicators of every unit the framework covers, stored as computed
+    values (a unit with no villages listed gets no team rate)."""
+    chosen, when = frameworks.resolve(rt, framework), parse_period(period)
+    nodes = {
+        code: _node(chosen.node(code), code, chosen.id)
+        for code in (chair_indicator, teams_indicator)
+        if code
+    }
+    report = ImportReport(f"sổ đăng ký {when}", chosen.id)
+    with rt.db.transaction() as session:
+        matched = []
+        for unit, _ in covered_units(session, chosen, when):
+            if chair_indicator:
+                query = (
+                    select(CommitteeMember)
+                    .where(CommitteeMember.unit_id == unit.id)
+                    .order_by(CommitteeMember.sort)
+                )
+                members = [(m.person, m.position, m.committee_role) for m in session.scalars(query)]
+                value = _chair_value(nodes[chair_indicator], chair_category(members))
+                if value is not None:
+                    matched.append(
+                        Matched(unit.id, unit.key, unit.name, when, chair_indicator, value)
+                    )
+            teams = _teams_of(session, unit.id) if teams_indicator else {}
+            if teams_indicator and teams:
+                covered = sum(1 for m in teams.values() if m)
+                value = Value(numerator=float(covered), denominator=float(len(teams)))
+                matched.append(Matched(unit.id, unit.key, unit.name, when, teams_indicator, value))
+        report.rows = len(matched)
+        apply_values(
+            session, rt.actor, chosen, matched, f"sổ đăng ký chiso, {when}", "registry", report
+        )
+    return report
+
+
+def _node(node: Node | None, code: str, framework: str) -> Node:
+    if node is None or not node.is_leaf:
+        raise UsageError(f"Bộ chỉ số {framework} không có chỉ số lá {code}.", f"no leaf {code}")
+    return node
+
+
+def _chair_value(node: Node, category: str) -> Value | None:
+    if node.input is InputKind.YES_NO:
+        return Value(number=1.0 if category == "chu-tich" else 0.0)
+    if node.input is InputKind.CATEGORY:
+        found = node.category(category)
+        return Value(text=found.code) if found else None
+    raise UsageError(
+        f"Chỉ số {node.code} phải là có/không hoặc lựa chọn để nhận kết quả Ban Chỉ đạo.",
+        "chair indicator must be yes/no or category",
+    )
