@@ -29,6 +29,8 @@ class Action(StrEnum):
     WRITE_VALUES = "write_values"
     VIEW_DOCUMENTS = "view_documents"
     INGEST_RECORDS = "ingest_records"
+    ASSESS = "assess"
+    """Self-assessment files: a reporter's own unit, every unit for the council."""
     ADMINISTER = "administer"
 
 
@@ -41,9 +43,10 @@ ALLOWED: dict[Role, frozenset[Action]] = {
             Action.WRITE_VALUES,
             Action.VIEW_DOCUMENTS,
             Action.INGEST_RECORDS,
+            Action.ASSESS,
         }
     ),
-    Role.REPORTER: frozenset({Action.VIEW_UNIT, Action.WRITE_VALUES}),
+    Role.REPORTER: frozenset({Action.VIEW_UNIT, Action.WRITE_VALUES, Action.ASSESS}),
     Role.VIEWER: frozenset({Action.VIEW_AGGREGATES, Action.VIEW_UNIT, Action.VIEW_DOCUMENTS}),
 }
 

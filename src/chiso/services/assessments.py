@@ -526,3 +526,14 @@ def actor_for(rt: Runtime, username: str | None) -> Actor:
                 f"Không có tài khoản đang hoạt động '{username}'.", f"no active user {username}"
             )
         return Actor(user.username, Role(user.role), user.unit_id)
+
+
+def accept_pending(
+    rt: Runtime, framework: str, period: str, unit: str, actor: Actor = ADMIN
+) -> AssessmentView:
+    """Accepts, as claimed, every filled component the council has not ruled on yet."""
+    current = view(rt, framework, period, unit, actor)
+    for item in current.items:
+        if item.self_value is not None and item.decision is None:
+            current = review(rt, framework, period, unit, item.node.code, True, actor=actor)
+    return current

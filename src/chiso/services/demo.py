@@ -9,6 +9,7 @@ import secrets
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from importlib.resources import as_file
 
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
@@ -65,8 +66,32 @@ def build_full_demo(
         progress("Tính chỉ số theo tháng", i + 1, len(report.months))
     report.year = Period.year_of(last.year - 1)
     _yearly_evaluation(rt, province, report.year)
+    if province == DEMO_PROVINCE:
+        _cycle(rt, today or date.today())
     report.logins = _accounts(rt)
     return report
+
+
+def _cycle(rt: Runtime, today: date) -> None:
+    """Tasks from a committee's conclusions, the registries of two wards, and this year's
+    self-assessment round, open around today (the files name units of Đồng Nai)."""
+    from datetime import timedelta
+    from importlib.resources import files
+
+    from chiso.services import assessments, registries, tasks
+
+    folder = files("chiso.data") / "demo"
+    with as_file(folder / "nhiem-vu.csv") as path:
+        tasks.import_tasks(rt, path)
+    with as_file(folder / "ban-chi-dao.csv") as path:
+        registries.import_committee(rt, path)
+    with as_file(folder / "to-cong-nghe-so.csv") as path:
+        registries.import_teams(rt, path)
+    year = str(today.year)
+    assessments.open_round(
+        rt, "dti-department-500", year, today - timedelta(days=20), today + timedelta(days=25)
+    )
+    registries.store_values(rt, "commune-example", year, "1.1", "4.4")
 
 
 def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:

@@ -164,3 +164,19 @@ def content(rt: Runtime, evidence_id: int) -> tuple[EvidenceFile, bytes]:
             hint_vi="khôi phục thư mục evidence từ bản sao lưu.",
         )
     return row, path.read_bytes()
+
+
+def unit_of(rt: Runtime, evidence_id: int) -> int | None:
+    """The unit whose file or task the evidence belongs to, for scope checks."""
+    from chiso.store.models import Assessment, AssessmentItem, Task, TaskUpdate
+
+    with rt.db.transaction() as session:
+        row = session.get(EvidenceFile, evidence_id)
+        if row is None:
+            return None
+        kind, _, number = row.owner.partition(":")
+        if kind == "item":
+            item = session.get(AssessmentItem, int(number))
+            return session.get_one(Assessment, item.assessment_id).unit_id if item else None
+        update = session.get(TaskUpdate, int(number))
+        return session.get_one(Task, update.task_id).lead_unit_id if update else None

@@ -12,7 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from chiso.errors import ChisoError
 from chiso.services.runtime import open_runtime
 from chiso.settings import Settings, get_settings
-from chiso.web import api, i18n, pages_admin, pages_auth, pages_data, pages_documents, pages_main
+from chiso.web import (
+    api,
+    i18n,
+    pages_admin,
+    pages_assess,
+    pages_auth,
+    pages_data,
+    pages_documents,
+    pages_main,
+    pages_tasks,
+)
 from chiso.web.deps import LoginRequired
 from chiso.web.render import page
 
@@ -42,7 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
-    for module in (pages_auth, pages_main, pages_data, pages_documents, pages_admin, api):
+    for module in (
+        pages_auth,
+        pages_main,
+        pages_data,
+        pages_documents,
+        pages_admin,
+        pages_assess,
+        pages_tasks,
+        api,
+    ):
         app.include_router(module.router)
 
     @app.get("/static-gen/vega.js", include_in_schema=False)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from chiso.domain.access import Action
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period, PeriodError
-from chiso.services import dashboard, frameworks
+from chiso.services import dashboard, frameworks, tasks
 from chiso.services.units import resolve
 from chiso.web.deps import require, require_unit, runtime
 from chiso.web.render import page
@@ -35,7 +35,8 @@ def overview(request: Request, period: str | None = None) -> Response:
     chosen = _period(period, dashboard.USAGE, request)
     choices = list(reversed(dashboard.periods(rt, dashboard.USAGE)))
     data = dashboard.overview(rt, chosen) if chosen else None
-    return page(request, "overview.html", data=data, choices=choices, chosen=chosen)
+    late = tasks.list_tasks(rt, overdue_only=True)
+    return page(request, "overview.html", data=data, choices=choices, chosen=chosen, late=late)
 
 
 def _ranking(request: Request, framework: str, period: str | None) -> dashboard.Ranking | None:
@@ -164,7 +165,8 @@ def unit(request: Request, key: str) -> Response:
         found = resolve(session, key)
         unit_id = found.id
     require_unit(request, who, unit_id)
-    return page(request, "unit.html", data=dashboard.unit_page(rt, key))
+    found_tasks = tasks.list_tasks(rt, unit=key)
+    return page(request, "unit.html", data=dashboard.unit_page(rt, key), tasks=found_tasks)
 
 
 @router.get("/map")

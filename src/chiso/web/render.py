@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from chiso.domain.access import Action, can
-from chiso.domain.formatting import fixed, number, percent, stored_value
+from chiso.domain.formatting import fixed, local_time, number, percent, stored_value
 from chiso.web import i18n
 from chiso.web.deps import caller
 
@@ -23,6 +23,8 @@ TEMPLATES.env.filters.update(
     number=lambda x, d=2: "—" if x is None else number(x, d),
     fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
     tojson_attr=lambda x: json.dumps(x, ensure_ascii=False),
+    stored=stored_value,
+    localtime=local_time,
 )
 
 
@@ -147,6 +149,8 @@ NAV = (
     ("/ranking", "Xếp hạng", Action.VIEW_AGGREGATES),
     ("/map", "Bản đồ", Action.VIEW_AGGREGATES),
     ("/data", "Số liệu", Action.WRITE_VALUES),
+    ("/assessments", "Tự đánh giá", Action.ASSESS),
+    ("/tasks", "Nhiệm vụ", Action.VIEW_UNIT),
     ("/documents", "Văn bản", Action.VIEW_DOCUMENTS),
     ("/admin", "Quản trị", Action.ADMINISTER),
 )

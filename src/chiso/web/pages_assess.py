@@ -1,0 +1,150 @@
+"""Self-assessment pages: rounds and their units, one unit's file (self values, explanations,
+evidence with signature checks, the council's findings, scores side by side) and its steps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from chiso.domain.access import Action
+from chiso.domain.assessment import Move
+from chiso.errors import ChisoError, RejectedInput
+from chiso.services import assessments, evidence
+from chiso.services.assessments import Actor, Entry
+from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
+from chiso.web.render import page
+
+router = APIRouter(include_in_schema=False)
+
+
+def actor_of(who: Caller) -> Actor:
+    return Actor(who.account.username, who.role, who.account.unit_id)
+
+
+@router.get("/assessments")
+def rounds(request: Request) -> Response:
+    who = require(request, Action.ASSESS)
+    rt = runtime(request)
+    found = assessments.rounds(rt)
+    rosters = {r.id: assessments.roster(rt, r.framework_id, r.period, actor_of(who)) for r in found}
+    return page(request, "assessments.html", rounds=found, rosters=rosters, today=date.today())
+
+
+@router.post("/assessments/open")
+async def open_round(request: Request) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    try:
+        assessments.open_round(
+            acting(request, who), str(form.get("framework", "")), str(form.get("period", "")),
+            date.fromisoformat(str(form.get("opens_on"))), date.fromisoformat(str(form.get("closes_on"))),
+        )  # fmt: skip
+    except (ChisoError, ValueError) as exc:
+        raise HTTPException(422, getattr(exc, "message_vi", "Ngày không hợp lệ.")) from exc
+    return RedirectResponse("/assessments", status_code=303)
+
+
+def _file_page(
+    request: Request, who: Caller, framework: str, period: str, unit: str,
+    error: ChisoError | None = None, status: int = 200, message: str = "",
+) -> Response:  # fmt: skip
+    view = assessments.view(runtime(request), framework, period, unit, actor_of(who))
+    return page(request, "assessment.html", status=status, v=view, error=error, message=message,
+                moves_needing_reason={Move.RETURN, Move.UNAPPROVE})  # fmt: skip
+
+
+def _scope(request: Request, who: Caller, unit: str) -> None:
+    from chiso.services.units import resolve
+
+    with runtime(request).db.transaction() as session:
+        unit_id = resolve(session, unit).id
+    require_unit(request, who, unit_id)
+
+
+@router.get("/assessments/{framework}/{period}/{unit}")
+def file_page(request: Request, framework: str, period: str, unit: str) -> Response:
+    who = require(request, Action.ASSESS)
+    _scope(request, who, unit)
+    return _file_page(request, who, framework, period, unit)
+
+
+@router.post("/assessments/{framework}/{period}/{unit}/save")
+async def save(request: Request, framework: str, period: str, unit: str) -> Response:
+    who = require(request, Action.ASSESS)
+    await check_csrf(request, who)
+    _scope(request, who, unit)
+    form = await request.form()
+    entries: dict[str, Entry] = {}
+    codes = {k[2:] for k in form if k.startswith(("v_", "e_", "f_"))}
+    for code in sorted(codes):
+        upload = form.get("f_" + code)
+        files: tuple[tuple[str, bytes], ...] = ()
+        if isinstance(upload, UploadFile) and upload.filename:
+            limit = runtime(request).settings.evidence_max_mb * 2**20
+            files = ((upload.filename, await upload.read(limit + 1)),)
+        entries[code] = Entry(str(form.get("v_" + code, "")), str(form.get("e_" + code, "")), files)
+    try:
+        assessments.save_self(acting(request, who), framework, period, unit, entries, actor_of(who))
+    except ChisoError as exc:
+        return _file_page(request, who, framework, period, unit, error=exc, status=422)
+    return _file_page(request, who, framework, period, unit, message="Đã lưu hồ sơ.")
+
+
+@router.post("/assessments/{framework}/{period}/{unit}/review")
+async def review(request: Request, framework: str, period: str, unit: str) -> Response:
+    who = require(request, Action.ASSESS)
+    await check_csrf(request, who)
+    form = await request.form()
+    rt, actor = acting(request, who), actor_of(who)
+    try:
+        if form.get("all") == "accept":
+            assessments.accept_pending(rt, framework, period, unit, actor)
+        else:
+            accept = form.get("decision") == "accept"
+            assessments.review(rt, framework, period, unit, str(form.get("code", "")), accept,
+                               str(form.get("value", "")), str(form.get("reason", "")), actor)  # fmt: skip
+    except ChisoError as exc:
+        return _file_page(request, who, framework, period, unit, error=exc, status=422)
+    return _file_page(request, who, framework, period, unit, message="Đã ghi kết quả thẩm định.")
+
+
+@router.post("/assessments/{framework}/{period}/{unit}/move")
+async def move(request: Request, framework: str, period: str, unit: str) -> Response:
+    who = require(request, Action.ASSESS)
+    await check_csrf(request, who)
+    _scope(request, who, unit)
+    form = await request.form()
+    try:
+        step = Move(str(form.get("move", "")))
+        view = assessments.move(acting(request, who), framework, period, unit, step,
+                                str(form.get("reason", "")), actor_of(who))  # fmt: skip
+    except ValueError:
+        return _file_page(request, who, framework, period, unit, status=422,
+                          error=RejectedInput("Bước không hợp lệ.", "unknown move"))  # fmt: skip
+    except ChisoError as exc:
+        return _file_page(request, who, framework, period, unit, error=exc, status=422)
+    message = f"{step.label_vi}: hồ sơ chuyển sang '{view.status.label_vi}'."
+    return _file_page(request, who, framework, period, unit, message=message)
+
+
+@router.get("/evidence/{evidence_id}")
+def download(request: Request, evidence_id: int) -> Response:
+    who = require(request, Action.VIEW_UNIT)
+    rt = runtime(request)
+    unit_id = evidence.unit_of(rt, evidence_id)
+    if unit_id is None:
+        raise HTTPException(404, "Không có minh chứng này.")
+    require_unit(request, who, unit_id)
+    row, data = evidence.content(rt, evidence_id)
+    disposition = f"attachment; filename*=UTF-8''{_quote(row.filename)}"
+    return Response(data, media_type=row.media_type, headers={"Content-Disposition": disposition})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
