@@ -37,7 +37,9 @@ class Pki:
 
     def write_trust(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "root-ca.pem").write_bytes(self.root.cert.public_bytes(serialization.Encoding.PEM))
+        (folder / "root-ca.pem").write_bytes(
+            self.root.cert.public_bytes(serialization.Encoding.PEM)
+        )
         return folder
 
 

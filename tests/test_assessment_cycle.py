@@ -37,17 +37,25 @@ def test_reasons_and_window() -> None:
     assert isinstance(check_move(Status.SUBMITTED, Move.RETURN, Role.EVALUATOR, ""), Refusal)
     closed = check_move(Status.DRAFT, Move.SUBMIT, Role.REPORTER, window_open=False)
     assert isinstance(closed, Refusal) and "thời hạn" in closed.message_vi
-    assert check_move(Status.RETURNED, Move.SUBMIT, Role.REPORTER, window_open=False) is Status.SUBMITTED
+    assert (
+        check_move(Status.RETURNED, Move.SUBMIT, Role.REPORTER, window_open=False)
+        is Status.SUBMITTED
+    )
 
 
 @pytest.fixture
 def cycle(province_rt: Runtime) -> Any:
     today = date.today()
-    assessments.open_round(province_rt, FW, YEAR, today - timedelta(days=3), today + timedelta(days=10))
+    assessments.open_round(
+        province_rt, FW, YEAR, today - timedelta(days=3), today + timedelta(days=10)
+    )
     for name, role, unit in (("soyte", "reporter", "75.SYT"), ("thamdinh", "evaluator", None),
                              ("lanhdao", "viewer", None), ("quantri", "admin", None)):  # fmt: skip
         accounts.create_user(province_rt, name, name, "mat-khau-thu-1", role, unit)
-    return {n: assessments.actor_for(province_rt, n) for n in ("soyte", "thamdinh", "lanhdao", "quantri")}
+    return {
+        n: assessments.actor_for(province_rt, n)
+        for n in ("soyte", "thamdinh", "lanhdao", "quantri")
+    }
 
 
 def _refused(call: Any, *words: str) -> None:
@@ -62,7 +70,10 @@ def test_full_cycle(province_rt: Runtime, cycle: dict[str, Actor], tmp_path: Pat
     pki = signing.make_pki()
     pki.write_trust(rt.settings.data_dir / "trust")
     pdf = signing.closed_loop_pdf(pki)
-    entries = {"2.1": Entry("có", "Quyết định 12/QĐ-SYT", (("quy-che.pdf", pdf),)), "4.3": Entry("45/50", "45 người có chữ ký số")}
+    entries = {
+        "2.1": Entry("có", "Quyết định 12/QĐ-SYT", (("quy-che.pdf", pdf),)),
+        "4.3": Entry("45/50", "45 người có chữ ký số"),
+    }
     view = assessments.save_self(rt, FW, YEAR, "75.SYT", entries, rep)
     assert view.filled == 2 and view.self_total == 15 + 18
     files = next(i for i in view.items if i.node.code == "2.1").files
@@ -74,10 +85,16 @@ def test_full_cycle(province_rt: Runtime, cycle: dict[str, Actor], tmp_path: Pat
     _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.APPROVE, actor=ev), "không thể")
     _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.RETURN, actor=rep), "không được")
     assessments.move(rt, FW, YEAR, "75.SYT", Move.RETURN, "Bổ sung minh chứng 4.3", actor=ev)
-    assessments.save_self(rt, FW, YEAR, "75.SYT", {"4.3": Entry("47/50", "Đã bổ sung", (("ds.pdf", pdf),))}, rep)
+    assessments.save_self(
+        rt, FW, YEAR, "75.SYT", {"4.3": Entry("47/50", "Đã bổ sung", (("ds.pdf", pdf),))}, rep
+    )
     assessments.move(rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=rep)
-    assessments.review(rt, FW, YEAR, "75.SYT", "4.3", False, "40/50", "Chỉ 40 chứng thư còn hạn", ev)
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev), "chưa thẩm định")
+    assessments.review(
+        rt, FW, YEAR, "75.SYT", "4.3", False, "40/50", "Chỉ 40 chứng thư còn hạn", ev
+    )
+    _refused(
+        lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev), "chưa thẩm định"
+    )
     assessments.review(rt, FW, YEAR, "75.SYT", "2.1", True, actor=ev)
     view = assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev)
     assert (view.self_total, view.final_total) == (15 + 18.8, 15 + 16)
@@ -101,26 +118,45 @@ def test_full_cycle(province_rt: Runtime, cycle: dict[str, Actor], tmp_path: Pat
     assert roster["75.SCT"].status is Status.DRAFT and len(roster) == 14
 
 
-def test_unapprove_is_for_admins_with_a_reason(province_rt: Runtime, cycle: dict[str, Actor]) -> None:
+def test_unapprove_is_for_admins_with_a_reason(
+    province_rt: Runtime, cycle: dict[str, Actor]
+) -> None:
     rt, rep, ev, admin = province_rt, cycle["soyte"], cycle["thamdinh"], cycle["quantri"]
     assessments.save_self(rt, FW, YEAR, "75.SYT", {"2.1": Entry("có")}, rep)
     assessments.move(rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=rep)
     assessments.accept_pending(rt, FW, YEAR, "75.SYT", ev)
     assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev)
     assessments.move(rt, FW, YEAR, "75.SYT", Move.APPROVE, actor=ev)
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, "sai", actor=ev), "không được")
-    view = assessments.move(rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, "Phát hiện sai sót", actor=admin)
+    _refused(
+        lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, "sai", actor=ev),
+        "không được",
+    )
+    view = assessments.move(
+        rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, "Phát hiện sai sót", actor=admin
+    )
     assert view.status is Status.VERIFIED and view.comment == "Phát hiện sai sót"
     with rt.db.transaction() as session:
         entry = units_repo.audit_entries(session, "assessment", 1)[0]
-    assert entry.action == "assessment.unapprove" and entry.after == {"status": "verified", "reason": "Phát hiện sai sót"}
+    assert entry.action == "assessment.unapprove" and entry.after == {
+        "status": "verified",
+        "reason": "Phát hiện sai sót",
+    }
 
 
-def test_closed_window_refuses_first_submission(province_rt: Runtime, cycle: dict[str, Actor]) -> None:
+def test_closed_window_refuses_first_submission(
+    province_rt: Runtime, cycle: dict[str, Actor]
+) -> None:
     today = date.today()
-    assessments.open_round(province_rt, FW, YEAR, today - timedelta(days=30), today - timedelta(days=1))
+    assessments.open_round(
+        province_rt, FW, YEAR, today - timedelta(days=30), today - timedelta(days=1)
+    )
     assessments.save_self(province_rt, FW, YEAR, "75.SYT", {"2.1": Entry("có")}, cycle["soyte"])
-    _refused(lambda: assessments.move(province_rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=cycle["soyte"]), "thời hạn")
+    _refused(
+        lambda: assessments.move(
+            province_rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=cycle["soyte"]
+        ),
+        "thời hạn",
+    )
 
 
 @pytest.mark.parametrize(
@@ -132,7 +168,9 @@ def test_closed_window_refuses_first_submission(province_rt: Runtime, cycle: dic
         ("to.pdf", b"%PDF-1.7\n" + b"0" * (2 * 2**20), "giới hạn"),
     ],
 )
-def test_bad_evidence_changes_nothing(province_rt: Runtime, cycle: dict[str, Actor], name: str, data: bytes, words: str) -> None:
+def test_bad_evidence_changes_nothing(
+    province_rt: Runtime, cycle: dict[str, Actor], name: str, data: bytes, words: str
+) -> None:
     province_rt.settings.evidence_max_mb = 1
     rt = province_rt
     assessments.save_self(rt, FW, YEAR, "75.SYT", {"2.1": Entry("có", "trước")}, cycle["soyte"])
@@ -140,15 +178,28 @@ def test_bad_evidence_changes_nothing(province_rt: Runtime, cycle: dict[str, Act
     _refused(lambda: assessments.save_self(rt, FW, YEAR, "75.SYT", bad, cycle["soyte"]), words)
     view = assessments.view(rt, FW, YEAR, "75.SYT")
     item = next(i for i in view.items if i.node.code == "2.1")
-    assert (item.self_value or {}).get("number") == 1 and item.explanation == "trước" and not item.files
+    assert (
+        (item.self_value or {}).get("number") == 1
+        and item.explanation == "trước"
+        and not item.files
+    )
     assert view.filled == 1
-    assert not (rt.settings.data_dir / "evidence").exists() or not any((rt.settings.data_dir / "evidence").rglob("*"))
+    assert not (rt.settings.data_dir / "evidence").exists() or not any(
+        (rt.settings.data_dir / "evidence").rglob("*")
+    )
 
 
 def test_same_file_is_stored_once(province_rt: Runtime, cycle: dict[str, Actor]) -> None:
     data = signing.blank_pdf()
     rt = province_rt
-    assessments.save_self(rt, FW, YEAR, "75.SYT", {"2.1": Entry("có", "", (("a.pdf", data),)), "2.2": Entry("có", "", (("b.pdf", data),))}, cycle["soyte"])
+    assessments.save_self(
+        rt,
+        FW,
+        YEAR,
+        "75.SYT",
+        {"2.1": Entry("có", "", (("a.pdf", data),)), "2.2": Entry("có", "", (("b.pdf", data),))},
+        cycle["soyte"],
+    )
     blobs = [p for p in (rt.settings.data_dir / "evidence").rglob("*") if p.is_file()]
     assert len(blobs) == 1 and blobs[0].read_bytes() == data
     view = assessments.view(rt, FW, YEAR, "75.SYT")
@@ -162,18 +213,53 @@ def test_cli_cycle(cli: Any, province_db: str) -> None:
     today = date.today()
     assert cli(province_db, "assess", "open", "--framework", FW, "--period", YEAR, "--opens",
                f"{today - timedelta(days=1):%d/%m/%Y}", "--closes", f"{today + timedelta(days=9)}")[0] == 0  # fmt: skip
-    cli(province_db, "users", "add", "soyte", "--name", "Sở Y tế", "--role", "reporter", "--unit", "75.SYT")
+    cli(
+        province_db,
+        "users",
+        "add",
+        "soyte",
+        "--name",
+        "Sở Y tế",
+        "--role",
+        "reporter",
+        "--unit",
+        "75.SYT",
+    )
     base = ("--framework", FW, "--period", YEAR, "--unit", "75.SYT")
-    code, out, err = cli(province_db, "assess", "fill", *base, "--value", "2.1=có", "--value", "4.3=45/50", "--user", "soyte")
+    code, out, err = cli(
+        province_db,
+        "assess",
+        "fill",
+        *base,
+        "--value",
+        "2.1=có",
+        "--value",
+        "4.3=45/50",
+        "--user",
+        "soyte",
+    )
     assert code == 0 and "tổng điểm tự chấm 33/500" in out, err
     code, _, err = cli(province_db, "assess", "approve", *base, "--user", "soyte")
     assert code == 1 and "không thể" in err
     assert cli(province_db, "assess", "submit", *base, "--user", "soyte")[0] == 0
     code, _, err = cli(province_db, "assess", "return", *base)
     assert code == 1 and "cần ghi lý do" in err
-    code, out, _ = cli(province_db, "assess", "review", *base, "--indicator", "4.3", "--value", "40/50", "--reason", "thiếu")
+    code, out, _ = cli(
+        province_db,
+        "assess",
+        "review",
+        *base,
+        "--indicator",
+        "4.3",
+        "--value",
+        "40/50",
+        "--reason",
+        "thiếu",
+    )
     assert code == 0 and "sau thẩm định 31" in out
-    code, out, _ = cli(province_db, "assess", "status", "--framework", FW, "--period", YEAR, "--format", "csv")
-    assert "75.SYT,Sở Y tế,\"Đã nộp, chờ thẩm định\"" in out and "đúng hạn" in out
+    code, out, _ = cli(
+        province_db, "assess", "status", "--framework", FW, "--period", YEAR, "--format", "csv"
+    )
+    assert '75.SYT,Sở Y tế,"Đã nộp, chờ thẩm định"' in out and "đúng hạn" in out
     code, out, _ = cli(province_db, "assess", "show", *base)
     assert "40/50 (thiếu)" in out

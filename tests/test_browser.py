@@ -175,3 +175,96 @@ def test_reporter_sees_only_their_unit(server: str, browser: Any) -> None:
     assert "Không có quyền" in page.locator("h1").inner_text()
     page.goto(server + "/units/75.SCT")
     assert "Không có quyền" in page.locator("h1").inner_text()
+
+
+def _context_page(browser: Any, base: str, user: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    login(page, base, user)
+    return page
+
+
+def _forged_move(page: Any, url: str, move: str) -> Any:
+    csrf = page.locator("input[name=csrf]").first.get_attribute("value")
+    return page.request.post(url + "/move", form={"csrf": csrf, "move": move, "reason": "thử"})
+
+
+def test_assessment_cycle_in_the_browser(
+    server: str, browser: Any, web: Any, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date, timedelta
+
+    from chiso.services import assessments
+    from tests import signing
+
+    today = date.today()
+    year = str(today.year)
+    assessments.open_round(
+        web.rt, "dti-department-500", year, today - timedelta(days=2), today + timedelta(days=5)
+    )
+    pki = signing.make_pki()
+    pki.write_trust(web.rt.settings.data_dir / "trust")
+    pdf = tmp_path / "quy-che-ky-so.pdf"
+    with ThreadPoolExecutor(max_workers=1) as pool:  # pyHanko runs its own event loop
+        pdf.write_bytes(pool.submit(signing.closed_loop_pdf, pki).result())
+    url = f"{server}/assessments/dti-department-500/{year}/75.SYT"
+
+    reporter = _context_page(browser, server, "reporter")
+    reporter.click("nav >> text=Tự đánh giá")
+    reporter.click("a:has-text('Sở Y tế')")
+    assert reporter.locator("[data-status]").inner_text() == "Đang soạn"
+    reporter.fill("input[name='v_2.1']", "có")
+    reporter.fill("textarea[name='e_2.1']", "Quyết định 12/QĐ-SYT ban hành quy chế")
+    reporter.set_input_files("input[name='f_2.1']", str(pdf))
+    reporter.fill("input[name='v_4.3']", "45/50")
+    reporter.click("text=Lưu hồ sơ")
+    assert (
+        reporter.locator("[data-signature=closed-loop]")
+        .inner_text()
+        .startswith("Hợp lệ, ký số khép kín")
+    )
+    assert reporter.locator("button[data-move=verify]").count() == 0
+    assert _forged_move(reporter, url, "verify").status == 422
+    reporter.click("button[data-move=submit]")
+    assert reporter.locator("[data-status]").inner_text() == "Đã nộp, chờ thẩm định"
+    shot(reporter, "10-assessment-submitted")
+
+    evaluator = _context_page(browser, server, "evaluator")
+    evaluator.goto(url)
+    assert "Nguyễn Văn An" in evaluator.locator(".evidence").inner_text()
+    evaluator.locator("form:has(button[data-move=return]) input[name=reason]").fill(
+        "Thiếu danh sách chứng thư 4.3"
+    )
+    evaluator.click("button[data-move=return]")
+    assert evaluator.locator("[data-status]").inner_text() == "Bị trả lại để bổ sung"
+
+    reporter.goto(url)
+    assert "Thiếu danh sách chứng thư 4.3" in reporter.locator("[role=note]").inner_text()
+    reporter.fill("input[name='v_4.3']", "47/50")
+    reporter.click("text=Lưu hồ sơ")
+    reporter.click("button[data-move=submit]")
+
+    evaluator.goto(url)
+    evaluator.select_option("select[name=code]", "4.3")
+    evaluator.select_option("select[name=decision]", "adjust")
+    evaluator.fill("form:has(select[name=decision]) input[name=value]", "40/50")
+    evaluator.fill("form:has(select[name=decision]) input[name=reason]", "10 chứng thư đã hết hạn")
+    evaluator.click("text=Ghi kết quả")
+    evaluator.click("text=Chấp nhận các chỉ số chưa xét")
+    evaluator.click("button[data-move=verify]")
+    evaluator.click("button[data-move=approve]")
+    assert evaluator.locator("[data-status]").inner_text() == "Đã phê duyệt (khóa)"
+    totals = evaluator.locator(".totals").inner_text()
+    assert "Điểm tự chấm 33,8" in totals and "Điểm sau thẩm định 31" in totals
+    forged = _forged_move(evaluator, url, "publish")
+    assert forged.status == 422 and "không được" in forged.text()
+    shot(evaluator, "11-assessment-approved")
+
+    admin = _context_page(browser, server, "admin")
+    admin.goto(url)
+    admin.click("button[data-move=publish]")
+    assert admin.locator("[data-status]").inner_text() == "Đã công bố"
+    admin.goto(f"{server}/ranking?framework=dti-department-500&period={year}")
+    row = admin.locator("tr", has=admin.locator("a", has_text="Sở Y tế"))
+    assert row.count() == 1 and "31" in row.inner_text()
+    shot(admin, "12-ranking-after-publication")

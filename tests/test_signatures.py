@@ -57,7 +57,9 @@ def test_untrusted_root_is_reported(pki: signing.Pki, tmp_path: Path) -> None:
 
 
 def test_unsigned_and_broken_files(pki: signing.Pki, tmp_path: Path) -> None:
-    assert check_pdf(signing.blank_pdf(), _roots(pki, tmp_path)).summary_vi() == "Không có chữ ký số"
+    assert (
+        check_pdf(signing.blank_pdf(), _roots(pki, tmp_path)).summary_vi() == "Không có chữ ký số"
+    )
     with pytest.raises(Exception, match="PDF"):
         check_pdf(b"%PDF-1.7 nonsense", [])
 
@@ -75,7 +77,9 @@ def test_signer_kind(cn: str, org: str | None, kind: SignerKind) -> None:
     assert signer_kind(cn, org) is kind
 
 
-def test_cli_verify_exit_codes(cli: Any, database_url: str, pki: signing.Pki, tmp_path: Path) -> None:
+def test_cli_verify_exit_codes(
+    cli: Any, database_url: str, pki: signing.Pki, tmp_path: Path
+) -> None:
     trust = pki.write_trust(tmp_path / "trust")
     cases = {
         "ok.pdf": (signing.closed_loop_pdf(pki), 0),
@@ -89,18 +93,32 @@ def test_cli_verify_exit_codes(cli: Any, database_url: str, pki: signing.Pki, tm
         code, out, _ = cli(database_url, "evidence", "verify", str(path), "--trust", str(trust))
         assert code == expected, (name, out)
         assert "Nguyễn Văn An" in out
-    code, out, _ = cli(database_url, "evidence", "verify", str(tmp_path / "ok.pdf"), "--trust", str(tmp_path))
+    code, out, _ = cli(
+        database_url, "evidence", "verify", str(tmp_path / "ok.pdf"), "--trust", str(tmp_path)
+    )
     assert code == 1 and "KHÔNG tin cậy" in out
 
 
-def test_scan_pdfs_stores_the_rate(cli: Any, province_db: str, pki: signing.Pki, tmp_path: Path) -> None:
+def test_scan_pdfs_stores_the_rate(
+    cli: Any, province_db: str, pki: signing.Pki, tmp_path: Path
+) -> None:
     folder = tmp_path / "phat-hanh"
     folder.mkdir()
     (folder / "1.pdf").write_bytes(signing.closed_loop_pdf(pki))
     (folder / "2.pdf").write_bytes(signing.closed_loop_pdf(pki, "Van ban di so 02"))
     (folder / "3.pdf").write_bytes(signing.single_signature_pdf(pki))
     trust = pki.write_trust(tmp_path / "trust")
-    args = ("facts", "scan-pdfs", str(folder), "--unit", "75.SYT", "--period", "2026-10", "--trust", str(trust))
+    args = (
+        "facts",
+        "scan-pdfs",
+        str(folder),
+        "--unit",
+        "75.SYT",
+        "--period",
+        "2026-10",
+        "--trust",
+        str(trust),
+    )
     code, out, err = cli(province_db, *args)
     assert code == 0, err
     assert "2/3 văn bản ký số khép kín" in out

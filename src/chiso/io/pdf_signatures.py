@@ -4,9 +4,11 @@ administrator put in the trust folder count, and no certificate or revocation da
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from asn1crypto import pem
@@ -49,7 +51,18 @@ def load_trust_roots(folder: Path | None) -> list[asn1_x509.Certificate]:
 
 
 def check_pdf(data: bytes, roots: Iterable[asn1_x509.Certificate]) -> Verdict:
-    """The signatures of a PDF and whether content was changed after the last one."""
+    """The signatures of a PDF and whether content was changed after the last one. pyHanko's
+    synchronous API starts its own event loop, so inside a running one (a web request) it is
+    called from a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _check_pdf(data, list(roots))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_check_pdf, data, list(roots)).result()
+
+
+def _check_pdf(data: bytes, roots: list[asn1_x509.Certificate]) -> Verdict:
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
 
