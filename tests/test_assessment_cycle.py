@@ -14,8 +14,9 @@ import pytest
 from chiso.domain.access import Role
 from chiso.domain.assessment import TRANSITIONS, Move, Refusal, Status, check_move
 from chiso.errors import RejectedInput
-from chiso.services import accounts, assessments, evidence, values_files, values_import
-from chiso.services.assessments import Actor, Entry
+from chiso.services import accounts, actors, assessments, evidence, values_files, values_import
+from chiso.services.actors import Actor
+from chiso.services.assessments import Entry
 from chiso.services.runtime import Runtime
 from chiso.store import units_repo
 from tests import signing
@@ -53,8 +54,7 @@ def cycle(province_rt: Runtime) -> Any:
                              ("lanhdao", "viewer", None), ("quantri", "admin", None)):  # fmt: skip
         accounts.create_user(province_rt, name, name, "mat-khau-thu-1", role, unit)
     return {
-        n: assessments.actor_for(province_rt, n)
-        for n in ("soyte", "thamdinh", "lanhdao", "quantri")
+        n: actors.actor_for(province_rt, n) for n in ("soyte", "thamdinh", "lanhdao", "quantri")
     }
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from chiso.domain.deadlines import DeadlineError, Recurrence, parse_deadline
 from chiso.domain.tasks import TaskStatus, standing
 from chiso.errors import RejectedInput, UsageError
-from chiso.services import accounts, notifications, registries, reports, tasks, values_files
+from chiso.services import accounts, actors, notifications, registries, reports, tasks, values_files
 from chiso.services.report_data import Source
 from chiso.services.runtime import Runtime
 from chiso.store import units_repo
@@ -129,7 +129,7 @@ def test_bad_task_files_change_nothing(province_rt: Runtime, tmp_path: Path, nam
 
 
 def test_progress_reports_and_scope(province_rt: Runtime) -> None:
-    from chiso.services.assessments import Actor, actor_for
+    from chiso.services.actors import Actor, actor_for
 
     _import_demo(province_rt)
     accounts.create_user(province_rt, "soyte", "Sở Y tế", "mat-khau-thu-1", "reporter", "75.SYT")
@@ -276,13 +276,13 @@ def test_digest_by_email(province_rt: Runtime, smtp_sink: Any) -> None:
         today - timedelta(days=5),
         today + timedelta(days=3),
     )
-    rep = assessments.actor_for(province_rt, "soyte")
+    rep = actors.actor_for(province_rt, "soyte")
     assessments.save_self(
         province_rt, "dti-department-500", "2026", "75.SYT", {"2.1": Entry("có")}, rep
     )
     assessments.move(province_rt, "dti-department-500", "2026", "75.SYT", Move.SUBMIT, actor=rep)
     assessments.move(province_rt, "dti-department-500", "2026", "75.SYT", Move.RETURN, "Thiếu minh chứng",
-                     actor=assessments.actor_for(province_rt, "thamdinh"))  # fmt: skip
+                     actor=actors.actor_for(province_rt, "thamdinh"))  # fmt: skip
     sent = notifications.send(province_rt, today)
     assert sorted(d.recipient for d in sent) == [
         "khcn@example.vn",

@@ -13,12 +13,13 @@ import typer
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.assessment import Move, Status
-from chiso.domain.formatting import local_time, number, stored_value
+from chiso.domain.formatting import local_time, number
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import assessments, runtime
+    from chiso.services import actors, assessments, runtime
 else:
+    actors = lazy_import("chiso.services.actors")
     assessments = lazy_import("chiso.services.assessments")
     runtime = lazy_import("chiso.services.runtime")
 
@@ -96,7 +97,7 @@ def status(
 ) -> None:
     """Trạng thái hồ sơ của từng đơn vị, nộp đúng hạn hay muộn."""
     rt = runtime.open_runtime()
-    rows = assessments.roster(rt, framework, period, assessments.actor_for(rt, user))
+    rows = assessments.roster(rt, framework, period, actors.actor_for(rt, user))
     rt.close()
     table = [
         [r.unit_key, r.unit_name, r.status.label_vi,
@@ -114,7 +115,7 @@ def show(
 ) -> None:
     """Hồ sơ của một đơn vị: tự chấm và kết quả thẩm định đặt cạnh nhau, minh chứng, chữ ký số."""
     rt = runtime.open_runtime()
-    v = assessments.view(rt, framework, period, unit, assessments.actor_for(rt, user))
+    v = assessments.view(rt, framework, period, unit, actors.actor_for(rt, user))
     rt.close()
     console.print(
         f"[bold]{v.unit_name}[/] — {v.round.framework_id} kỳ {v.round.period}: {v.status.label_vi}"
@@ -126,7 +127,7 @@ def show(
         files = "; ".join(
             f.filename + (f" ({f.verdict.summary_vi()})" if f.verdict else "") for f in i.files
         )
-        rows.append([i.node.code, i.node.name, stored_value(i.self_value), _points(i.self_points),
+        rows.append([i.node.code, i.node.name, i.self_text, _points(i.self_points),
                      _finding(i), _points(i.final_points), i.explanation, files])  # fmt: skip
     emit("table", "Tự chấm và thẩm định",
          ["Mã", "Chỉ số", "Tự đánh giá", "Điểm tự chấm", "Thẩm định", "Điểm thẩm định", "Giải trình", "Minh chứng"],
@@ -145,7 +146,7 @@ def _finding(i: assessments.ItemView) -> str:
     if i.decision == "accepted":
         return "chấp nhận"
     if i.decision == "adjusted":
-        return f"{stored_value(i.verified_value)} ({i.reason})"
+        return f"{i.verified_text} ({i.reason})"
     return ""
 
 
@@ -182,20 +183,12 @@ def fill(
         if not path.is_file():
             raise UsageError(f"Không thấy tệp {path}.", f"no file {path}")
         files.setdefault(code, []).append((path.name, path.read_bytes()))
+    entries = {
+        code: assessments.Entry(values.get(code), notes.get(code), tuple(files.get(code, [])))
+        for code in sorted(set(values) | set(notes) | set(files))
+    }
     rt = runtime.open_runtime()
-    view = assessments.view(rt, framework, period, unit, assessments.actor_for(rt, user))
-    current = {i.node.code: i for i in view.items}
-    entries = {}
-    for code in sorted(set(values) | set(notes) | set(files)):
-        old = current.get(code)
-        entries[code] = assessments.Entry(
-            values.get(code, stored_value(old.self_value) if old and old.self_value else ""),
-            notes.get(code, old.explanation if old else ""),
-            tuple(files.get(code, [])),
-        )
-    saved = assessments.save_self(
-        rt, framework, period, unit, entries, assessments.actor_for(rt, user)
-    )
+    saved = assessments.save_self(rt, framework, period, unit, entries, actors.actor_for(rt, user))
     rt.close()
     console.print(
         f"Đã lưu {len(entries)} chỉ số của {saved.unit_name}; đã nhập {saved.filled}/{len(saved.items)}, "
@@ -219,7 +212,7 @@ def review_item(
         raise UsageError("Chọn một: --accept hoặc --value.", "give --accept or --value")
     rt = runtime.open_runtime()
     v = assessments.review(rt, framework, period, unit, indicator, accept, value, reason,
-                           assessments.actor_for(rt, user))  # fmt: skip
+                           actors.actor_for(rt, user))  # fmt: skip
     rt.close()
     console.print(
         f"{v.unit_name} — {indicator}: {'chấp nhận' if accept else 'điều chỉnh thành ' + value}. "
@@ -238,9 +231,7 @@ def _step(step: Move) -> Callable[..., None]:
         user: str | None = USER,
     ) -> None:
         rt = runtime.open_runtime()
-        v = assessments.move(
-            rt, framework, period, unit, step, reason, assessments.actor_for(rt, user)
-        )
+        v = assessments.move(rt, framework, period, unit, step, reason, actors.actor_for(rt, user))
         rt.close()
         console.print(
             f"{v.unit_name}: {step.label_vi.lower()} — trạng thái mới: {v.status.label_vi}."

@@ -14,9 +14,9 @@ from chiso.cli.output import console, emit
 from chiso.cli.report_cmd import done_paths
 
 if TYPE_CHECKING:
-    from chiso.services import assessments, reports, runtime, tasks
+    from chiso.services import actors, reports, runtime, tasks
 else:
-    assessments = lazy_import("chiso.services.assessments")
+    actors = lazy_import("chiso.services.actors")
     reports = lazy_import("chiso.services.reports")
     runtime = lazy_import("chiso.services.runtime")
     tasks = lazy_import("chiso.services.tasks")
@@ -60,7 +60,7 @@ def list_tasks(
 ) -> None:
     """Danh sách nhiệm vụ, quá hạn lên đầu."""
     rt = runtime.open_runtime()
-    found = tasks.list_tasks(rt, _on(on), unit, overdue, assessments.actor_for(rt, user))
+    found = tasks.list_tasks(rt, _on(on), unit, overdue, actors.actor_for(rt, user))
     rt.close()
     rows = [
         [t.id, t.directive, t.code, t.title, t.lead_name, t.deadline_text, t.status.label_vi,
@@ -90,7 +90,7 @@ def progress(
     files = tuple((p.name, p.read_bytes()) for p in evidence)
     rt = runtime.open_runtime()
     view = tasks.report_progress(
-        rt, task, status, percent, note, files, assessments.actor_for(rt, user), _on(on)
+        rt, task, status, percent, note, files, actors.actor_for(rt, user), _on(on)
     )
     rt.close()
     console.print(

@@ -34,37 +34,20 @@ class Deadline:
         date on or before `on` (None when no occurrence has fallen due yet)."""
         if self.recurrence is None:
             return self.due_on
-        step = 1 if self.recurrence is Recurrence.MONTHLY else 3
-        year, month = on.year, on.month
-        if step == 3:
-            month = ((month - 1) // 3) * 3 + 3
-        for _ in range(3):
-            due = _day_in(year, month, self.day)
-            if due <= on:
-                return due
-            month -= step
-            if month <= 0:
-                month += 12
-                year -= 1
-        return None
+        return max((d for d in self._around(on) if d <= on), default=None)
 
     def next_due(self, on: date) -> date | None:
         """The first due date after `on` for a recurring duty; the one date otherwise."""
         if self.recurrence is None:
             return self.due_on
+        return min(d for d in self._around(on) if d > on)
+
+    def _around(self, on: date) -> list[date]:
+        """The recurring due dates of the periods before, at and after the one holding `on`."""
         step = 1 if self.recurrence is Recurrence.MONTHLY else 3
-        year, month = on.year, on.month
-        if step == 3:
-            month = ((month - 1) // 3) * 3 + 3
-        for _ in range(3):
-            due = _day_in(year, month, self.day)
-            if due > on:
-                return due
-            month += step
-            if month > 12:
-                month -= 12
-                year += 1
-        return None
+        month = on.month if step == 1 else ((on.month - 1) // 3) * 3 + 3
+        index = on.year * 12 + month - 1
+        return [_day_in(i // 12, i % 12 + 1, self.day) for i in (index - step, index, index + step)]
 
 
 def _day_in(year: int, month: int, day: int | None) -> date:

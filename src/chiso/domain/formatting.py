@@ -26,10 +26,13 @@ def percent(fraction: float, max_decimals: int = 2) -> str:
     return f"{number(fraction * 100, max_decimals)}%"
 
 
-def stored_value(fields: Mapping[str, Any] | None) -> str:
-    """A stored value as people read it: "45/50" for a rate, "0,8002", "có", or "—"."""
+def stored_value(fields: Mapping[str, Any] | None, yes_no: bool = False) -> str:
+    """A stored value as people read it: "45/50" for a rate, "0,8002", "có", or "—"; a yes/no
+    indicator's 1 and 0 read "có" and "không"."""
     if not fields:
         return "—"
+    if yes_no and fields.get("number") in (0, 1):
+        return "có" if fields["number"] == 1 else "không"
     if fields.get("numerator") is not None:
         return f"{number(fields['numerator'])}/{number(fields['denominator'])}"
     for key in ("index_value", "text", "number"):

@@ -13,15 +13,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from chiso.domain.access import Role, in_scope
+from chiso.domain.access import Role
 from chiso.domain.assessment import Move, Refusal, Status, check_move, moves_from, window_open
 from chiso.domain.evaluation import UnitInput, evaluate
+from chiso.domain.formatting import stored_value
 from chiso.domain.frameworks import Framework, InputKind, Node
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import NotFound, ProblemList, RejectedInput, UsageError
 from chiso.io.values_file import parse_fraction, parse_value
 from chiso.services import evidence, frameworks
+from chiso.services.actors import ADMIN, Actor, reaches
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.units import resolve
@@ -33,18 +35,6 @@ from chiso.store.models import Assessment, AssessmentItem, AssessmentRound, Unit
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who acts, as the rules see them: a role, and for a reporter the unit they answer for."""
-
-    name: str
-    role: Role
-    unit_id: int | None = None
-
-
-ADMIN = Actor("cli", Role.ADMIN)
-
-
-@dataclass(frozen=True)
 class RoundInfo:
     id: int
     framework_id: str
@@ -53,7 +43,8 @@ class RoundInfo:
     opens_on: date
     closes_on: date
     counts: dict[str, int]
-    units: int
+    units: int | None
+    """Units the round covers (None where a page does not need the count)."""
     on_time: int
 
     def is_open(self, today: date) -> bool:
@@ -71,6 +62,14 @@ class ItemView:
     self_points: float | None
     final_points: float | None
     files: list[evidence.Evidence]
+
+    @property
+    def self_text(self) -> str:
+        return stored_value(self.self_value, self.node.input is InputKind.YES_NO)
+
+    @property
+    def verified_text(self) -> str:
+        return stored_value(self.verified_value, self.node.input is InputKind.YES_NO)
 
 
 @dataclass
@@ -136,10 +135,12 @@ def _round_row(session: Session, framework_id: str, period: str) -> AssessmentRo
     return session.scalar(query)
 
 
-def _round_info(session: Session, r: AssessmentRound, framework: Framework) -> RoundInfo:
+def _round_info(
+    session: Session, r: AssessmentRound, framework: Framework, count_units: bool = True
+) -> RoundInfo:
     rows = list(session.scalars(select(Assessment).where(Assessment.round_id == r.id)))
     counts = Counter(a.status for a in rows)
-    units = len(covered_units(session, framework, Period.parse(r.period)))
+    units = len(covered_units(session, framework, Period.parse(r.period))) if count_units else None
     on_time = sum(
         1 for a in rows if a.submitted_at is not None and a.submitted_at.date() <= r.closes_on
     )
@@ -158,15 +159,19 @@ def rounds(rt: Runtime) -> list[RoundInfo]:
 def find_round(rt: Runtime, framework: str, period: str) -> RoundInfo:
     chosen, when = _framework_period(rt, framework, period)
     with rt.db.transaction() as session:
-        found = _round_row(session, chosen.id, str(when))
-        if found is None:
-            raise NotFound(
-                f"Chưa mở đợt tự đánh giá {chosen.id} kỳ {when}.",
-                f"no assessment round {chosen.id} {when}",
-                hint_vi=f"mở đợt: chiso assess open --framework {chosen.id} --period {when} "
-                "--opens … --closes …",
-            )
-        return _round_info(session, found, chosen)
+        return _round_info(session, _round_or_fail(session, chosen, when), chosen)
+
+
+def _round_or_fail(session: Session, framework: Framework, period: Period) -> AssessmentRound:
+    found = _round_row(session, framework.id, str(period))
+    if found is None:
+        raise NotFound(
+            f"Chưa mở đợt tự đánh giá {framework.id} kỳ {period}.",
+            f"no assessment round {framework.id} {period}",
+            hint_vi=f"mở đợt: chiso assess open --framework {framework.id} --period {period} "
+            "--opens … --closes …",
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -181,39 +186,30 @@ class RosterRow:
 
 def roster(rt: Runtime, framework: str, period: str, actor: Actor = ADMIN) -> list[RosterRow]:
     """Every unit the round covers (a reporter sees their own), with where its file stands."""
-    info = find_round(rt, framework, period)
-    chosen = frameworks.resolve(rt, info.framework_id)
+    chosen, when = _framework_period(rt, framework, period)
     with rt.db.transaction() as session:
-        rows = session.scalars(select(Assessment).where(Assessment.round_id == info.id))
+        r = _round_or_fail(session, chosen, when)
+        rows = session.scalars(select(Assessment).where(Assessment.round_id == r.id))
         by_unit = {a.unit_id: a for a in rows}
         out = []
-        for unit, group in covered_units(session, chosen, Period.parse(info.period)):
-            if not _reaches(session, actor, unit.id):
+        for unit, group in covered_units(session, chosen, when):
+            if not reaches(session, actor, unit.id):
                 continue
             a = by_unit.get(unit.id)
             at = a.submitted_at if a else None
-            on_time = None if at is None else at.date() <= info.closes_on
+            on_time = None if at is None else at.date() <= r.closes_on
             status = Status(a.status) if a else Status.DRAFT
             out.append(RosterRow(unit.key, unit.name, group, status, at, on_time))
     return sorted(out, key=lambda r: (r.group, r.unit_name))
-
-
-def _reaches(session: Session, actor: Actor, unit_id: int) -> bool:
-    if actor.role is not Role.REPORTER:
-        return True
-    return in_scope(actor.role, actor.unit_id, units_repo.lineage_ids(session, unit_id))
 
 
 def _load(
     session: Session, rt: Runtime, framework: str, period: str, unit: str, actor: Actor
 ) -> tuple[AssessmentRound, Framework, Assessment]:
     chosen, when = _framework_period(rt, framework, period)
-    r = _round_row(session, chosen.id, str(when))
-    if r is None:
-        find_round(rt, framework, period)
-        raise AssertionError("unreachable")
+    r = _round_or_fail(session, chosen, when)
     target = resolve(session, unit, on=when.end)
-    if not _reaches(session, actor, target.id):
+    if not reaches(session, actor, target.id):
         raise RejectedInput(
             f"{target.name} nằm ngoài phạm vi tài khoản {actor.name}.",
             "unit outside the account's scope",
@@ -280,7 +276,7 @@ def _view(
         )
     status = Status(a.status)
     view = AssessmentView(
-        _round_info(session, r, framework), a.unit.key, a.unit.name, status, a.comment or "",
+        _round_info(session, r, framework, count_units=False), a.unit.key, a.unit.name, status, a.comment or "",
         a.submitted_at, rows, moves=moves_from(status, actor.role),
     )  # fmt: skip
     view.self_total = sum(x for x in self_scores.values() if x is not None)
@@ -322,10 +318,11 @@ def parse_entry(where: str, text: str, node: Node, problems: ProblemList) -> Val
 
 @dataclass(frozen=True)
 class Entry:
-    """What a unit says about one component: a value as typed, an explanation, files."""
+    """What a unit says about one component: a value as typed, an explanation, files. A value
+    or explanation left None keeps what is stored; an empty one clears it."""
 
-    value: str = ""
-    explanation: str = ""
+    value: str | None = ""
+    explanation: str | None = ""
     files: tuple[tuple[str, bytes], ...] = ()
 
 
@@ -366,7 +363,7 @@ def _save_entry(
         problems.add(code, f"chỉ số {code} không có trong bộ chỉ số cho đơn vị này", "unknown code")
         return
     value = None
-    if entry.value.strip():
+    if entry.value and entry.value.strip():
         value = parse_entry(f"{code} {node.name}", entry.value.strip(), node, problems)
         if value is None:
             return
@@ -375,8 +372,8 @@ def _save_entry(
         item = AssessmentItem(assessment_id=a.id, indicator=code, updated_by=actor.name)
         session.add(item)
         items[code] = item
-    new_value = fields_of(value) if value else None
-    new_text = entry.explanation.strip() or None
+    new_value = item.self_value if entry.value is None else fields_of(value) if value else None
+    new_text = item.explanation if entry.explanation is None else entry.explanation.strip() or None
     before = {"value": item.self_value, "explanation": item.explanation}
     after = {"value": new_value, "explanation": new_text}
     if before != after:
@@ -398,34 +395,67 @@ def review(
 ) -> AssessmentView:  # fmt: skip
     """The council's finding on one component: accepted as claimed, or a verified value and why."""
     with rt.db.transaction() as session:
-        r, chosen, a = _load(session, rt, framework, period, unit, actor)
-        if (
-            actor.role not in {Role.EVALUATOR, Role.ADMIN}
-            or Status(a.status) is not Status.SUBMITTED
-        ):
-            raise RejectedInput(
-                f"Chỉ hội đồng thẩm định được xét hồ sơ đã nộp ({a.unit.name} đang "
-                f"'{Status(a.status).label_vi.lower()}').",
-                "only evaluators review submitted assessments",
-            )
-        node = {n.code: n for n in _leaves(chosen, a.unit)}.get(code)
-        if node is None:
-            raise NotFound(f"Không có chỉ số {code} trong hồ sơ.", f"no component {code}")
-        item = next((i for i in a.items if i.indicator == code), None)
-        if item is None:
-            item = AssessmentItem(assessment_id=a.id, indicator=code, updated_by=actor.name)
-            session.add(item)
-        before = {"decision": item.decision, "value": item.verified_value, "reason": item.reason}
-        after = _finding(node, accept, value, reason)
-        item.decision, item.verified_value, item.reason = (
-            after["decision"], after["value"], after["reason"],
-        )  # fmt: skip
-        item.updated_at, item.updated_by = utcnow(), actor.name
-        units_repo.audit(session, actor.name, "assessment.review", "assessment_item",
-                         f"{_round_key(r)}/{a.unit.key}/{code}", before, after)  # fmt: skip
-        session.flush()
-        session.expire(a, ["items"])
+        r, chosen, a = _reviewable(session, rt, framework, period, unit, actor)
+        _rule(
+            session, r, chosen, a, actor, code, _finding_for(chosen, a, code, accept, value, reason)
+        )
         return _view(session, r, chosen, a, actor)
+
+
+def accept_pending(
+    rt: Runtime, framework: str, period: str, unit: str, actor: Actor = ADMIN
+) -> AssessmentView:
+    """Accepts, as claimed, every filled component the council has not ruled on yet."""
+    with rt.db.transaction() as session:
+        r, chosen, a = _reviewable(session, rt, framework, period, unit, actor)
+        pending = [i.indicator for i in a.items if i.self_value is not None and i.decision is None]
+        for code in pending:
+            _rule(session, r, chosen, a, actor, code, _finding_for(chosen, a, code, True, "", ""))
+        return _view(session, r, chosen, a, actor)
+
+
+def _reviewable(
+    session: Session, rt: Runtime, framework: str, period: str, unit: str, actor: Actor
+) -> tuple[AssessmentRound, Framework, Assessment]:
+    r, chosen, a = _load(session, rt, framework, period, unit, actor)
+    status = Status(a.status)
+    if actor.role not in {Role.EVALUATOR, Role.ADMIN} or status is not Status.SUBMITTED:
+        raise RejectedInput(
+            f"Chỉ hội đồng thẩm định được xét hồ sơ đã nộp ({a.unit.name} đang "
+            f"'{status.label_vi.lower()}').",
+            "only evaluators review submitted assessments",
+        )
+    return r, chosen, a
+
+
+def _finding_for(
+    framework: Framework, a: Assessment, code: str, accept: bool, value: str, reason: str
+) -> dict[str, Any]:
+    node = {n.code: n for n in _leaves(framework, a.unit)}.get(code)
+    if node is None:
+        raise NotFound(f"Không có chỉ số {code} trong hồ sơ.", f"no component {code}")
+    return _finding(node, accept, value, reason)
+
+
+def _rule(
+    session: Session, r: AssessmentRound, framework: Framework, a: Assessment, actor: Actor,
+    code: str, after: dict[str, Any],
+) -> None:  # fmt: skip
+    item = next((i for i in a.items if i.indicator == code), None)
+    if item is None:
+        item = AssessmentItem(assessment_id=a.id, indicator=code, updated_by=actor.name)
+        session.add(item)
+    before = {"decision": item.decision, "value": item.verified_value, "reason": item.reason}
+    item.decision, item.verified_value, item.reason = (
+        after["decision"],
+        after["value"],
+        after["reason"],
+    )
+    item.updated_at, item.updated_by = utcnow(), actor.name
+    units_repo.audit(session, actor.name, "assessment.review", "assessment_item",
+                     f"{_round_key(r)}/{a.unit.key}/{code}", before, after)  # fmt: skip
+    session.flush()
+    session.expire(a, ["items"])
 
 
 def _finding(node: Node, accept: bool, value: str, reason: str) -> dict[str, Any]:
@@ -462,7 +492,7 @@ def move(
         _precondition(a, chosen, step)
         a.status = outcome.value
         if step is Move.SUBMIT:
-            a.submitted_at = utcnow()
+            a.submitted_at, a.comment = utcnow(), None
         if step in {Move.RETURN, Move.UNAPPROVE}:
             a.comment = reason.strip()
         a.updated_at, a.updated_by = utcnow(), actor.name
@@ -511,29 +541,3 @@ def _publish_values(
     report = ImportReport(f"assessment {r.id}", framework.id, len(matched))
     ref = f"Tự đánh giá {framework.id} {r.period}, đã thẩm định và phê duyệt"
     apply_values(session, actor.name, framework, matched, ref, "assessment", report)
-
-
-def actor_for(rt: Runtime, username: str | None) -> Actor:
-    """The command line acts as the administrator unless told to act as a named account."""
-    if username is None:
-        return Actor(rt.actor, Role.ADMIN)
-    from chiso.store.models import User
-
-    with rt.db.transaction() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active:
-            raise NotFound(
-                f"Không có tài khoản đang hoạt động '{username}'.", f"no active user {username}"
-            )
-        return Actor(user.username, Role(user.role), user.unit_id)
-
-
-def accept_pending(
-    rt: Runtime, framework: str, period: str, unit: str, actor: Actor = ADMIN
-) -> AssessmentView:
-    """Accepts, as claimed, every filled component the council has not ruled on yet."""
-    current = view(rt, framework, period, unit, actor)
-    for item in current.items:
-        if item.self_value is not None and item.decision is None:
-            current = review(rt, framework, period, unit, item.node.code, True, actor=actor)
-    return current

@@ -111,7 +111,9 @@ def digests(rt: Runtime, today: date | None = None) -> list[Digest]:
     out = []
     with rt.db.transaction() as session:
         users = session.scalars(select(User).where(User.active.is_(True), User.email.is_not(None)))
-        sent = {(n.recipient, n.event_key) for n in session.scalars(select(NotificationSent))}
+        keys = sorted({e.key for e in found})
+        told = select(NotificationSent).where(NotificationSent.event_key.in_(keys))
+        sent = {(n.recipient, n.event_key) for n in session.scalars(told)}
         for user in users:
             role = Role(user.role)
             digest = Digest(str(user.email), user.full_name)

@@ -93,11 +93,7 @@ def import_committee(rt: Runtime, path: Path) -> RegistryReport:
 def _replace_committee(
     session: Session, rt: Runtime, unit_id: int, members: list[tuple[str, str, str]], source: str
 ) -> int:
-    query = select(CommitteeMember).where(CommitteeMember.unit_id == unit_id)
-    current = [
-        (m.person, m.position, m.committee_role)
-        for m in session.scalars(query.order_by(CommitteeMember.sort))
-    ]
+    current = _committee_of(session, unit_id)
     if current == members:
         return 0
     session.execute(delete(CommitteeMember).where(CommitteeMember.unit_id == unit_id))
@@ -136,6 +132,12 @@ def import_teams(rt: Runtime, path: Path) -> RegistryReport:
             report.changed += _replace_teams(session, rt, unit_id, dict(villages), path.name)
         report.units = len(wanted)
     return report
+
+
+def _committee_of(session: Session, unit_id: int) -> list[tuple[str, str, str]]:
+    query = select(CommitteeMember).where(CommitteeMember.unit_id == unit_id)
+    members = session.scalars(query.order_by(CommitteeMember.sort))
+    return [(m.person, m.position, m.committee_role) for m in members]
 
 
 def _teams_of(session: Session, unit_id: int) -> dict[str, list[tuple[str, str]]]:
@@ -201,13 +203,9 @@ class Registry:
 def registry(rt: Runtime, unit: str) -> Registry:
     with rt.db.transaction() as session:
         target = resolve(session, unit)
-        query = (
-            select(CommitteeMember)
-            .where(CommitteeMember.unit_id == target.id)
-            .order_by(CommitteeMember.sort)
+        return Registry(
+            target.name, _committee_of(session, target.id), _teams_of(session, target.id)
         )
-        committee = [(m.person, m.position, m.committee_role) for m in session.scalars(query)]
-        return Registry(target.name, committee, _teams_of(session, target.id))
 
 
 def chair_category(committee: list[tuple[str, str, str]]) -> str:
@@ -244,12 +242,7 @@ def store_values(
         matched = []
         for unit, _ in covered_units(session, chosen, when):
             if chair_indicator:
-                query = (
-                    select(CommitteeMember)
-                    .where(CommitteeMember.unit_id == unit.id)
-                    .order_by(CommitteeMember.sort)
-                )
-                members = [(m.person, m.position, m.committee_role) for m in session.scalars(query)]
+                members = _committee_of(session, unit.id)
                 value = _chair_value(nodes[chair_indicator], chair_category(members))
                 if value is not None:
                     matched.append(

@@ -9,18 +9,19 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from chiso.domain.access import Role, in_scope
+from chiso.domain.access import Role
 from chiso.domain.deadlines import Deadline, Recurrence
 from chiso.domain.tasks import Standing, TaskStatus, standing
 from chiso.errors import NotFound, ProblemList, RejectedInput
 from chiso.io.tasks_file import TaskRow, read_tasks_file
 from chiso.services import evidence
-from chiso.services.assessments import ADMIN, Actor
+from chiso.services.actors import ADMIN, Actor, reaches
 from chiso.services.runtime import Runtime
 from chiso.services.unit_matching import Matcher
+from chiso.services.units import resolve
 from chiso.store import units_repo
 from chiso.store.models import Directive, Task, TaskUpdate, Unit, utcnow
 
@@ -45,10 +46,6 @@ class TaskView:
     completed_on: date | None
     standing: Standing
     updates: tuple[dict[str, Any], ...] = ()
-
-    @property
-    def recurring(self) -> bool:
-        return "hằng" in self.deadline_text.lower() or "hàng" in self.deadline_text.lower()
 
 
 @dataclass
@@ -204,24 +201,19 @@ def list_tasks(
     """Tasks (of a unit: led by it or with it cooperating), the late ones first."""
     today = today or date.today()
     with rt.db.transaction() as session:
-        tasks = list(session.scalars(_query().order_by(Task.id)))
+        query = _query().order_by(Task.id)
         if unit is not None:
-            from chiso.services.units import resolve
-
             target = resolve(session, unit).id
-            tasks = [
-                t for t in tasks if t.lead_unit_id == target or target in {p.id for p in t.partners}
-            ]
+            query = query.where(
+                or_(Task.lead_unit_id == target, Task.partners.any(Unit.id == target))
+            )
+        tasks = list(session.scalars(query))
         if actor.role is Role.REPORTER:
-            tasks = [t for t in tasks if _reaches(session, actor, t.lead_unit_id)]
+            tasks = [t for t in tasks if reaches(session, actor, t.lead_unit_id)]
         views = [_view(t, today) for t in tasks]
     if overdue_only:
         views = [v for v in views if v.standing.overdue]
     return sorted(views, key=lambda v: (-v.standing.overdue_days, v.standing.due or date.max, v.id))
-
-
-def _reaches(session: Session, actor: Actor, unit_id: int) -> bool:
-    return in_scope(actor.role, actor.unit_id, units_repo.lineage_ids(session, unit_id))
 
 
 def get(
@@ -259,7 +251,7 @@ def report_progress(
         )
         if task is None:
             raise NotFound(f"Không có nhiệm vụ số {task_id}.", f"no task {task_id}")
-        if actor.role is Role.VIEWER or not _reaches(session, actor, task.lead_unit_id):
+        if actor.role is Role.VIEWER or not reaches(session, actor, task.lead_unit_id):
             raise RejectedInput(
                 f"Tài khoản {actor.name} không báo cáo được nhiệm vụ do {task.lead_unit.name} chủ trì.",
                 "task outside the account's scope",

@@ -7,15 +7,16 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.datastructures import UploadFile
 
 from chiso.domain.access import Action
 from chiso.domain.assessment import Move
 from chiso.errors import ChisoError, RejectedInput
 from chiso.services import assessments, evidence
-from chiso.services.assessments import Actor, Entry
+from chiso.services.actors import Actor
+from chiso.services.assessments import Entry
 from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
 from chiso.web.render import page
+from chiso.web.uploads import evidence_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -81,11 +82,9 @@ async def save(request: Request, framework: str, period: str, unit: str) -> Resp
     entries: dict[str, Entry] = {}
     codes = {k[2:] for k in form if k.startswith(("v_", "e_", "f_"))}
     for code in sorted(codes):
-        upload = form.get("f_" + code)
-        files: tuple[tuple[str, bytes], ...] = ()
-        if isinstance(upload, UploadFile) and upload.filename:
-            limit = runtime(request).settings.evidence_max_mb * 2**20
-            files = ((upload.filename, await upload.read(limit + 1)),)
+        files = await evidence_upload(
+            form.get("f_" + code), runtime(request).settings.evidence_max_mb
+        )
         entries[code] = Entry(str(form.get("v_" + code, "")), str(form.get("e_" + code, "")), files)
     try:
         assessments.save_self(acting(request, who), framework, period, unit, entries, actor_of(who))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
 from chiso.domain.access import Action
 from chiso.domain.tasks import TaskStatus
@@ -19,6 +18,7 @@ from chiso.web.deps import Caller, acting, check_csrf, require, runtime
 from chiso.web.pages_assess import actor_of
 from chiso.web.pages_documents import DOCX
 from chiso.web.render import page
+from chiso.web.uploads import evidence_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,11 +64,7 @@ async def progress(request: Request, task_id: int) -> Response:
     who = require(request, Action.VIEW_UNIT)
     await check_csrf(request, who)
     form = await request.form()
-    upload = form.get("file")
-    files: tuple[tuple[str, bytes], ...] = ()
-    if isinstance(upload, UploadFile) and upload.filename:
-        limit = runtime(request).settings.evidence_max_mb * 2**20
-        files = ((upload.filename, await upload.read(limit + 1)),)
+    files = await evidence_upload(form.get("file"), runtime(request).settings.evidence_max_mb)
     try:
         percent = int(str(form.get("progress") or "0"))
         tasks.report_progress(acting(request, who), task_id, str(form.get("status", "")), percent,

@@ -23,7 +23,6 @@ TEMPLATES.env.filters.update(
     number=lambda x, d=2: "—" if x is None else number(x, d),
     fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
     tojson_attr=lambda x: json.dumps(x, ensure_ascii=False),
-    stored=stored_value,
     localtime=local_time,
 )
 

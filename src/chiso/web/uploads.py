@@ -23,3 +23,11 @@ async def save_upload(value: object, folder: Path, default_name: str) -> Path | 
     path = folder / name
     path.write_bytes(data)
     return path
+
+
+async def evidence_upload(value: object, max_mb: int) -> tuple[tuple[str, bytes], ...]:
+    """An evidence file from a form as (name, bytes), read one byte past the limit so the
+    evidence service can refuse an oversized file by name; empty when none was chosen."""
+    if not isinstance(value, UploadFile) or not value.filename:
+        return ()
+    return ((value.filename, await value.read(max_mb * 2**20 + 1)),)
