@@ -15,24 +15,24 @@ SHIPPED = ["commune-example", "dti-department-500", "dti-province-922", "platfor
 
 def test_shipped_frameworks() -> None:
     assert frameworks.shipped_ids() == SHIPPED
-    province = frameworks.load("dti-province-922")
+    province = frameworks.shipped("dti-province-922")
     assert province.root.max_points == 1000
     assert [n.code for n in province.root.children] == ["I", "II"]
     assert [(n.code, n.max_points) for n in province.main_indices()] == [
         ("1", 100), ("2", 100), ("3", 100), ("4", 100), ("5", 100), ("6", 0), ("7", 200), ("8", 150), ("9", 150),
     ]  # fmt: skip
-    department = frameworks.load("dti-department-500")
+    department = frameworks.shipped("dti-department-500")
     assert [(n.name, n.max_points) for n in department.main_indices()] == [
         ("Nhận thức số", 50), ("Thể chế số", 50), ("Hạ tầng số", 50), ("Nhân lực số", 50),
         ("An toàn thông tin mạng", 100), ("Hoạt động chuyển đổi số", 200),
     ]  # fmt: skip
-    usage = frameworks.load("platform-usage")
+    usage = frameworks.shipped("platform-usage")
     assert [n.code for n in usage.leaves()] == [
         "signed_docs_rate", "online_docs_rate", "paperless_meetings", "official_email_rate",
         "online_applications_rate", "digitised_results_rate", "reports_on_system_rate", "dx_plan_issued",
     ]  # fmt: skip
     assert usage.node("signed_docs_rate").target == 95  # type: ignore[union-attr]
-    commune = frameworks.load("commune-example")
+    commune = frameworks.shipped("commune-example")
     assert commune.example
     assert len(commune.main_indices()) == 8
     assert len(commune.leaves()) == 47
@@ -43,7 +43,7 @@ def test_show_and_validate(cli, database_url: str, framework_id: str, tmp_path: 
     code, out, _ = cli(database_url, "framework", "show", framework_id)
     assert code == 0
     assert f"({framework_id})" in out
-    root = frameworks.load(framework_id)
+    root = frameworks.shipped(framework_id)
     assert f"{root.root.max_points:,.0f}".replace(",", ".") + " điểm" in out
     path = tmp_path / f"{framework_id}.yaml"
     path.write_text(dump_framework(root), encoding="utf-8")
@@ -129,8 +129,8 @@ def test_excel_round_trip(cli, database_url: str, tmp_path: Path, framework_id: 
     out = tmp_path / "back.yaml"
     code, _, err = cli(database_url, "framework", "import", str(xlsx), "--out", str(out))
     assert code == 0, err
-    original = framework_to_data(frameworks.load(framework_id))
-    assert framework_to_data(frameworks.load(str(out))) == original
+    original = framework_to_data(frameworks.shipped(framework_id))
+    assert framework_to_data(frameworks.read_file(out)) == original
 
 
 def test_hand_made_table_with_stt_only(tmp_path: Path) -> None:

@@ -337,3 +337,57 @@ def test_reporter_upload_outside_scope_names_the_row_and_stores_nothing(web: Any
     )
     with web.rt.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(IndicatorValue)) == before
+
+
+PATH_REFERENCES = [
+    "/etc/passwd",
+    "../../etc/passwd",
+    "x.yaml",
+    "/tmp/evil.yaml",
+    "platform-usage/..",
+]
+
+
+@pytest.mark.parametrize("ref", PATH_REFERENCES)
+def test_a_framework_named_by_a_path_is_refused_and_registers_nothing(
+    web: Any, ref: str, tmp_path: Any
+) -> None:
+    from urllib.parse import quote
+
+    from sqlalchemy import func, select
+
+    from chiso.store.models import AuditEntry, StoredFramework
+
+    evil = tmp_path / "evil.yaml"
+    evil.write_text(
+        "id: platform-usage\nname: Giả mạo\nnodes:\n  - {code: A, name: A, max: 5, input: yes_no}\n",
+        encoding="utf-8",
+    )
+    target = str(evil) if ref == "/tmp/evil.yaml" else ref
+    admin = web.client("admin")
+    csrf = web.csrf("admin")
+    responses = [
+        admin.get("/ranking", params={"framework": target}),
+        admin.get("/ranking.csv", params={"framework": target}),
+        admin.get("/data/template", params={"framework": target, "period": "2026-10"}),
+        admin.get("/api/v1/rankings", params={"framework": target}),
+        admin.get("/api/v1/frameworks/" + quote(target, safe="")),
+        admin.post(
+            "/api/v1/values",
+            json={"framework": target, "dry_run": True, "values": []},
+        ),
+        admin.post(
+            "/data/upload",
+            data={"csrf": csrf, "framework": target, "mode": "preview"},
+            files={"file": ("a.csv", "unit_code,period,indicator,value\n", "text/csv")},
+        ),
+    ]
+    for response in responses:
+        assert response.status_code in (400, 404, 422), (response.request.url, response.text[:200])
+        assert "root:" not in response.text
+        assert "Giả mạo" not in response.text
+    with web.rt.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(StoredFramework)) == 0
+        assert (
+            session.scalar(select(func.count()).where(AuditEntry.action.like("framework.%"))) == 0
+        )

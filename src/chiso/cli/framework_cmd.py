@@ -16,9 +16,10 @@ from chiso.domain.frameworks import INPUT_LABELS, MISSING_LABELS, RULE_LABELS, F
 from chiso.domain.scoring import rule_of, target_of
 
 if TYPE_CHECKING:
-    from chiso.services import frameworks
+    from chiso.services import frameworks, runtime
 else:
     frameworks = lazy_import("chiso.services.frameworks")
+    runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(
     help="Bộ chỉ số: xem, kiểm tra, xuất và nhập (YAML, Excel).", no_args_is_help=True
@@ -52,7 +53,7 @@ def show(
     ref: str = typer.Argument(..., metavar="MÃ|TỆP", help="Mã bộ chỉ số hoặc tệp .yaml/.xlsx."),
 ) -> None:
     """In cây chỉ số với điểm tối đa, kiểu dữ liệu và quy tắc tính điểm."""
-    _print_tree(frameworks.load(ref))
+    _print_tree(frameworks.load_local(ref))
 
 
 def _print_tree(f: Framework) -> None:
@@ -96,7 +97,7 @@ def validate(
     path: Path = typer.Argument(..., metavar="TỆP", help="Tệp bộ chỉ số .yaml hoặc .xlsx."),
 ) -> None:
     """Kiểm tra một tệp bộ chỉ số; lỗi nêu rõ nút và trường cần sửa."""
-    f = frameworks.load(str(path))
+    f = frameworks.read_file(path)
     console.print(
         f"Hợp lệ: {f.name} ({f.id}) — {len(f.main_indices())} chỉ số chính, "
         f"{len(f.leaves())} chỉ số lá, {number(f.root.max_points)} điểm."
@@ -131,3 +132,17 @@ def import_(
         typer.echo(text, nl=False)
     else:
         console.print(f"Hợp lệ: {framework.name} ({framework.id}); đã ghi {out}.")
+
+
+@app.command()
+def register(
+    file: Path = typer.Argument(..., metavar="TỆP", help="Tệp bộ chỉ số .yaml hoặc .xlsx."),
+) -> None:
+    """Đăng ký bộ chỉ số của tỉnh vào cơ sở dữ liệu để nhập số liệu, xếp hạng và dùng trên web."""
+    rt = runtime.open_runtime()
+    try:
+        framework, changed = frameworks.register_file(rt, file)
+    finally:
+        rt.close()
+    state = "Đã đăng ký" if changed else "Không đổi (đã đăng ký đúng nội dung này)"
+    console.print(f"{state}: {framework.name} ({framework.id}).")

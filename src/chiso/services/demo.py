@@ -96,7 +96,7 @@ def _cycle(rt: Runtime, today: date) -> None:
 
 def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
     """The departments' self-assessed values for the year plus the rates computed from records."""
-    framework = frameworks.load("dti-department-500")
+    framework = frameworks.shipped("dti-department-500")
     path = rt.settings.data_dir / "generated" / f"dti-department-500-{year}.csv"
     rows = []
     with rt.db.transaction() as session:

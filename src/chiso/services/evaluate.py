@@ -61,7 +61,7 @@ class UnitInfo:
 
 
 def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
-    framework = frameworks.load(req.framework)
+    framework = frameworks.load_local(req.framework)
     wanted = _parse_period(req.period)
     rows, problems = read_values_file(req.values, framework, wanted)
     units = _units(req.units, rows, problems)

@@ -25,19 +25,36 @@ def shipped_ids() -> list[str]:
     return sorted(p.stem for p in _shipped_dir().glob("*.yaml"))
 
 
-def load(ref: str) -> Framework:
-    """A shipped framework by id, or a framework file (.yaml, .yml, .xlsx) by path."""
+def shipped(framework_id: str) -> Framework:
+    """A framework shipped with chiso, by id."""
+    if framework_id in shipped_ids():
+        return load_framework(_shipped_dir() / f"{framework_id}.yaml")
+    raise _unknown(framework_id)
+
+
+def read_file(path: Path) -> Framework:
+    """A framework file (.yaml, .yml, .xlsx) named on the command line or uploaded by an
+    administrator; never a name taken from a web request."""
+    if not path.is_file():
+        raise NotFound(f"Không có tệp bộ chỉ số {path}.", f"no framework file {path}")
+    return import_xlsx(path) if path.suffix.lower() == ".xlsx" else load_framework(path)
+
+
+def load_local(ref: str) -> Framework:
+    """For commands that work on files without a database: a shipped id or a file path."""
+    if ref in shipped_ids():
+        return shipped(ref)
     path = Path(ref)
     if path.suffix.lower() in {".yaml", ".yml", ".xlsx"} or path.exists():
-        if not path.is_file():
-            raise NotFound(f"Không có tệp bộ chỉ số {ref}.", f"no framework file {ref}")
-        return import_xlsx(path) if path.suffix.lower() == ".xlsx" else load_framework(path)
-    if ref in shipped_ids():
-        return load_framework(_shipped_dir() / f"{ref}.yaml")
-    raise NotFound(
+        return read_file(path)
+    raise _unknown(ref)
+
+
+def _unknown(ref: str) -> NotFound:
+    return NotFound(
         f"Không có bộ chỉ số '{ref}'. Các bộ có sẵn: {', '.join(shipped_ids())}.",
         f"unknown framework {ref!r}",
-        hint_vi="ghi mã bộ chỉ số có sẵn hoặc đường dẫn tệp .yaml/.xlsx.",
+        hint_vi="ghi mã bộ chỉ số có sẵn hoặc đã đăng ký (chiso framework register TỆP).",
     )
 
 
@@ -52,27 +69,41 @@ class FrameworkSummary:
     example: bool
 
 
-def list_frameworks() -> list[FrameworkSummary]:
-    out = []
-    for framework_id in shipped_ids():
-        f = load(framework_id)
-        out.append(
-            FrameworkSummary(
-                f.id,
-                f.name,
-                f.issued_by,
-                f.root.max_points,
-                len(f.main_indices()),
-                len(f.leaves()),
-                f.example,
-            )
+def available(rt: Runtime | None = None) -> list[Framework]:
+    """The shipped frameworks and, with a database, those registered in it (a registered
+    framework with a shipped id replaces the shipped one), ordered by id."""
+    found = {i: shipped(i) for i in shipped_ids()}
+    if rt is not None:
+        with rt.db.transaction() as session:
+            for stored in values_repo.stored_frameworks(session):
+                data = yaml.safe_load(stored.source_yaml)
+                found[stored.id] = framework_from_data(data, stored.id)
+    return [found[i] for i in sorted(found)]
+
+
+def list_frameworks(rt: Runtime | None = None) -> list[FrameworkSummary]:
+    return [
+        FrameworkSummary(
+            f.id,
+            f.name,
+            f.issued_by,
+            f.root.max_points,
+            len(f.main_indices()),
+            len(f.leaves()),
+            f.example,
         )
-    return out
+        for f in available(rt)
+    ]
+
+
+def available_ids(rt: Runtime) -> list[str]:
+    """Ids a page may offer and a request may name."""
+    return [f.id for f in available(rt)]
 
 
 def export(ref: str, fmt: str, out: Path | None) -> str | None:
     """YAML text (returned when `out` is None) or an Excel table written to `out`."""
-    framework = load(ref)
+    framework = load_local(ref)
     if fmt == "yaml":
         text = dump_framework(framework)
         if out is None:
@@ -98,17 +129,20 @@ def import_table(path: Path, framework_id: str | None, out: Path | None) -> tupl
     return framework, text
 
 
-def resolve(rt: Runtime, ref: str) -> Framework:
-    """A framework registered in the database, shipped, or read from a file (then registered,
-    so that values stored under its id can be scored again later)."""
+def resolve(rt: Runtime, framework_id: str) -> Framework:
+    """A framework registered in the database or shipped, by id only: a reference that comes
+    from a request is never read as a path, and resolving never writes."""
     with rt.db.transaction() as session:
-        stored = values_repo.stored_framework(session, ref)
+        stored = values_repo.stored_framework(session, framework_id)
         if stored is not None:
             return framework_from_data(yaml.safe_load(stored.source_yaml), stored.id)
-    framework = load(ref)
-    if ref not in shipped_ids():
-        register(rt, framework)
-    return framework
+    return shipped(framework_id)
+
+
+def register_file(rt: Runtime, path: Path) -> tuple[Framework, bool]:
+    """An administrator's action: reads a framework file and stores it under its id."""
+    framework = read_file(path)
+    return framework, register(rt, framework)
 
 
 def register(rt: Runtime, framework: Framework) -> bool:

@@ -107,7 +107,7 @@ def load(rt: Runtime | None, source: Source, periods: list[Period]) -> Dataset:
 
 def _from_files(source: Source) -> Dataset:
     assert source.values is not None
-    framework = frameworks.load(source.framework)
+    framework = frameworks.load_local(source.framework)
     rows, problems = read_values_file(source.values, framework)
     units: dict[str, UnitInfo] = {}
     if source.units is not None:

@@ -93,7 +93,7 @@ def list_frameworks(request: Request) -> list[dict[str, Any]]:
     require(request, Action.VIEW_UNIT, api=True)
     return [
         {"id": f.id, "name": f.name, "max_points": f.max_points, "issued_by": f.issued_by}
-        for f in frameworks.list_frameworks()
+        for f in frameworks.list_frameworks(runtime(request))
     ]
 
 
@@ -174,6 +174,7 @@ def rankings(
 ) -> dict[str, Any]:
     require(request, Action.VIEW_AGGREGATES, api=True)
     rt = runtime(request)
+    frameworks.resolve(rt, framework)
     chosen = Period.parse(period) if period else dashboard.latest(rt, framework, None)
     if chosen is None:
         raise HTTPException(404, "Chưa có số liệu.")

@@ -24,7 +24,7 @@ def _page(
     request: Request, message: str | None = None, error: ChisoError | None = None, status: int = 200
 ) -> Response:
     rt = runtime(request)
-    framework_list = [frameworks.load(i) for i in frameworks.shipped_ids()]
+    framework_list = frameworks.available(rt)
     return page(
         request,
         "admin.html",
@@ -95,7 +95,7 @@ async def upload_framework(request: Request) -> Response:
         if path is None:
             return _page(request, message="Chưa chọn tệp.")
         try:
-            framework = frameworks.load(str(path))
+            framework = frameworks.read_file(path)
             if form.get("mode") == "register":
                 frameworks.register(acting(request, who), framework)
         except ChisoError as exc:

@@ -39,7 +39,7 @@ def _data_page(
         status=status,
         result=result,
         error=error,
-        frameworks=frameworks.shipped_ids(),
+        frameworks=frameworks.available_ids(runtime(request)),
         latest=latest,
         own=who.account.unit_key,
     )

@@ -34,7 +34,7 @@ def documents_page(request: Request) -> Response:
         "documents.html",
         kinds=KINDS,
         periods=list(reversed(dashboard.periods(rt, dashboard.USAGE))),
-        frameworks=frameworks.shipped_ids(),
+        frameworks=frameworks.available_ids(runtime(request)),
         indicators=usage,
     )
 

@@ -40,6 +40,7 @@ def overview(request: Request, period: str | None = None) -> Response:
 
 
 def _ranking(request: Request, framework: str, period: str | None) -> dashboard.Ranking | None:
+    frameworks.resolve(runtime(request), framework)
     chosen = (
         _period(period, framework, request)
         if period
@@ -64,7 +65,7 @@ def ranking(
         rows.sort(key=lambda r: r.unit.name)
     elif data and sort == "change":
         rows.sort(key=lambda r: -_rank_change(data, r.unit.code))
-    ids = frameworks.shipped_ids()
+    ids = frameworks.available_ids(rt)
     return page(
         request,
         "ranking.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from starlette.datastructures import UploadFile
@@ -10,11 +11,18 @@ from chiso.errors import RejectedInput
 from chiso.io.tables import MAX_FILE_BYTES
 
 
+def safe_name(filename: str | None, default_name: str) -> str:
+    """The uploaded file's name as shown in messages, made harmless as a name inside a private
+    working folder: no folders, no control characters, never '.' or '..', at most 150 chars."""
+    name = re.sub(r"[\x00-\x1f/\\]", "_", Path(filename or "").name).strip()[:150]
+    return name if name.strip(".") else default_name
+
+
 async def save_upload(value: object, folder: Path, default_name: str) -> Path | None:
     """The saved file, or None when the form carried no file."""
     if not isinstance(value, UploadFile) or not value.filename:
         return None
-    name = Path(value.filename or default_name).name
+    name = safe_name(value.filename, default_name)
     data = await value.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise RejectedInput(
