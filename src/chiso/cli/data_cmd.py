@@ -29,7 +29,9 @@ app = typer.Typer(
 
 @app.command()
 def template(
-    framework: str = typer.Option(..., help="Mã bộ chỉ số có sẵn hoặc đã đăng ký (chiso framework register)."),
+    framework: str = typer.Option(
+        ..., help="Mã bộ chỉ số có sẵn hoặc đã đăng ký (chiso framework register)."
+    ),
     period: str = typer.Option(..., help="Kỳ báo cáo, ví dụ 2023-07."),
     out: Path = typer.Option(..., "--out", help="Tệp .xlsx ghi ra."),
     group: str | None = typer.Option(
