@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from chiso.domain.scope import Scope
 from chiso.domain.text import fold
 
 
@@ -32,6 +33,7 @@ class RuleKind(StrEnum):
     RELATIVE_TO_BEST = "relative_to_best"
     DIRECT_POINTS = "direct_points"
     INDEX = "index"
+    MINMAX = "minmax"
 
 
 DEFAULT_RULES = {
@@ -46,17 +48,28 @@ DEFAULT_RULES = {
 
 RULES_FOR_INPUT: dict[InputKind, frozenset[RuleKind]] = {
     InputKind.RATE: frozenset(
-        {RuleKind.PROPORTIONAL, RuleKind.TARGET_CAPPED, RuleKind.STEPS, RuleKind.RELATIVE_TO_BEST}
+        {
+            RuleKind.PROPORTIONAL,
+            RuleKind.TARGET_CAPPED,
+            RuleKind.STEPS,
+            RuleKind.RELATIVE_TO_BEST,
+            RuleKind.MINMAX,
+        }
     ),
-    InputKind.COUNT: frozenset({RuleKind.TARGET_CAPPED, RuleKind.STEPS, RuleKind.RELATIVE_TO_BEST}),
+    InputKind.COUNT: frozenset(
+        {RuleKind.TARGET_CAPPED, RuleKind.STEPS, RuleKind.RELATIVE_TO_BEST, RuleKind.MINMAX}
+    ),
     InputKind.NUMBER: frozenset(
-        {RuleKind.TARGET_CAPPED, RuleKind.STEPS, RuleKind.RELATIVE_TO_BEST}
+        {RuleKind.TARGET_CAPPED, RuleKind.STEPS, RuleKind.RELATIVE_TO_BEST, RuleKind.MINMAX}
     ),
     InputKind.YES_NO: frozenset({RuleKind.YES_NO}),
     InputKind.CATEGORY: frozenset({RuleKind.CATEGORICAL}),
     InputKind.POINTS: frozenset({RuleKind.DIRECT_POINTS}),
-    InputKind.INDEX: frozenset({RuleKind.INDEX, RuleKind.PROPORTIONAL}),
+    InputKind.INDEX: frozenset({RuleKind.INDEX, RuleKind.PROPORTIONAL, RuleKind.MINMAX}),
 }
+
+SIGNED_INPUTS = frozenset({InputKind.NUMBER})
+"""Inputs whose raw values may be negative (growth, balance); rates and counts may not."""
 
 
 class Polarity(StrEnum):
@@ -65,11 +78,66 @@ class Polarity(StrEnum):
 
 
 class MissingPolicy(StrEnum):
-    """What a missing leaf value is worth."""
+    """What a node without a value is worth to its parent."""
 
     ZERO = "zero"
     GROUP_MEAN = "group_mean"
     EXCLUDE = "exclude"
+    SKIP = "skip"
+
+
+COVERAGE_POLICIES = frozenset({MissingPolicy.SKIP, MissingPolicy.EXCLUDE})
+"""Policies under which a node may have no value, so `min_coverage` can take it away."""
+
+
+class Aggregation(StrEnum):
+    """How a node combines its children's shares, weighted by their maximum points."""
+
+    ARITHMETIC = "arithmetic"
+    GEOMETRIC = "geometric"
+    HARMONIC = "harmonic"
+
+
+class Imputation(StrEnum):
+    """How a missing raw value is filled in before scoring."""
+
+    MEAN = "mean"
+    GROUP_MEAN = "group_mean"
+    MEDIAN = "median"
+    PREVIOUS = "previous"
+
+
+IMPUTE_BY_KIND = "kind"
+"""`impute_by: kind` imputes from units of the same kind instead of named unit groups."""
+
+
+class Rollup(StrEnum):
+    """How a leaf's values over months add up to a quarter, half-year or year."""
+
+    SUM = "sum"
+    MEAN = "mean"
+    LAST = "last"
+
+
+DEFAULT_ROLLUPS: dict[InputKind, Rollup] = {
+    InputKind.RATE: Rollup.SUM,
+    InputKind.COUNT: Rollup.SUM,
+    InputKind.YES_NO: Rollup.LAST,
+    InputKind.CATEGORY: Rollup.LAST,
+    InputKind.POINTS: Rollup.LAST,
+    InputKind.INDEX: Rollup.LAST,
+}
+"""Numbers have no default: a growth rate is averaged, a stock is taken last, a flow is summed."""
+
+ROLLUPS_FOR_INPUT: dict[InputKind, frozenset[Rollup]] = {
+    InputKind.RATE: frozenset(Rollup),
+    InputKind.COUNT: frozenset(Rollup),
+    InputKind.NUMBER: frozenset(Rollup),
+    InputKind.YES_NO: frozenset({Rollup.LAST}),
+    InputKind.CATEGORY: frozenset({Rollup.LAST}),
+    InputKind.POINTS: frozenset({Rollup.LAST, Rollup.MEAN, Rollup.SUM}),
+    InputKind.INDEX: frozenset({Rollup.LAST, Rollup.MEAN}),
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +172,14 @@ class Node:
     source: str = ""
     verifier: str = ""
     unit_label: str = ""
+    goalposts: tuple[float, float] | None = None
+    """Fixed min-max bounds (lo, hi) in the input's own unit; values outside are truncated."""
+    aggregate: Aggregation | None = None
+    """None: the framework's default."""
+    rollup: Rollup | None = None
+    """None: the default of the input kind (`DEFAULT_ROLLUPS`)."""
+    max_value: float | None = None
+    """Plausible upper bound of a raw value, in the input's own unit (a count, a percentage…)."""
 
     @property
     def is_leaf(self) -> bool:
@@ -134,6 +210,13 @@ class RankingGroup:
 
 ALL_UNITS = RankingGroup("all", "Tất cả đơn vị")
 DEFAULT_LEVELS = ("group", "index", "component", "item")
+LEVEL_LABELS = {
+    "total": "chỉ số tổng",
+    "group": "nhóm chỉ số",
+    "index": "chỉ số chính",
+    "component": "chỉ số thành phần",
+    "item": "tiêu chí",
+}
 
 
 @dataclass(frozen=True)
@@ -148,6 +231,12 @@ class Framework:
     missing: MissingPolicy = MissingPolicy.ZERO
     ranking_groups: tuple[RankingGroup, ...] = (ALL_UNITS,)
     unranked_groups: tuple[str, ...] = ()
+    aggregate: Aggregation = Aggregation.ARITHMETIC
+    min_coverage: float | None = None
+    """Least share of a node's maximum points its children with values must carry."""
+    impute: Imputation | None = None
+    impute_by: tuple[str, ...] = ()
+    scope: Scope = field(default_factory=Scope)
     merge_rule: str = "mean"
     legend: tuple[float, ...] = (0.5, 0.8)
     below_threshold: float = 0.8
@@ -179,6 +268,9 @@ class Framework:
         """The pillars published and ranked separately ("chỉ số chính")."""
         return [n for n, d in self.root.walk() if d and self.level_of(n.code) == "index"]
 
+    def aggregation_of(self, node: Node) -> Aggregation:
+        return node.aggregate or self.aggregate
+
     def parent_of(self, code: str) -> Node | None:
         for n in self.nodes():
             if any(c.code == code for c in n.children):
@@ -208,10 +300,31 @@ RULE_LABELS = {
     RuleKind.RELATIVE_TO_BEST: "So với đơn vị cao nhất",
     RuleKind.DIRECT_POINTS: "Điểm trực tiếp",
     RuleKind.INDEX: "Chỉ số × điểm tối đa",
+    RuleKind.MINMAX: "Chuẩn hóa min–max",
 }
 
 MISSING_LABELS = {
     MissingPolicy.ZERO: "tính 0 điểm và đánh dấu thiếu số liệu",
     MissingPolicy.GROUP_MEAN: "lấy trung bình của nhóm và đánh dấu thiếu số liệu",
     MissingPolicy.EXCLUDE: "bỏ chỉ số khỏi điểm tối đa của đơn vị và đánh dấu thiếu số liệu",
+    MissingPolicy.SKIP: "bỏ qua, chia lại trọng số cho các chỉ số cùng cấp và đánh dấu thiếu số liệu",
+}
+
+AGGREGATION_LABELS = {
+    Aggregation.ARITHMETIC: "Trung bình cộng có trọng số",
+    Aggregation.GEOMETRIC: "Trung bình nhân có trọng số",
+    Aggregation.HARMONIC: "Trung bình điều hòa có trọng số",
+}
+
+ROLLUP_LABELS = {
+    Rollup.SUM: "Cộng dồn",
+    Rollup.MEAN: "Trung bình",
+    Rollup.LAST: "Giá trị mới nhất",
+}
+
+IMPUTATION_LABELS = {
+    Imputation.MEAN: "trung bình các đơn vị",
+    Imputation.GROUP_MEAN: "trung bình nhóm",
+    Imputation.MEDIAN: "trung vị các đơn vị",
+    Imputation.PREVIOUS: "giá trị kỳ trước của đơn vị",
 }

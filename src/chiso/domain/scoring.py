@@ -61,11 +61,25 @@ def target_of(node: Node) -> float | None:
     return node.target / 100.0 if node.input is InputKind.RATE else node.target
 
 
-def share(node: Node, value: Value, best: float | None = None) -> float | None:
+def goalposts_of(node: Node) -> tuple[float, float] | None:
+    """Goalposts of rates are written in percent, like targets."""
+    if node.goalposts is None:
+        return None
+    lo, hi = node.goalposts
+    return (lo / 100.0, hi / 100.0) if node.input is InputKind.RATE else (lo, hi)
+
+
+def share(
+    node: Node,
+    value: Value,
+    best: float | None = None,
+    bounds: tuple[float, float] | None = None,
+) -> float | None:
     """Share of the node's maximum earned by `value`; None when there is nothing to score.
 
     `best` is the highest (or, for lower-is-better, lowest) value among the units compared,
-    needed only by the relative-to-best rule.
+    needed only by the relative-to-best rule; `bounds` the lowest and highest raw values of
+    all units evaluated, needed only by min-max without goalposts.
     """
     if value.index is not None:
         return _clamp(value.index)
@@ -75,7 +89,19 @@ def share(node: Node, value: Value, best: float | None = None) -> float | None:
     raw = raw_value(node, value)
     if raw is None:
         return None
+    if rule is RuleKind.MINMAX:
+        return _minmax(raw, goalposts_of(node) or bounds or (raw, raw), node.polarity)
     return _RULES[rule](node, raw, best, node.polarity is Polarity.LOWER)
+
+
+def _minmax(raw: float, bounds: tuple[float, float], polarity: Polarity) -> float:
+    """(x − min)/(max − min), or (max − x)/(max − min) for lower-is-better; equal bounds give
+    every unit the full share, as nothing tells them apart."""
+    lo, hi = bounds
+    if hi <= lo:
+        return 1.0
+    distance = hi - raw if polarity is Polarity.LOWER else raw - lo
+    return _clamp(distance / (hi - lo))
 
 
 def _clamp(x: float) -> float:

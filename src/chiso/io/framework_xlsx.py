@@ -10,7 +10,9 @@ from typing import Any
 
 from chiso.domain.formatting import number
 from chiso.domain.frameworks import (
+    AGGREGATION_LABELS,
     INPUT_LABELS,
+    ROLLUP_LABELS,
     RULE_LABELS,
     Framework,
     Node,
@@ -23,13 +25,28 @@ from chiso.io.tables import Sheet, column_key, read_table
 from chiso.io.values import parse_number
 
 COLUMNS = (
-    ("stt", "STT"), ("code", "Mã"), ("parent", "Mã cấp trên"), ("name", "Chỉ số"),
-    ("max", "Điểm tối đa"), ("method", "Cách xác định và tính điểm"),
-    ("evidence", "Tài liệu kiểm chứng"), ("source", "Nguồn dữ liệu"),
-    ("verifier", "Đơn vị xác minh"), ("input", "Kiểu dữ liệu"), ("rule", "Quy tắc tính điểm"),
-    ("target", "Chỉ tiêu"), ("options", "Bậc điểm / lựa chọn"), ("polarity", "Chiều"),
-    ("thresholds", "Ngưỡng màu"), ("applies_to", "Áp dụng cho"), ("unit", "Đơn vị tính"),
-)  # fmt: skip
+    ("stt", "STT"),
+    ("code", "Mã"),
+    ("parent", "Mã cấp trên"),
+    ("name", "Chỉ số"),
+    ("max", "Điểm tối đa"),
+    ("method", "Cách xác định và tính điểm"),
+    ("evidence", "Tài liệu kiểm chứng"),
+    ("source", "Nguồn dữ liệu"),
+    ("verifier", "Đơn vị xác minh"),
+    ("input", "Kiểu dữ liệu"),
+    ("rule", "Quy tắc tính điểm"),
+    ("target", "Chỉ tiêu"),
+    ("options", "Bậc điểm / lựa chọn"),
+    ("polarity", "Chiều"),
+    ("thresholds", "Ngưỡng màu"),
+    ("applies_to", "Áp dụng cho"),
+    ("unit", "Đơn vị tính"),
+    ("goalposts", "Cận min–max"),
+    ("aggregate", "Cách tổng hợp"),
+    ("rollup", "Cộng dồn theo kỳ"),
+    ("max_value", "Giá trị lớn nhất hợp lý"),
+)
 ALIASES = {column_key(label): key for key, label in COLUMNS} | {
     "chi_so_chi_so_thanh_phan": "name",
     "ten_chi_so": "name",
@@ -39,6 +56,26 @@ ALIASES = {column_key(label): key for key, label in COLUMNS} | {
     "diem": "max",
 }
 INFO_SHEET = "Thông tin bộ chỉ số"
+INFO_KEYS = (
+    "id",
+    "name",
+    "issued_by",
+    "description",
+    "levels",
+    "precision",
+    "missing",
+    "min_coverage",
+    "impute",
+    "impute_by",
+    "aggregate",
+    "evaluates",
+    "merge",
+    "legend",
+    "below_threshold",
+    "example",
+    "ranking",
+)
+JSON_KEYS = frozenset({"levels", "legend", "ranking", "example", "impute_by", "evaluates"})
 LOWER = "Thấp hơn là tốt hơn"
 _STT = re.compile(r"^([IVXLC]+|\d+(?:\.\d+)*)\.?$")
 
@@ -62,14 +99,13 @@ def export_xlsx(framework: Framework, path: Path) -> None:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.freeze_panes = "A2"
-    widths = (6, 18, 12, 50, 10, 50, 30, 25, 20, 12, 18, 9, 30, 12, 12, 16, 12)
-    for letter, width in zip("ABCDEFGHIJKLMNOPQ", widths, strict=True):
+    widths = (6, 18, 12, 50, 10, 50, 30, 25, 20, 12, 18, 9, 30, 12, 12, 16, 12, 14, 22, 16, 14)
+    for letter, width in zip("ABCDEFGHIJKLMNOPQRSTU", widths, strict=True):
         ws.column_dimensions[letter].width = width
     info = wb.create_sheet(INFO_SHEET)
     info.append(["Trường", "Giá trị"])
     data = framework_to_data(framework)
-    for key in ("id", "name", "issued_by", "description", "levels", "precision", "missing", "merge",
-                "legend", "below_threshold", "example", "ranking"):  # fmt: skip
+    for key in INFO_KEYS:
         if key in data:
             value = data[key]
             info.append(
@@ -104,6 +140,10 @@ def _row(framework: Framework, node: Node, depth: int) -> list[Any]:
         "; ".join(number(t, 4) for t in node.thresholds),
         ", ".join(sorted(node.applies_to)),
         node.unit_label,
+        "; ".join(number(g, 4) for g in node.goalposts) if node.goalposts else "",
+        AGGREGATION_LABELS[node.aggregate] if node.aggregate else "",
+        ROLLUP_LABELS[node.rollup] if node.rollup else "",
+        node.max_value if node.max_value is not None else "",
     ]
 
 
@@ -138,7 +178,7 @@ def _info(sheet: Sheet | None) -> dict[str, Any]:
         if not key or value is None:
             continue
         text = str(value)
-        if key in ("levels", "legend", "ranking", "example"):
+        if key in JSON_KEYS:
             try:
                 out[key] = json.loads(text)
             except ValueError:
@@ -228,6 +268,20 @@ def _scoring_columns(sheet: Sheet, row: Any, node: dict[str, Any], problems: Pro
         node["applies_to"] = [k.strip() for k in row.text("applies_to").split(",") if k.strip()]
     if row.text("options"):
         _parse_options(row.text("options"), node)
+    _composite_columns(sheet, row, node, problems)
+
+
+def _composite_columns(sheet: Sheet, row: Any, node: dict[str, Any], problems: ProblemList) -> None:
+    if row.text("goalposts"):
+        node["goalposts"] = [parse_number(g) for g in row.text("goalposts").split(";")]
+    if row.text("aggregate"):
+        node["aggregate"] = _choice(
+            row.text("aggregate"), AGGREGATION_LABELS, sheet, row, "aggregate", problems
+        )
+    if row.text("rollup"):
+        node["rollup"] = _choice(row.text("rollup"), ROLLUP_LABELS, sheet, row, "rollup", problems)
+    if row.text("max_value"):
+        node["max_value"] = parse_number(row.text("max_value"))
 
 
 def _choice(

@@ -11,18 +11,26 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chiso.domain.frameworks import (
     ALL_UNITS,
+    COVERAGE_POLICIES,
+    IMPUTE_BY_KIND,
+    ROLLUPS_FOR_INPUT,
     RULES_FOR_INPUT,
     TOTAL,
+    Aggregation,
     Category,
     Framework,
+    Imputation,
     InputKind,
     MissingPolicy,
     Node,
     Polarity,
     RankingGroup,
+    Rollup,
     RuleKind,
     Step,
 )
+from chiso.domain.rollup import rollup_of
+from chiso.domain.scope import IN_FORCE, SCHEME_CHOICES, Scope
 from chiso.domain.scoring import rule_of
 from chiso.domain.units import UnitKind
 from chiso.errors import Problem, ProblemList, RejectedInput
@@ -63,7 +71,18 @@ class NodeSpec(_Spec):
     source: str = ""
     verifier: str = ""
     unit: str = ""
+    goalposts: list[float] | None = None
+    aggregate: Aggregation | None = None
+    rollup: Rollup | None = None
+    max_value: float | None = None
     children: list[NodeSpec] = []
+
+    @field_validator("goalposts")
+    @classmethod
+    def _low_then_high(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (len(v) != 2 or not v[0] < v[1]):
+            raise ValueError("goalposts ghi [cận dưới, cận trên], cận dưới nhỏ hơn cận trên")
+        return v
 
     @field_validator("thresholds")
     @classmethod
@@ -85,6 +104,19 @@ class RankingSpec(_Spec):
     unranked_groups: list[str] = []
 
 
+class ScopeSpec(_Spec):
+    kinds: list[UnitKind] = []
+    groups: list[str] = []
+    scheme: str = IN_FORCE
+
+    @field_validator("scheme")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if v not in SCHEME_CHOICES:
+            raise ValueError(f"phải là một trong: {', '.join(SCHEME_CHOICES)}")
+        return v
+
+
 class FrameworkSpec(_Spec):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     name: str
@@ -94,11 +126,21 @@ class FrameworkSpec(_Spec):
     levels: list[str] = ["group", "index", "component", "item"]
     precision: int = Field(default=4, ge=0, le=6)
     missing: MissingPolicy = MissingPolicy.ZERO
+    min_coverage: float | None = Field(default=None, gt=0, le=1)
+    impute: Imputation | None = None
+    impute_by: list[str] = []
+    aggregate: Aggregation = Aggregation.ARITHMETIC
+    evaluates: ScopeSpec = ScopeSpec()
     merge: Literal["mean", "weighted"] = "mean"
     legend: list[float] = [0.5, 0.8]
     below_threshold: float = Field(default=0.8, ge=0, le=1)
     ranking: RankingSpec = RankingSpec()
     nodes: list[NodeSpec] = Field(min_length=1)
+
+    @field_validator("impute_by", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
 
 
 def load_framework(path: Path) -> Framework:
@@ -190,6 +232,7 @@ def build(spec: FrameworkSpec, source: str) -> Framework:
     seen: set[str] = set()
     top = [_node(n, (), problems, seen) for n in spec.nodes]
     root = Node(TOTAL, spec.name, sum(n.max_points for n in top), tuple(top))
+    _check_policies(spec, problems)
     problems.raise_if_any(source)
     return Framework(
         id=spec.id,
@@ -200,6 +243,15 @@ def build(spec: FrameworkSpec, source: str) -> Framework:
         levels=tuple(spec.levels),
         precision=spec.precision,
         missing=spec.missing,
+        aggregate=spec.aggregate,
+        min_coverage=spec.min_coverage,
+        impute=spec.impute,
+        impute_by=tuple(spec.impute_by),
+        scope=Scope(
+            frozenset(k.value for k in spec.evaluates.kinds),
+            tuple(spec.evaluates.groups),
+            spec.evaluates.scheme,
+        ),
         ranking_groups=tuple(
             RankingGroup(g.code, g.name, tuple(g.unit_groups), tuple(k.value for k in g.kinds))
             for g in spec.ranking.groups
@@ -251,10 +303,49 @@ def _node(spec: NodeSpec, path: tuple[str, ...], problems: ProblemList, seen: se
         source=spec.source,
         verifier=spec.verifier,
         unit_label=spec.unit,
+        goalposts=(spec.goalposts[0], spec.goalposts[1]) if spec.goalposts else None,
+        aggregate=spec.aggregate,
+        rollup=spec.rollup,
+        max_value=spec.max_value,
     )
-    if not children:
+    if children:
+        for key in ("goalposts", "rollup", "max_value"):
+            if getattr(spec, key) is not None:
+                problems.add(
+                    f"{where}, trường '{key}'",
+                    "chỉ dùng cho chỉ số lá (không có chỉ số con)",
+                    f"{key} on a non-leaf node",
+                )
+    else:
+        if spec.aggregate is not None:
+            problems.add(
+                f"{where}, trường 'aggregate'",
+                "chỉ dùng cho nút có chỉ số con",
+                "aggregate on a leaf",
+            )
         _check_leaf(node, spec, where, problems)
     return node
+
+
+def _check_policies(spec: FrameworkSpec, problems: ProblemList) -> None:
+    if spec.min_coverage is not None and spec.missing not in COVERAGE_POLICIES:
+        problems.add(
+            "trường 'min_coverage'",
+            "chỉ dùng với missing: skip hoặc exclude (nút thiếu số liệu mới có thể không có giá trị)",
+            "min_coverage needs missing skip or exclude",
+        )
+    if spec.impute_by and spec.impute is not Imputation.GROUP_MEAN:
+        problems.add(
+            "trường 'impute_by'",
+            "chỉ dùng với impute: group_mean",
+            "impute_by needs impute group_mean",
+        )
+    if IMPUTE_BY_KIND in spec.impute_by and len(spec.impute_by) > 1:
+        problems.add(
+            "trường 'impute_by'",
+            f"'{IMPUTE_BY_KIND}' (theo loại đơn vị) không dùng chung với tên nhóm đơn vị",
+            "impute_by kind mixed with unit groups",
+        )
 
 
 def _step(s: StepSpec) -> Step:
@@ -297,6 +388,45 @@ def _check_leaf(node: Node, spec: NodeSpec, where: str, problems: ProblemList) -
             "chỉ tiêu tỷ lệ ghi theo %, tối đa 100",
             "rate target over 100",
         )
+    _check_minmax(node, rule, where, problems)
+    _check_rollup(node, where, problems)
+
+
+def _check_minmax(node: Node, rule: RuleKind, where: str, problems: ProblemList) -> None:
+    if node.goalposts is None:
+        return
+    if rule is not RuleKind.MINMAX:
+        problems.add(
+            f"{where}, trường 'goalposts'",
+            "chỉ dùng với rule: minmax",
+            "goalposts without minmax",
+        )
+    lo, hi = node.goalposts
+    if node.input is InputKind.RATE and not 0 <= lo < hi <= 100:
+        problems.add(
+            f"{where}, trường 'goalposts'",
+            "cận của tỷ lệ ghi theo %, trong khoảng 0–100",
+            "rate goalposts outside 0–100",
+        )
+
+
+def _check_rollup(node: Node, where: str, problems: ProblemList) -> None:
+    assert node.input is not None
+    allowed = ROLLUPS_FOR_INPUT[node.input]
+    if node.rollup is not None and node.rollup not in allowed:
+        listed = ", ".join(sorted(r.value for r in allowed))
+        problems.add(
+            f"{where}, trường 'rollup'",
+            f"cách cộng dồn '{node.rollup.value}' không dùng được cho dữ liệu "
+            f"'{node.input.value}' (dùng: {listed})",
+            "rollup does not fit input",
+        )
+    if rollup_of(node) is None:
+        problems.add(
+            f"{where}, trường 'rollup'",
+            "chỉ số kiểu số phải khai báo cách cộng dồn theo tháng: sum, mean hoặc last",
+            "number leaf without rollup",
+        )
 
 
 def dump_framework(framework: Framework) -> str:
@@ -317,6 +447,16 @@ def framework_to_data(f: Framework) -> dict[str, Any]:
         "levels": list(f.levels),
         "precision": f.precision,
         "missing": f.missing.value,
+    }
+    optional: dict[str, Any] = {
+        "min_coverage": f.min_coverage,
+        "impute": f.impute.value if f.impute else None,
+        "impute_by": list(f.impute_by) or None,
+        "aggregate": f.aggregate.value if f.aggregate is not Aggregation.ARITHMETIC else None,
+        "evaluates": _scope_data(f.scope),
+    }
+    data |= {k: v for k, v in optional.items() if v is not None}
+    data |= {
         "merge": f.merge_rule,
         "legend": list(f.legend),
         "below_threshold": f.below_threshold,
@@ -330,6 +470,17 @@ def framework_to_data(f: Framework) -> dict[str, Any]:
         data["ranking"] = {"groups": groups, "unranked_groups": list(f.unranked_groups)}
     data["nodes"] = [_node_data(n) for n in f.root.children]
     return data
+
+
+def _scope_data(scope: Scope) -> dict[str, Any] | None:
+    data: dict[str, Any] = {}
+    if scope.kinds:
+        data["kinds"] = sorted(scope.kinds)
+    if scope.groups:
+        data["groups"] = list(scope.groups)
+    if scope.scheme != IN_FORCE:
+        data["scheme"] = scope.scheme
+    return data or None
 
 
 def _node_data(n: Node) -> dict[str, Any]:
@@ -348,6 +499,10 @@ def _node_data(n: Node) -> dict[str, Any]:
         or None,
         "thresholds": list(n.thresholds) or None,
         "applies_to": sorted(n.applies_to) or None,
+        "goalposts": [_num(g) for g in n.goalposts] if n.goalposts else None,
+        "aggregate": n.aggregate.value if n.aggregate else None,
+        "rollup": n.rollup.value if n.rollup else None,
+        "max_value": _num(n.max_value) if n.max_value is not None else None,
         "unit": n.unit_label or None,
         "method": n.method or None,
         "evidence": n.evidence or None,

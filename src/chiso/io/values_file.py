@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chiso.domain.frameworks import Framework, InputKind, Node
+from chiso.domain.frameworks import SIGNED_INPUTS, Framework, InputKind, Node
 from chiso.domain.periods import Period, PeriodError
 from chiso.domain.scoring import Value
 from chiso.domain.text import fold
@@ -203,7 +203,7 @@ def _number(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Va
     if number is None:
         problems.add(where, f"'{raw}' không phải là số", "not a number")
         return None
-    if number < 0:
+    if number < 0 and node.input not in SIGNED_INPUTS:
         problems.add(where, f"giá trị âm ({raw})", "negative value")
         return None
     if node.input is InputKind.RATE and number > 100:
