@@ -1,4 +1,7 @@
-"""Change of points, index and rank against an earlier evaluation (previous period, a year ago)."""
+"""Change of points, index and rank against an earlier evaluation (previous period, a year ago).
+
+A node without a value on either side has no change: 0 points for a node that had no data is not
+a score to move from."""
 
 from __future__ import annotations
 
@@ -26,11 +29,12 @@ def compare(current: Evaluation, earlier: Evaluation) -> dict[tuple[str, str], C
             prior = old.scores.get(code) if old else None
             rank = result.ranks.get(code)
             prior_rank = old.ranks.get(code) if old else None
+            points = index = None
+            if prior is not None and prior.index is not None and score.index is not None:
+                points, index = score.points - prior.points, score.index - prior.index
             out[(result.unit.code, code)] = Change(
-                score.points - prior.points if prior and prior.applicable else None,
-                score.index - prior.index
-                if prior and prior.index is not None and score.index is not None
-                else None,
+                points,
+                index,
                 prior_rank,
                 prior_rank - rank if prior_rank is not None and rank is not None else None,
             )

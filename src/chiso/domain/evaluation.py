@@ -1,16 +1,38 @@
 """Evaluating a framework for a set of units: points, share of max and 0–1 index for every node,
-ranks inside each ranking group, and the main indices below a threshold."""
+ranks inside each ranking group, and the main indices below a threshold.
+
+One missing-data rule: raw values are imputed first (`impute`), then each leaf is scored, then
+the framework's `missing` policy decides once, per node and unit, whether the node has a value
+and what weight it carries; every score, rank, interval and change reads that one decision. A
+unit that supplied no value at all has no total and is listed without rank."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from statistics import fmean
 
-from chiso.domain.frameworks import TOTAL, Framework, MissingPolicy, Node, Polarity, RuleKind
+import numpy as np
+from numpy.typing import NDArray
+
+from chiso.domain.aggregation import TreeModel, aggregate, zero_children
+from chiso.domain.formatting import percent
+from chiso.domain.frameworks import (
+    AGGREGATION_LABELS,
+    IMPUTE_BY_KIND,
+    TOTAL,
+    Framework,
+    Imputation,
+    MissingPolicy,
+    Node,
+    Polarity,
+    RuleKind,
+)
+from chiso.domain.imputation import impute
 from chiso.domain.ranking import competition_ranks
 from chiso.domain.scoring import Value, raw_value, rule_of, share
+from chiso.domain.text import fold
 
 
 @dataclass(frozen=True)
@@ -19,8 +41,13 @@ class UnitInput:
     name: str
     kind: str | None = None
     group: str = "all"
+    """Ranking group code."""
     ranked: bool = True
     values: Mapping[str, Value] = field(default_factory=dict)
+    groups: tuple[str, ...] = ()
+    """Unit groups the unit belongs to ("Có cung cấp dịch vụ công"…), for `impute_by`."""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """Where each value came from (node code → "tháng 7, 8, 9/2023"…), shown beside it."""
 
 
 @dataclass(frozen=True)
@@ -29,10 +56,12 @@ class NodeScore:
     max_points: float
     index: float | None
     missing: int = 0
+    """Leaves below (or this leaf) without a reported value, imputed ones included."""
     supplied: bool = False
     raw: float | None = None
     applicable: bool = True
     imputed: bool = False
+    notes: tuple[str, ...] = ()
 
 
 NOT_APPLICABLE = NodeScore(0.0, 0.0, None, applicable=False)
@@ -43,6 +72,10 @@ class UnitResult:
     unit: UnitInput
     scores: dict[str, NodeScore]
     ranks: dict[str, int] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    """Codes of the leaves without a reported value ("thiếu số liệu")."""
+    imputed: tuple[str, ...] = ()
+    """Codes of the leaves whose value was filled in (a subset of `missing`)."""
 
     @property
     def total(self) -> NodeScore:
@@ -63,6 +96,8 @@ class Evaluation:
     framework: Framework
     period: str | None
     results: list[UnitResult]
+    model: TreeModel | None = field(default=None, compare=False, repr=False)
+    """The arrays the scores were aggregated from; uncertainty re-aggregates them."""
 
     def by_unit(self) -> dict[str, UnitResult]:
         return {r.unit.code: r for r in self.results}
@@ -74,113 +109,318 @@ class Evaluation:
                 sizes[r.unit.group] += 1
         return dict(sizes)
 
+    def restricted(self, keep: Callable[[UnitResult], bool]) -> Evaluation:
+        """Some of the results (one ranking group…), their scores and ranks unchanged."""
+        return replace(self, results=[r for r in self.results if keep(r)])
+
 
 def evaluate(
-    framework: Framework, units: Iterable[UnitInput], period: str | None = None
+    framework: Framework,
+    units: Iterable[UnitInput],
+    period: str | None = None,
+    previous: Iterable[UnitInput] | None = None,
 ) -> Evaluation:
-    """Scores every unit; input order does not matter (results are sorted by unit code)."""
+    """Scores every unit; input order does not matter (results are sorted by unit code).
+
+    `previous`: the same units' inputs for the previous period, needed by `impute: previous`."""
     inputs = sorted(units, key=lambda u: u.code)
-    context = _Context.build(framework, inputs)
-    results = [UnitResult(u, _score_unit(framework, u, context)) for u in inputs]
+    reported = [u for u in inputs if _reported(framework, u)]
+    filled, imputed = _imputed(framework, reported, previous)
+    context = _Context.build(framework, reported, filled)
+    codes = {u.code for u in reported}
+    states = [
+        _Walker(framework, u, filled.get(u.code, {}), imputed, context, u.code in codes).run()
+        for u in inputs
+    ]
+    model = _model(framework, inputs, states)
+    shares = aggregate(model, np.ones((len(model.codes), 1)))[:, :, 0]
+    results = [_result(framework, model, shares, u, i, states[i]) for i, u in enumerate(inputs)]
     _rank(framework, results)
-    return Evaluation(framework, period, results)
+    return Evaluation(framework, period, results, model)
+
+
+def _reported(framework: Framework, unit: UnitInput) -> bool:
+    return any(
+        not v.is_empty and (node := framework.node(code)) is not None and node.applies(unit.kind)
+        for code, v in unit.values.items()
+    )
+
+
+def _imputed(
+    framework: Framework, units: list[UnitInput], previous: Iterable[UnitInput] | None
+) -> tuple[dict[str, dict[str, Value]], set[tuple[str, str]]]:
+    before = {u.code: u.values for u in previous} if previous is not None else None
+    pools = {u.code: _pool(framework, u) for u in units}
+    kinds = {u.code: u.kind for u in units}
+    filled_in = impute(framework, {u.code: u.values for u in units}, kinds, pools, before)
+    filled = {u.code: dict(u.values) for u in units}
+    for (unit, code), value in filled_in.items():
+        filled[unit][code] = value
+    return filled, set(filled_in)
+
+
+def _pool(framework: Framework, unit: UnitInput) -> str:
+    """The group a unit's missing values are imputed from under `group_mean`."""
+    if framework.impute is not Imputation.GROUP_MEAN or not framework.impute_by:
+        return unit.group
+    if framework.impute_by == (IMPUTE_BY_KIND,):
+        return unit.kind or ""
+    own = {fold(g) for g in unit.groups}
+    return next((g for g in framework.impute_by if fold(g) in own), "")
 
 
 @dataclass
 class _Context:
-    """What a unit's score depends on beyond its own values: the best value and the mean share
-    of each leaf inside its ranking group."""
+    """What a unit's score depends on beyond its own values: the best value of each
+    relative-to-best leaf in its ranking group, the bounds of each min-max leaf over all units,
+    and the mean share of each leaf in its group (`missing: group_mean`)."""
 
     best: dict[tuple[str, str], float]
+    bounds: dict[str, tuple[float, float]]
     mean_share: dict[tuple[str, str], float]
 
     @classmethod
-    def build(cls, framework: Framework, units: list[UnitInput]) -> _Context:
+    def build(
+        cls, framework: Framework, units: list[UnitInput], filled: dict[str, dict[str, Value]]
+    ) -> _Context:
         best: dict[tuple[str, str], float] = {}
-        shares: dict[tuple[str, str], list[float]] = defaultdict(list)
-        relative = [
-            n for n in framework.nodes() if n.is_leaf and rule_of(n) is RuleKind.RELATIVE_TO_BEST
-        ]
-        for node in relative:
+        raws: dict[str, list[float]] = defaultdict(list)
+        for node in framework.leaves():
+            rule = rule_of(node)
+            if rule not in (RuleKind.RELATIVE_TO_BEST, RuleKind.MINMAX):
+                continue
             for u in units:
-                value = u.values.get(node.code)
-                raw = raw_value(node, value) if value and node.applies(u.kind) else None
-                if raw is None or (value and value.index is not None):
+                value = filled[u.code].get(node.code)
+                if value is None or value.index is not None or not node.applies(u.kind):
                     continue
+                raw = raw_value(node, value)
+                if raw is None:
+                    continue
+                raws[node.code].append(raw)
                 key = (u.group, node.code)
                 pick = min if node.polarity is Polarity.LOWER else max
                 best[key] = pick(best.get(key, raw), raw)
-        context = cls(best, {})
+        bounds = {code: (min(v), max(v)) for code, v in raws.items()}
+        context = cls(best, bounds, {})
         if framework.missing is MissingPolicy.GROUP_MEAN:
-            for node in framework.leaves():
-                for u in units:
-                    value = u.values.get(node.code)
-                    if value and not value.is_empty and node.applies(u.kind):
-                        s = share(node, value, best.get((u.group, node.code)))
-                        if s is not None:
-                            shares[(u.group, node.code)].append(s)
-            context.mean_share = {k: fmean(v) for k, v in shares.items()}
+            context.mean_share = context._mean_shares(framework, units, filled)
         return context
 
+    def share_of(self, node: Node, group: str, value: Value) -> float | None:
+        return share(node, value, self.best.get((group, node.code)), self.bounds.get(node.code))
 
-def _score_unit(framework: Framework, unit: UnitInput, context: _Context) -> dict[str, NodeScore]:
-    scores: dict[str, NodeScore] = {}
-    _score_node(framework, framework.root, unit, context, scores)
-    return scores
+    def _mean_shares(
+        self, framework: Framework, units: list[UnitInput], filled: dict[str, dict[str, Value]]
+    ) -> dict[tuple[str, str], float]:
+        shares: dict[tuple[str, str], list[float]] = defaultdict(list)
+        for node in framework.leaves():
+            for u in units:
+                value = filled[u.code].get(node.code)
+                if value and not value.is_empty and node.applies(u.kind):
+                    s = self.share_of(node, u.group, value)
+                    if s is not None:
+                        shares[(u.group, node.code)].append(s)
+        return {k: fmean(v) for k, v in shares.items()}
 
 
-def _score_node(
-    framework: Framework,
-    node: Node,
-    unit: UnitInput,
-    context: _Context,
-    out: dict[str, NodeScore],
-) -> NodeScore:
-    if not node.applies(unit.kind):
-        result = NOT_APPLICABLE
-        for child, _ in node.walk():
-            out[child.code] = NOT_APPLICABLE
-        return result
-    value = unit.values.get(node.code)
-    if value is not None and not value.is_empty:
-        result = _supplied(node, value, context.best.get((unit.group, node.code)))
-        for child, depth in node.walk():
-            if depth:
-                out.setdefault(
-                    child.code, NodeScore(0.0, 0.0, None, supplied=False, applicable=False)
-                )
-    elif node.is_leaf:
-        result = _missing(framework, node, unit, context)
-    else:
-        children = [_score_node(framework, c, unit, context, out) for c in node.children]
-        points = sum(c.points for c in children)
-        maximum = sum(c.max_points for c in children)
-        result = NodeScore(
-            points, maximum, points / maximum if maximum else None, sum(c.missing for c in children)
+@dataclass
+class _State:
+    """One node of one unit before weights are applied (see `TreeModel`)."""
+
+    present: bool = False
+    weight: float = 0.0
+    cap: float = 0.0
+    """Maximum points of the parts that apply to the unit."""
+    terminal: bool = False
+    share: float | None = None
+    missing: int = 0
+    supplied: bool = False
+    imputed: bool = False
+    applicable: bool = True
+    raw: float | None = None
+    notes: tuple[str, ...] = ()
+
+
+_COVERED = _State(applicable=False)
+
+
+class _Walker:
+    """Decides `_State` for every node of one unit, leaves first."""
+
+    def __init__(
+        self,
+        framework: Framework,
+        unit: UnitInput,
+        values: Mapping[str, Value],
+        imputed: set[tuple[str, str]],
+        context: _Context,
+        reported: bool,
+    ) -> None:
+        self.framework = framework
+        self.unit = unit
+        self.values = values
+        self.imputed = imputed
+        self.context = context
+        self.policy = framework.missing if reported else MissingPolicy.SKIP
+        self.states: dict[str, _State] = {}
+
+    def run(self) -> dict[str, _State]:
+        self._visit(self.framework.root)
+        return self.states
+
+    def _visit(self, node: Node) -> _State:
+        if not node.applies(self.unit.kind):
+            state = _COVERED
+        else:
+            state = self._given(node) or (
+                self._missing_leaf(node) if node.is_leaf else self._combined(node)
+            )
+        self.states[node.code] = state
+        if (state.terminal and not node.is_leaf) or not state.applicable:
+            for child, depth in node.walk():
+                if depth:
+                    self.states.setdefault(child.code, _COVERED)
+        return state
+
+    def _given(self, node: Node) -> _State | None:
+        value = self.values.get(node.code)
+        if value is None or value.is_empty:
+            return None
+        s = self.context.share_of(node, self.unit.group, value)
+        if s is None:
+            return None
+        imputed = (self.unit.code, node.code) in self.imputed
+        return _State(
+            present=True,
+            weight=node.max_points,
+            cap=node.max_points,
+            terminal=True,
+            share=s,
+            missing=int(imputed),
+            supplied=not imputed,
+            imputed=imputed,
+            raw=raw_value(node, value) if node.is_leaf else value.index,
         )
-    out[node.code] = result
-    return result
+
+    def _missing_leaf(self, node: Node) -> _State:
+        m = node.max_points
+        if m == 0:
+            return _State()
+        if self.policy is MissingPolicy.EXCLUDE:
+            return _State(cap=m, missing=1)
+        if self.policy is MissingPolicy.SKIP:
+            return _State(weight=m, cap=m, missing=1)
+        mean = None
+        if self.policy is MissingPolicy.GROUP_MEAN:
+            mean = self.context.mean_share.get((self.unit.group, node.code))
+        return _State(
+            present=True,
+            weight=m,
+            cap=m,
+            terminal=True,
+            share=mean if mean is not None else 0.0,
+            missing=1,
+            imputed=mean is not None,
+        )
+
+    def _combined(self, node: Node) -> _State:
+        kids = [self._visit(c) for c in node.children]
+        cap = sum(k.cap for k in kids)
+        carrying = [k for k in kids if k.present and k.weight > 0]
+        exclude = self.policy is MissingPolicy.EXCLUDE
+        weight = sum(k.weight for k in carrying) if exclude else cap
+        missing = sum(k.missing for k in kids)
+        coverage = self._coverage(carrying, weight, cap)
+        threshold = self.framework.min_coverage
+        if coverage is not None and threshold is not None and coverage < threshold - 1e-9:
+            note = (
+                f"có số liệu cho {percent(coverage)} điểm tối đa, dưới mức tối thiểu "
+                f"{percent(threshold)}: không tính"
+            )
+            return _State(weight=0.0 if exclude else cap, cap=cap, missing=missing, notes=(note,))
+        if not carrying:
+            return _State(weight=0.0 if exclude else cap, cap=cap, missing=missing)
+        return _State(present=True, weight=weight, cap=cap, missing=missing)
+
+    def _coverage(self, carrying: Sequence[_State], weight: float, cap: float) -> float | None:
+        if self.framework.min_coverage is None or cap <= 0:
+            return None
+        if self.policy is MissingPolicy.EXCLUDE:
+            return weight / cap
+        return sum(k.cap for k in carrying) / cap
 
 
-def _supplied(node: Node, value: Value, best: float | None) -> NodeScore:
-    s = share(node, value, best)
-    if s is None:
-        return NodeScore(0.0, node.max_points, 0.0 if node.max_points else None, missing=1)
-    raw = raw_value(node, value) if node.is_leaf else value.index
-    return NodeScore(s * node.max_points, node.max_points, s, supplied=True, raw=raw)
+def _model(
+    framework: Framework, units: list[UnitInput], states: list[dict[str, _State]]
+) -> TreeModel:
+    nodes = framework.nodes()
+    position = {n.code: i for i, n in enumerate(nodes)}
+
+    def column(attr: str) -> list[list[object]]:
+        return [[getattr(s[n.code], attr) for s in states] for n in nodes]
+
+    shares = [[np.nan if v is None else v for v in row] for row in column("share")]
+    shape = (len(nodes), len(units))
+    return TreeModel(
+        codes=tuple(n.code for n in nodes),
+        children=tuple(tuple(position[c.code] for c in n.children) for n in nodes),
+        methods=tuple(framework.aggregation_of(n) for n in nodes),
+        units=tuple(u.code for u in units),
+        groups=tuple(u.group for u in units),
+        ranked=np.array([u.ranked for u in units], dtype=bool),
+        present=np.array(column("present"), dtype=bool).reshape(shape),
+        weight=np.array(column("weight"), dtype=np.float64).reshape(shape),
+        terminal=np.array(column("terminal"), dtype=bool).reshape(shape),
+        share=np.array(shares, dtype=np.float64).reshape(shape),
+        precision=framework.precision,
+    )
 
 
-def _missing(framework: Framework, node: Node, unit: UnitInput, context: _Context) -> NodeScore:
-    if node.max_points == 0:
-        return NodeScore(0.0, 0.0, None)
-    policy = framework.missing
-    if policy is MissingPolicy.EXCLUDE:
-        return NodeScore(0.0, 0.0, None, missing=1)
-    if policy is MissingPolicy.GROUP_MEAN:
-        mean = context.mean_share.get((unit.group, node.code))
-        if mean is not None:
-            return NodeScore(mean * node.max_points, node.max_points, mean, missing=1, imputed=True)
-    return NodeScore(0.0, node.max_points, 0.0 if node.max_points else None, missing=1)
+def _result(
+    framework: Framework,
+    model: TreeModel,
+    shares: NDArray[np.float64],
+    unit: UnitInput,
+    u: int,
+    states: dict[str, _State],
+) -> UnitResult:
+    scores: dict[str, NodeScore] = {}
+    for n, node in enumerate(framework.nodes()):
+        state = states[node.code]
+        index = float(shares[n, u]) if state.present and np.isfinite(shares[n, u]) else None
+        notes = state.notes + _zero_note(framework, model, shares, n, u)
+        scores[node.code] = NodeScore(
+            points=index * state.weight if index is not None else 0.0,
+            max_points=state.weight,
+            index=index,
+            missing=state.missing,
+            supplied=state.supplied,
+            raw=state.raw,
+            applicable=state.applicable,
+            imputed=state.imputed,
+            notes=notes,
+        )
+    open_leaves = [
+        n.code for n in framework.leaves() if states[n.code].applicable and states[n.code].missing
+    ]
+    imputed = tuple(c for c in open_leaves if states[c].imputed)
+    return UnitResult(unit, scores, missing=tuple(open_leaves), imputed=imputed)
+
+
+def _zero_note(
+    framework: Framework,
+    model: TreeModel,
+    shares: NDArray[np.float64],
+    n: int,
+    u: int,
+) -> tuple[str, ...]:
+    zeros = zero_children(model, shares, n, u)
+    if not zeros or not model.present[n, u]:
+        return ()
+    nodes = framework.nodes()
+    names = ", ".join(f"«{nodes[c].name}»" for c in zeros)
+    method = AGGREGATION_LABELS[model.methods[n]].lower()
+    return (f"{method} bằng 0 vì {names} bằng 0",)
 
 
 def _rank(framework: Framework, results: list[UnitResult]) -> None:
@@ -192,13 +432,11 @@ def _rank(framework: Framework, results: list[UnitResult]) -> None:
     for members in by_group.values():
         for code in codes:
             scores = {
-                r.unit.code: r.scores[code].index
+                r.unit.code: index
                 for r in members
-                if r.scores[code].index is not None and r.scores[code].applicable
+                if (index := r.scores[code].index) is not None and r.scores[code].applicable
             }
-            ranks = competition_ranks(
-                {k: v for k, v in scores.items() if v is not None}, framework.precision
-            )
+            ranks = competition_ranks(scores, framework.precision)
             for r in members:
                 if r.unit.code in ranks:
                     r.ranks[code] = ranks[r.unit.code]

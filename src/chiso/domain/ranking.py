@@ -5,11 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
+from numpy.typing import NDArray
+
+_EPSILON = 1e-9
+
 
 def round_half_up(x: float, digits: int) -> float:
     """Rounding as published tables do (0,71635 → 0,7164), robust to float noise."""
     scale = 10.0**digits
-    return float(math.floor(x * scale + 0.5 + 1e-9)) / scale
+    return float(math.floor(x * scale + 0.5 + _EPSILON)) / scale
 
 
 def competition_ranks(scores: Mapping[str, float], digits: int | None = 4) -> dict[str, int]:
@@ -20,3 +25,24 @@ def competition_ranks(scores: Mapping[str, float], digits: int | None = 4) -> di
     for position, value in enumerate(ordered, start=1):
         first_position.setdefault(value, position)
     return {k: first_position[v] for k, v in keyed.items()}
+
+
+def competition_ranks_columns(
+    values: NDArray[np.float64], digits: int | None
+) -> NDArray[np.float64]:
+    """`competition_ranks` down every column of a units × draws array at once; NaN (no value)
+    is not ranked and does not push anyone down."""
+    keyed = values
+    if digits is not None:
+        scale = 10.0**digits
+        keyed = np.floor(values * scale + 0.5 + _EPSILON) / scale
+    filled = np.where(np.isnan(keyed), -np.inf, keyed)
+    order = np.argsort(-filled, axis=0, kind="stable")
+    ordered = np.take_along_axis(filled, order, axis=0)
+    positions = np.arange(values.shape[0])[:, None]
+    starts = np.ones_like(ordered, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=0) + 1
+    ranks = np.empty_like(first)
+    np.put_along_axis(ranks, order, first, axis=0)
+    return np.where(np.isnan(keyed), np.nan, ranks.astype(np.float64))

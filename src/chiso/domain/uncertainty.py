@@ -1,16 +1,18 @@
-"""How sure a rank is: Monte Carlo over the weights of the main indices (and optionally noise
-on the inputs), vectorised with NumPy. Two units whose 5–95% rank intervals overlap are not
-really different, which matters when a ranking decides leaders' year-end appraisal."""
+"""How sure a rank is: Monte Carlo over the weights of every node of the tree (and optionally
+noise on the given shares), re-aggregating the evaluation's own tree with its own missing-data
+decisions, vectorised with NumPy. Two units whose 5–95% rank intervals overlap are not really
+different, which matters when a ranking decides leaders' year-end appraisal."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
+from chiso.domain.aggregation import Noise, TreeModel, chunk_size, ranks_in_groups, totals
 from chiso.domain.evaluation import Evaluation
+from chiso.domain.frameworks import TOTAL
 
 
 @dataclass(frozen=True)
@@ -26,88 +28,77 @@ class RankInterval:
 class UncertaintySettings:
     draws: int = 1000
     weight_spread: float = 0.25
-    """Each weight is multiplied by a uniform factor in [1 − spread, 1 + spread]."""
+    """Each node's weight is multiplied by a uniform factor in [1 − spread, 1 + spread]."""
     noise: float = 0.0
-    """Standard deviation of Gaussian noise added to each 0–1 index (0 = none)."""
+    """Standard deviation of Gaussian noise added to each given 0–1 share (0 = none)."""
     top_k: int = 3
     seed: int = 0
     chunk: int = 100
+    sensitivity_draws: int = 100
+    """Draws per node when estimating how much its own weight moves the ranks."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weight_spread < 1:
+            raise ValueError("weight spread must lie in [0, 1)")
+        if self.draws < 1 or self.noise < 0:
+            raise ValueError("draws must be positive and noise non-negative")
 
 
-def scores_matrix(
-    evaluation: Evaluation,
-) -> tuple[list[str], list[str], NDArray[np.float64], NDArray[np.float64]]:
-    """Ranked units × scored main indices: indices (missing → 0) and nominal weights (max points)."""
-    framework = evaluation.framework
-    nodes = [n for n in (framework.main_indices() or framework.root.children) if n.max_points > 0]
-    ranked = [r for r in evaluation.results if r.unit.ranked]
-    matrix = np.array(
-        [[r.scores[n.code].index or 0.0 for n in nodes] for r in ranked], dtype=np.float64
-    ).reshape(len(ranked), len(nodes))
-    weights = np.array([n.max_points for n in nodes], dtype=np.float64)
-    return [r.unit.code for r in ranked], [r.unit.group for r in ranked], matrix, weights
+def model_of(evaluation: Evaluation) -> TreeModel:
+    if evaluation.model is None:
+        raise ValueError("the evaluation carries no tree model; build it with evaluate()")
+    return evaluation.model
 
 
 def rank_intervals(
     evaluation: Evaluation, settings: UncertaintySettings | None = None
 ) -> dict[str, RankInterval]:
-    units, groups, matrix, weights = scores_matrix(evaluation)
-    return simulate(units, groups, matrix, weights, settings or UncertaintySettings())
-
-
-def simulate(
-    units: list[str],
-    groups: list[str],
-    matrix: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    settings: UncertaintySettings,
-) -> dict[str, RankInterval]:
+    """5–95% interval, median and top-k share of each ranked unit's total rank; units without
+    a total rank get none. With spread 0 and no noise every draw is the deterministic ranking."""
+    settings = settings or UncertaintySettings()
+    model = model_of(evaluation)
     rng = np.random.default_rng(settings.seed)
-    members: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(groups):
-        members[g].append(i)
-    index_of = {g: np.array(ix) for g, ix in members.items()}
-    ranks = np.empty((len(units), settings.draws), dtype=np.int32)
-    for start in range(0, settings.draws, settings.chunk):
-        n = min(settings.chunk, settings.draws - start)
-        totals = _draw_totals(rng, matrix, weights, n, settings)
-        for ix in index_of.values():
-            ranks[ix, start : start + n] = _ordinal_ranks(totals[ix])
-    return _summarise(units, ranks, settings.top_k)
+    ranks = np.empty((len(model.units), settings.draws))
+    step = chunk_size(model, settings.chunk)
+    noise = _noise(rng, settings.noise)
+    for start in range(0, settings.draws, step):
+        n = min(step, settings.draws - start)
+        factors = weight_factors(rng, len(model.codes), n, settings.weight_spread)
+        ranks[:, start : start + n] = ranks_in_groups(model, totals(model, factors, noise))
+    wanted = {r.unit.code for r in evaluation.results if TOTAL in r.ranks}
+    return _summarise(model, ranks, settings.top_k, wanted)
 
 
-def _draw_totals(
-    rng: np.random.Generator,
-    matrix: NDArray[np.float64],
-    weights: NDArray[np.float64],
-    n: int,
-    settings: UncertaintySettings,
+def weight_factors(
+    rng: np.random.Generator, nodes: int, draws: int, spread: float
 ) -> NDArray[np.float64]:
-    spread = settings.weight_spread
-    factors = rng.uniform(1 - spread, 1 + spread, size=(n, weights.size))
-    drawn = weights * factors
-    drawn /= drawn.sum(axis=1, keepdims=True)
-    if settings.noise > 0:
-        noisy = matrix[:, :, None] + rng.normal(0.0, settings.noise, size=(*matrix.shape, n))
-        np.clip(noisy, 0.0, 1.0, out=noisy)
-        totals: NDArray[np.float64] = np.einsum("ukd,dk->ud", noisy, drawn)
-        return totals
-    return np.asarray(matrix @ drawn.T, dtype=np.float64)
+    if spread == 0:
+        return np.ones((nodes, draws))
+    return rng.uniform(1 - spread, 1 + spread, size=(nodes, draws))
 
 
-def _ordinal_ranks(totals: NDArray[np.float64]) -> NDArray[np.int32]:
-    """Rank 1 for the highest total in each column (draw)."""
-    order = np.argsort(-totals, axis=0, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, totals.shape[0] + 1)[:, None], axis=0)
-    return ranks.astype(np.int32)
+def _noise(rng: np.random.Generator, sigma: float) -> Noise | None:
+    if sigma <= 0:
+        return None
+
+    def draw(_node: int, base: NDArray[np.float64], draws: int) -> NDArray[np.float64]:
+        return np.asarray(base + rng.normal(0.0, sigma, size=(base.shape[0], draws)))
+
+    return draw
 
 
-def _summarise(units: list[str], ranks: NDArray[np.int32], top_k: int) -> dict[str, RankInterval]:
-    median = np.median(ranks, axis=1)
-    p05, p95 = np.percentile(ranks, [5, 95], axis=1)
-    top = (ranks <= top_k).mean(axis=1)
+def _summarise(
+    model: TreeModel, ranks: NDArray[np.float64], top_k: int, wanted: set[str]
+) -> dict[str, RankInterval]:
+    rows = [
+        i for i, code in enumerate(model.units) if code in wanted and np.isfinite(ranks[i]).all()
+    ]
+    if not rows:
+        return {}
+    chosen = ranks[rows]
+    p05, median, p95 = np.percentile(chosen, [5, 50, 95], axis=1)
+    top = (chosen <= top_k).mean(axis=1)
     return {
-        u: RankInterval(float(median[i]), float(p05[i]), float(p95[i]), float(top[i]))
-        for i, u in enumerate(units)
+        model.units[i]: RankInterval(float(median[k]), float(p05[k]), float(p95[k]), float(top[k]))
+        for k, i in enumerate(rows)
     }
