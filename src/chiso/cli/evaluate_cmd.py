@@ -12,12 +12,13 @@ from rich.table import Table
 
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
-from chiso.domain.evaluation import UnitResult
 from chiso.domain.formatting import fixed, number
-from chiso.domain.frameworks import TOTAL, Node
+from chiso.domain.frameworks import LEVEL_LABELS
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
+    from chiso.domain.ranking_table import RankingRow, RankingTable
+    from chiso.domain.sensitivity import Influence
     from chiso.io import evaluation_output, writers
     from chiso.services import evaluate as evaluate_svc
 else:
@@ -45,6 +46,13 @@ def evaluate(
     noise: float = typer.Option(
         0.0, help="Độ lệch chuẩn nhiễu thêm vào từng chỉ số 0–1 khi mô phỏng."
     ),
+    weight_spread: float = typer.Option(
+        0.25,
+        "--weight-spread",
+        min=0.0,
+        max=0.99,
+        help="Khi mô phỏng, mỗi trọng số (ở mọi tầng) nhân với hệ số ngẫu nhiên trong [1 − x; 1 + x].",
+    ),
     top_k: int = typer.Option(3, "--top-k", help="Tính xác suất lọt vào k hạng đầu."),
     merge_to_2025: bool = typer.Option(
         False,
@@ -64,83 +72,109 @@ def evaluate(
     if fmt == "xlsx" and out is None:
         raise UsageError("Định dạng xlsx cần --out TỆP.xlsx.", "xlsx needs --out")
     request = evaluate_svc.EvaluationRequest(
-        framework, values, units, period, group, uncertainty, noise, top_k, 0, merge_to_2025
+        framework,
+        values,
+        units,
+        period,
+        group,
+        uncertainty,
+        noise,
+        top_k,
+        merge_to_2025=merge_to_2025,
+        weight_spread=weight_spread,
     )
     report = evaluate_svc.evaluate_files(request)
     if out is not None:
         writers.format_of(out, None if fmt == "table" else fmt)
-        count = evaluation_output.write(report, out)
+        count = evaluation_output.write(report.table, out, report.sensitivity)
         console.print(f"Đã ghi {count} dòng kết quả vào {out}.")
     elif fmt == "csv":
-        emit("csv", "", evaluation_output.HEADER, evaluation_output.long_rows(report))
+        emit("csv", "", evaluation_output.HEADER, evaluation_output.long_rows(report.table))
     elif fmt == "json":
         sys.stdout.write(
-            json.dumps(evaluation_output.as_json(report), ensure_ascii=False, indent=1) + "\n"
+            json.dumps(evaluation_output.as_json(report.table), ensure_ascii=False, indent=1) + "\n"
         )
     else:
-        _print_tables(report)
+        _print_tables(report.table)
+        _print_sensitivity(report.sensitivity)
+        for note in report.notes:
+            console.print(note)
 
 
-def _print_tables(report: evaluate_svc.EvaluationReport) -> None:
-    ev = report.evaluation
-    f = ev.framework
-    mains = f.main_indices() or list(f.root.children)
-    groups: dict[str, list[UnitResult]] = {}
-    for r in ev.results:
-        groups.setdefault(r.unit.group, []).append(r)
-    for code, members in groups.items():
-        members.sort(key=lambda r: (r.ranks.get(TOTAL, 10**9), r.unit.code))
-        table = Table(
-            title=f"{f.name} — {report.group_names.get(code, code)} — kỳ {ev.period}",
-            header_style="bold",
-        )
-        for column in (
-            "Hạng",
-            "Đơn vị",
-            "Điểm",
-            "Chỉ số",
-            *(n.name for n in mains if n.max_points > 0),
-        ):
-            table.add_column(column)
-        extra = []
-        if report.previous:
-            extra.append("± hạng")
-        if report.intervals:
-            extra.append(f"Khoảng hạng 5–95% (P top {report.top_k})")
-        extra.append(f"Chỉ số chính < {number(f.below_threshold * 100)}%")
-        extra.append("Thiếu số liệu")
-        for column in extra:
-            table.add_column(column)
-        for r in members:
-            table.add_row(*_cells(report, r, mains))
-        console.print(table)
-    for note in report.notes:
-        console.print(note)
+def _print_tables(table: RankingTable) -> None:
+    f = table.framework
+    for code, name in table.groups:
+        grid = Table(title=f"{f.name} — {name} — kỳ {table.period}", header_style="bold")
+        columns = ["Hạng", "Đơn vị", "Điểm", "Chỉ số", *(n.name for n in table.columns)]
+        if table.previous_period:
+            columns += ["± điểm", "± hạng"]
+        if table.has_intervals:
+            columns.append(f"Khoảng hạng 5–95% (P top {table.top_k})")
+        columns += [f"Chỉ số chính < {number(f.below_threshold * 100)}%", "Thiếu số liệu"]
+        for column in columns:
+            grid.add_column(column)
+        for row in table.in_group(code):
+            grid.add_row(*_cells(table, row))
+        console.print(grid)
+    names = {n.code: n.name for n in f.nodes()}
+    for row in table.rows:
+        for c, cell in row.cells.items():
+            for note in cell.notes:
+                console.print(f"Ghi chú — {row.unit_name}, {names[c]}: {note}")
 
 
-def _cells(report: evaluate_svc.EvaluationReport, r: UnitResult, mains: list[Node]) -> list[str]:
-    f = report.framework
-    total = r.total
-    rank = str(r.ranks[TOTAL]) if TOTAL in r.ranks else "—"
-    cells = [rank, r.unit.name, f"{number(total.points)}/{number(total.max_points)}",
-             fixed(total.index, f.precision) if total.index is not None else "—"]  # fmt: skip
-    for n in mains:
-        if n.max_points > 0:
-            index = r.scores[n.code].index
-            cells.append(fixed(index, f.precision) if index is not None else "—")
-    if report.previous:
-        change = report.previous.get((r.unit.code, TOTAL))
-        delta = change.rank_change if change else None
-        cells.append(
-            "—"
-            if delta is None
-            else ("↑" if delta > 0 else "↓" if delta < 0 else "=")
-            + (str(abs(delta)) if delta else "")
-        )
-    if report.intervals:
-        band = report.intervals.get(r.unit.code)
+def _cells(table: RankingTable, row: RankingRow) -> list[str]:
+    f = table.framework
+    total = row.total
+    rank = "—" if total.rank is None else f"{total.rank}{' (đồng hạng)' if total.tied else ''}"
+    points = "—" if total.points is None else f"{number(total.points)}/{number(total.max_points)}"
+    cells = [rank, row.unit_name, points, _index(total.index, f.precision)]
+    cells += [_index(row.cells[n.code].index, f.precision) for n in table.columns]
+    if table.previous_period:
+        cells += [_signed(total.points_change), _moved(total.rank_change)]
+    if table.has_intervals:
+        band = row.interval
         cells.append(f"{band.p05:g}–{band.p95:g} ({number(band.top_k * 100, 0)}%)" if band else "—")
-    below = r.below(mains, f.below_threshold)
-    cells.append(f"{len(below)}/{sum(1 for n in mains if n.max_points > 0)}")
-    cells.append(f"{r.total.missing} chỉ số" if r.total.missing else "")
+    cells.append(f"{len(row.below)}/{len(table.columns)}")
+    cells.append(_missing(row))
     return cells
+
+
+def _index(value: float | None, digits: int) -> str:
+    return fixed(value, digits) if value is not None else "—"
+
+
+def _signed(delta: float | None) -> str:
+    if delta is None:
+        return "—"
+    return ("+" if delta > 0 else "") + number(delta)
+
+
+def _moved(delta: int | None) -> str:
+    if delta is None:
+        return "—"
+    return ("↑" if delta > 0 else "↓" if delta < 0 else "=") + (str(abs(delta)) if delta else "")
+
+
+def _missing(row: RankingRow) -> str:
+    if not row.missing:
+        return ""
+    text = f"thiếu số liệu: {len(row.missing)} chỉ số ({', '.join(row.missing)})"
+    if row.imputed:
+        text += f"; ước tính: {', '.join(row.imputed)}"
+    return text
+
+
+def _print_sensitivity(influences: list[Influence]) -> None:
+    if not influences:
+        return
+    grid = Table(
+        title="Chỉ số nào quyết định thứ hạng (độ dịch chuyển hạng trung bình)",
+        header_style="bold",
+    )
+    for column in ("Mã", "Chỉ số", "Tầng", "Khi bỏ chỉ số", "Lớn nhất khi bỏ", "Khi đổi trọng số"):
+        grid.add_column(column)
+    for i in influences[:15]:
+        shifts = (number(i.removal_shift), str(i.removal_max), number(i.weight_shift))
+        grid.add_row(i.code, i.name, LEVEL_LABELS.get(i.level, i.level), *shifts)
+    console.print(grid)

@@ -1,61 +1,105 @@
-"""Evaluation results as files: one row per unit and node (CSV, XLSX, JSON)."""
+"""A ranking table as files: one row per unit and node (CSV, XLSX, JSON), and the sensitivity
+summary as a second XLSX sheet. Figures are the table's, already rounded as published."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from chiso.domain.comparison import Change
-from chiso.domain.evaluation import Evaluation
-from chiso.domain.frameworks import TOTAL
-from chiso.domain.ranking import round_half_up
-from chiso.domain.uncertainty import RankInterval
-from chiso.io.writers import write_table
+from chiso.domain.ranking_table import RankingRow, RankingTable
+from chiso.domain.sensitivity import Influence
+from chiso.io.writers import format_of, write_table
 
 HEADER = (
-    "period", "unit_code", "unit_name", "ranking_group", "node_code", "node_name", "points",
-    "max_points", "index", "rank", "ranked", "missing", "previous_rank", "rank_change",
-    "year_earlier_rank", "rank_change_year", "rank_median", "rank_p05", "rank_p95", "p_top_k",
-)  # fmt: skip
+    "period",
+    "unit_code",
+    "unit_name",
+    "ranking_group",
+    "node_code",
+    "node_name",
+    "points",
+    "max_points",
+    "index",
+    "rank",
+    "ranked",
+    "missing",
+    "previous_rank",
+    "rank_change",
+    "year_earlier_rank",
+    "rank_change_year",
+    "rank_median",
+    "rank_p05",
+    "rank_p95",
+    "p_top_k",
+    "tied",
+    "points_change",
+    "index_change",
+    "imputed",
+    "missing_leaves",
+    "notes",
+    "source",
+)
+SENSITIVITY_HEADER = (
+    "node_code",
+    "node_name",
+    "level",
+    "removal_shift",
+    "removal_max",
+    "weight_shift",
+)
+SHEET = "Kết quả"
+SENSITIVITY_SHEET = "Độ nhạy"
 
 
-class Report(Protocol):
-    evaluation: Evaluation
-    group_names: dict[str, str]
-    previous: dict[tuple[str, str], Change]
-    year_earlier: dict[tuple[str, str], Change]
-    intervals: dict[str, RankInterval]
-
-
-def long_rows(report: Report) -> list[list[Any]]:
-    ev = report.evaluation
-    digits = ev.framework.precision
-    group_names = report.group_names
+def long_rows(table: RankingTable) -> list[list[Any]]:
+    nodes = table.framework.nodes()
     rows = []
-    for result in sorted(
-        ev.results, key=lambda r: (r.unit.group, r.ranks.get(TOTAL, 10**9), r.unit.code)
-    ):
-        for node in ev.framework.nodes():
-            score = result.scores[node.code]
-            key = (result.unit.code, node.code)
-            prev, year = report.previous.get(key), report.year_earlier.get(key)
-            band = report.intervals.get(result.unit.code) if node.code == TOTAL else None
-            rows.append([
-                ev.period, result.unit.code, result.unit.name, group_names.get(result.unit.group, result.unit.group),
-                node.code, node.name, round(score.points, 4), round(score.max_points, 4),
-                round_half_up(score.index, digits) if score.index is not None else None,
-                result.ranks.get(node.code), result.unit.ranked, score.missing,
-                prev.previous_rank if prev else None, prev.rank_change if prev else None,
-                year.previous_rank if year else None, year.rank_change if year else None,
-                band.median if band else None, band.p05 if band else None, band.p95 if band else None,
-                round(band.top_k, 4) if band else None,
-            ])  # fmt: skip
+    for row in table.rows:
+        for node in nodes:
+            rows.append(_row(table, row, node.code, node.name, node is nodes[0]))
     return rows
 
 
-def write(report: Report, path: Path) -> int:
-    return write_table(path, HEADER, long_rows(report), sheet="Kết quả")
+def _row(table: RankingTable, row: RankingRow, code: str, name: str, total: bool) -> list[Any]:
+    c = row.cells[code]
+    band = row.interval if total else None
+    unit = [table.period, row.unit_code, row.unit_name, row.group_name, code, name]
+    scores = [c.points, c.max_points, c.index, c.rank, row.ranked, c.missing]
+    changes = [c.previous_rank, c.rank_change, c.year_earlier_rank, c.rank_change_year]
+    interval = [band.median, band.p05, band.p95, round(band.top_k, 4)] if band else [None] * 4
+    marks = [c.tied, c.points_change, c.index_change, c.imputed]
+    text = ["; ".join(row.missing) if total else "", "; ".join(c.notes), c.source]
+    return unit + scores + changes + interval + marks + text
 
 
-def as_json(report: Report) -> list[dict[str, Any]]:
-    return [dict(zip(HEADER, row, strict=True)) for row in long_rows(report)]
+def sensitivity_rows(influences: Sequence[Influence]) -> list[list[Any]]:
+    return [
+        [
+            i.code,
+            i.name,
+            i.level,
+            round(i.removal_shift, 4),
+            i.removal_max,
+            round(i.weight_shift, 4),
+        ]
+        for i in influences
+    ]
+
+
+def write(table: RankingTable, path: Path, influences: Sequence[Influence] = ()) -> int:
+    count = write_table(path, HEADER, long_rows(table), sheet=SHEET)
+    if influences and format_of(path) == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path)
+        sheet = workbook.create_sheet(SENSITIVITY_SHEET)
+        sheet.append(list(SENSITIVITY_HEADER))
+        for r in sensitivity_rows(influences):
+            sheet.append(r)
+        workbook.save(path)
+    return count
+
+
+def as_json(table: RankingTable) -> list[dict[str, Any]]:
+    return [dict(zip(HEADER, row, strict=True)) for row in long_rows(table)]

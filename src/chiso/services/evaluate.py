@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from chiso.domain import grouping
-from chiso.domain.comparison import Change, compare
+from chiso.domain import grouping, ranking_table, scope
 from chiso.domain.evaluation import Evaluation, UnitInput, evaluate
-from chiso.domain.frameworks import Framework
+from chiso.domain.frameworks import Framework, Imputation
 from chiso.domain.merging import Successor, project
 from chiso.domain.periods import Period
+from chiso.domain.rollup import RollupProblem, roll_up, rollup_of
 from chiso.domain.scoring import Value
-from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
+from chiso.domain.sensitivity import Influence, sensitivity
+from chiso.domain.uncertainty import UncertaintySettings, rank_intervals
 from chiso.domain.units import Scheme, UnitRef
 from chiso.errors import ProblemList, UsageError
 from chiso.io import admin_data
@@ -35,16 +37,15 @@ class EvaluationRequest:
     top_k: int = 3
     seed: int = 0
     merge_to_2025: bool = False
+    weight_spread: float = 0.25
 
 
 @dataclass
 class EvaluationReport:
     evaluation: Evaluation
     group_names: dict[str, str]
-    previous: dict[tuple[str, str], Change] = field(default_factory=dict)
-    year_earlier: dict[tuple[str, str], Change] = field(default_factory=dict)
-    intervals: dict[str, RankInterval] = field(default_factory=dict)
-    top_k: int = 3
+    table: ranking_table.RankingTable
+    sensitivity: list[Influence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -58,6 +59,12 @@ class UnitInfo:
     name: str
     kind: str | None
     groups: tuple[str, ...]
+    parent: str | None = None
+    valid: tuple[date | None, date | None] = (None, None)
+
+
+Stored = dict[tuple[str, str], dict[Period, Value]]
+"""(unit, indicator) → period → value, as the file gives them."""
 
 
 def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
@@ -67,44 +74,59 @@ def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
     units = _units(req.units, rows, problems)
     problems.raise_if_any(req.values.name)
     period = _choose_period(rows, wanted)
-    by_period: dict[Period, list[ValueRow]] = defaultdict(list)
+    stored: Stored = defaultdict(dict)
     for row in rows:
-        by_period[row.period].append(row)
+        stored[(row.unit_code, row.indicator)][row.period] = row.value
+    notes: list[str] = []
+    if req.units is not None:
+        units = _in_scope(framework, units, period, notes)
 
-    def run(p: Period) -> Evaluation | None:
-        if p not in by_period:
+    def run(p: Period, note: bool = False) -> Evaluation | None:
+        inputs = _inputs(framework, stored, units, p, notes if note else None)
+        if not inputs:
             return None
-        ev = evaluate(framework, _inputs(framework, by_period[p], units), str(p))
+        before = None
+        if framework.impute is Imputation.PREVIOUS:
+            before = _inputs(framework, stored, units, p.previous(), None)
+        ev = evaluate(framework, inputs, str(p), before)
         return _merged(ev, framework) if req.merge_to_2025 else ev
 
-    current = run(period)
-    assert current is not None
+    current = run(period, note=True)
+    if current is None:
+        raise UsageError(
+            f"Không có đơn vị nào có số liệu kỳ {period} trong phạm vi bộ chỉ số {framework.id}.",
+            f"no unit in scope has values for {period}",
+        )
     current = _only_group(current, req.group, framework)
-    report = EvaluationReport(current, grouping.group_names(framework), top_k=req.top_k)
-    for attr, earlier_period in (
-        ("previous", period.previous()),
-        ("year_earlier", period.year_earlier()),
-    ):
-        earlier = run(earlier_period)
-        if earlier is not None:
-            setattr(report, attr, compare(current, earlier))
-            report.notes.append(f"So sánh với {earlier_period.label_vi} ({earlier_period}).")
+    earlier = {}
+    for key, earlier_period in (("previous", period.previous()), ("year", period.year_earlier())):
+        found = run(earlier_period)
+        if found is not None:
+            earlier[key] = found
+            notes.append(f"So sánh với {earlier_period.label_vi} ({earlier_period}).")
+    intervals = {}
+    influences: list[Influence] = []
     if req.uncertainty:
         settings = UncertaintySettings(
-            req.uncertainty, noise=req.noise, top_k=req.top_k, seed=req.seed
+            req.uncertainty, req.weight_spread, req.noise, req.top_k, req.seed
         )
-        report.intervals = rank_intervals(current, settings)
-    return report
+        intervals = rank_intervals(current, settings)
+        influences = sensitivity(current, settings)
+    names = grouping.group_names(framework)
+    table = ranking_table.build(
+        current, names, earlier.get("previous"), earlier.get("year"), intervals, req.top_k
+    )
+    return EvaluationReport(current, names, table, influences, notes)
 
 
 def _choose_period(rows: list[ValueRow], wanted: Period | None) -> Period:
     periods = sorted({r.period for r in rows}, key=lambda p: (p.start, p.granularity.months))
     if wanted is not None:
-        if wanted not in periods:
+        if not any(wanted.contains(p) for p in periods):
             listed = ", ".join(map(str, periods))
             raise UsageError(
-                f"Tệp số liệu không có kỳ {wanted} (chỉ có: {listed}).",
-                f"period {wanted} not in file",
+                f"Tệp số liệu không có số liệu nào trong kỳ {wanted} (chỉ có: {listed}).",
+                f"no values within period {wanted}",
             )
         return wanted
     if len(periods) > 1:
@@ -122,7 +144,17 @@ def _units(path: Path | None, rows: list[ValueRow], problems: ProblemList) -> di
     if path is not None:
         unit_rows, unit_problems = read_units_file(path)
         problems.problems.extend(unit_problems.problems)
-        out = {u.code: UnitInfo(u.code, u.name, u.kind.value, u.groups or ()) for u in unit_rows}
+        out = {
+            u.code: UnitInfo(
+                u.code,
+                u.name,
+                u.kind.value,
+                u.groups or (),
+                u.parent_code,
+                (u.valid_from, u.valid_to),
+            )
+            for u in unit_rows
+        }
         for r in rows:
             if r.unit_code not in out:
                 problems.add(
@@ -136,18 +168,64 @@ def _units(path: Path | None, rows: list[ValueRow], problems: ProblemList) -> di
     return out
 
 
+def _in_scope(
+    framework: Framework, units: dict[str, UnitInfo], period: Period, notes: list[str]
+) -> dict[str, UnitInfo]:
+    candidates = [
+        scope.ScopeUnit(u.code, u.kind, u.groups, None, *u.valid, u.parent) for u in units.values()
+    ]
+    kept, reasons = scope.select(framework.scope, candidates, period)
+    if reasons:
+        listed = "; ".join(f"{units[c].name}: {why}" for c, why in reasons.items())
+        notes.append(f"{len(reasons)} đơn vị ngoài phạm vi bộ chỉ số, không đánh giá ({listed}).")
+    return {u.code: units[u.code] for u in kept}
+
+
 def _inputs(
-    framework: Framework, rows: list[ValueRow], units: dict[str, UnitInfo]
+    framework: Framework,
+    stored: Stored,
+    units: dict[str, UnitInfo],
+    period: Period,
+    notes: list[str] | None,
 ) -> list[UnitInput]:
+    """Each unit's values for `period`, rolled up from shorter periods where needed."""
     values: dict[str, dict[str, Value]] = defaultdict(dict)
-    for r in rows:
-        values[r.unit_code][r.indicator] = r.value
+    sources: dict[str, dict[str, str]] = defaultdict(dict)
+    problems = ProblemList()
+    counts = {"stored": 0, "rolled": 0}
+    for (unit, code), by_period in sorted(stored.items()):
+        node = framework.node(code)
+        if unit not in units or node is None:
+            continue
+        try:
+            rolled = roll_up(node, by_period, period)
+        except RollupProblem as exc:
+            problems.add(f"đơn vị {unit}, chỉ số {code}", str(exc), "cannot roll up")
+            continue
+        if rolled is not None:
+            values[unit][code] = rolled.value
+            sources[unit][code] = rolled.label_vi(rollup_of(node))
+            counts["stored" if rolled.stored else "rolled"] += 1
+    problems.raise_if_any(f"kỳ {period}")
+    if notes is not None and counts["rolled"]:
+        notes.append(_sources_note(period, counts))
     inputs = []
     for code, vals in values.items():
         info = units[code]
         group, ranked = grouping.assign(framework, info.kind, info.groups)
-        inputs.append(UnitInput(code, info.name, info.kind, group.code, ranked, vals))
+        inputs.append(
+            UnitInput(
+                code, info.name, info.kind, group.code, ranked, vals, info.groups, sources[code]
+            )
+        )
     return inputs
+
+
+def _sources_note(period: Period, counts: dict[str, int]) -> str:
+    return (
+        f"{period.label_vi}: {counts['rolled']} giá trị cộng dồn từ các kỳ ngắn hơn theo quy tắc "
+        f"rollup của từng chỉ số, {counts['stored']} giá trị nhập cho cả kỳ (được ưu tiên)."
+    )
 
 
 def _only_group(evaluation: Evaluation, group: str | None, framework: Framework) -> Evaluation:
@@ -160,8 +238,7 @@ def _only_group(evaluation: Evaluation, group: str | None, framework: Framework)
             f"Bộ chỉ số {framework.id} không có nhóm xếp hạng '{group}' (có: {', '.join(names.values())}).",
             f"unknown ranking group {group!r}",
         )
-    kept = [r for r in evaluation.results if r.unit.group in codes]
-    return Evaluation(evaluation.framework, evaluation.period, kept)
+    return evaluation.restricted(lambda r: r.unit.group in codes)
 
 
 def _merged(earlier: Evaluation, framework: Framework) -> Evaluation:

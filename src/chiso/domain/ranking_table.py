@@ -1,0 +1,199 @@
+"""The ranking as published, built once from an evaluation: every output (terminal table, CSV,
+JSON, XLSX, pages, decisions) renders these rows and rounds nothing itself.
+
+Indices and points are rounded half-up at the framework's `precision`; changes are differences
+of the rounded figures, so a reader checking "0,8002 − 0,7990" finds the change shown. A unit
+without a total is listed, after the ranked ones of its group, without rank."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chiso.domain.comparison import Change, compare
+from chiso.domain.evaluation import Evaluation, NodeScore, UnitResult
+from chiso.domain.frameworks import TOTAL, Framework, Node
+from chiso.domain.grouping import OUTSIDE
+from chiso.domain.ranking import round_half_up
+from chiso.domain.text import fold
+from chiso.domain.uncertainty import RankInterval
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit at one node."""
+
+    points: float | None
+    max_points: float
+    index: float | None
+    rank: int | None
+    tied: bool
+    """Another unit of the group has the same rank ("đồng hạng")."""
+    points_change: float | None = None
+    index_change: float | None = None
+    previous_rank: int | None = None
+    rank_change: int | None = None
+    """Positive when the unit moved up."""
+    year_earlier_rank: int | None = None
+    rank_change_year: int | None = None
+    missing: int = 0
+    imputed: bool = False
+    applicable: bool = True
+    notes: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    group: str
+    group_name: str
+    unit_code: str
+    unit_name: str
+    ranked: bool
+    cells: Mapping[str, Cell]
+    interval: RankInterval | None
+    missing: tuple[str, ...]
+    """Leaves without a reported value ("thiếu số liệu")."""
+    imputed: tuple[str, ...]
+    below: tuple[str, ...]
+    """Scored main indices under the framework's `below_threshold`."""
+
+    @property
+    def total(self) -> Cell:
+        return self.cells[TOTAL]
+
+
+@dataclass(frozen=True)
+class RankingTable:
+    framework: Framework
+    period: str | None
+    rows: tuple[RankingRow, ...]
+    groups: tuple[tuple[str, str], ...]
+    """(code, name) of the groups that have rows, in the framework's order."""
+    previous_period: str | None = None
+    year_earlier_period: str | None = None
+    has_intervals: bool = False
+    top_k: int = 3
+
+    def in_group(self, code: str) -> list[RankingRow]:
+        return [r for r in self.rows if r.group == code]
+
+    @property
+    def columns(self) -> list[Node]:
+        """The main indices that carry points, shown beside the total."""
+        f = self.framework
+        return [n for n in (f.main_indices() or list(f.root.children)) if n.max_points > 0]
+
+
+def build(
+    evaluation: Evaluation,
+    group_names: Mapping[str, str],
+    previous: Evaluation | None = None,
+    year_earlier: Evaluation | None = None,
+    intervals: Mapping[str, RankInterval] | None = None,
+    top_k: int = 3,
+) -> RankingTable:
+    framework = evaluation.framework
+    digits = framework.precision
+    before = compare(evaluation, previous) if previous is not None else {}
+    year = compare(evaluation, year_earlier) if year_earlier is not None else {}
+    ties = _ties(evaluation)
+    mains = [n for n in (framework.main_indices() or list(framework.root.children))]
+    rows = []
+    for result in evaluation.results:
+        cells = {
+            node.code: _cell(result, node.code, digits, ties, before, year)
+            for node in framework.nodes()
+        }
+        rows.append(
+            RankingRow(
+                group=result.unit.group,
+                group_name=group_names.get(result.unit.group, result.unit.group),
+                unit_code=result.unit.code,
+                unit_name=result.unit.name,
+                ranked=result.unit.ranked,
+                cells=cells,
+                interval=(intervals or {}).get(result.unit.code),
+                missing=result.missing,
+                imputed=result.imputed,
+                below=tuple(n.code for n in result.below(mains, framework.below_threshold)),
+            )
+        )
+    order = [g.code for g in framework.ranking_groups] + [OUTSIDE.code]
+    present = {r.group for r in rows}
+    groups = [g for g in order if g in present] + sorted(present - set(order))
+    rows.sort(key=lambda r: (groups.index(r.group), *_position(r)))
+    return RankingTable(
+        framework,
+        evaluation.period,
+        tuple(rows),
+        tuple((g, group_names.get(g, g)) for g in groups),
+        previous.period if previous is not None else None,
+        year_earlier.period if year_earlier is not None else None,
+        bool(intervals),
+        top_k,
+    )
+
+
+def _position(row: RankingRow) -> tuple[int, int, float, str, str]:
+    total = row.total
+    tier = 0 if total.rank is not None else 1 if total.index is not None else 2
+    return (tier, total.rank or 0, -(total.index or 0.0), fold(row.unit_name), row.unit_code)
+
+
+def _ties(evaluation: Evaluation) -> Counter[tuple[str, str, int]]:
+    return Counter(
+        (r.unit.group, code, rank) for r in evaluation.results for code, rank in r.ranks.items()
+    )
+
+
+def _cell(
+    result: UnitResult,
+    code: str,
+    digits: int,
+    ties: Counter[tuple[str, str, int]],
+    before: Mapping[tuple[str, str], Change],
+    year: Mapping[tuple[str, str], Change],
+) -> Cell:
+    score = result.scores[code]
+    rank = result.ranks.get(code)
+    prev = before.get((result.unit.code, code))
+    older = year.get((result.unit.code, code))
+    return Cell(
+        points=_rounded(score.points, digits) if score.index is not None else None,
+        max_points=_rounded(score.max_points, digits),
+        index=_rounded(score.index, digits) if score.index is not None else None,
+        rank=rank,
+        tied=rank is not None and ties[(result.unit.group, code, rank)] > 1,
+        points_change=_rounded_change(score, prev, digits, points=True),
+        index_change=_rounded_change(score, prev, digits, points=False),
+        previous_rank=prev.previous_rank if prev else None,
+        rank_change=prev.rank_change if prev else None,
+        year_earlier_rank=older.previous_rank if older else None,
+        rank_change_year=older.rank_change if older else None,
+        missing=score.missing,
+        imputed=score.imputed,
+        applicable=score.applicable,
+        notes=score.notes,
+        source=result.unit.sources.get(code, ""),
+    )
+
+
+def _rounded(x: float, digits: int) -> float:
+    return round_half_up(x, digits) if x >= 0 else -round_half_up(-x, digits)
+
+
+def _rounded_change(
+    score: NodeScore, change: Change | None, digits: int, points: bool
+) -> float | None:
+    """Difference of the figures as published (both rounded), itself rounded."""
+    if change is None or score.index is None:
+        return None
+    delta = change.points if points else change.index
+    if delta is None:
+        return None
+    now = score.points if points else score.index
+    shown_now = _rounded(now, digits)
+    shown_before = _rounded(now - delta, digits)
+    return _rounded(shown_now - shown_before, digits)
