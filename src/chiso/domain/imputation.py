@@ -24,12 +24,12 @@ def open_leaves(node: Node, values: Mapping[str, Value], kind: str | None) -> It
     ancestor (a published main index makes its components unnecessary)."""
     if not node.applies(kind):
         return
-    supplied = values.get(node.code)
-    if supplied is not None and not supplied.is_empty:
-        return
     if node.is_leaf:
         if node.max_points > 0:
             yield node
+        return
+    supplied = values.get(node.code)
+    if supplied is not None and not supplied.is_empty:
         return
     for child in node.children:
         yield from open_leaves(child, values, kind)

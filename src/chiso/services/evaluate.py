@@ -100,6 +100,8 @@ def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
     current = _only_group(current, req.group, framework)
     earlier = {}
     for key, earlier_period in (("previous", period.previous()), ("year", period.year_earlier())):
+        if key == "year" and earlier_period == period.previous():
+            continue
         found = run(earlier_period)
         if found is not None:
             earlier[key] = found
