@@ -285,3 +285,265 @@ def test_several_periods_need_a_choice(cli, database_url: str, tmp_path: Path) -
     )
     assert code == 0
     assert [r["points"] for r in rows(out) if r["node_code"] == "dx_plan_issued"] == ["0.0"]
+
+
+EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+
+
+def example_totals(
+    cli, database_url: str, name: str, *extra: str, values: str | None = None
+) -> dict[str, dict[str, str]]:
+    code, out, err = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        str(EXAMPLES / f"{name}.yaml"),
+        "--values",
+        str(EXAMPLES / (values or f"{name}.csv")),
+        "--format",
+        "csv",
+        *extra,
+    )
+    assert code == 0, err
+    return {r["unit_code"]: r for r in rows(out) if r["node_code"] == "total"}
+
+
+@pytest.mark.parametrize(
+    ("name", "extra", "expected"),
+    [
+        ("minmax", (), {"PA": ("0.3", "2"), "SH": ("0.28", "3"), "SHA": ("0.85", "1")}),
+        ("aggregate", (), {"TA": ("0.6222", "1"), "THA": ("0.0", "2")}),
+        ("skip", (), {"LTH": ("0.55", "1"), "LT": ("0.51", "2"), "BT": ("", "")}),
+        (
+            "impute",
+            ("--units", str(EXAMPLES / "impute-units.csv"), "--period", "2025"),
+            {
+                "P1": ("0.9", "1"),
+                "P2": ("0.4875", "2"),
+                "X2": ("0.45", "1"),
+                "X1": ("0.275", "2"),
+                "X3": ("0.25", "3"),
+            },
+        ),
+    ],
+)
+def test_worked_examples_print_the_documented_values(
+    cli, database_url: str, name: str, extra: tuple[str, ...], expected: dict[str, tuple[str, str]]
+) -> None:
+    totals = example_totals(cli, database_url, name, *extra)
+    assert {u: (r["index"], r["rank"]) for u, r in totals.items()} == expected
+
+
+def test_worked_examples_mark_what_was_left_out_or_filled_in(cli, database_url: str) -> None:
+    _, out, _ = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        str(EXAMPLES / "skip.yaml"),
+        "--values",
+        str(EXAMPLES / "skip.csv"),
+        "--format",
+        "csv",
+    )
+    by = {(r["unit_code"], r["node_code"]): r for r in rows(out)}
+    assert (
+        by[("BT", "I")]["notes"]
+        == "có số liệu cho 40% điểm tối đa, dưới mức tối thiểu 60%: không tính"
+    )
+    assert by[("BT", "total")]["missing_leaves"] == "i1"
+    assert by[("LTH", "I")]["index"] == "0.6" and by[("LTH", "I")]["max_points"] == "50.0"
+    _, out, _ = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        str(EXAMPLES / "aggregate.yaml"),
+        "--values",
+        str(EXAMPLES / "aggregate.csv"),
+    )
+    assert "trung bình điều hòa có trọng số bằng 0 vì «Tỷ lệ văn bản ký số» bằng 0" in out
+    imputed = example_totals(
+        cli,
+        database_url,
+        "impute",
+        "--units",
+        str(EXAMPLES / "impute-units.csv"),
+        "--period",
+        "2025",
+    )
+    assert imputed["X3"]["missing_leaves"] == "email"
+    _, out, _ = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        str(EXAMPLES / "impute.yaml"),
+        "--values",
+        str(EXAMPLES / "impute.csv"),
+        "--units",
+        str(EXAMPLES / "impute-units.csv"),
+        "--period",
+        "2025",
+        "--format",
+        "csv",
+    )
+    cells = {(r["unit_code"], r["node_code"]): r for r in rows(out)}
+    assert cells[("X3", "email")]["imputed"] == "True" and cells[("X3", "email")]["index"] == "0.5"
+    assert cells[("P1", "email")]["imputed"] == "False"
+
+
+def test_monthly_values_roll_up_to_the_quarter_and_say_so(cli, database_url: str) -> None:
+    base = ("--values", str(EXAMPLES / "rollup-months.csv"), "--period", "2023-Q3")
+    totals = example_totals(cli, database_url, "rollup", *base[2:], values="rollup-months.csv")
+    assert {u: (r["points"], r["rank"]) for u, r in totals.items()} == {
+        "A": ("85.5263", "1"),
+        "B": ("62.8947", "2"),
+    }
+    _, out, _ = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        str(EXAMPLES / "rollup.yaml"),
+        *base,
+        "--format",
+        "csv",
+    )
+    cells = {(r["unit_code"], r["node_code"]): r for r in rows(out)}
+    assert cells[("A", "ky_so")]["source"] == "cộng dồn 3/3 tháng (2023-07, 2023-08, 2023-09)"
+    assert cells[("B", "ky_so")]["source"] == "giá trị nhập cho Quý III/2023"
+    assert cells[("B", "hop")]["source"] == "cộng dồn 2/3 tháng (2023-07, 2023-09)"
+    assert cells[("A", "ke_hoach")]["source"] == "giá trị mới nhất 2/3 tháng (2023-07, 2023-09)"
+    _, out, _ = cli(database_url, "evaluate", "--framework", str(EXAMPLES / "rollup.yaml"), *base)
+    assert "Quý III/2023: 7 giá trị cộng dồn từ các kỳ ngắn hơn" in out
+    assert "1 giá trị nhập cho cả kỳ (được ưu tiên)" in out
+
+
+def test_rates_without_numerator_cannot_be_added_up(cli, database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "months.csv"
+    path.write_text(
+        "unit_code,period,indicator,value\nA,2023-07,signed_docs_rate,50\nA,2023-08,signed_docs_rate,60\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        "platform-usage",
+        "--values",
+        str(path),
+        "--period",
+        "2023-Q3",
+    )
+    assert code == 1
+    assert "đơn vị A, chỉ số signed_docs_rate" in err
+    assert "không có tử số và mẫu số nên không cộng dồn được" in err
+    code, _, err = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        "platform-usage",
+        "--values",
+        str(path),
+        "--period",
+        "2023-Q4",
+    )
+    assert code == 2
+    assert "không có số liệu nào trong kỳ 2023-Q4" in err
+
+
+def test_signed_numbers_are_read_only_for_number_inputs(
+    cli, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "signed.csv"
+    path.write_text(
+        'unit_code,period,indicator,value\nA,2025,tang_truong,"-7,5"\nA,2025,su_co,-1\n',
+        encoding="utf-8",
+    )
+    code, _, err = cli(
+        database_url,
+        "evaluate",
+        "--framework",
+        str(EXAMPLES / "minmax.yaml"),
+        "--values",
+        str(path),
+    )
+    assert code == 1
+    assert "dòng 3, cột value: giá trị âm (-1)" in err
+    assert "dòng 2" not in err
+
+
+def test_weight_spread_zero_gives_intervals_equal_to_ranks_and_a_sensitivity_sheet(
+    cli, database_url: str, tmp_path: Path
+) -> None:
+    args = (
+        "evaluate",
+        "--framework",
+        "dti-province-922",
+        "--values",
+        str(DTI_2022),
+        "--uncertainty",
+        "200",
+    )
+    code, out, err = cli(database_url, *args, "--weight-spread", "0", "--format", "csv")
+    assert code == 0, err
+    for r in rows(out):
+        if r["node_code"] == "total":
+            assert r["rank_p05"] == r["rank_p95"] == r["rank_median"] == f"{float(r['rank'])}"
+    target = tmp_path / "ket-qua.xlsx"
+    code, _, err = cli(database_url, *args, "--format", "xlsx", "--out", str(target))
+    assert code == 0, err
+    sheet = load_workbook(target)["Độ nhạy"]
+    header = [c.value for c in sheet[1]]
+    assert header == [
+        "node_code",
+        "node_name",
+        "level",
+        "removal_shift",
+        "removal_max",
+        "weight_shift",
+    ]
+    assert {sheet.cell(i, 1).value for i in range(2, sheet.max_row + 1)} == {
+        "I",
+        "II",
+        *map(str, (1, 2, 3, 4, 5, 7, 8, 9)),
+    }
+    code, out, _ = cli(database_url, *args)
+    assert "Chỉ số nào quyết định thứ hạng" in out
+    assert "chỉ số chính" in out
+    code, _, err = cli(database_url, *args, "--weight-spread", "1.5")
+    assert code == 2
+
+
+def test_units_outside_the_frameworks_scope_are_left_out(
+    cli, database_url: str, tmp_path: Path
+) -> None:
+    units = tmp_path / "units.csv"
+    units.write_text(
+        "code,name,kind,parent_code,groups,valid_from,valid_to\n"
+        "DN,Tỉnh Đồng Nai,province,,,,\n"
+        'SGTVT,Sở Giao thông vận tải,department,DN,"Sở, ban, ngành",,\n'
+        "PA,Xã Phước An,commune,DN,,2025-07-01,\n"
+        "BGM,Huyện Bù Gia Mập,district,DN,,,2025-06-30\n",
+        encoding="utf-8",
+    )
+    values = tmp_path / "values.csv"
+    values.write_text(
+        "unit_code,period,indicator,numerator,denominator\n"
+        "DN,2025-Q3,signed_docs_rate,900,1000\nSGTVT,2025-Q3,signed_docs_rate,80,100\n"
+        "PA,2025-Q3,signed_docs_rate,40,100\nBGM,2025-Q3,signed_docs_rate,99,100\n",
+        encoding="utf-8",
+    )
+    args = (
+        "evaluate",
+        "--framework",
+        "platform-usage",
+        "--values",
+        str(values),
+        "--units",
+        str(units),
+    )
+    code, out, err = cli(database_url, *args, "--format", "csv")
+    assert code == 0, err
+    assert {r["unit_code"] for r in rows(out)} == {"SGTVT", "PA"}
+    _, out, _ = cli(database_url, *args)
+    assert "2 đơn vị ngoài phạm vi bộ chỉ số" in out
+    assert "Tỉnh Đồng Nai: đơn vị cấp trên" in out
+    assert "Huyện Bù Gia Mập: đơn vị không tồn tại trong Quý III/2025" in out
