@@ -52,9 +52,98 @@ def test_show_and_validate(cli, database_url: str, framework_id: str, tmp_path: 
     assert "Hợp lệ" in out
 
 
+EXAMPLES = sorted((Path(__file__).parent.parent / "docs" / "examples").glob("*.yaml"))
+LEAF = "{code: A, name: Á, max: 10, input: %s%s}"
+
+
+def _one_leaf(extra: str, kind: str = "rate", top: str = "") -> str:
+    return f"id: x\nname: X\n{top}nodes:\n  - " + LEAF % (kind, extra) + "\n"
+
+
+COMPOSITE_CASES = [
+    (
+        _one_leaf(", goalposts: [10, 90]"),
+        "nút A, trường 'goalposts'",
+        "chỉ dùng với rule: minmax",
+    ),
+    (
+        _one_leaf(", rule: minmax, goalposts: [90, 10]"),
+        "nút A, trường 'goalposts'",
+        "cận dưới nhỏ hơn cận trên",
+    ),
+    (
+        _one_leaf(", rule: minmax, goalposts: [10, 120]"),
+        "nút A, trường 'goalposts'",
+        "trong khoảng 0–100",
+    ),
+    (
+        _one_leaf(", aggregate: geometric"),
+        "nút A, trường 'aggregate'",
+        "chỉ dùng cho nút có chỉ số con",
+    ),
+    (
+        _one_leaf(", aggregate: median", "rate"),
+        "nút A, trường 'aggregate'",
+        "phải là một trong",
+    ),
+    (
+        _one_leaf(", rollup: sum", "yes_no"),
+        "nút A, trường 'rollup'",
+        "không dùng được cho dữ liệu 'yes_no'",
+    ),
+    (
+        _one_leaf("", "number, rule: minmax"),
+        "nút A, trường 'rollup'",
+        "phải khai báo cách cộng dồn",
+    ),
+    (
+        _one_leaf(", rule: minmax", "category"),
+        "nút A, trường 'rule'",
+        "không dùng được cho dữ liệu 'category'",
+    ),
+    (
+        _one_leaf("", top="min_coverage: 0.8\n"),
+        "trường 'min_coverage'",
+        "chỉ dùng với missing: skip hoặc exclude",
+    ),
+    (
+        _one_leaf("", top="missing: skip\nmin_coverage: 1.5\n"),
+        "trường 'min_coverage'",
+        "nhỏ hơn hoặc bằng 1",
+    ),
+    (_one_leaf("", top="impute: mode\n"), "trường 'impute'", "phải là một trong"),
+    (
+        _one_leaf("", top="impute: mean\nimpute_by: [Xã]\n"),
+        "trường 'impute_by'",
+        "chỉ dùng với impute: group_mean",
+    ),
+    (
+        _one_leaf("", top="impute: group_mean\nimpute_by: [kind, Xã]\n"),
+        "trường 'impute_by'",
+        "không dùng chung",
+    ),
+    (
+        _one_leaf("", top="evaluates: {scheme: 2030}\n"),
+        "trường 'evaluates.scheme'",
+        "in_force, any, 2025, legacy",
+    ),
+    (
+        _one_leaf("", top="evaluates: {kinds: [village]}\n"),
+        "trường 'evaluates.kinds.0'",
+        "phải là một trong",
+    ),
+    (
+        "id: x\nname: X\nnodes:\n  - {code: A, name: Á, rollup: last, children: [{code: A1, name: A1, max: 1, input: rate}]}\n",
+        "nút A, trường 'rollup'",
+        "chỉ dùng cho chỉ số lá",
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("text", "where", "message"),
     [
+        *COMPOSITE_CASES,
         (
             "id: x\nname: X\nnodes:\n  - {code: A, name: Á, children: [{code: A1, name: A1, input: rate}]}\n",
             "nút A › A1, trường 'max'",
@@ -159,106 +248,6 @@ def test_hand_made_table_with_stt_only(tmp_path: Path) -> None:
     assert [c.code for c in framework.node("1").children] == ["1.1", "1.2"]  # type: ignore[union-attr]
     assert framework.root.max_points == 45
     assert framework.node("1.1").evidence == "Kế hoạch"  # type: ignore[union-attr]
-
-
-EXAMPLES = sorted((Path(__file__).parent.parent / "docs" / "examples").glob("*.yaml"))
-LEAF = "{code: A, name: Á, max: 10, input: %s%s}"
-
-
-def _one_leaf(extra: str, kind: str = "rate", top: str = "") -> str:
-    return f"id: x\nname: X\n{top}nodes:\n  - " + LEAF % (kind, extra) + "\n"
-
-
-@pytest.mark.parametrize(
-    ("text", "where", "message"),
-    [
-        (
-            _one_leaf(", goalposts: [10, 90]"),
-            "nút A, trường 'goalposts'",
-            "chỉ dùng với rule: minmax",
-        ),
-        (
-            _one_leaf(", rule: minmax, goalposts: [90, 10]"),
-            "nút A, trường 'goalposts'",
-            "cận dưới nhỏ hơn cận trên",
-        ),
-        (
-            _one_leaf(", rule: minmax, goalposts: [10, 120]"),
-            "nút A, trường 'goalposts'",
-            "trong khoảng 0–100",
-        ),
-        (
-            _one_leaf(", aggregate: geometric"),
-            "nút A, trường 'aggregate'",
-            "chỉ dùng cho nút có chỉ số con",
-        ),
-        (
-            _one_leaf(", aggregate: median", "rate"),
-            "nút A, trường 'aggregate'",
-            "phải là một trong",
-        ),
-        (
-            _one_leaf(", rollup: sum", "yes_no"),
-            "nút A, trường 'rollup'",
-            "không dùng được cho dữ liệu 'yes_no'",
-        ),
-        (
-            _one_leaf("", "number, rule: minmax"),
-            "nút A, trường 'rollup'",
-            "phải khai báo cách cộng dồn",
-        ),
-        (
-            _one_leaf(", rule: minmax", "category"),
-            "nút A, trường 'rule'",
-            "không dùng được cho dữ liệu 'category'",
-        ),
-        (
-            _one_leaf("", top="min_coverage: 0.8\n"),
-            "trường 'min_coverage'",
-            "chỉ dùng với missing: skip hoặc exclude",
-        ),
-        (
-            _one_leaf("", top="missing: skip\nmin_coverage: 1.5\n"),
-            "trường 'min_coverage'",
-            "nhỏ hơn hoặc bằng 1",
-        ),
-        (_one_leaf("", top="impute: mode\n"), "trường 'impute'", "phải là một trong"),
-        (
-            _one_leaf("", top="impute: mean\nimpute_by: [Xã]\n"),
-            "trường 'impute_by'",
-            "chỉ dùng với impute: group_mean",
-        ),
-        (
-            _one_leaf("", top="impute: group_mean\nimpute_by: [kind, Xã]\n"),
-            "trường 'impute_by'",
-            "không dùng chung",
-        ),
-        (
-            _one_leaf("", top="evaluates: {scheme: 2030}\n"),
-            "trường 'evaluates.scheme'",
-            "in_force, any, 2025, legacy",
-        ),
-        (
-            _one_leaf("", top="evaluates: {kinds: [village]}\n"),
-            "trường 'evaluates.kinds.0'",
-            "phải là một trong",
-        ),
-        (
-            "id: x\nname: X\nnodes:\n  - {code: A, name: Á, rollup: last, children: [{code: A1, name: A1, max: 1, input: rate}]}\n",
-            "nút A, trường 'rollup'",
-            "chỉ dùng cho chỉ số lá",
-        ),
-    ],
-)
-def test_invalid_composite_keys_name_node_and_field(
-    cli, database_url: str, tmp_path: Path, text: str, where: str, message: str
-) -> None:
-    path = tmp_path / "bad.yaml"
-    path.write_text(text, encoding="utf-8")
-    code, _, err = cli(database_url, "framework", "validate", str(path))
-    assert code == 1
-    assert where in err, err
-    assert message in err, err
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
