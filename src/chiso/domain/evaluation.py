@@ -223,7 +223,7 @@ class _Context:
         return {k: fmean(v) for k, v in shares.items()}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _State:
     """One node of one unit before weights are applied (see `TreeModel`)."""
 

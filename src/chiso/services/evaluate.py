@@ -74,38 +74,20 @@ def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
     units = _units(req.units, rows, problems)
     problems.raise_if_any(req.values.name)
     period = _choose_period(rows, wanted)
-    stored: Stored = defaultdict(dict)
-    for row in rows:
-        stored[(row.unit_code, row.indicator)][row.period] = row.value
     notes: list[str] = []
     if req.units is not None:
         units = _in_scope(framework, units, period, notes)
-
-    def run(p: Period, note: bool = False) -> Evaluation | None:
-        inputs = _inputs(framework, stored, units, p, notes if note else None)
-        if not inputs:
-            return None
-        before = None
-        if framework.impute is Imputation.PREVIOUS:
-            before = _inputs(framework, stored, units, p.previous(), None)
-        ev = evaluate(framework, inputs, str(p), before)
-        return _merged(ev, framework) if req.merge_to_2025 else ev
-
-    current = run(period, note=True)
+    runner = _Runner(framework, units, req.merge_to_2025)
+    for row in rows:
+        runner.stored[(row.unit_code, row.indicator)][row.period] = row.value
+    current = runner.run(period, notes)
     if current is None:
         raise UsageError(
             f"Không có đơn vị nào có số liệu kỳ {period} trong phạm vi bộ chỉ số {framework.id}.",
             f"no unit in scope has values for {period}",
         )
     current = _only_group(current, req.group, framework)
-    earlier = {}
-    for key, earlier_period in (("previous", period.previous()), ("year", period.year_earlier())):
-        if key == "year" and earlier_period == period.previous():
-            continue
-        found = run(earlier_period)
-        if found is not None:
-            earlier[key] = found
-            notes.append(f"So sánh với {earlier_period.label_vi} ({earlier_period}).")
+    earlier = runner.earlier(period, notes)
     intervals = {}
     influences: list[Influence] = []
     if req.uncertainty:
@@ -119,6 +101,37 @@ def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
         current, names, earlier.get("previous"), earlier.get("year"), intervals, req.top_k
     )
     return EvaluationReport(current, names, table, influences, notes)
+
+
+@dataclass
+class _Runner:
+    """Evaluates any period of the file, rolling values up and feeding `impute: previous`."""
+
+    framework: Framework
+    units: dict[str, UnitInfo]
+    merge: bool
+    stored: Stored = field(default_factory=lambda: defaultdict(dict))
+
+    def run(self, p: Period, notes: list[str] | None = None) -> Evaluation | None:
+        inputs = _inputs(self.framework, self.stored, self.units, p, notes)
+        if not inputs:
+            return None
+        before = None
+        if self.framework.impute is Imputation.PREVIOUS:
+            before = _inputs(self.framework, self.stored, self.units, p.previous(), None)
+        ev = evaluate(self.framework, inputs, str(p), before)
+        return _merged(ev, self.framework) if self.merge else ev
+
+    def earlier(self, period: Period, notes: list[str]) -> dict[str, Evaluation]:
+        """The previous period and the same period a year before (once for a year)."""
+        out = {}
+        wanted = {"previous": period.previous(), "year": period.year_earlier()}
+        for key, p in wanted.items():
+            found = None if key == "year" and p == wanted["previous"] else self.run(p)
+            if found is not None:
+                out[key] = found
+                notes.append(f"So sánh với {p.label_vi} ({p}).")
+        return out
 
 
 def _choose_period(rows: list[ValueRow], wanted: Period | None) -> Period:
