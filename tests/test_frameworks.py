@@ -288,3 +288,20 @@ def test_every_composite_key_survives_the_round_trip() -> None:
         "rollup",
         "polarity",
     } <= keys
+
+
+def test_data_template_accepts_signed_numbers_only_for_number_inputs(tmp_path: Path) -> None:
+    from chiso.domain.periods import Period
+    from chiso.io.template_xlsx import TemplateUnit, columns, write_template
+
+    f = frameworks.read_file(EXAMPLES[0].parent / "minmax.yaml")
+    path = tmp_path / "mau.xlsx"
+    write_template(path, f, Period.parse("2025"), [TemplateUnit("PA", "Xã Phước An")], columns(f))
+    sheet = load_workbook(path).worksheets[0]
+    codes = [c.value for c in sheet[2]]
+    rules = {}
+    for rule in sheet.data_validations.dataValidation:
+        column = str(rule.sqref).split(":")[0].rstrip("0123456789")
+        rules[codes[ord(column) - ord("A")]] = (rule.operator or "between", rule.formula1)
+    assert rules["tang_truong"][0] == "between" and float(rules["tang_truong"][1]) == -1e15
+    assert rules["su_co"] == ("greaterThanOrEqual", "0")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from chiso.domain.formatting import number
-from chiso.domain.frameworks import Framework, InputKind, Node
+from chiso.domain.frameworks import SIGNED_INPUTS, Framework, InputKind, Node
 from chiso.domain.periods import Period, PeriodError
 from chiso.errors import ProblemList, RejectedInput
 from chiso.io.tables import CellValue, Sheet, column_key, read_table
@@ -148,6 +148,19 @@ def _validation(col: Column, index: int) -> dict[str, Any]:
             "validate": "custom",
             "value": formula,
             "error_message": "Tử số là số ≥ 0 và không lớn hơn mẫu số.",
+        }
+    return _number_validation(node)
+
+
+def _number_validation(node: Node) -> dict[str, Any]:
+    """Numbers may be signed (growth); rates and counts may not."""
+    if node.input in SIGNED_INPUTS:
+        return {
+            "validate": "decimal",
+            "criteria": "between",
+            "minimum": -1e15,
+            "maximum": 1e15,
+            "error_message": "Nhập một số (có thể âm).",
         }
     return {
         "validate": "decimal",
