@@ -5,7 +5,7 @@ noise drawn, never through a second reading of missing data."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,14 +145,15 @@ def _term(method: Aggregation, w: Floats, s: Floats) -> Floats:
     return np.asarray(w * np.log(safe) if method is Aggregation.GEOMETRIC else w / safe)
 
 
-def zero_children(model: TreeModel, shares: Floats, node: int, unit: int) -> list[int]:
-    """Children whose zero share made a geometric or harmonic mean 0 (for the node's note)."""
+def zero_children(model: TreeModel, shares: Sequence[float], node: int, unit: int) -> list[int]:
+    """Children whose zero share made a geometric or harmonic mean 0 (for the node's note);
+    `shares` are the unit's, node by node."""
     if model.methods[node] is Aggregation.ARITHMETIC or model.terminal[node, unit]:
         return []
     return [
         c
         for c in model.children[node]
-        if model.present[c, unit] and model.weight[c, unit] > 0 and shares[c, unit] <= 0
+        if model.present[c, unit] and model.weight[c, unit] > 0 and shares[c] <= 0
     ]
 
 

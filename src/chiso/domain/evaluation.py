@@ -8,20 +8,23 @@ unit that supplied no value at all has no total and is listed without rank."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import fmean
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from chiso.domain.aggregation import TreeModel, aggregate, zero_children
+from chiso.domain.aggregation import TreeModel, aggregate, ranks_in_groups, zero_children
 from chiso.domain.formatting import percent
 from chiso.domain.frameworks import (
     AGGREGATION_LABELS,
     IMPUTE_BY_KIND,
     TOTAL,
+    Aggregation,
     Framework,
     Imputation,
     MissingPolicy,
@@ -30,7 +33,6 @@ from chiso.domain.frameworks import (
     RuleKind,
 )
 from chiso.domain.imputation import impute
-from chiso.domain.ranking import competition_ranks
 from chiso.domain.scoring import Value, raw_value, rule_of, share
 from chiso.domain.text import fold
 
@@ -134,8 +136,13 @@ def evaluate(
     ]
     model = _model(framework, inputs, states)
     shares = aggregate(model, np.ones((len(model.codes), 1)))[:, :, 0]
-    results = [_result(framework, model, shares, u, i, states[i]) for i, u in enumerate(inputs)]
-    _rank(framework, results)
+    nodes = framework.nodes()
+    by_unit = shares.T.tolist()
+    results = [
+        UnitResult(u, *_scored(nodes, model, by_unit[i], i, states[i]))
+        for i, u in enumerate(inputs)
+    ]
+    _rank(model, shares, results)
     return Evaluation(framework, period, results, model)
 
 
@@ -223,7 +230,7 @@ class _Context:
         return {k: fmean(v) for k, v in shares.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _State:
     """One node of one unit before weights are applied (see `TreeModel`)."""
 
@@ -355,12 +362,12 @@ def _model(
 ) -> TreeModel:
     nodes = framework.nodes()
     position = {n.code: i for i, n in enumerate(nodes)}
+    grid = [[s[n.code] for n in nodes] for s in states]
+    shape = (len(units), len(nodes))
 
-    def column(attr: str) -> list[list[object]]:
-        return [[getattr(s[n.code], attr) for s in states] for n in nodes]
+    def column(values: list[list[object]], dtype: type) -> NDArray[Any]:
+        return np.array(values, dtype=dtype).reshape(shape).T.copy()
 
-    shares = [[np.nan if v is None else v for v in row] for row in column("share")]
-    shape = (len(nodes), len(units))
     return TreeModel(
         codes=tuple(n.code for n in nodes),
         children=tuple(tuple(position[c.code] for c in n.children) for n in nodes),
@@ -368,27 +375,32 @@ def _model(
         units=tuple(u.code for u in units),
         groups=tuple(u.group for u in units),
         ranked=np.array([u.ranked for u in units], dtype=bool),
-        present=np.array(column("present"), dtype=bool).reshape(shape),
-        weight=np.array(column("weight"), dtype=np.float64).reshape(shape),
-        terminal=np.array(column("terminal"), dtype=bool).reshape(shape),
-        share=np.array(shares, dtype=np.float64).reshape(shape),
+        present=column([[x.present for x in row] for row in grid], bool),
+        weight=column([[x.weight for x in row] for row in grid], np.float64),
+        terminal=column([[x.terminal for x in row] for row in grid], bool),
+        share=column(
+            [[np.nan if x.share is None else x.share for x in row] for row in grid], np.float64
+        ),
         precision=framework.precision,
     )
 
 
-def _result(
-    framework: Framework,
+def _scored(
+    nodes: list[Node],
     model: TreeModel,
-    shares: NDArray[np.float64],
-    unit: UnitInput,
+    shares: list[float],
     u: int,
     states: dict[str, _State],
-) -> UnitResult:
+) -> tuple[dict[str, NodeScore], dict[str, int], tuple[str, ...], tuple[str, ...]]:
+    """`shares`: unit `u`'s aggregated share of every node, in `nodes` order (NaN: none)."""
     scores: dict[str, NodeScore] = {}
-    for n, node in enumerate(framework.nodes()):
+    for n, node in enumerate(nodes):
         state = states[node.code]
-        index = float(shares[n, u]) if state.present and np.isfinite(shares[n, u]) else None
-        notes = state.notes + _zero_note(framework, model, shares, n, u)
+        share_ = shares[n]
+        index = share_ if state.present and not math.isnan(share_) else None
+        notes = state.notes
+        if model.methods[n] is not Aggregation.ARITHMETIC and index == 0.0:
+            notes += _zero_note(nodes, model, shares, n, u)
         scores[node.code] = NodeScore(
             points=index * state.weight if index is not None else 0.0,
             max_points=state.weight,
@@ -400,43 +412,30 @@ def _result(
             imputed=state.imputed,
             notes=notes,
         )
-    open_leaves = [
-        n.code for n in framework.leaves() if states[n.code].applicable and states[n.code].missing
-    ]
-    imputed = tuple(c for c in open_leaves if states[c].imputed)
-    return UnitResult(unit, scores, missing=tuple(open_leaves), imputed=imputed)
+    missing = tuple(
+        n.code for n in nodes if n.is_leaf and states[n.code].applicable and states[n.code].missing
+    )
+    imputed = tuple(c for c in missing if states[c].imputed)
+    return scores, {}, missing, imputed
 
 
 def _zero_note(
-    framework: Framework,
-    model: TreeModel,
-    shares: NDArray[np.float64],
-    n: int,
-    u: int,
+    nodes: list[Node], model: TreeModel, shares: list[float], n: int, u: int
 ) -> tuple[str, ...]:
     zeros = zero_children(model, shares, n, u)
-    if not zeros or not model.present[n, u]:
+    if not zeros:
         return ()
-    nodes = framework.nodes()
     names = ", ".join(f"«{nodes[c].name}»" for c in zeros)
     method = AGGREGATION_LABELS[model.methods[n]].lower()
     return (f"{method} bằng 0 vì {names} bằng 0",)
 
 
-def _rank(framework: Framework, results: list[UnitResult]) -> None:
-    by_group: dict[str, list[UnitResult]] = defaultdict(list)
-    for r in results:
-        if r.unit.ranked:
-            by_group[r.unit.group].append(r)
-    codes = [n.code for n in framework.nodes()]
-    for members in by_group.values():
-        for code in codes:
-            scores = {
-                r.unit.code: index
-                for r in members
-                if (index := r.scores[code].index) is not None and r.scores[code].applicable
-            }
-            ranks = competition_ranks(scores, framework.precision)
-            for r in members:
-                if r.unit.code in ranks:
-                    r.ranks[code] = ranks[r.unit.code]
+def _rank(model: TreeModel, shares: NDArray[np.float64], results: list[UnitResult]) -> None:
+    """Competition ranks of every node inside each ranking group, by the same vectorised
+    ranking the Monte Carlo draws use (nodes play the part of draws)."""
+    ranks = ranks_in_groups(model, shares.T)
+    for u, result in enumerate(results):
+        row = ranks[u].tolist()
+        result.ranks = {
+            code: int(r) for code, r in zip(model.codes, row, strict=True) if not math.isnan(r)
+        }
