@@ -138,10 +138,7 @@ def evaluate(
     shares = aggregate(model, np.ones((len(model.codes), 1)))[:, :, 0]
     nodes = framework.nodes()
     by_unit = shares.T.tolist()
-    results = [
-        UnitResult(u, *_scored(nodes, model, by_unit[i], i, states[i]))
-        for i, u in enumerate(inputs)
-    ]
+    results = [_result(nodes, model, u, by_unit[i], i, states[i]) for i, u in enumerate(inputs)]
     _rank(model, shares, results)
     return Evaluation(framework, period, results, model)
 
@@ -385,13 +382,14 @@ def _model(
     )
 
 
-def _scored(
+def _result(
     nodes: list[Node],
     model: TreeModel,
+    unit: UnitInput,
     shares: list[float],
     u: int,
     states: dict[str, _State],
-) -> tuple[dict[str, NodeScore], dict[str, int], tuple[str, ...], tuple[str, ...]]:
+) -> UnitResult:
     """`shares`: unit `u`'s aggregated share of every node, in `nodes` order (NaN: none)."""
     scores: dict[str, NodeScore] = {}
     for n, node in enumerate(nodes):
@@ -416,7 +414,7 @@ def _scored(
         n.code for n in nodes if n.is_leaf and states[n.code].applicable and states[n.code].missing
     )
     imputed = tuple(c for c in missing if states[c].imputed)
-    return scores, {}, missing, imputed
+    return UnitResult(unit, scores, missing=missing, imputed=imputed)
 
 
 def _zero_note(
