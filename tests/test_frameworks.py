@@ -305,3 +305,15 @@ def test_data_template_accepts_signed_numbers_only_for_number_inputs(tmp_path: P
         rules[codes[ord(column) - ord("A")]] = (rule.operator or "between", rule.formula1)
     assert rules["tang_truong"][0] == "between" and float(rules["tang_truong"][1]) == -1e15
     assert rules["su_co"] == ("greaterThanOrEqual", "0")
+
+
+def test_show_states_the_composite_methods(cli, database_url: str) -> None:
+    code, out, _ = cli(
+        database_url, "framework", "show", str(EXAMPLES[0].parent / "aggregate.yaml")
+    )
+    assert code == 0
+    assert "A Hạ tầng và dịch vụ — 50 điểm (trung bình điều hòa có trọng số)" in out
+    assert "Tổng hợp: trung bình nhân có trọng số (một số nút khác, xem cây)" in out
+    code, out, _ = cli(database_url, "framework", "show", str(EXAMPLES[0].parent / "skip.yaml"))
+    assert "thiếu số liệu: bỏ qua, chia lại trọng số" in out
+    assert "nút cần số liệu cho ít nhất 60% điểm tối đa" in out

@@ -12,7 +12,14 @@ from rich.tree import Tree
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.formatting import number, percent
-from chiso.domain.frameworks import INPUT_LABELS, MISSING_LABELS, RULE_LABELS, Framework, Node
+from chiso.domain.frameworks import (
+    AGGREGATION_LABELS,
+    INPUT_LABELS,
+    RULE_LABELS,
+    Framework,
+    Node,
+    method_summary,
+)
 from chiso.domain.scoring import rule_of, target_of
 
 if TYPE_CHECKING:
@@ -64,7 +71,7 @@ def _print_tree(f: Framework) -> None:
         console.print(f"Căn cứ: {f.issued_by}")
     groups = "; ".join(g.name for g in f.ranking_groups)
     console.print(
-        f"Nhóm xếp hạng: {groups}. Thiếu số liệu: {MISSING_LABELS[f.missing]}. Độ chính xác: {f.precision} chữ số."
+        f"Nhóm xếp hạng: {groups}. Độ chính xác: {f.precision} chữ số. {method_summary(f)}"
     )
     if f.unranked_groups:
         console.print(f"Đánh giá nhưng không xếp hạng: {', '.join(f.unranked_groups)}")
@@ -77,6 +84,8 @@ def _add(tree: Tree, node: Node) -> None:
         )
         if child.is_leaf:
             label += f" [dim]({_describe(child)})[/]"
+        elif child.aggregate is not None:
+            label += f" [dim]({AGGREGATION_LABELS[child.aggregate].lower()})[/]"
         _add(tree.add(label), child)
 
 

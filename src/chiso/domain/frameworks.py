@@ -328,3 +328,17 @@ IMPUTATION_LABELS = {
     Imputation.MEDIAN: "trung vị các đơn vị",
     Imputation.PREVIOUS: "giá trị kỳ trước của đơn vị",
 }
+
+
+def method_summary(f: Framework) -> str:
+    """The composite-index choices of a framework in one Vietnamese sentence."""
+    parts = [f"Tổng hợp: {AGGREGATION_LABELS[f.aggregate].lower()}"]
+    if any(n.aggregate not in (None, f.aggregate) for n in f.nodes()):
+        parts[0] += " (một số nút khác, xem cây)"
+    parts.append(f"thiếu số liệu: {MISSING_LABELS[f.missing]}")
+    if f.min_coverage is not None:
+        parts.append(f"nút cần số liệu cho ít nhất {f.min_coverage * 100:g}% điểm tối đa")
+    if f.impute is not None:
+        by = f" theo {', '.join(f.impute_by)}" if f.impute_by else ""
+        parts.append(f"ước tính trước khi chấm: {IMPUTATION_LABELS[f.impute]}{by}")
+    return "; ".join(parts) + "."
