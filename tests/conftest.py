@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from chiso.cli.main import run
 from chiso.services.runtime import Runtime, open_runtime
-from chiso.services.units_seed import seed
+from chiso.services.units.seed import seed
 from chiso.settings import Settings, get_settings
 
 POSTGRES_URL = os.environ.get("CHISO_TEST_POSTGRES_URL")
@@ -134,7 +134,7 @@ def _clone(backend: str, source_url: str, directory: Path) -> Iterator[str]:
 def province_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Đồng Nai 2025 with its communes and departments, and the legacy Đồng Nai and Bình Phước
     with their districts and communes, built once per backend and cloned by `province_db`."""
-    from chiso.services.demo import build_demo
+    from chiso.services.system.demo import build_demo
 
     directory = tmp_path_factory.mktemp(f"province-{backend}")
     for url in _database(backend, directory):
@@ -174,8 +174,8 @@ def web(province_db: str, tmp_path: Path) -> Iterator[Any]:
     `web.client(role)` is a logged-in TestClient (None for anonymous)."""
     from fastapi.testclient import TestClient
 
-    from chiso.services import accounts
-    from chiso.services.values_import import import_values
+    from chiso.services.accounts import users as accounts
+    from chiso.services.values.importer import import_values
     from chiso.web.app import create_app
 
     settings = Settings(database_url=province_db, data_dir=tmp_path / "web-data")

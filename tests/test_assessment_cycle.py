@@ -14,10 +14,15 @@ import pytest
 from chiso.domain.access import Role
 from chiso.domain.assessment import TRANSITIONS, Move, Refusal, Status, check_move
 from chiso.errors import RejectedInput
-from chiso.services import accounts, actors, assessments, evidence, values_files, values_import
-from chiso.services.actors import Actor
-from chiso.services.assessments import Entry
+from chiso.services.accounts import actors
+from chiso.services.accounts import users as accounts
+from chiso.services.accounts.actors import Actor
+from chiso.services.assessments import cycle as assessments
+from chiso.services.assessments import evidence
+from chiso.services.assessments.cycle import Entry
 from chiso.services.runtime import Runtime
+from chiso.services.values import exchange as values_files
+from chiso.services.values import importer as values_import
 from chiso.store import units_repo
 from tests import signing
 

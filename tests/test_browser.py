@@ -194,7 +194,7 @@ def test_assessment_cycle_in_the_browser(
     from concurrent.futures import ThreadPoolExecutor
     from datetime import date, timedelta
 
-    from chiso.services import assessments
+    from chiso.services.assessments import cycle as assessments
     from tests import signing
 
     today = date.today()

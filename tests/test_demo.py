@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from chiso.services.demo import build_demo
-from chiso.services.units import show_unit
+from chiso.services.system.demo import build_demo
+from chiso.services.units.catalogue import show_unit
 
 
 def test_demo_province_is_real_and_rebuilds_harmlessly(rt) -> None:

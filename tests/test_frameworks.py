@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from chiso.io.framework_yaml import dump_framework, framework_to_data
-from chiso.services import frameworks
+from chiso.services.scoring import frameworks
 
 SHIPPED = ["commune-example", "dti-department-500", "dti-province-922", "platform-usage"]
 

@@ -10,8 +10,8 @@ import pytest
 
 from chiso.domain.signatures import SignerKind, signer_kind
 from chiso.io.pdf_signatures import check_pdf, load_trust_roots
-from chiso.services import values_files
 from chiso.services.runtime import open_runtime
+from chiso.services.values import exchange as values_files
 from chiso.settings import Settings
 from tests import signing
 

@@ -19,9 +19,14 @@ from hypothesis import strategies as st
 from chiso.domain.deadlines import DeadlineError, Recurrence, parse_deadline
 from chiso.domain.tasks import TaskStatus, standing
 from chiso.errors import RejectedInput, UsageError
-from chiso.services import accounts, actors, notifications, registries, reports, tasks, values_files
-from chiso.services.report_data import Source
+from chiso.services.accounts import actors, notifications
+from chiso.services.accounts import users as accounts
+from chiso.services.documents import drafting as reports
 from chiso.services.runtime import Runtime
+from chiso.services.scoring.dataset import Source
+from chiso.services.tasks import tracking as tasks
+from chiso.services.units import registries
+from chiso.services.values import exchange as values_files
 from chiso.store import units_repo
 from tests import signing
 
@@ -129,7 +134,7 @@ def test_bad_task_files_change_nothing(province_rt: Runtime, tmp_path: Path, nam
 
 
 def test_progress_reports_and_scope(province_rt: Runtime) -> None:
-    from chiso.services.actors import Actor, actor_for
+    from chiso.services.accounts.actors import Actor, actor_for
 
     _import_demo(province_rt)
     accounts.create_user(province_rt, "soyte", "Sở Y tế", "mat-khau-thu-1", "reporter", "75.SYT")
@@ -177,7 +182,7 @@ def test_reminder_letter_and_committee_report(province_rt: Runtime, tmp_path: Pa
         "unit_code,period,indicator,numerator,denominator\n75.SYT,2026-10,signed_docs_rate,9,10\n",
         encoding="utf-8",
     )
-    from chiso.services.values_import import import_values
+    from chiso.services.values.importer import import_values
 
     import_values(province_rt, values, "platform-usage")
     report = reports.summary(
@@ -253,8 +258,8 @@ def test_digest_by_email(province_rt: Runtime, smtp_sink: Any) -> None:
     from datetime import timedelta
 
     from chiso.domain.assessment import Move
-    from chiso.services import assessments
-    from chiso.services.assessments import Entry
+    from chiso.services.assessments import cycle as assessments
+    from chiso.services.assessments.cycle import Entry
 
     port, received = smtp_sink
     province_rt.settings.smtp_host, province_rt.settings.smtp_port = "127.0.0.1", port

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from chiso.services.runtime import open_runtime
-from chiso.services.units_seed import seed
+from chiso.services.units.seed import seed
 from chiso.settings import Settings
 from chiso.store.models import AuditEntry, Unit, UnitGroup, unit_group_members
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from chiso.errors import Ambiguous
 from chiso.io import admin_data
 from chiso.services.runtime import open_runtime
-from chiso.services.units import resolve, show_unit
-from chiso.services.units_seed import seed
+from chiso.services.units.catalogue import resolve, show_unit
+from chiso.services.units.seed import seed
 from chiso.settings import Settings
 from chiso.store.models import AuditEntry, Unit, UnitLink, unit_group_members
 

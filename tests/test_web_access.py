@@ -231,7 +231,7 @@ API_EXPECTED = {
 
 @pytest.mark.parametrize("call", sorted(API_WRITES))
 def test_api_writes_with_tokens(web: Any, call: str) -> None:
-    from chiso.services import accounts
+    from chiso.services.accounts import users as accounts
 
     path, body = API_WRITES[call]
     for role, want in zip(ROLES, API_EXPECTED[call], strict=True):
@@ -280,7 +280,7 @@ def test_login_rate_limit_cookie_flags_and_audit(web: Any) -> None:
 
 
 def test_api_values_are_audited_and_idempotent(web: Any) -> None:
-    from chiso.services import accounts
+    from chiso.services.accounts import users as accounts
 
     headers = {"Authorization": "Bearer " + accounts.create_token(web.rt, "evaluator", "QLVB")}
     body = {

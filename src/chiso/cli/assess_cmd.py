@@ -17,10 +17,12 @@ from chiso.domain.formatting import local_time, number
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import actors, assessments, runtime
+    from chiso.services import runtime
+    from chiso.services.accounts import actors
+    from chiso.services.assessments import cycle as assessments
 else:
-    actors = lazy_import("chiso.services.actors")
-    assessments = lazy_import("chiso.services.assessments")
+    actors = lazy_import("chiso.services.accounts.actors")
+    assessments = lazy_import("chiso.services.assessments.cycle")
     runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(

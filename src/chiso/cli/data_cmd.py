@@ -15,11 +15,13 @@ from chiso.domain.formatting import stored_value
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import runtime, values_files, values_import
+    from chiso.services import runtime
+    from chiso.services.values import exchange as values_files
+    from chiso.services.values import importer as values_import
 else:
-    values_files = lazy_import("chiso.services.values_files")
+    values_files = lazy_import("chiso.services.values.exchange")
     runtime = lazy_import("chiso.services.runtime")
-    values_import = lazy_import("chiso.services.values_import")
+    values_import = lazy_import("chiso.services.values.importer")
 
 app = typer.Typer(
     help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",

@@ -10,9 +10,9 @@ from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
 
 if TYPE_CHECKING:
-    from chiso.services import database
+    from chiso.services.system import database
 else:
-    database = lazy_import("chiso.services.database")
+    database = lazy_import("chiso.services.system.database")
 
 app = typer.Typer(
     help="Cơ sở dữ liệu ứng dụng: khởi tạo, nâng cấp, kiểm tra.", no_args_is_help=True

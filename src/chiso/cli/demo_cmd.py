@@ -10,13 +10,13 @@ from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, progress_bar
 
 if TYPE_CHECKING:
-    from chiso.services import demo as demo_svc
     from chiso.services import runtime
-    from chiso.services import units as units_svc
+    from chiso.services.system import demo as demo_svc
+    from chiso.services.units import catalogue as units_svc
 else:
-    demo_svc = lazy_import("chiso.services.demo")
+    demo_svc = lazy_import("chiso.services.system.demo")
     runtime = lazy_import("chiso.services.runtime")
-    units_svc = lazy_import("chiso.services.units")
+    units_svc = lazy_import("chiso.services.units.catalogue")
 
 
 def demo(

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
     from chiso.domain.ranking_table import RankingRow, RankingTable
     from chiso.domain.sensitivity import Influence
     from chiso.io import evaluation_output, writers
-    from chiso.services import evaluate as evaluate_svc
+    from chiso.services.scoring import files as evaluate_svc
 else:
     evaluation_output = lazy_import("chiso.io.evaluation_output")
     writers = lazy_import("chiso.io.writers")
-    evaluate_svc = lazy_import("chiso.services.evaluate")
+    evaluate_svc = lazy_import("chiso.services.scoring.files")
 
 FORMATS = ("table", "csv", "json", "xlsx")
 

@@ -13,9 +13,9 @@ from chiso.domain.formatting import local_time
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import evidence
+    from chiso.services.assessments import evidence
 else:
-    evidence = lazy_import("chiso.services.evidence")
+    evidence = lazy_import("chiso.services.assessments.evidence")
 
 app = typer.Typer(help="Minh chứng và chữ ký số.", no_args_is_help=True)
 

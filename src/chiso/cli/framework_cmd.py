@@ -23,9 +23,10 @@ from chiso.domain.frameworks import (
 from chiso.domain.scoring import rule_of, target_of
 
 if TYPE_CHECKING:
-    from chiso.services import frameworks, runtime
+    from chiso.services import runtime
+    from chiso.services.scoring import frameworks
 else:
-    frameworks = lazy_import("chiso.services.frameworks")
+    frameworks = lazy_import("chiso.services.scoring.frameworks")
     runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(

@@ -11,9 +11,10 @@ from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
 
 if TYPE_CHECKING:
-    from chiso.services import notifications, runtime
+    from chiso.services import runtime
+    from chiso.services.accounts import notifications
 else:
-    notifications = lazy_import("chiso.services.notifications")
+    notifications = lazy_import("chiso.services.accounts.notifications")
     runtime = lazy_import("chiso.services.runtime")
 
 

@@ -12,9 +12,10 @@ from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 
 if TYPE_CHECKING:
-    from chiso.services import registries, runtime
+    from chiso.services import runtime
+    from chiso.services.units import registries
 else:
-    registries = lazy_import("chiso.services.registries")
+    registries = lazy_import("chiso.services.units.registries")
     runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(

@@ -12,10 +12,12 @@ from chiso.cli.output import console
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import report_data, reports, runtime
+    from chiso.services import runtime
+    from chiso.services.documents import drafting as reports
+    from chiso.services.scoring import dataset as report_data
 else:
-    report_data = lazy_import("chiso.services.report_data")
-    reports = lazy_import("chiso.services.reports")
+    report_data = lazy_import("chiso.services.scoring.dataset")
+    reports = lazy_import("chiso.services.documents.drafting")
     runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(

@@ -14,12 +14,15 @@ from chiso.cli.output import console, emit
 from chiso.cli.report_cmd import done_paths
 
 if TYPE_CHECKING:
-    from chiso.services import actors, reports, runtime, tasks
+    from chiso.services import runtime
+    from chiso.services.accounts import actors
+    from chiso.services.documents import drafting as reports
+    from chiso.services.tasks import tracking as tasks
 else:
-    actors = lazy_import("chiso.services.actors")
-    reports = lazy_import("chiso.services.reports")
+    actors = lazy_import("chiso.services.accounts.actors")
+    reports = lazy_import("chiso.services.documents.drafting")
     runtime = lazy_import("chiso.services.runtime")
-    tasks = lazy_import("chiso.services.tasks")
+    tasks = lazy_import("chiso.services.tasks.tracking")
 
 app = typer.Typer(
     help="Nhiệm vụ chuyển đổi số được giao: nhập danh sách, báo cáo tiến độ, đôn đốc quá hạn.",

@@ -14,14 +14,17 @@ from chiso.cli.output import TABLE_FORMATS, console, emit, progress_bar
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import runtime, units_departments, units_import, units_seed
-    from chiso.services import units as units_svc
+    from chiso.services import runtime
+    from chiso.services.units import catalogue as units_svc
+    from chiso.services.units import departments as units_departments
+    from chiso.services.units import importer as units_import
+    from chiso.services.units import seed as units_seed
 else:
-    units_svc = lazy_import("chiso.services.units")
+    units_svc = lazy_import("chiso.services.units.catalogue")
     runtime = lazy_import("chiso.services.runtime")
-    units_departments = lazy_import("chiso.services.units_departments")
-    units_import = lazy_import("chiso.services.units_import")
-    units_seed = lazy_import("chiso.services.units_seed")
+    units_departments = lazy_import("chiso.services.units.departments")
+    units_import = lazy_import("chiso.services.units.importer")
+    units_seed = lazy_import("chiso.services.units.seed")
 
 app = typer.Typer(
     help="Đơn vị: tỉnh, xã, sở, ban, ngành… và quan hệ kế thừa sau sắp xếp 2025.",

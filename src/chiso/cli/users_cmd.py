@@ -11,9 +11,10 @@ from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 
 if TYPE_CHECKING:
-    from chiso.services import accounts, runtime
+    from chiso.services import runtime
+    from chiso.services.accounts import users as accounts
 else:
-    accounts = lazy_import("chiso.services.accounts")
+    accounts = lazy_import("chiso.services.accounts.users")
     runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)

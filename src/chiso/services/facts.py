@@ -15,11 +15,11 @@ from chiso.errors import UsageError
 from chiso.facts import indicators
 from chiso.facts.schemas import SOURCES, source
 from chiso.facts.store import FactStore, IngestReport
-from chiso.services import frameworks
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.unit_matching import Matcher
-from chiso.services.values_import import (
+from chiso.services.scoring import frameworks
+from chiso.services.units.resolver import Matcher
+from chiso.services.values.importer import (
     ImportReport,
     Matched,
     apply_values,

@@ -17,8 +17,8 @@ from chiso.facts import synthetic
 from chiso.facts.synthetic import Population
 from chiso.io.writers import write_table
 from chiso.services.runtime import Progress, Runtime, no_progress
-from chiso.services.units import resolve
-from chiso.services.values_import import ImportReport, import_values
+from chiso.services.units.catalogue import resolve
+from chiso.services.values.importer import ImportReport, import_values
 from chiso.store import units_repo
 from chiso.store.models import Unit
 

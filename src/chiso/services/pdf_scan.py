@@ -10,11 +10,12 @@ from pathlib import Path
 from chiso.domain.scoring import Value
 from chiso.domain.signatures import Verdict
 from chiso.errors import RejectedInput, UsageError
-from chiso.services import evidence, frameworks
+from chiso.services.assessments import evidence
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Progress, Runtime, no_progress
-from chiso.services.unit_matching import Matcher
-from chiso.services.values_import import ImportReport, Matched, apply_values
+from chiso.services.scoring import frameworks
+from chiso.services.units.resolver import Matcher
+from chiso.services.values.importer import ImportReport, Matched, apply_values
 
 
 @dataclass

@@ -18,8 +18,13 @@ from chiso.domain.access import Action, Role
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period
 from chiso.io.framework_yaml import framework_to_data
-from chiso.services import dashboard, facts, frameworks, units, values_files, values_import
-from chiso.services.units import resolve
+from chiso.services import facts
+from chiso.services.dashboard import pages as dashboard
+from chiso.services.scoring import frameworks
+from chiso.services.units import catalogue as units
+from chiso.services.units.catalogue import resolve
+from chiso.services.values import exchange as values_files
+from chiso.services.values import importer as values_import
 from chiso.web.deps import acting, require, require_unit, runtime
 
 router = APIRouter(prefix="/api/v1", tags=["api"])

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from fastapi import HTTPException, Request
 
 from chiso.domain.access import Action, Role, can, in_scope
-from chiso.services import accounts
-from chiso.services.accounts import Account
+from chiso.services.accounts import users as accounts
+from chiso.services.accounts.users import Account
 from chiso.services.runtime import Runtime
 
 COOKIE = "chiso_session"

@@ -12,7 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
-from chiso.services import accounts, frameworks, units, units_import
+from chiso.services.accounts import users as accounts
+from chiso.services.scoring import frameworks
+from chiso.services.units import catalogue as units
+from chiso.services.units import importer as units_import
 from chiso.web.deps import acting, check_csrf, require, runtime
 from chiso.web.render import page
 from chiso.web.uploads import save_upload

@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from chiso.domain.access import Action
 from chiso.domain.assessment import Move
 from chiso.errors import ChisoError, RejectedInput
-from chiso.services import assessments, evidence
-from chiso.services.actors import Actor
-from chiso.services.assessments import Entry
+from chiso.services.accounts.actors import Actor
+from chiso.services.assessments import cycle as assessments
+from chiso.services.assessments import evidence
+from chiso.services.assessments.cycle import Entry
 from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
 from chiso.web.render import page
 from chiso.web.uploads import evidence_upload
@@ -59,7 +60,7 @@ def _file_page(
 
 
 def _scope(request: Request, who: Caller, unit: str) -> None:
-    from chiso.services.units import resolve
+    from chiso.services.units.catalogue import resolve
 
     with runtime(request).db.transaction() as session:
         unit_id = resolve(session, unit).id

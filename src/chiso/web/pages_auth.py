@@ -6,8 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chiso.domain.access import Action, can
-from chiso.services import accounts
-from chiso.services.accounts import LoginRefused
+from chiso.services.accounts import users as accounts
+from chiso.services.accounts.users import LoginRefused
 from chiso.web.deps import COOKIE, caller, check_csrf, runtime
 from chiso.web.render import page
 

@@ -11,8 +11,11 @@ from fastapi.responses import Response
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
-from chiso.services import dashboard, frameworks, values_files, values_import
-from chiso.services.units import resolve
+from chiso.services.dashboard import pages as dashboard
+from chiso.services.scoring import frameworks
+from chiso.services.units.catalogue import resolve
+from chiso.services.values import exchange as values_files
+from chiso.services.values import importer as values_import
 from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
 from chiso.web.render import page
 from chiso.web.uploads import save_upload

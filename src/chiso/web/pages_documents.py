@@ -9,8 +9,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from chiso.domain.access import Action
-from chiso.services import dashboard, frameworks, reports
-from chiso.services.report_data import Source
+from chiso.services.dashboard import pages as dashboard
+from chiso.services.documents import drafting as reports
+from chiso.services.scoring import frameworks
+from chiso.services.scoring.dataset import Source
 from chiso.web.deps import acting, check_csrf, require, runtime
 from chiso.web.render import page
 

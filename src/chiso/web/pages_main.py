@@ -11,8 +11,10 @@ from fastapi.responses import Response
 from chiso.domain.access import Action
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period, PeriodError
-from chiso.services import dashboard, frameworks, tasks
-from chiso.services.units import resolve
+from chiso.services.dashboard import pages as dashboard
+from chiso.services.scoring import frameworks
+from chiso.services.tasks import tracking as tasks
+from chiso.services.units.catalogue import resolve
 from chiso.web.deps import require, require_unit, runtime
 from chiso.web.render import page
 

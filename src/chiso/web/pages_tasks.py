@@ -13,7 +13,8 @@ from fastapi.responses import Response
 from chiso.domain.access import Action
 from chiso.domain.tasks import TaskStatus
 from chiso.errors import ChisoError
-from chiso.services import reports, tasks
+from chiso.services.documents import drafting as reports
+from chiso.services.tasks import tracking as tasks
 from chiso.web.deps import Caller, acting, check_csrf, require, runtime
 from chiso.web.pages_assess import actor_of
 from chiso.web.pages_documents import DOCX

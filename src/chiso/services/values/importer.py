@@ -20,11 +20,11 @@ from chiso.domain.scoring import Value
 from chiso.errors import ProblemList, UsageError
 from chiso.io.template_xlsx import read_template, read_wide_sheet
 from chiso.io.values_file import ValueRow, read_values_file
-from chiso.services import frameworks
 from chiso.services.periods import parse_optional as parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.unit_matching import Matcher
-from chiso.services.values_common import fields_of, numeric, ranking_groups
+from chiso.services.scoring import frameworks
+from chiso.services.units.resolver import Matcher
+from chiso.services.values.common import fields_of, numeric, ranking_groups
 from chiso.store import values_repo
 from chiso.store.models import AuditEntry, IndicatorValue, utcnow
 

@@ -21,8 +21,8 @@ from chiso.errors import ProblemList, UsageError
 from chiso.io import admin_data
 from chiso.io.units_file import read_units_file
 from chiso.io.values_file import ValueRow, read_values_file
-from chiso.services import frameworks
 from chiso.services.periods import parse_optional as _parse_period
+from chiso.services.scoring import frameworks
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,13 @@ from chiso.domain.scoring import Value
 from chiso.domain.text import fold
 from chiso.errors import ProblemList, UsageError
 from chiso.io.tables import first_nonempty, read_table, reject
-from chiso.services import frameworks
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.unit_matching import Matcher
-from chiso.services.units import resolve
-from chiso.services.values_files import covered_units
-from chiso.services.values_import import ImportReport, Matched, apply_values
+from chiso.services.scoring import frameworks
+from chiso.services.units.catalogue import resolve
+from chiso.services.units.resolver import Matcher
+from chiso.services.values.exchange import covered_units
+from chiso.services.values.importer import ImportReport, Matched, apply_values
 from chiso.store import units_repo
 from chiso.store.models import CommitteeMember, CommunityTeam, CommunityTeamMember
 

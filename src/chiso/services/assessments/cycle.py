@@ -22,14 +22,15 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import NotFound, ProblemList, RejectedInput, UsageError
 from chiso.io.values_file import parse_fraction, parse_value
-from chiso.services import evidence, frameworks
-from chiso.services.actors import ADMIN, Actor, reaches
+from chiso.services.accounts.actors import ADMIN, Actor, reaches
+from chiso.services.assessments import evidence
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.units import resolve
-from chiso.services.values_common import fields_of
-from chiso.services.values_files import covered_units
-from chiso.services.values_import import ImportReport, Matched, apply_values
+from chiso.services.scoring import frameworks
+from chiso.services.units.catalogue import resolve
+from chiso.services.values.common import fields_of
+from chiso.services.values.exchange import covered_units
+from chiso.services.values.importer import ImportReport, Matched, apply_values
 from chiso.store import units_repo
 from chiso.store.models import Assessment, AssessmentItem, AssessmentRound, Unit, utcnow
 

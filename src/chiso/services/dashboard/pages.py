@@ -17,9 +17,12 @@ from chiso.domain.frameworks import TOTAL, Framework
 from chiso.domain.periods import Granularity, Period
 from chiso.domain.scoring import Value, raw_value
 from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
-from chiso.services import frameworks, report_data, units, values_files
-from chiso.services.report_data import Source
 from chiso.services.runtime import Runtime
+from chiso.services.scoring import dataset as report_data
+from chiso.services.scoring import frameworks
+from chiso.services.scoring.dataset import Source
+from chiso.services.units import catalogue as units
+from chiso.services.values import exchange as values_files
 from chiso.store import values_repo
 from chiso.store.models import IndicatorValue
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from chiso.domain.access import Role, in_scope
 from chiso.domain.assessment import Status
 from chiso.errors import ChisoError, UsageError
-from chiso.services import tasks
 from chiso.services.runtime import Runtime
+from chiso.services.tasks import tracking as tasks
 from chiso.store import units_repo
 from chiso.store.models import Assessment, AssessmentRound, NotificationSent, User
 

@@ -17,11 +17,11 @@ from chiso.domain.deadlines import Deadline, Recurrence
 from chiso.domain.tasks import Standing, TaskStatus, standing
 from chiso.errors import NotFound, ProblemList, RejectedInput
 from chiso.io.tasks_file import TaskRow, read_tasks_file
-from chiso.services import evidence
-from chiso.services.actors import ADMIN, Actor, reaches
+from chiso.services.accounts.actors import ADMIN, Actor, reaches
+from chiso.services.assessments import evidence
 from chiso.services.runtime import Runtime
-from chiso.services.unit_matching import Matcher
-from chiso.services.units import resolve
+from chiso.services.units.catalogue import resolve
+from chiso.services.units.resolver import Matcher
 from chiso.store import units_repo
 from chiso.store.models import Directive, Task, TaskUpdate, Unit, utcnow
 

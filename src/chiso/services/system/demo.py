@@ -14,13 +14,15 @@ from importlib.resources import as_file
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
 from chiso.io.writers import write_table
-from chiso.services import accounts, facts, frameworks
+from chiso.services import facts
+from chiso.services.accounts import users as accounts
 from chiso.services.generate import GenerateRequest, default_end, generate, profile
 from chiso.services.runtime import Progress, Runtime, no_progress
-from chiso.services.units_departments import load_departments
-from chiso.services.units_import import ImportReport
-from chiso.services.units_seed import SeedReport, seed
-from chiso.services.values_import import import_values
+from chiso.services.scoring import frameworks
+from chiso.services.units.departments import load_departments
+from chiso.services.units.importer import ImportReport
+from chiso.services.units.seed import SeedReport, seed
+from chiso.services.values.importer import import_values
 from chiso.store import values_repo
 
 DEMO_PROVINCE = "75"
@@ -78,7 +80,9 @@ def _cycle(rt: Runtime, today: date) -> None:
     from datetime import timedelta
     from importlib.resources import files
 
-    from chiso.services import assessments, registries, tasks
+    from chiso.services.assessments import cycle as assessments
+    from chiso.services.tasks import tracking as tasks
+    from chiso.services.units import registries
 
     folder = files("chiso.data") / "demo"
     with as_file(folder / "nhiem-vu.csv") as path:
@@ -100,7 +104,7 @@ def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
     path = rt.settings.data_dir / "generated" / f"dti-department-500-{year}.csv"
     rows = []
     with rt.db.transaction() as session:
-        from chiso.services.units import resolve
+        from chiso.services.units.catalogue import resolve
 
         parent = resolve(session, province)
         departments = [u for u in parent.children if u.kind == "department"]

@@ -20,10 +20,12 @@ from chiso.domain.findings import order as _order_units
 from chiso.domain.periods import Period
 from chiso.domain.units import letter_name
 from chiso.errors import UsageError
-from chiso.services import report_data, tasks, values_files
 from chiso.services.periods import parse_period
-from chiso.services.report_data import Source
 from chiso.services.runtime import Runtime
+from chiso.services.scoring import dataset as report_data
+from chiso.services.scoring.dataset import Source
+from chiso.services.tasks import tracking as tasks
+from chiso.services.values import exchange as values_files
 from chiso.settings import Settings, get_settings
 
 

@@ -18,11 +18,11 @@ from chiso.domain.quality import Flag, jumps, outliers
 from chiso.errors import UsageError
 from chiso.io.template_xlsx import TemplateUnit, columns, write_template
 from chiso.io.writers import write_table
-from chiso.services import frameworks
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.units import ListQuery, resolve, to_filter
-from chiso.services.values_common import numeric, ranking_groups, value_of
+from chiso.services.scoring import frameworks
+from chiso.services.units.catalogue import ListQuery, resolve, to_filter
+from chiso.services.values.common import numeric, ranking_groups, value_of
 from chiso.store import units_repo, values_repo
 from chiso.store.models import AuditEntry, IndicatorValue, Unit
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from chiso.domain.units import UnitKind
 from chiso.io.writers import write_table
 from chiso.services.runtime import Runtime
-from chiso.services.units import resolve
-from chiso.services.units_import import ImportReport, import_units
+from chiso.services.units.catalogue import resolve
+from chiso.services.units.importer import ImportReport, import_units
 
 HEADER = ("code", "name", "kind", "parent_code", "groups", "short_name")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from chiso.domain.access import Role
 from chiso.errors import ChisoError, NotFound, RejectedInput, UsageError
 from chiso.services.runtime import Runtime
-from chiso.services.units import resolve
+from chiso.services.units.catalogue import resolve
 from chiso.store import units_repo
 from chiso.store.models import ApiToken, LoginAttempt, User, WebSession
 

@@ -12,8 +12,8 @@ from chiso.domain.text import fold, slug
 from chiso.errors import ChisoError, ProblemList
 from chiso.io.units_file import UnitRow, read_units_file
 from chiso.services.runtime import Runtime
-from chiso.services.units import resolve
-from chiso.services.units_seed import search_text
+from chiso.services.units.catalogue import resolve
+from chiso.services.units.seed import search_text
 from chiso.store import units_repo as repo
 from chiso.store.models import Unit, UnitGroup
 

@@ -18,8 +18,8 @@ from chiso.domain.units import letter_name
 from chiso.errors import UsageError
 from chiso.io.units_file import read_units_file
 from chiso.io.values_file import read_values_file
-from chiso.services import frameworks
 from chiso.services.runtime import Runtime
+from chiso.services.scoring import frameworks
 from chiso.store import units_repo, values_repo
 
 KINDS = {

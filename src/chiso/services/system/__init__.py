@@ -1,0 +1,1 @@
+"""The application itself: creating and upgrading its database, and the demo province."""
