@@ -50,7 +50,7 @@ def _prepare(folder: Path, database_url: str | None) -> dict[str, str]:
         subprocess.run(
             [_chiso(), "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL
         )
-        subprocess.run([sys.executable, "-c", "from chiso.services.runtime import open_runtime\nfrom chiso.services import accounts\n"
+        subprocess.run([sys.executable, "-c", "from chiso.services.runtime import open_runtime\nfrom chiso.services.accounts import users as accounts\n"
                         "accounts.set_password(open_runtime(), 'admin', 'bench-password-1')"], env=env, check=True)  # fmt: skip
         (folder / "ready").write_text("ok")
     return env

@@ -16,14 +16,12 @@ from chiso.domain.assessment import TRANSITIONS, Move, Refusal, Status, check_mo
 from chiso.errors import RejectedInput
 from chiso.services.accounts import actors
 from chiso.services.accounts import users as accounts
-from chiso.services.accounts.actors import Actor
 from chiso.services.assessments import cycle as assessments
-from chiso.services.assessments import evidence
+from chiso.services.assessments import evidence, rounds
 from chiso.services.assessments.cycle import Entry
 from chiso.services.runtime import Runtime
-from chiso.services.values import exchange as values_files
-from chiso.services.values import importer as values_import
-from chiso.store import units_repo
+from chiso.services.values import exchange, importer
+from chiso.store import audit_repo
 from tests import signing
 
 FW, YEAR = "dti-department-500", "2026"
@@ -52,15 +50,16 @@ def test_reasons_and_window() -> None:
 @pytest.fixture
 def cycle(province_rt: Runtime) -> Any:
     today = date.today()
-    assessments.open_round(
-        province_rt, FW, YEAR, today - timedelta(days=3), today + timedelta(days=10)
+    rounds.open_round(province_rt, FW, YEAR, today - timedelta(days=3), today + timedelta(days=10))
+    people = (
+        ("soyte", "reporter", "75.SYT"),
+        ("thamdinh", "evaluator", None),
+        ("lanhdao", "viewer", None),
+        ("quantri", "admin", None),
     )
-    for name, role, unit in (("soyte", "reporter", "75.SYT"), ("thamdinh", "evaluator", None),
-                             ("lanhdao", "viewer", None), ("quantri", "admin", None)):  # fmt: skip
+    for name, role, unit in people:
         accounts.create_user(province_rt, name, name, "mat-khau-thu-1", role, unit)
-    return {
-        n: actors.actor_for(province_rt, n) for n in ("soyte", "thamdinh", "lanhdao", "quantri")
-    }
+    return {name: actors.as_user(province_rt, name) for name, _, _ in people}
 
 
 def _refused(call: Any, *words: str) -> None:
@@ -70,7 +69,7 @@ def _refused(call: Any, *words: str) -> None:
         assert word in caught.value.render_vi()
 
 
-def test_full_cycle(province_rt: Runtime, cycle: dict[str, Actor], tmp_path: Path) -> None:
+def test_full_cycle(province_rt: Runtime, cycle: dict[str, Runtime], tmp_path: Path) -> None:
     rt, rep, ev, admin = province_rt, cycle["soyte"], cycle["thamdinh"], cycle["quantri"]
     pki = signing.make_pki()
     pki.write_trust(rt.settings.data_dir / "trust")
@@ -79,69 +78,62 @@ def test_full_cycle(province_rt: Runtime, cycle: dict[str, Actor], tmp_path: Pat
         "2.1": Entry("có", "Quyết định 12/QĐ-SYT", (("quy-che.pdf", pdf),)),
         "4.3": Entry("45/50", "45 người có chữ ký số"),
     }
-    view = assessments.save_self(rt, FW, YEAR, "75.SYT", entries, rep)
+    view = assessments.save_self(rep, FW, YEAR, "75.SYT", entries)
     assert view.filled == 2 and view.self_total == 15 + 18
     files = next(i for i in view.items if i.node.code == "2.1").files
     assert files[0].verdict is not None and files[0].verdict.closed_loop
-    _refused(lambda: assessments.save_self(rt, FW, YEAR, "75.SCT", entries, rep), "ngoài phạm vi")
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=rep), "không thể")
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=rep)
-    _refused(lambda: assessments.save_self(rt, FW, YEAR, "75.SYT", entries, rep), "Không sửa được")
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.APPROVE, actor=ev), "không thể")
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.RETURN, actor=rep), "không được")
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.RETURN, "Bổ sung minh chứng 4.3", actor=ev)
+    _refused(lambda: assessments.save_self(rep, FW, YEAR, "75.SCT", entries), "ngoài phạm vi")
+    _refused(lambda: assessments.move(rep, FW, YEAR, "75.SYT", Move.VERIFY), "không thể")
+    assessments.move(rep, FW, YEAR, "75.SYT", Move.SUBMIT)
+    _refused(lambda: assessments.save_self(rep, FW, YEAR, "75.SYT", entries), "Không sửa được")
+    _refused(lambda: assessments.move(ev, FW, YEAR, "75.SYT", Move.APPROVE), "không thể")
+    _refused(lambda: assessments.move(rep, FW, YEAR, "75.SYT", Move.RETURN), "không được")
+    assessments.move(ev, FW, YEAR, "75.SYT", Move.RETURN, "Bổ sung minh chứng 4.3")
     assessments.save_self(
-        rt, FW, YEAR, "75.SYT", {"4.3": Entry("47/50", "Đã bổ sung", (("ds.pdf", pdf),))}, rep
+        rep, FW, YEAR, "75.SYT", {"4.3": Entry("47/50", "Đã bổ sung", (("ds.pdf", pdf),))}
     )
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=rep)
-    assessments.review(
-        rt, FW, YEAR, "75.SYT", "4.3", False, "40/50", "Chỉ 40 chứng thư còn hạn", ev
-    )
-    _refused(
-        lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev), "chưa thẩm định"
-    )
-    assessments.review(rt, FW, YEAR, "75.SYT", "2.1", True, actor=ev)
-    view = assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev)
+    assessments.move(rep, FW, YEAR, "75.SYT", Move.SUBMIT)
+    assessments.review(ev, FW, YEAR, "75.SYT", "4.3", False, "40/50", "Chỉ 40 chứng thư còn hạn")
+    _refused(lambda: assessments.move(ev, FW, YEAR, "75.SYT", Move.VERIFY), "chưa thẩm định")
+    assessments.review(ev, FW, YEAR, "75.SYT", "2.1", True)
+    view = assessments.move(ev, FW, YEAR, "75.SYT", Move.VERIFY)
     assert (view.self_total, view.final_total) == (15 + 18.8, 15 + 16)
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.APPROVE, actor=ev)
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.PUBLISH, actor=ev), "không được")
-    _refused(lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, actor=admin), "lý do")
+    assessments.move(ev, FW, YEAR, "75.SYT", Move.APPROVE)
+    _refused(lambda: assessments.move(ev, FW, YEAR, "75.SYT", Move.PUBLISH), "không được")
+    _refused(lambda: assessments.move(admin, FW, YEAR, "75.SYT", Move.UNAPPROVE), "lý do")
     locked = tmp_path / "sua.csv"
     locked.write_text("unit_code,period,indicator,value\n75.SYT,2026,2.1,không\n", encoding="utf-8")
-    _refused(lambda: values_import.import_values(rt, locked, FW), "bị khóa")
-    view = assessments.move(rt, FW, YEAR, "75.SYT", Move.PUBLISH, actor=admin)
+    _refused(lambda: importer.import_values(rt, locked, FW), "bị khóa")
+    view = assessments.move(admin, FW, YEAR, "75.SYT", Move.PUBLISH)
     assert view.status is Status.PUBLISHED
-    _, records = values_files.stored_values(rt, FW, YEAR, "75.SYT")
-    official = {r["indicator"]: r for r in records}
-    assert (official["4.3"]["numerator"], official["4.3"]["denominator"]) == (40, 50)
-    assert official["2.1"]["number"] == 1 and official["2.1"]["source"] == "assessment"
+    official = {r.indicator: r for r in exchange.stored(rt, FW, YEAR, "75.SYT")}
+    assert (official["4.3"].value.numerator, official["4.3"].value.denominator) == (40, 50)
+    assert official["2.1"].value.number == 1 and official["2.1"].source == "assessment"
     with rt.db.transaction() as session:
-        actions = [e.action for e in units_repo.audit_entries(session, "assessment", 50)]
+        actions = [e.action for e in audit_repo.entries(session, "assessment", 50)]
     assert actions.count("assessment.submit") == 2 and "assessment.publish" in actions
-    roster = {r.unit_key: r for r in assessments.roster(rt, FW, YEAR)}
+    roster = {r.unit_key: r for r in rounds.roster(rt, FW, YEAR)}
     assert roster["75.SYT"].status is Status.PUBLISHED and roster["75.SYT"].on_time
     assert roster["75.SCT"].status is Status.DRAFT and len(roster) == 14
 
 
 def test_unapprove_is_for_admins_with_a_reason(
-    province_rt: Runtime, cycle: dict[str, Actor]
+    province_rt: Runtime, cycle: dict[str, Runtime]
 ) -> None:
     rt, rep, ev, admin = province_rt, cycle["soyte"], cycle["thamdinh"], cycle["quantri"]
-    assessments.save_self(rt, FW, YEAR, "75.SYT", {"2.1": Entry("có")}, rep)
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=rep)
-    assessments.accept_pending(rt, FW, YEAR, "75.SYT", ev)
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.VERIFY, actor=ev)
-    assessments.move(rt, FW, YEAR, "75.SYT", Move.APPROVE, actor=ev)
+    assessments.save_self(rep, FW, YEAR, "75.SYT", {"2.1": Entry("có")})
+    assessments.move(rep, FW, YEAR, "75.SYT", Move.SUBMIT)
+    assessments.accept_pending(ev, FW, YEAR, "75.SYT")
+    assessments.move(ev, FW, YEAR, "75.SYT", Move.VERIFY)
+    assessments.move(ev, FW, YEAR, "75.SYT", Move.APPROVE)
     _refused(
-        lambda: assessments.move(rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, "sai", actor=ev),
+        lambda: assessments.move(ev, FW, YEAR, "75.SYT", Move.UNAPPROVE, "sai"),
         "không được",
     )
-    view = assessments.move(
-        rt, FW, YEAR, "75.SYT", Move.UNAPPROVE, "Phát hiện sai sót", actor=admin
-    )
+    view = assessments.move(admin, FW, YEAR, "75.SYT", Move.UNAPPROVE, "Phát hiện sai sót")
     assert view.status is Status.VERIFIED and view.comment == "Phát hiện sai sót"
     with rt.db.transaction() as session:
-        entry = units_repo.audit_entries(session, "assessment", 1)[0]
+        entry = audit_repo.entries(session, "assessment", 1)[0]
     assert entry.action == "assessment.unapprove" and entry.after == {
         "status": "verified",
         "reason": "Phát hiện sai sót",
@@ -149,17 +141,13 @@ def test_unapprove_is_for_admins_with_a_reason(
 
 
 def test_closed_window_refuses_first_submission(
-    province_rt: Runtime, cycle: dict[str, Actor]
+    province_rt: Runtime, cycle: dict[str, Runtime]
 ) -> None:
     today = date.today()
-    assessments.open_round(
-        province_rt, FW, YEAR, today - timedelta(days=30), today - timedelta(days=1)
-    )
-    assessments.save_self(province_rt, FW, YEAR, "75.SYT", {"2.1": Entry("có")}, cycle["soyte"])
+    rounds.open_round(province_rt, FW, YEAR, today - timedelta(days=30), today - timedelta(days=1))
+    assessments.save_self(cycle["soyte"], FW, YEAR, "75.SYT", {"2.1": Entry("có")})
     _refused(
-        lambda: assessments.move(
-            province_rt, FW, YEAR, "75.SYT", Move.SUBMIT, actor=cycle["soyte"]
-        ),
+        lambda: assessments.move(cycle["soyte"], FW, YEAR, "75.SYT", Move.SUBMIT),
         "thời hạn",
     )
 
@@ -174,17 +162,17 @@ def test_closed_window_refuses_first_submission(
     ],
 )
 def test_bad_evidence_changes_nothing(
-    province_rt: Runtime, cycle: dict[str, Actor], name: str, data: bytes, words: str
+    province_rt: Runtime, cycle: dict[str, Runtime], name: str, data: bytes, words: str
 ) -> None:
     province_rt.settings.evidence_max_mb = 1
     rt = province_rt
-    assessments.save_self(rt, FW, YEAR, "75.SYT", {"2.1": Entry("có", "trước")}, cycle["soyte"])
+    assessments.save_self(cycle["soyte"], FW, YEAR, "75.SYT", {"2.1": Entry("có", "trước")})
     bad = {"2.1": Entry("không", "sau", ((name, data),)), "2.2": Entry("có")}
-    _refused(lambda: assessments.save_self(rt, FW, YEAR, "75.SYT", bad, cycle["soyte"]), words)
+    _refused(lambda: assessments.save_self(cycle["soyte"], FW, YEAR, "75.SYT", bad), words)
     view = assessments.view(rt, FW, YEAR, "75.SYT")
     item = next(i for i in view.items if i.node.code == "2.1")
     assert (
-        (item.self_value or {}).get("number") == 1
+        (item.self_value.number if item.self_value else None) == 1
         and item.explanation == "trước"
         and not item.files
     )
@@ -194,16 +182,15 @@ def test_bad_evidence_changes_nothing(
     )
 
 
-def test_same_file_is_stored_once(province_rt: Runtime, cycle: dict[str, Actor]) -> None:
+def test_same_file_is_stored_once(province_rt: Runtime, cycle: dict[str, Runtime]) -> None:
     data = signing.blank_pdf()
     rt = province_rt
     assessments.save_self(
-        rt,
+        cycle["soyte"],
         FW,
         YEAR,
         "75.SYT",
         {"2.1": Entry("có", "", (("a.pdf", data),)), "2.2": Entry("có", "", (("b.pdf", data),))},
-        cycle["soyte"],
     )
     blobs = [p for p in (rt.settings.data_dir / "evidence").rglob("*") if p.is_file()]
     assert len(blobs) == 1 and blobs[0].read_bytes() == data
@@ -216,8 +203,9 @@ def test_same_file_is_stored_once(province_rt: Runtime, cycle: dict[str, Actor])
 
 def test_cli_cycle(cli: Any, province_db: str) -> None:
     today = date.today()
-    assert cli(province_db, "assess", "open", "--framework", FW, "--period", YEAR, "--opens",
-               f"{today - timedelta(days=1):%d/%m/%Y}", "--closes", f"{today + timedelta(days=9)}")[0] == 0  # fmt: skip
+    opens, closes = f"{today - timedelta(days=1):%d/%m/%Y}", f"{today + timedelta(days=9)}"
+    window = ("--opens", opens, "--closes", closes)
+    assert cli(province_db, "assess", "open", "--framework", FW, "--period", YEAR, *window)[0] == 0
     cli(
         province_db,
         "users",

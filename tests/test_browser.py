@@ -194,12 +194,12 @@ def test_assessment_cycle_in_the_browser(
     from concurrent.futures import ThreadPoolExecutor
     from datetime import date, timedelta
 
-    from chiso.services.assessments import cycle as assessments
+    from chiso.services.assessments import rounds
     from tests import signing
 
     today = date.today()
     year = str(today.year)
-    assessments.open_round(
+    rounds.open_round(
         web.rt, "dti-department-500", year, today - timedelta(days=2), today + timedelta(days=5)
     )
     pki = signing.make_pki()

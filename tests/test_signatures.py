@@ -11,7 +11,7 @@ import pytest
 from chiso.domain.signatures import SignerKind, signer_kind
 from chiso.io.pdf_signatures import check_pdf, load_trust_roots
 from chiso.services.runtime import open_runtime
-from chiso.services.values import exchange as values_files
+from chiso.services.values import exchange
 from chiso.settings import Settings
 from tests import signing
 
@@ -123,10 +123,10 @@ def test_scan_pdfs_stores_the_rate(
     assert code == 0, err
     assert "2/3 văn bản ký số khép kín" in out
     rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
-    _, records = values_files.stored_values(rt, "platform-usage", "2026-10", "75.SYT")
+    records = exchange.stored(rt, "platform-usage", "2026-10", "75.SYT")
     rt.close()
-    stored = next(r for r in records if r["indicator"] == "signed_docs_rate")
-    assert (stored["numerator"], stored["denominator"], stored["source"]) == (2, 3, "computed")
+    stored = next(r for r in records if r.indicator == "signed_docs_rate")
+    assert (stored.value.numerator, stored.value.denominator, stored.source) == (2, 3, "computed")
     code, out, _ = cli(province_db, *args)
     assert "giữ nguyên 1" in out
     code, out, _ = cli(province_db, *args, "--either-signature")

@@ -16,18 +16,19 @@ from docx import Document
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chiso.domain.access import Actor, Role
 from chiso.domain.deadlines import DeadlineError, Recurrence, parse_deadline
 from chiso.domain.tasks import TaskStatus, standing
 from chiso.errors import RejectedInput, UsageError
 from chiso.services.accounts import actors, notifications
 from chiso.services.accounts import users as accounts
-from chiso.services.documents import drafting as reports
+from chiso.services.documents import reminders, reports
 from chiso.services.runtime import Runtime
-from chiso.services.scoring.dataset import Source
-from chiso.services.tasks import tracking as tasks
+from chiso.services.scoring.dataset import DataSource
+from chiso.services.tasks import importer, tracking
 from chiso.services.units import registries
-from chiso.services.values import exchange as values_files
-from chiso.store import units_repo
+from chiso.services.values import exchange
+from chiso.store import audit_repo
 from tests import signing
 
 DEMO = files("chiso.data") / "demo"
@@ -74,8 +75,8 @@ def test_recurring_duties() -> None:
             parse_deadline(bad)
 
 
-def _import_demo(rt: Runtime) -> tasks.TaskImportReport:
-    return tasks.import_tasks(rt, Path(str(DEMO / "nhiem-vu.csv")))
+def _import_demo(rt: Runtime) -> importer.TaskImportReport:
+    return importer.import_tasks(rt, Path(str(DEMO / "nhiem-vu.csv")))
 
 
 def test_import_is_idempotent_and_finds_overdue(province_rt: Runtime) -> None:
@@ -83,7 +84,7 @@ def test_import_is_idempotent_and_finds_overdue(province_rt: Runtime) -> None:
     assert (first.created, first.directives) == (6, 1)
     again = _import_demo(province_rt)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
-    late = tasks.list_tasks(province_rt, TODAY, overdue_only=True)
+    late = tracking.list_tasks(province_rt, TODAY, overdue_only=True)
     assert [(t.code, t.standing.overdue_days) for t in late] == [
         ("2", 145),
         ("3", 53),
@@ -92,7 +93,7 @@ def test_import_is_idempotent_and_finds_overdue(province_rt: Runtime) -> None:
     ]
     partners = next(t for t in late if t.code == "3").partners
     assert set(partners) == {"Sở Khoa học và Công nghệ", "Sở Giáo dục và Đào tạo"}
-    assert [t.code for t in tasks.list_tasks(province_rt, TODAY, unit="75.SYT")] == ["6"]
+    assert [t.code for t in tracking.list_tasks(province_rt, TODAY, unit="75.SYT")] == ["6"]
 
 
 BAD_FILES = {
@@ -124,35 +125,33 @@ def test_bad_task_files_change_nothing(province_rt: Runtime, tmp_path: Path, nam
     path = tmp_path / name
     path.write_text(_bad(name) if text is None else text, encoding="utf-8")
     with province_rt.db.transaction() as session:
-        before = len(units_repo.audit_entries(session, None, 10_000))
+        before = len(audit_repo.entries(session, None, 10_000))
     with pytest.raises(RejectedInput) as caught:
-        tasks.import_tasks(province_rt, path)
+        importer.import_tasks(province_rt, path)
     assert words in caught.value.render_vi()
     with province_rt.db.transaction() as session:
-        assert len(units_repo.audit_entries(session, None, 10_000)) == before
-    assert len(tasks.list_tasks(province_rt, TODAY)) == 6
+        assert len(audit_repo.entries(session, None, 10_000)) == before
+    assert len(tracking.list_tasks(province_rt, TODAY)) == 6
 
 
 def test_progress_reports_and_scope(province_rt: Runtime) -> None:
-    from chiso.services.accounts.actors import Actor, actor_for
-
     _import_demo(province_rt)
     accounts.create_user(province_rt, "soyte", "Sở Y tế", "mat-khau-thu-1", "reporter", "75.SYT")
-    reporter = actor_for(province_rt, "soyte")
-    own = tasks.list_tasks(province_rt, TODAY, actor=reporter)
+    reporter = actors.as_user(province_rt, "soyte")
+    own = tracking.list_tasks(reporter, TODAY)
     assert [t.code for t in own] == ["6"]
     with pytest.raises(RejectedInput, match="scope"):
-        tasks.report_progress(province_rt, own[0].id - 4, "done", 100, "xong", actor=reporter)
+        tracking.report_progress(reporter, own[0].id - 4, "done", 100, "xong")
+    viewer = province_rt.acting(Actor("lanhdao", Role.VIEWER))
     with pytest.raises(RejectedInput):
-        tasks.report_progress(
-            province_rt, own[0].id, "done", 100, "x", actor=Actor("lanhdao", reporter.role.VIEWER)
-        )
-    view = tasks.report_progress(province_rt, own[0].id, "done", 80, "Đã phê duyệt cấp độ 2",
-                                 (("qd.pdf", signing.blank_pdf()),), reporter, TODAY)  # fmt: skip
+        tracking.report_progress(viewer, own[0].id, "done", 100, "x")
+    files = (("qd.pdf", signing.blank_pdf()),)
+    note = "Đã phê duyệt cấp độ 2"
+    view = tracking.report_progress(reporter, own[0].id, "done", 80, note, files, TODAY)
     assert view.progress == 100 and view.standing.label_vi == "Hoàn thành đúng hạn"
-    detail, evidence = tasks.get(province_rt, own[0].id, TODAY)
-    assert detail.updates[0]["note"] == "Đã phê duyệt cấp độ 2"
-    assert [f.filename for f in evidence[detail.updates[0]["id"]]] == ["qd.pdf"]
+    detail, evidence = tracking.get(province_rt, own[0].id, TODAY)
+    assert detail.updates[0].note == "Đã phê duyệt cấp độ 2"
+    assert [f.filename for f in evidence[detail.updates[0].id]] == ["qd.pdf"]
 
 
 def _text(path: Path) -> str:
@@ -164,11 +163,11 @@ def _text(path: Path) -> str:
 def test_reminder_letter_and_committee_report(province_rt: Runtime, tmp_path: Path) -> None:
     _import_demo(province_rt)
     with pytest.raises(UsageError, match="no overdue task"):
-        reports.reminder(
-            province_rt, reports.ReminderRequest(on=date(2026, 2, 25)), tmp_path / "x.docx"
+        reminders.reminder(
+            province_rt, reminders.ReminderRequest(on=date(2026, 2, 25)), tmp_path / "x.docx"
         )
-    out = reports.reminder(
-        province_rt, reports.ReminderRequest(on=TODAY), tmp_path / "don-doc.docx"
+    out = reminders.reminder(
+        province_rt, reminders.ReminderRequest(on=TODAY), tmp_path / "don-doc.docx"
     )[0]
     text = _text(out)
     assert "V/v đôn đốc thực hiện nhiệm vụ chuyển đổi số đã quá hạn" in text
@@ -186,7 +185,7 @@ def test_reminder_letter_and_committee_report(province_rt: Runtime, tmp_path: Pa
 
     import_values(province_rt, values, "platform-usage")
     report = reports.summary(
-        province_rt, reports.SummaryRequest(Source(), "2026-10"), tmp_path / "bc.docx"
+        province_rt, reports.SummaryRequest(DataSource(), "2026-10"), tmp_path / "bc.docx"
     )[0]
     summary = _text(report)
     assert "NHIỆM VỤ QUÁ HẠN" in summary.upper()
@@ -208,18 +207,14 @@ def test_registries_feed_indicators(province_rt: Runtime, tmp_path: Path) -> Non
     )
     report = registries.store_values(province_rt, "commune-example", "2026", "1.1", "4.4")
     assert report.created > 90
-    _, records = values_files.stored_values(
-        province_rt, "commune-example", "2026", "Phường Bình Phước"
+    records = exchange.stored(province_rt, "commune-example", "2026", "Phường Bình Phước")
+    got = {r.indicator: r.value for r in records}
+    assert got["1.1"].text == "chu-tich" and (got["4.4"].numerator, got["4.4"].denominator) == (
+        2,
+        3,
     )
-    got = {r["indicator"]: r for r in records}
-    assert got["1.1"]["text"] == "chu-tich" and (
-        got["4.4"]["numerator"],
-        got["4.4"]["denominator"],
-    ) == (2, 3)
-    _, records = values_files.stored_values(
-        province_rt, "commune-example", "2026", "Phường Đồng Xoài"
-    )
-    assert {r["indicator"]: r["text"] for r in records}["1.1"] == "pho-chu-tich"
+    records = exchange.stored(province_rt, "commune-example", "2026", "Phường Đồng Xoài")
+    assert {r.indicator: r.value.text for r in records}["1.1"] == "pho-chu-tich"
     bad = tmp_path / "bcd.csv"
     bad.write_text(
         "Đơn vị,Họ tên,Chức vụ,Vai trò trong Ban\nPhường Không Có,A,B,Trưởng Ban\n",
@@ -258,7 +253,7 @@ def test_digest_by_email(province_rt: Runtime, smtp_sink: Any) -> None:
     from datetime import timedelta
 
     from chiso.domain.assessment import Move
-    from chiso.services.assessments import cycle as assessments
+    from chiso.services.assessments import cycle, rounds
     from chiso.services.assessments.cycle import Entry
 
     port, received = smtp_sink
@@ -274,20 +269,18 @@ def test_digest_by_email(province_rt: Runtime, smtp_sink: Any) -> None:
         province_rt, "thamdinh", "Thẩm định", "mat-khau-thu-1", "evaluator", None, "td@example.vn"
     )
     today = date.today()
-    assessments.open_round(
+    rounds.open_round(
         province_rt,
         "dti-department-500",
         "2026",
         today - timedelta(days=5),
         today + timedelta(days=3),
     )
-    rep = actors.actor_for(province_rt, "soyte")
-    assessments.save_self(
-        province_rt, "dti-department-500", "2026", "75.SYT", {"2.1": Entry("có")}, rep
-    )
-    assessments.move(province_rt, "dti-department-500", "2026", "75.SYT", Move.SUBMIT, actor=rep)
-    assessments.move(province_rt, "dti-department-500", "2026", "75.SYT", Move.RETURN, "Thiếu minh chứng",
-                     actor=actors.actor_for(province_rt, "thamdinh"))  # fmt: skip
+    rep = actors.as_user(province_rt, "soyte")
+    cycle.save_self(rep, "dti-department-500", "2026", "75.SYT", {"2.1": Entry("có")})
+    cycle.move(rep, "dti-department-500", "2026", "75.SYT", Move.SUBMIT)
+    council = actors.as_user(province_rt, "thamdinh")
+    cycle.move(council, "dti-department-500", "2026", "75.SYT", Move.RETURN, "Thiếu minh chứng")
     sent = notifications.send(province_rt, today)
     assert sorted(d.recipient for d in sent) == [
         "khcn@example.vn",

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from chiso.errors import Ambiguous
 from chiso.io import admin_data
 from chiso.services.runtime import open_runtime
-from chiso.services.units.catalogue import resolve, show_unit
+from chiso.services.units.catalogue import show_unit
+from chiso.services.units.resolver import find_unit
 from chiso.services.units.seed import seed
 from chiso.settings import Settings
 from chiso.store.models import AuditEntry, Unit, UnitLink, unit_group_members
@@ -92,12 +93,12 @@ def test_provinces_merged(seeded_url: str, tmp_path) -> None:
 def test_repeated_codes_resolve_by_date(seeded_url: str, tmp_path) -> None:
     rt = open_runtime(Settings(database_url=seeded_url, data_dir=tmp_path))
     with rt.db.transaction() as s:
-        assert resolve(s, "75").key == "2025:75"
-        assert resolve(s, "75", date(2023, 12, 31)).key == "legacy:75"
-        assert resolve(s, "legacy:75").name == "Tỉnh Đồng Nai"
-        assert resolve(s, "tinh binh phuoc", date(2023, 1, 1)).key == "legacy:70"
+        assert find_unit(s, "75").key == "2025:75"
+        assert find_unit(s, "75", date(2023, 12, 31)).key == "legacy:75"
+        assert find_unit(s, "legacy:75").name == "Tỉnh Đồng Nai"
+        assert find_unit(s, "tinh binh phuoc", date(2023, 1, 1)).key == "legacy:70"
         with pytest.raises(Ambiguous):
-            resolve(s, "Tân Hiệp", date(2023, 1, 1))
+            find_unit(s, "Tân Hiệp", date(2023, 1, 1))
     rt.close()
 
 
@@ -146,7 +147,7 @@ def test_seed_one_province_with_predecessors(database_url: str, tmp_path) -> Non
     assert report.links == len(expected_links) >= len(communes) + 2
     assert not seed(rt, "all", "75").changed
     with rt.db.transaction() as s:
-        assert resolve(s, "legacy:25361").name == "Xã Tân Hiệp"
+        assert find_unit(s, "legacy:25361").name == "Xã Tân Hiệp"
     rt.close()
 
 

@@ -231,13 +231,13 @@ API_EXPECTED = {
 
 @pytest.mark.parametrize("call", sorted(API_WRITES))
 def test_api_writes_with_tokens(web: Any, call: str) -> None:
-    from chiso.services.accounts import users as accounts
+    from chiso.services.accounts import sessions
 
     path, body = API_WRITES[call]
     for role, want in zip(ROLES, API_EXPECTED[call], strict=True):
         headers = {}
         if role is not None:
-            headers["Authorization"] = "Bearer " + accounts.create_token(
+            headers["Authorization"] = "Bearer " + sessions.create_token(
                 web.rt, role, f"tích hợp {call}"
             )
         response = web.client(None).post(path, json=body, headers=headers)
@@ -280,9 +280,9 @@ def test_login_rate_limit_cookie_flags_and_audit(web: Any) -> None:
 
 
 def test_api_values_are_audited_and_idempotent(web: Any) -> None:
-    from chiso.services.accounts import users as accounts
+    from chiso.services.accounts import sessions
 
-    headers = {"Authorization": "Bearer " + accounts.create_token(web.rt, "evaluator", "QLVB")}
+    headers = {"Authorization": "Bearer " + sessions.create_token(web.rt, "evaluator", "QLVB")}
     body = {
         "framework": "platform-usage",
         "values": [

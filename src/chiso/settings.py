@@ -1,4 +1,6 @@
-"""Settings come from the environment (CHISO_*), so no secret or path is written in code."""
+"""Settings come from the environment (CHISO_*), so no secret or path is written in code. Each
+field's description is the one the README's settings table shows (generated from here); a
+default computed when chiso starts is shown as its `shown_default`."""
 
 from __future__ import annotations
 
@@ -12,36 +14,56 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHISO_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(default_factory=lambda: Path.cwd() / "chiso-data")
-    database_url: str | None = None
-    log_file: Path | None = None
+    data_dir: Path = Field(
+        default_factory=lambda: Path.cwd() / "chiso-data",
+        description="thư mục dữ liệu (Parquet, tệp minh chứng, SQLite mặc định)",
+        json_schema_extra={"shown_default": "./chiso-data"},
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="cơ sở dữ liệu, ví dụ `postgresql+psycopg://user@host/chiso`",
+        json_schema_extra={"shown_default": "sqlite:///$CHISO_DATA_DIR/chiso.sqlite3"},
+    )
+    log_file: Path | None = Field(
+        default=None,
+        description="nhật ký tiếng Anh cho quản trị viên (máy chủ web ghi ra stderr nếu không đặt)",
+    )
+    log_level: str = Field(default="INFO", description="mức nhật ký: DEBUG, INFO, WARNING, ERROR")
 
     agency_superior: str = Field(
-        default="", description="Cơ quan chủ quản (để trống nếu là UBND tỉnh)"
+        default="", description="cơ quan chủ quản (để trống nếu là UBND tỉnh)"
     )
-    agency_name: str = "ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI"
-    agency_symbol: str = "UBND-KGVX"
-    agency_place: str = "Đồng Nai"
-    signer_authority: str = "KT. CHỦ TỊCH"
-    signer_title: str = "PHÓ CHỦ TỊCH"
-    signer_name: str = ""
+    agency_name: str = Field(
+        default="ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", description="cơ quan ban hành văn bản"
+    )
+    agency_symbol: str = Field(default="UBND-KGVX", description="ký hiệu văn bản")
+    agency_place: str = Field(default="Đồng Nai", description="địa danh ở dòng ngày tháng")
+    signer_authority: str = Field(default="KT. CHỦ TỊCH", description="thẩm quyền ký")
+    signer_title: str = Field(default="PHÓ CHỦ TỊCH", description="chức vụ người ký")
+    signer_name: str = Field(default="", description="họ tên người ký")
     office_code: str = Field(
-        default="KGVX", description="Ký hiệu phòng soạn thảo trong 'Lưu: VT, …'"
+        default="KGVX", description="ký hiệu phòng soạn thảo trong 'Lưu: VT, …'"
     )
 
     trust_dir: Path | None = Field(
-        default=None, description="Thư mục chứng thư gốc tin cậy (mặc định: <data_dir>/trust)"
+        default=None,
+        description="thư mục chứng thư gốc tin cậy để kiểm tra chữ ký số",
+        json_schema_extra={"shown_default": "$CHISO_DATA_DIR/trust"},
     )
-    evidence_max_mb: int = 20
+    evidence_max_mb: int = Field(
+        default=20, description="dung lượng tối đa một tệp minh chứng (MB)"
+    )
 
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_starttls: bool = False
-    mail_from: str = "chiso@localhost"
-    public_url: str = "http://127.0.0.1:8000"
-    reminder_days: int = Field(default=7, description="Báo trước hạn bao nhiêu ngày")
+    smtp_host: str | None = Field(default=None, description="máy chủ thư gửi thông báo")
+    smtp_port: int = Field(default=25, description="cổng máy chủ thư")
+    smtp_user: str | None = Field(default=None, description="tài khoản máy chủ thư")
+    smtp_password: str | None = Field(default=None, description="mật khẩu máy chủ thư")
+    smtp_starttls: bool = Field(default=False, description="dùng STARTTLS với máy chủ thư")
+    mail_from: str = Field(default="chiso@localhost", description="địa chỉ người gửi thư")
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="địa chỉ trang web ghi trong thư"
+    )
+    reminder_days: int = Field(default=7, description="báo trước hạn nộp hồ sơ bao nhiêu ngày")
 
     @property
     def effective_trust_dir(self) -> Path:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.assessment import Move, Status
@@ -17,13 +18,10 @@ from chiso.domain.formatting import local_time, number
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
-    from chiso.services.accounts import actors
-    from chiso.services.assessments import cycle as assessments
+    from chiso.services.assessments import cycle, rounds
 else:
-    actors = lazy_import("chiso.services.accounts.actors")
-    assessments = lazy_import("chiso.services.assessments.cycle")
-    runtime = lazy_import("chiso.services.runtime")
+    cycle = lazy_import("chiso.services.assessments.cycle")
+    rounds = lazy_import("chiso.services.assessments.rounds")
 
 app = typer.Typer(
     help="Tự đánh giá theo bộ chỉ số: mở đợt, nộp hồ sơ, thẩm định, phê duyệt, công bố.",
@@ -54,17 +52,20 @@ def parse_date(text: str, option: str) -> date:
 
 @app.command("open")
 def open_round(
+    ctx: typer.Context,
     framework: str = FRAMEWORK,
     period: str = PERIOD,
     opens: str = typer.Option(..., "--opens", help="Ngày mở nhận hồ sơ."),
     closes: str = typer.Option(..., "--closes", help="Hạn nộp hồ sơ."),
 ) -> None:
     """Mở đợt tự đánh giá (hoặc dời thời hạn của đợt đã mở)."""
-    rt = runtime.open_runtime()
-    info = assessments.open_round(
-        rt, framework, period, parse_date(opens, "--opens"), parse_date(closes, "--closes")
+    info = rounds.open_round(
+        runtime(ctx),
+        framework,
+        period,
+        parse_date(opens, "--opens"),
+        parse_date(closes, "--closes"),
     )
-    rt.close()
     console.print(
         f"Đợt tự đánh giá {info.framework_id} kỳ {info.period}: nhận hồ sơ từ "
         f"{info.opens_on:%d/%m/%Y} đến {info.closes_on:%d/%m/%Y}; {info.units} đơn vị tham gia."
@@ -72,11 +73,9 @@ def open_round(
 
 
 @app.command("list")
-def list_rounds() -> None:
+def list_rounds(ctx: typer.Context) -> None:
     """Các đợt tự đánh giá và số hồ sơ theo trạng thái."""
-    rt = runtime.open_runtime()
-    found = assessments.rounds(rt)
-    rt.close()
+    found = rounds.rounds(runtime(ctx))
     rows = [
         [r.framework_id, r.period, f"{r.opens_on:%d/%m/%Y}", f"{r.closes_on:%d/%m/%Y}", r.units,
          ", ".join(f"{Status(s).label_vi}: {n}" for s, n in sorted(r.counts.items())) or "—"]
@@ -92,15 +91,14 @@ def list_rounds() -> None:
 
 @app.command()
 def status(
+    ctx: typer.Context,
     framework: str = FRAMEWORK,
     period: str = PERIOD,
     fmt: str = typer.Option("table", "--format", help="table, csv hoặc json."),
     user: str | None = USER,
 ) -> None:
     """Trạng thái hồ sơ của từng đơn vị, nộp đúng hạn hay muộn."""
-    rt = runtime.open_runtime()
-    rows = assessments.roster(rt, framework, period, actors.actor_for(rt, user))
-    rt.close()
+    rows = rounds.roster(runtime(ctx, user), framework, period)
     table = [
         [r.unit_key, r.unit_name, r.status.label_vi,
          local_time(r.submitted_at),
@@ -113,12 +111,14 @@ def status(
 
 @app.command()
 def show(
-    framework: str = FRAMEWORK, period: str = PERIOD, unit: str = UNIT, user: str | None = USER
+    ctx: typer.Context,
+    framework: str = FRAMEWORK,
+    period: str = PERIOD,
+    unit: str = UNIT,
+    user: str | None = USER,
 ) -> None:
     """Hồ sơ của một đơn vị: tự chấm và kết quả thẩm định đặt cạnh nhau, minh chứng, chữ ký số."""
-    rt = runtime.open_runtime()
-    v = assessments.view(rt, framework, period, unit, actors.actor_for(rt, user))
-    rt.close()
+    v = cycle.view(runtime(ctx, user), framework, period, unit)
     console.print(
         f"[bold]{v.unit_name}[/] — {v.round.framework_id} kỳ {v.round.period}: {v.status.label_vi}"
     )
@@ -144,7 +144,7 @@ def _points(x: float | None) -> str:
     return "" if x is None else number(x)
 
 
-def _finding(i: assessments.ItemView) -> str:
+def _finding(i: cycle.ItemView) -> str:
     if i.decision == "accepted":
         return "chấp nhận"
     if i.decision == "adjusted":
@@ -167,6 +167,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
 
 @app.command()
 def fill(
+    ctx: typer.Context,
     framework: str = FRAMEWORK,
     period: str = PERIOD,
     unit: str = UNIT,
@@ -186,12 +187,10 @@ def fill(
             raise UsageError(f"Không thấy tệp {path}.", f"no file {path}")
         files.setdefault(code, []).append((path.name, path.read_bytes()))
     entries = {
-        code: assessments.Entry(values.get(code), notes.get(code), tuple(files.get(code, [])))
+        code: cycle.Entry(values.get(code), notes.get(code), tuple(files.get(code, [])))
         for code in sorted(set(values) | set(notes) | set(files))
     }
-    rt = runtime.open_runtime()
-    saved = assessments.save_self(rt, framework, period, unit, entries, actors.actor_for(rt, user))
-    rt.close()
+    saved = cycle.save_self(runtime(ctx, user), framework, period, unit, entries)
     console.print(
         f"Đã lưu {len(entries)} chỉ số của {saved.unit_name}; đã nhập {saved.filled}/{len(saved.items)}, "
         f"tổng điểm tự chấm {number(saved.self_total)}/{number(saved.max_total)}."
@@ -200,6 +199,7 @@ def fill(
 
 @app.command("review")
 def review_item(
+    ctx: typer.Context,
     framework: str = FRAMEWORK,
     period: str = PERIOD,
     unit: str = UNIT,
@@ -212,10 +212,8 @@ def review_item(
     """Hội đồng thẩm định một chỉ số: chấp nhận, hoặc điều chỉnh giá trị kèm lý do."""
     if accept == bool(value):
         raise UsageError("Chọn một: --accept hoặc --value.", "give --accept or --value")
-    rt = runtime.open_runtime()
-    v = assessments.review(rt, framework, period, unit, indicator, accept, value, reason,
-                           actors.actor_for(rt, user))  # fmt: skip
-    rt.close()
+    rt = runtime(ctx, user)
+    v = cycle.review(rt, framework, period, unit, indicator, accept, value, reason)
     console.print(
         f"{v.unit_name} — {indicator}: {'chấp nhận' if accept else 'điều chỉnh thành ' + value}. "
         f"Điểm tự chấm {number(v.self_total)}, sau thẩm định {number(v.final_total)}."
@@ -224,6 +222,7 @@ def review_item(
 
 def _step(step: Move) -> Callable[..., None]:
     def command(
+        ctx: typer.Context,
         framework: str = FRAMEWORK,
         period: str = PERIOD,
         unit: str = UNIT,
@@ -232,9 +231,7 @@ def _step(step: Move) -> Callable[..., None]:
         ),
         user: str | None = USER,
     ) -> None:
-        rt = runtime.open_runtime()
-        v = assessments.move(rt, framework, period, unit, step, reason, actors.actor_for(rt, user))
-        rt.close()
+        v = cycle.move(runtime(ctx, user), framework, period, unit, step, reason)
         console.print(
             f"{v.unit_name}: {step.label_vi.lower()} — trạng thái mới: {v.status.label_vi}."
         )

@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
-from chiso.domain.formatting import stored_value
+from chiso.domain.formatting import value_text
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
-    from chiso.services.values import exchange as values_files
-    from chiso.services.values import importer as values_import
+    from chiso.services.values import changes, exchange, importer, quality, reporting
 else:
-    values_files = lazy_import("chiso.services.values.exchange")
-    runtime = lazy_import("chiso.services.runtime")
-    values_import = lazy_import("chiso.services.values.importer")
+    changes = lazy_import("chiso.services.values.changes")
+    exchange = lazy_import("chiso.services.values.exchange")
+    importer = lazy_import("chiso.services.values.importer")
+    quality = lazy_import("chiso.services.values.quality")
+    reporting = lazy_import("chiso.services.values.reporting")
 
 app = typer.Typer(
     help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",
@@ -31,6 +32,7 @@ app = typer.Typer(
 
 @app.command()
 def template(
+    ctx: typer.Context,
     framework: str = typer.Option(
         ..., help="Mã bộ chỉ số có sẵn hoặc đã đăng ký (chiso framework register)."
     ),
@@ -42,13 +44,11 @@ def template(
     parent: str | None = typer.Option(None, help="Chỉ các đơn vị trực thuộc một đơn vị."),
 ) -> None:
     """Tạo mẫu Excel để các đơn vị nhập số liệu: mỗi đơn vị một dòng, mỗi chỉ số một cột."""
-    rt = runtime.open_runtime()
-    count = values_files.template(rt, framework, period, out, group, parent)
-    rt.close()
+    count = exchange.template(runtime(ctx), framework, period, out, group, parent)
     console.print(f"Đã tạo mẫu {out} cho {count} đơn vị.")
 
 
-def print_report(report: values_import.ImportReport, limit: int = 30) -> None:
+def print_report(report: changes.ImportReport, limit: int = 30) -> None:
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source} ({report.framework_id}): {report.rows} giá trị — thêm {report.created}, "
@@ -56,7 +56,7 @@ def print_report(report: values_import.ImportReport, limit: int = 30) -> None:
     )
     for change in report.changes[:limit]:
         what = f"{change.unit_name} — {change.indicator} kỳ {change.period}"
-        console.print(f"  • {what}: {stored_value(change.before)} → {stored_value(change.after)}")
+        console.print(f"  • {what}: {value_text(change.before)} → {value_text(change.after)}")
     if len(report.changes) > limit:
         console.print(f"  … và {len(report.changes) - limit} thay đổi khác.")
     if report.flags:
@@ -67,6 +67,7 @@ def print_report(report: values_import.ImportReport, limit: int = 30) -> None:
 
 @app.command("import")
 def import_(
+    ctx: typer.Context,
     file: Path = typer.Argument(
         ..., metavar="TỆP", help="Mẫu đã điền (.xlsx) hoặc tệp dạng dài (.csv/.xlsx)."
     ),
@@ -77,14 +78,13 @@ def import_(
     ),
 ) -> None:
     """Nhập số liệu; mọi lỗi được báo cùng lúc theo ô/dòng, có lỗi thì không lưu gì."""
-    rt = runtime.open_runtime()
-    report = values_import.import_values(rt, file, framework, period, dry_run)
-    rt.close()
+    report = importer.import_values(runtime(ctx), file, framework, period, dry_run)
     print_report(report)
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Tệp .csv hoặc .xlsx."),
     framework: str | None = typer.Option(None),
     period: str | None = typer.Option(None),
@@ -98,28 +98,25 @@ def export(
         raise UsageError(
             f"Đuôi tệp {out.name} không khớp --format {fmt}.", "format/suffix mismatch"
         )
-    rt = runtime.open_runtime()
-    count = values_files.export(rt, out, framework, period, unit)
-    rt.close()
+    count = exchange.export(runtime(ctx), out, framework, period, unit)
     console.print(f"Đã ghi {count} giá trị vào {out}.")
 
 
 @app.command()
 def history(
+    ctx: typer.Context,
     unit: str = typer.Option(..., help="Đơn vị (mã hoặc tên)."),
     indicator: str = typer.Option(..., help="Mã chỉ số."),
 ) -> None:
     """Lịch sử thay đổi một chỉ số của một đơn vị: ai, khi nào, từ tệp nào, cũ → mới."""
-    rt = runtime.open_runtime()
-    name, entries = values_files.history(rt, unit, indicator)
-    rt.close()
+    name, entries = exchange.history(runtime(ctx), unit, indicator)
     rows = [
         [
             e.at.strftime("%d/%m/%Y %H:%M"),
             e.actor,
-            (e.entity_key or "").split("/")[2],
-            stored_value(e.before),
-            stored_value(e.after),
+            str(e.period),
+            value_text(e.before),
+            value_text(e.after),
             e.source or "",
         ]
         for e in entries
@@ -134,13 +131,12 @@ def history(
 
 @app.command()
 def flags(
+    ctx: typer.Context,
     framework: str = typer.Option(...),
     period: str = typer.Option(...),
 ) -> None:
     """Các giá trị cần xem lại: thay đổi đột biến so với kỳ trước, bất thường so với nhóm."""
-    rt = runtime.open_runtime()
-    found = values_files.quality_flags(rt, framework, period)
-    rt.close()
+    found = quality.quality_flags(runtime(ctx), framework, period)
     rows = [
         [f.unit, f.indicator, "đột biến" if f.kind == "jump" else "bất thường", f.message_vi]
         for f in found
@@ -152,6 +148,7 @@ def flags(
 
 @app.command()
 def completeness(
+    ctx: typer.Context,
     framework: str = typer.Option(...),
     period: str = typer.Option(...),
     deadline: str | None = typer.Option(None, help="Hạn báo cáo (2023-08-05 hoặc 05/08/2023)."),
@@ -173,11 +170,9 @@ def completeness(
                 "bad deadline",
                 hint_vi="ghi 2023-08-05 hoặc 05/08/2023.",
             ) from exc
-    rt = runtime.open_runtime()
-    rows = values_files.completeness(rt, framework, period, due, group)
-    rt.close()
+    rows = reporting.completeness(runtime(ctx), framework, period, due, group)
     counts = Counter(r.status for r in rows)
-    title = ", ".join(f"{values_files.STATUS_LABELS[k]}: {n}" for k, n in sorted(counts.items()))
+    title = ", ".join(f"{reporting.STATUS_LABELS[k]}: {n}" for k, n in sorted(counts.items()))
     emit(fmt, f"{len(rows)} đơn vị — {title}", ("Mã", "Đơn vị", "Nhóm", "Tình trạng", "Thời điểm báo cáo"),
-         [[r.unit_key, r.unit_name, r.group, values_files.STATUS_LABELS[r.status],
+         [[r.unit_key, r.unit_name, r.group, reporting.STATUS_LABELS[r.status],
            r.reported_at.strftime("%d/%m/%Y %H:%M") if r.reported_at else ""] for r in rows])  # fmt: skip

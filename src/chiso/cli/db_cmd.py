@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import invocation
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
 
@@ -21,10 +22,11 @@ app = typer.Typer(
 
 @app.command()
 def upgrade(
+    ctx: typer.Context,
     revision: str = typer.Argument("head", help="Phiên bản đích (mặc định: mới nhất)."),
 ) -> None:
     """Tạo hoặc nâng cấp cấu trúc cơ sở dữ liệu theo các migration của Alembic."""
-    state = database.upgrade(revision)
+    state = database.upgrade(invocation(ctx).settings(), revision)
     if state.before == state.current:
         console.print(f"Cơ sở dữ liệu đã ở phiên bản mới nhất ({state.current}): {state.url}")
     else:
@@ -34,9 +36,9 @@ def upgrade(
 
 
 @app.command()
-def status() -> None:
+def status(ctx: typer.Context) -> None:
     """Cho biết cơ sở dữ liệu đang dùng, phiên bản cấu trúc và các migration còn chờ."""
-    state = database.status()
+    state = database.status(invocation(ctx).settings())
     console.print(f"Cơ sở dữ liệu: {state.url}")
     console.print(f"Phiên bản hiện tại: {state.current or 'chưa khởi tạo'}; mới nhất: {state.head}")
     if state.pending:

@@ -6,20 +6,20 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import invocation, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, progress_bar
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
     from chiso.services.system import demo as demo_svc
-    from chiso.services.units import catalogue as units_svc
+    from chiso.services.units import catalogue
 else:
     demo_svc = lazy_import("chiso.services.system.demo")
-    runtime = lazy_import("chiso.services.runtime")
-    units_svc = lazy_import("chiso.services.units.catalogue")
+    catalogue = lazy_import("chiso.services.units.catalogue")
 
 
 def demo(
+    ctx: typer.Context,
     province: str = typer.Option("75", help="Tỉnh sau 1/7/2025 (mã hoặc tên)."),
     port: int = typer.Option(8000, help="Cổng phục vụ trang web."),
     host: str = typer.Option("127.0.0.1", help="Địa chỉ lắng nghe."),
@@ -31,14 +31,14 @@ def demo(
     ),
 ) -> None:
     """Dựng tỉnh mẫu từ đơn vị thật với 24 tháng số liệu, một kỳ đánh giá năm, các tài khoản thử; rồi mở trang web."""
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     with progress_bar() as progress:
         report = (
             demo_svc.build_demo(rt, province, progress)
             if units_only
             else demo_svc.build_full_demo(rt, province, progress)
         )
-    detail = units_svc.show_unit(rt, report.province)
+    detail = catalogue.show_unit(rt, report.province)
     u = detail.unit
     console.print(f"[bold]Tỉnh mẫu: {u.name}[/] ({u.key}) — {detail.children} đơn vị trực thuộc.")
     olds = ", ".join(f"{v.unit.name} ({v.unit.key})" for v in detail.predecessors)
@@ -51,7 +51,7 @@ def demo(
     console.print(f"Cơ sở dữ liệu: {rt.settings.effective_database_url}")
     for username, password in report.logins.items():
         console.print(f"Tài khoản [bold]{username}[/] / mật khẩu [bold]{password}[/]")
-    rt.close()
+    invocation(ctx).close()
     if serve and not units_only:
         from chiso.cli.serve_cmd import run_server
 

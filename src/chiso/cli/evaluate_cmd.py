@@ -12,7 +12,7 @@ from rich.table import Table
 
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
-from chiso.domain.formatting import fixed, number
+from chiso.domain.formatting import fixed, number, percent
 from chiso.domain.frameworks import LEVEL_LABELS
 from chiso.errors import UsageError
 
@@ -110,7 +110,7 @@ def _print_tables(table: RankingTable) -> None:
             columns += ["± điểm", "± hạng"]
         if table.has_intervals:
             columns.append(f"Khoảng hạng 5–95% (P top {table.top_k})")
-        columns += [f"Chỉ số chính < {number(f.below_threshold * 100)}%", "Thiếu số liệu"]
+        columns += [f"Chỉ số chính < {percent(f.below_threshold)}", "Thiếu số liệu"]
         for column in columns:
             grid.add_column(column)
         for row in table.in_group(code):
@@ -134,7 +134,7 @@ def _cells(table: RankingTable, row: RankingRow) -> list[str]:
         cells += [_signed(total.points_change), _moved(total.rank_change)]
     if table.has_intervals:
         band = row.interval
-        cells.append(f"{band.p05:g}–{band.p95:g} ({number(band.top_k * 100, 0)}%)" if band else "—")
+        cells.append(f"{band.p05:g}–{band.p95:g} ({percent(band.top_k, 0)})" if band else "—")
     cells.append(f"{len(row.below)}/{len(table.columns)}")
     cells.append(_missing(row))
     return cells

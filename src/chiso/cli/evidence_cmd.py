@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import invocation
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.formatting import local_time
@@ -22,6 +23,7 @@ app = typer.Typer(help="Minh chứng và chữ ký số.", no_args_is_help=True)
 
 @app.command()
 def verify(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="TỆP.pdf", help="Văn bản PDF đã ký số."),
     trust: Path | None = typer.Option(
         None,
@@ -31,11 +33,9 @@ def verify(
 ) -> None:
     """Kiểm tra chữ ký số: toàn vẹn, người ký, cơ quan, thời điểm ký, chuỗi tin cậy và ký khép kín.
     Mã thoát 0 chỉ khi có đủ chữ ký cá nhân và chữ ký cơ quan hợp lệ."""
-    from chiso.settings import get_settings
-
     if not file.is_file():
         raise UsageError(f"Không thấy tệp {file}.", f"no file {file}")
-    settings = get_settings()
+    settings = invocation(ctx).settings()
     folder = trust or settings.effective_trust_dir
     if trust is not None and not trust.is_dir():
         raise UsageError(f"Không thấy thư mục tin cậy {trust}.", f"no trust folder {trust}")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.formatting import number, percent
@@ -23,11 +24,9 @@ from chiso.domain.frameworks import (
 from chiso.domain.scoring import rule_of, target_of
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
     from chiso.services.scoring import frameworks
 else:
     frameworks = lazy_import("chiso.services.scoring.frameworks")
-    runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(
     help="Bộ chỉ số: xem, kiểm tra, xuất và nhập (YAML, Excel).", no_args_is_help=True
@@ -146,13 +145,10 @@ def import_(
 
 @app.command()
 def register(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="TỆP", help="Tệp bộ chỉ số .yaml hoặc .xlsx."),
 ) -> None:
     """Đăng ký bộ chỉ số của tỉnh vào cơ sở dữ liệu để nhập số liệu, xếp hạng và dùng trên web."""
-    rt = runtime.open_runtime()
-    try:
-        framework, changed = frameworks.register_file(rt, file)
-    finally:
-        rt.close()
+    framework, changed = frameworks.register_file(runtime(ctx), file)
     state = "Đã đăng ký" if changed else "Không đổi (đã đăng ký đúng nội dung này)"
     console.print(f"{state}: {framework.name} ({framework.id}).")

@@ -4,7 +4,6 @@ code: 0 success, 1 rejected input, 2 usage error."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 import typer
@@ -29,6 +28,7 @@ from chiso.cli import (
     units_cmd,
     users_cmd,
 )
+from chiso.cli.context import Invocation
 from chiso.cli.output import err_console
 from chiso.errors import ChisoError
 
@@ -69,34 +69,26 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="In phiên bản rồi thoát."
     ),
 ) -> None:
     """chiso — đo lường, chấm điểm, xếp hạng và đôn đốc chuyển đổi số."""
-
-
-def _configure_logging() -> None:
-    if not os.environ.get("CHISO_LOG_FILE"):
-        return
-    from chiso.settings import get_settings
-
-    log_file = get_settings().log_file
-    if log_file:
-        handler = logging.FileHandler(log_file, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        logging.getLogger("chiso").addHandler(handler)
-        logging.getLogger("chiso").setLevel(logging.INFO)
+    if not isinstance(ctx.obj, Invocation):
+        ctx.obj = Invocation()
+        ctx.call_on_close(ctx.obj.close)
 
 
 def run(argv: list[str] | None = None) -> int:
     """Runs the command line and returns the exit code (tests call this directly)."""
-    _configure_logging()
+    call = Invocation()
     try:
-        result = app(args=argv, prog_name="chiso", standalone_mode=False)
+        result = app(args=argv, prog_name="chiso", standalone_mode=False, obj=call)
     except ChisoError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc.render_vi()}", highlight=False, markup=True)
-        log.error(exc.render_en())
+        call.settings()
+        log.warning("refused: %s", exc.render_en().replace("\n", " | "))
         return exc.exit_code
     except typer.Exit as exc:
         return exc.exit_code
@@ -110,6 +102,12 @@ def run(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("Đã hủy.")
         return 1
+    except Exception:
+        call.settings()
+        log.exception("unexpected error running chiso %s", " ".join(argv or sys.argv[1:]))
+        raise
+    finally:
+        call.close()
     return result if isinstance(result, int) else 0
 
 

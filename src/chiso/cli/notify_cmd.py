@@ -7,31 +7,30 @@ from typing import TYPE_CHECKING
 import typer
 
 from chiso.cli.assess_cmd import parse_date
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
     from chiso.services.accounts import notifications
 else:
     notifications = lazy_import("chiso.services.accounts.notifications")
-    runtime = lazy_import("chiso.services.runtime")
 
 
 def notify(
+    ctx: typer.Context,
     on: str | None = typer.Option(None, "--on", help="Tính đến ngày (mặc định hôm nay)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="In thư sẽ gửi, không gửi."),
 ) -> None:
     """Gửi thư tổng hợp cho từng người: đợt tự đánh giá, hồ sơ bị trả lại, nhiệm vụ sắp/quá hạn.
     Mỗi việc chỉ báo một lần; không có gì mới thì không gửi."""
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     sent = notifications.send(rt, parse_date(on, "--on") if on else None, dry_run)
     if dry_run:
         for digest in sent:
             console.print(
                 f"[bold]Đến: {digest.recipient}[/]\n{digest.body(rt.settings.public_url)}\n"
             )
-    rt.close()
     verb = "Sẽ gửi" if dry_run else "Đã gửi"
     events = sum(len(d.events) for d in sent)
     console.print(

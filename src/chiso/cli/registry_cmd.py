@@ -7,16 +7,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import runtime
 from chiso.cli.data_cmd import print_report
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
     from chiso.services.units import registries
 else:
     registries = lazy_import("chiso.services.units.registries")
-    runtime = lazy_import("chiso.services.runtime")
 
 app = typer.Typer(
     help="Sổ đăng ký: Ban Chỉ đạo chuyển đổi số và Tổ công nghệ số cộng đồng.", no_args_is_help=True
@@ -32,31 +31,28 @@ def _done(report: registries.RegistryReport) -> None:
 
 
 @app.command("committee")
-def committee(file: Path = FILE) -> None:
+def committee(ctx: typer.Context, file: Path = FILE) -> None:
     """Nhập thành viên Ban Chỉ đạo (Đơn vị, Họ tên, Chức vụ, Vai trò trong Ban).
 
     Danh sách của mỗi đơn vị có trong tệp được thay bằng danh sách trong tệp."""
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     report = registries.import_committee(rt, file)
-    rt.close()
     _done(report)
 
 
 @app.command("teams")
-def teams(file: Path = FILE) -> None:
+def teams(ctx: typer.Context, file: Path = FILE) -> None:
     """Nhập Tổ công nghệ số cộng đồng (Xã, Thôn, Họ tên, Vai trò); thôn không có thành viên là chưa có tổ."""
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     report = registries.import_teams(rt, file)
-    rt.close()
     _done(report)
 
 
 @app.command()
-def show(unit: str = typer.Option(..., "--unit", help="Đơn vị.")) -> None:
+def show(ctx: typer.Context, unit: str = typer.Option(..., "--unit", help="Đơn vị.")) -> None:
     """Ban Chỉ đạo và các Tổ công nghệ số cộng đồng của một đơn vị."""
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     found = registries.registry(rt, unit)
-    rt.close()
     emit("table", f"Ban Chỉ đạo chuyển đổi số — {found.unit_name}", ["Họ tên", "Chức vụ", "Vai trò"],
          found.committee)  # fmt: skip
     rows = [[v, len(m), ", ".join(p for p, _ in m) or "chưa có tổ"] for v, m in found.teams.items()]
@@ -73,6 +69,7 @@ def show(unit: str = typer.Option(..., "--unit", help="Đơn vị.")) -> None:
 
 @app.command()
 def values(
+    ctx: typer.Context,
     framework: str = typer.Option("commune-example", help="Bộ chỉ số nhận giá trị."),
     period: str = typer.Option(..., help="Kỳ, ví dụ 2026."),
     chair_indicator: str | None = typer.Option(
@@ -83,9 +80,8 @@ def values(
     ),
 ) -> None:
     """Tính các chỉ số từ sổ đăng ký và lưu như số liệu tính được."""
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     report = registries.store_values(
         rt, framework, period, chair_indicator or None, teams_indicator or None
     )
-    rt.close()
     print_report(report, limit=10)

@@ -7,18 +7,20 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
-    from chiso.services.documents import drafting as reports
-    from chiso.services.scoring import dataset as report_data
+    from chiso.services.documents import decisions, letters, options, reports
+    from chiso.services.scoring import dataset
 else:
-    report_data = lazy_import("chiso.services.scoring.dataset")
-    reports = lazy_import("chiso.services.documents.drafting")
-    runtime = lazy_import("chiso.services.runtime")
+    dataset = lazy_import("chiso.services.scoring.dataset")
+    decisions = lazy_import("chiso.services.documents.decisions")
+    letters = lazy_import("chiso.services.documents.letters")
+    options = lazy_import("chiso.services.documents.options")
+    reports = lazy_import("chiso.services.documents.reports")
 
 app = typer.Typer(
     help="Văn bản đúng thể thức Nghị định 30/2020/NĐ-CP: công văn, phụ lục, báo cáo, quyết định.",
@@ -52,8 +54,8 @@ def _options(
     recipient: list[str],
     wording: Path | None,
     year: int | None,
-) -> reports.DocumentOptions:
-    return reports.DocumentOptions(
+) -> options.DocumentOptions:
+    return options.DocumentOptions(
         agency=agency,
         symbol=symbol,
         place=place,
@@ -65,21 +67,18 @@ def _options(
     )
 
 
-def _runtime(values: Path | None) -> runtime.Runtime | None:
-    return None if values is not None else runtime.open_runtime()
-
-
 def done_paths(paths: list[Path], pdf: bool) -> None:
     for path in paths:
         console.print(f"Đã tạo {path}")
     if pdf:
         for path in paths:
             if path.suffix == ".docx":
-                console.print(f"Đã tạo {reports.to_pdf(path)}")
+                console.print(f"Đã tạo {letters.to_pdf(path)}")
 
 
 @app.command()
 def letter(
+    ctx: typer.Context,
     period: str = typer.Option(..., help="Kỳ số liệu, ví dụ 2023-H1 hoặc 2023-07."),
     indicator: list[str] = typer.Option(..., help="Mã chỉ số (lặp lại để nêu nhiều chỉ số)."),
     out: Path = typer.Option(..., "--out", help="Tệp .docx ghi ra."),
@@ -121,8 +120,8 @@ def letter(
             "bad sort",
             hint_vi="dùng value, value_desc hoặc name.",
         )
-    request = reports.LetterRequest(
-        report_data.Source(framework, values, units),
+    request = letters.LetterRequest(
+        dataset.DataSource(framework, values, units),
         period,
         indicator,
         _thresholds(below),
@@ -132,15 +131,13 @@ def letter(
         with_appendix,
         _options(agency, symbol, place, signer, basis, recipient, wording, year),
     )
-    rt = _runtime(values)
-    paths = reports.letter(rt, request, out)
-    if rt:
-        rt.close()
+    paths = letters.letter(runtime(ctx), request, out)
     done_paths(paths, pdf)
 
 
 @app.command()
 def appendix(
+    ctx: typer.Context,
     period: str = typer.Option(...),
     indicator: list[str] = typer.Option(..., help="Mã chỉ số (mỗi chỉ số một phụ lục)."),
     out: Path = typer.Option(..., "--out", help="Tệp .docx; tệp .xlsx cùng tên được ghi bên cạnh."),
@@ -154,22 +151,20 @@ def appendix(
     pdf: bool = typer.Option(False, "--pdf"),
 ) -> None:
     """Phụ lục số liệu của mọi đơn vị: tử số, mẫu số, tỷ lệ, đạt chỉ tiêu, xếp hạng (DOCX và XLSX)."""
-    request = reports.AppendixRequest(
-        report_data.Source(framework, values, units),
+    request = letters.AppendixRequest(
+        dataset.DataSource(framework, values, units),
         period,
         indicator,
         [g.strip() for g in (group_order or "").split("|") if g.strip()],
         _options(agency, symbol, None, None, [], [], None, year),
     )
-    rt = _runtime(values)
-    paths = reports.appendix(rt, request, out)
-    if rt:
-        rt.close()
+    paths = letters.appendix(runtime(ctx), request, out)
     done_paths(paths, pdf)
 
 
 @app.command()
 def summary(
+    ctx: typer.Context,
     period: str = typer.Option(..., help="Tháng hoặc quý, ví dụ 2023-07, 2023-Q3."),
     out: Path = typer.Option(..., "--out"),
     indicator: list[str] = typer.Option(
@@ -189,22 +184,20 @@ def summary(
 ) -> None:
     """Báo cáo Ban Chỉ đạo tháng/quý: số liệu chung, biểu đồ, xếp hạng, đơn vị tiến bộ, chưa đạt, tình hình báo cáo."""
     request = reports.SummaryRequest(
-        report_data.Source(framework, values, units),
+        dataset.DataSource(framework, values, units),
         period,
         indicator,
         _thresholds(below),
         [g.strip() for g in (group_order or "").split("|") if g.strip()],
         _options(agency, None, place, signer, [], [], wording, year),
     )
-    rt = _runtime(values)
-    paths = reports.summary(rt, request, out)
-    if rt:
-        rt.close()
+    paths = reports.summary(runtime(ctx), request, out)
     done_paths(paths, pdf)
 
 
 @app.command()
 def ranking(
+    ctx: typer.Context,
     period: str = typer.Option(..., help="Kỳ đánh giá, thường là năm."),
     out: Path = typer.Option(..., "--out"),
     values: Path | None = typer.Option(None),
@@ -222,14 +215,11 @@ def ranking(
     pdf: bool = typer.Option(False, "--pdf"),
 ) -> None:
     """Quyết định công bố kết quả xếp hạng, kèm bảng xếp hạng từng nhóm (DOCX) và tệp XLSX."""
-    request = reports.RankingRequest(
-        report_data.Source(framework, values, units),
+    request = decisions.RankingRequest(
+        dataset.DataSource(framework, values, units),
         period,
         chair_title,
         _options(agency, None, place, signer, basis, [], wording, year),
     )
-    rt = _runtime(values)
-    paths = reports.ranking(rt, request, out)
-    if rt:
-        rt.close()
+    paths = decisions.ranking(runtime(ctx), request, out)
     done_paths(paths, pdf)

@@ -9,20 +9,19 @@ from typing import TYPE_CHECKING
 import typer
 
 from chiso.cli.assess_cmd import USER, parse_date
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.cli.report_cmd import done_paths
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
-    from chiso.services.accounts import actors
-    from chiso.services.documents import drafting as reports
-    from chiso.services.tasks import tracking as tasks
+    from chiso.services.documents import options, reminders
+    from chiso.services.tasks import importer, tracking
 else:
-    actors = lazy_import("chiso.services.accounts.actors")
-    reports = lazy_import("chiso.services.documents.drafting")
-    runtime = lazy_import("chiso.services.runtime")
-    tasks = lazy_import("chiso.services.tasks.tracking")
+    importer = lazy_import("chiso.services.tasks.importer")
+    options = lazy_import("chiso.services.documents.options")
+    reminders = lazy_import("chiso.services.documents.reminders")
+    tracking = lazy_import("chiso.services.tasks.tracking")
 
 app = typer.Typer(
     help="Nhiệm vụ chuyển đổi số được giao: nhập danh sách, báo cáo tiến độ, đôn đốc quá hạn.",
@@ -37,13 +36,12 @@ def _on(text: str | None) -> date:
 
 @app.command("import")
 def import_tasks(
+    ctx: typer.Context,
     file: Path = typer.Argument(..., metavar="TỆP", help="Bảng nhiệm vụ .xlsx hoặc .csv."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Chỉ kiểm tra, không lưu."),
 ) -> None:
     """Nhập nhiệm vụ từ bảng theo dõi: văn bản giao, đơn vị chủ trì, phối hợp, thời hạn."""
-    rt = runtime.open_runtime()
-    report = tasks.import_tasks(rt, file, dry_run)
-    rt.close()
+    report = importer.import_tasks(runtime(ctx), file, dry_run)
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source}: {report.rows} nhiệm vụ của {report.directives} văn bản — thêm "
@@ -55,6 +53,7 @@ def import_tasks(
 
 @app.command("list")
 def list_tasks(
+    ctx: typer.Context,
     unit: str | None = typer.Option(None, "--unit", help="Chỉ nhiệm vụ của một đơn vị."),
     overdue: bool = typer.Option(False, "--overdue", help="Chỉ nhiệm vụ quá hạn."),
     on: str | None = ON,
@@ -62,9 +61,7 @@ def list_tasks(
     user: str | None = USER,
 ) -> None:
     """Danh sách nhiệm vụ, quá hạn lên đầu."""
-    rt = runtime.open_runtime()
-    found = tasks.list_tasks(rt, _on(on), unit, overdue, actors.actor_for(rt, user))
-    rt.close()
+    found = tracking.list_tasks(runtime(ctx, user), _on(on), unit, overdue)
     rows = [
         [t.id, t.directive, t.code, t.title, t.lead_name, t.deadline_text, t.status.label_vi,
          f"{t.progress}%", t.standing.label_vi]
@@ -79,6 +76,7 @@ def list_tasks(
 
 @app.command()
 def progress(
+    ctx: typer.Context,
     task: int = typer.Argument(..., help="Số (id) nhiệm vụ."),
     status: str = typer.Option(..., "--status", help="not_started, in_progress hoặc done."),
     percent: int = typer.Option(0, "--percent", help="Tiến độ 0–100."),
@@ -91,11 +89,8 @@ def progress(
 ) -> None:
     """Báo cáo tiến độ một nhiệm vụ (kèm minh chứng)."""
     files = tuple((p.name, p.read_bytes()) for p in evidence)
-    rt = runtime.open_runtime()
-    view = tasks.report_progress(
-        rt, task, status, percent, note, files, actors.actor_for(rt, user), _on(on)
-    )
-    rt.close()
+    rt = runtime(ctx, user)
+    view = tracking.report_progress(rt, task, status, percent, note, files, _on(on))
     console.print(
         f"{view.title[:70]} — {view.status.label_vi}, {view.progress}%: {view.standing.label_vi}."
     )
@@ -103,6 +98,7 @@ def progress(
 
 @app.command()
 def remind(
+    ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Tệp .docx ghi ra."),
     on: str | None = ON,
     unit: str | None = typer.Option(None, "--unit", help="Chỉ nhiệm vụ của một đơn vị."),
@@ -111,10 +107,7 @@ def remind(
     wording: Path | None = typer.Option(None, "--wording", help="Tệp lời văn YAML thay mặc định."),
 ) -> None:
     """Công văn đôn đốc các nhiệm vụ đã quá hạn, gửi các đơn vị chủ trì."""
-    rt = runtime.open_runtime()
-    request = reports.ReminderRequest(
-        _on(on), unit, report_days, reports.DocumentOptions(wording=wording)
-    )
-    paths = reports.reminder(rt, request, out)
-    rt.close()
+    settings = options.DocumentOptions(wording=wording)
+    request = reminders.ReminderRequest(_on(on), unit, report_days, settings)
+    paths = reminders.reminder(runtime(ctx), request, out)
     done_paths(paths, pdf)

@@ -9,22 +9,21 @@ from typing import TYPE_CHECKING
 import typer
 from rich.markup import escape
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import TABLE_FORMATS, console, emit, progress_bar
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
-    from chiso.services.units import catalogue as units_svc
-    from chiso.services.units import departments as units_departments
-    from chiso.services.units import importer as units_import
-    from chiso.services.units import seed as units_seed
+    from chiso.domain.units import LinkView
+    from chiso.services.units import catalogue, importer
+    from chiso.services.units import departments as department_list
+    from chiso.services.units import seed as seeding
 else:
-    units_svc = lazy_import("chiso.services.units.catalogue")
-    runtime = lazy_import("chiso.services.runtime")
-    units_departments = lazy_import("chiso.services.units.departments")
-    units_import = lazy_import("chiso.services.units.importer")
-    units_seed = lazy_import("chiso.services.units.seed")
+    catalogue = lazy_import("chiso.services.units.catalogue")
+    department_list = lazy_import("chiso.services.units.departments")
+    importer = lazy_import("chiso.services.units.importer")
+    seeding = lazy_import("chiso.services.units.seed")
 
 app = typer.Typer(
     help="Đơn vị: tỉnh, xã, sở, ban, ngành… và quan hệ kế thừa sau sắp xếp 2025.",
@@ -73,6 +72,7 @@ def _format(fmt: str) -> str:
 
 @app.command()
 def seed(
+    ctx: typer.Context,
     scheme: str = typer.Option(
         "2025",
         help="2025 (34 tỉnh, 3.321 xã), legacy (63 tỉnh, huyện, xã trước 1/7/2025) hoặc all.",
@@ -82,16 +82,15 @@ def seed(
     ),
 ) -> None:
     """Nạp danh mục đơn vị hành chính thật và quan hệ kế thừa; chạy lại không thay đổi gì."""
-    if scheme not in units_seed.SCHEMES:
+    if scheme not in seeding.SCHEMES:
         raise UsageError(
             f"Danh mục '{scheme}' không hợp lệ.",
             f"bad scheme {scheme!r}",
             hint_vi="dùng 2025, legacy hoặc all.",
         )
-    rt = runtime.open_runtime()
+    rt = runtime(ctx)
     with progress_bar() as progress:
-        report = units_seed.seed(rt, scheme, province, progress)
-    rt.close()
+        report = seeding.seed(rt, scheme, province, progress)
     if not report.changed:
         console.print(f"Không có thay đổi: {report.unchanged} đơn vị đã có sẵn và đúng dữ liệu.")
         return
@@ -104,6 +103,7 @@ def seed(
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     kind: str | None = typer.Option(
         None, help="province, district, commune, department, office, ministry, other."
     ),
@@ -122,11 +122,10 @@ def list_(
 ) -> None:
     """Liệt kê đơn vị đang có hiệu lực (hoặc vào ngày --on)."""
     fmt = _format(fmt)
-    rt = runtime.open_runtime()
-    units = units_svc.list_units(
-        rt, units_svc.ListQuery(kind, parent, group, search, _date(on), all_dates)
+    rt = runtime(ctx)
+    units = catalogue.list_units(
+        rt, catalogue.ListQuery(kind, parent, group, search, _date(on), all_dates)
     )
-    rt.close()
     rows = [
         [
             u.key,
@@ -152,6 +151,7 @@ def list_(
 
 @app.command()
 def show(
+    ctx: typer.Context,
     unit: str = typer.Argument(
         ..., metavar="ĐƠN_VỊ", help="Mã (75, legacy:75, 2025:26734) hoặc tên."
     ),
@@ -160,9 +160,8 @@ def show(
     ),
 ) -> None:
     """Thông tin một đơn vị: loại, cấp trên, số đơn vị trực thuộc, nhóm, đơn vị tiền thân và kế thừa."""
-    rt = runtime.open_runtime()
-    detail = units_svc.show_unit(rt, unit, _date(on))
-    rt.close()
+    rt = runtime(ctx)
+    detail = catalogue.show_unit(rt, unit, _date(on))
     u = detail.unit
     console.print(f"[bold]{escape(u.name)}[/] ({u.key})")
     console.print(f"Loại: {u.kind_label} ({u.kind})")
@@ -179,7 +178,7 @@ def show(
     _print_links("Đơn vị kế thừa (từ 1/7/2025)", detail.successors)
 
 
-def _print_links(title: str, links: list[units_svc.LinkView]) -> None:
+def _print_links(title: str, links: list[LinkView]) -> None:
     if not links:
         console.print(f"{title}: —")
         return
@@ -191,7 +190,7 @@ def _print_links(title: str, links: list[units_svc.LinkView]) -> None:
         console.print(f"  • {v.unit.name} ({v.unit.key}) — {v.kind.label_vi}{extra}")
 
 
-def _print_import(report: units_import.ImportReport) -> None:
+def _print_import(report: importer.UnitImportReport) -> None:
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source}: thêm {len(report.created)}, sửa {len(report.updated)}, "
@@ -203,6 +202,7 @@ def _print_import(report: units_import.ImportReport) -> None:
 
 @app.command("import")
 def import_(
+    ctx: typer.Context,
     file: Path = typer.Argument(
         ..., metavar="TỆP", help="CSV hoặc XLSX: code, name, kind, parent_code, groups."
     ),
@@ -211,14 +211,14 @@ def import_(
     ),
 ) -> None:
     """Nhập sở, ban, ngành, phòng… do tỉnh tự định nghĩa; lỗi ở bất kỳ dòng nào thì không lưu gì."""
-    rt = runtime.open_runtime()
-    report = units_import.import_units(rt, file, dry_run)
-    rt.close()
+    rt = runtime(ctx)
+    report = importer.import_units(rt, file, dry_run)
     _print_import(report)
 
 
 @app.command()
 def export(
+    ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Tệp .csv, .xlsx hoặc .json."),
     kind: str | None = typer.Option(None),
     parent: str | None = typer.Option(None),
@@ -227,25 +227,23 @@ def export(
     all_dates: bool = typer.Option(False, "--all-dates"),
 ) -> None:
     """Xuất danh sách đơn vị theo đúng mẫu của `chiso units import`."""
-    rt = runtime.open_runtime()
-    count = units_svc.export_units(
-        rt, out, units_svc.ListQuery(kind, parent, group, None, _date(on), all_dates)
+    rt = runtime(ctx)
+    count = catalogue.export_units(
+        rt, out, catalogue.ListQuery(kind, parent, group, None, _date(on), all_dates)
     )
-    rt.close()
     console.print(f"Đã ghi {count} đơn vị vào {out}.")
 
 
 @app.command()
-def groups() -> None:
+def groups(ctx: typer.Context) -> None:
     """Các nhóm đơn vị và số thành viên."""
-    rt = runtime.open_runtime()
-    rows = units_svc.list_groups(rt)
-    rt.close()
+    rows = [(g.code, g.name, g.members) for g in catalogue.list_groups(runtime(ctx))]
     emit("table", "Nhóm đơn vị", ("Mã", "Tên", "Số đơn vị"), rows)
 
 
 @app.command()
 def departments(
+    ctx: typer.Context,
     province: str = typer.Option(..., help="Tỉnh, thành phố (mã hoặc tên)."),
     out: Path | None = typer.Option(
         None, "--out", help="Ghi ra tệp để sửa rồi nhập bằng `chiso units import`."
@@ -253,10 +251,9 @@ def departments(
     dry_run: bool = typer.Option(False, "--dry-run"),
 ) -> None:
     """Danh sách sở, ban, ngành thường có của một tỉnh sau sắp xếp 2025: nạp ngay hoặc ghi ra tệp để sửa."""
-    rt = runtime.open_runtime()
-    result = units_departments.load_departments(rt, province, out, dry_run)
-    rt.close()
-    if isinstance(result, units_import.ImportReport):
+    rt = runtime(ctx)
+    result = department_list.load_departments(rt, province, out, dry_run)
+    if isinstance(result, importer.UnitImportReport):
         _print_import(result)
     else:
         console.print(

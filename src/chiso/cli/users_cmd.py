@@ -7,25 +7,22 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 
 if TYPE_CHECKING:
-    from chiso.services import runtime
-    from chiso.services.accounts import users as accounts
+    from chiso.services.accounts import users
 else:
-    accounts = lazy_import("chiso.services.accounts.users")
-    runtime = lazy_import("chiso.services.runtime")
+    users = lazy_import("chiso.services.accounts.users")
 
 app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_users() -> None:
+def list_users(ctx: typer.Context) -> None:
     """Các tài khoản, vai trò, đơn vị và địa chỉ nhận thông báo."""
-    rt = runtime.open_runtime()
-    found = accounts.accounts(rt)
-    rt.close()
+    found = users.accounts(runtime(ctx))
     rows = [[a.username, a.full_name, a.role.label_vi, a.unit_name or "", a.email or "",
              "đang dùng" if a.active else "đã khóa"] for a in found]  # fmt: skip
     emit(
@@ -38,6 +35,7 @@ def list_users() -> None:
 
 @app.command()
 def add(
+    ctx: typer.Context,
     username: str = typer.Argument(..., help="Tên đăng nhập."),
     full_name: str = typer.Option(..., "--name", help="Họ tên."),
     role: str = typer.Option(..., "--role", help="admin, evaluator, reporter hoặc viewer."),
@@ -46,21 +44,18 @@ def add(
 ) -> None:
     """Tạo tài khoản với mật khẩu ngẫu nhiên (in ra một lần)."""
     password = secrets.token_urlsafe(9)
-    rt = runtime.open_runtime()
-    accounts.create_user(rt, username, full_name, password, role, unit, email)
-    rt.close()
+    users.create_user(runtime(ctx), username, full_name, password, role, unit, email)
     console.print(f"Đã tạo tài khoản {username} / mật khẩu {password}")
 
 
 @app.command()
 def email(
+    ctx: typer.Context,
     username: str = typer.Argument(..., help="Tên đăng nhập."),
     address: str = typer.Argument("", help="Địa chỉ thư (để trống: thôi nhận thông báo)."),
 ) -> None:
     """Đặt địa chỉ nhận thư thông báo của một tài khoản."""
-    rt = runtime.open_runtime()
-    accounts.set_email(rt, username, address or None)
-    rt.close()
+    users.set_email(runtime(ctx), username, address or None)
     console.print(
         f"{username}: {'nhận thông báo tại ' + address if address else 'thôi nhận thông báo'}."
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from chiso.documents.layout import OfficialDocument
 from chiso.domain.findings import Indicator, UnitFigure, by_group
 from chiso.domain.formatting import number, percent
+from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.domain.ranking import competition_ranks
 
@@ -50,10 +51,10 @@ def rows(indicator: Indicator, units: Sequence[UnitFigure]) -> list[AppendixRow]
 def header(indicator: Indicator) -> list[str]:
     target = (
         f"Đạt chỉ tiêu ({percent(indicator.target)})"
-        if indicator.target is not None and indicator.kind == "rate"
+        if indicator.target is not None and indicator.kind is InputKind.RATE
         else "Đạt chỉ tiêu"
     )
-    if indicator.kind == "rate":
+    if indicator.kind is InputKind.RATE:
         return ["STT", "Cơ quan, đơn vị", "Tử số", "Mẫu số", "Tỷ lệ", target, "Xếp hạng trong nhóm"]
     return ["STT", "Cơ quan, đơn vị", "Giá trị", target, "Xếp hạng trong nhóm"]
 
@@ -64,9 +65,9 @@ def cells(indicator: Indicator, row: AppendixRow) -> list[str]:
     value = (
         "—"
         if row.value is None
-        else (percent(row.value) if indicator.kind == "rate" else number(row.value))
+        else (percent(row.value) if indicator.kind is InputKind.RATE else number(row.value))
     )
-    if indicator.kind == "rate":
+    if indicator.kind is InputKind.RATE:
         numerator = number(row.numerator) if row.numerator is not None else ""
         denominator = number(row.denominator) if row.denominator is not None else ""
         return [str(row.number), row.name, numerator, denominator, value, met, rank]
@@ -92,7 +93,9 @@ def add_to(
             table_rows.append([row.group] + [""] * (len(header(indicator)) - 1))
             current = row.group
         table_rows.append(cells(indicator, row))
-    widths = (12, 95, 28, 28, 25, 32, 27) if indicator.kind == "rate" else (12, 110, 30, 35, 30)
+    widths = (
+        (12, 95, 28, 28, 25, 32, 27) if indicator.kind is InputKind.RATE else (12, 110, 30, 35, 30)
+    )
     doc.table(header(indicator), table_rows, widths, size=11, group_rows=group_rows)
 
 
@@ -133,7 +136,7 @@ def write_xlsx(
             current, r = row.group, r + 1
         values: list[object] = [row.number, row.name]
         formats = [text, text]
-        if indicator.kind == "rate":
+        if indicator.kind is InputKind.RATE:
             values += [row.numerator, row.denominator, row.value]
             formats += [count, count, rate]
         else:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from chiso.domain.formatting import percent_points
+
 FONT = "Liberation Serif"
 VI_NUMBERS = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}
 
@@ -15,8 +17,8 @@ def rates_chart(rows: Sequence[tuple[str, float, float | None]], title: str) -> 
     data = [
         {
             "chi_so": name,
-            "ty_le": round(value * 100, 2),
-            "chi_tieu": None if target is None else round(target * 100, 2),
+            "ty_le": percent_points(value),
+            "chi_tieu": None if target is None else percent_points(target),
         }
         for name, value, target in rows
     ]

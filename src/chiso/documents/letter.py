@@ -10,6 +10,7 @@ from chiso.documents import wording
 from chiso.documents.layout import Closing, Header, OfficialDocument, Signature
 from chiso.domain.findings import Findings, UnitFigure, by_group, show
 from chiso.domain.formatting import number, percent
+from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 
 
@@ -86,9 +87,15 @@ def sentences(
                 **values,
             )
         )
-    below = [u for u in f.below if u not in f.not_using] if f.indicator.kind == "count" else f.below
+    below = (
+        [u for u in f.below if u not in f.not_using]
+        if f.indicator.kind is InputKind.COUNT
+        else f.below
+    )
     if below and f.threshold is not None:
-        threshold = percent(f.threshold) if f.indicator.kind == "rate" else number(f.threshold)
+        threshold = (
+            percent(f.threshold) if f.indicator.kind is InputKind.RATE else number(f.threshold)
+        )
         out.append(
             wording.render(
                 text["below"], threshold=threshold, groups=groups_text(below, f), **values

@@ -14,7 +14,7 @@ from chiso.documents.letter import LetterSettings, sentences
 from chiso.domain.evaluation import Evaluation
 from chiso.domain.findings import Findings
 from chiso.domain.formatting import fixed, number, percent
-from chiso.domain.frameworks import TOTAL
+from chiso.domain.frameworks import TOTAL, InputKind
 from chiso.domain.periods import Period
 
 
@@ -104,13 +104,17 @@ def _results(
     doc.paragraph(wording.render(text["results_intro"], **values))
     rows: list[list[str]] = []
     for f in content.findings:
-        show = percent if f.indicator.kind == "rate" else number
+        show = percent if f.indicator.kind is InputKind.RATE else number
         overall = "—" if f.overall is None else show(f.overall)
         before = content.earlier_overall.get(f.indicator.code)
         change = "—" if before is None or f.overall is None else show(before)
         target = "—" if f.indicator.target is None else show(f.indicator.target)
         below = len(f.below) if f.threshold is not None else 0
-        met = f.reported - below if f.indicator.kind != "yes_no" else f.reported - len(f.not_done)
+        met = (
+            f.reported - below
+            if f.indicator.kind is not InputKind.YES_NO
+            else f.reported - len(f.not_done)
+        )
         rows.append(
             [
                 str(len(rows) + 1),
@@ -131,7 +135,7 @@ def _results(
     chart_rows = [
         (f.indicator.name, f.overall, f.indicator.target)
         for f in content.findings
-        if f.indicator.kind == "rate" and f.overall is not None
+        if f.indicator.kind is InputKind.RATE and f.overall is not None
     ]
     if chart_rows:
         png = charts.render_png(

@@ -1,8 +1,10 @@
-"""Who may do what: four roles, and a reporter's scope (their unit and the units under it)."""
+"""Who may do what: four roles, who is acting, and a reporter's scope (their unit and the units
+under it)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -61,3 +63,37 @@ def in_scope(role: Role, own_unit: int | None, lineage: Iterable[int]) -> bool:
     if role is not Role.REPORTER:
         return True
     return own_unit is not None and own_unit in set(lineage)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, from the command line or the request to the audit log: the name recorded, the
+    role the rules check, and for a reporter the unit they answer for. A bare name (someone
+    trying to sign in) gets the least privilege."""
+
+    name: str
+    role: Role = Role.VIEWER
+    unit_id: int | None = None
+
+
+SYSTEM = Actor("cli", Role.ADMIN)
+"""The command line acts as the administrator unless told to act as a named account."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A local account as pages and commands show it (never its password hash)."""
+
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    unit_id: int | None
+    unit_key: str | None
+    unit_name: str | None
+    active: bool
+    email: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.username, self.role, self.unit_id)

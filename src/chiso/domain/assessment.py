@@ -4,10 +4,13 @@ appraisal, so every step is taken by the role answerable for it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from chiso.domain.access import Role
+from chiso.domain.periods import Period
+from chiso.domain.scoring import Value
+from chiso.domain.units import Unit
 
 
 class Status(StrEnum):
@@ -117,3 +120,50 @@ def check_move(
 
 def window_open(opens_on: date, closes_on: date, today: date) -> bool:
     return opens_on <= today <= closes_on
+
+
+@dataclass(frozen=True)
+class Round:
+    """One framework's self-assessment for one period, with its submission window."""
+
+    id: int
+    framework_id: str
+    period: Period
+    opens_on: date
+    closes_on: date
+
+    @property
+    def key(self) -> str:
+        """How the audit log names the round."""
+        return f"{self.framework_id}/{self.period}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One unit's file in a round."""
+
+    id: int
+    round_id: int
+    unit: Unit
+    status: Status
+    comment: str | None
+    submitted_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Item:
+    """One component: what the unit claims (self) and what the council found (verified)."""
+
+    id: int
+    indicator: str
+    self_value: Value | None
+    explanation: str | None
+    decision: str | None
+    verified_value: Value | None
+    reason: str | None
+
+    @property
+    def final(self) -> Value | None:
+        """The value that counts: the council's where it adjusted, the unit's otherwise."""
+        return self.verified_value if self.decision == "adjusted" else self.self_value

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from chiso.domain.formatting import number, percent
+from chiso.domain.frameworks import InputKind
 from chiso.domain.text import fold
 
 
@@ -25,8 +26,8 @@ class UnitFigure:
 class Indicator:
     code: str
     name: str
-    kind: str
-    """"rate", "count" or "yes_no"."""
+    kind: InputKind
+    """RATE, COUNT (numbers are counted alike) or YES_NO."""
     target: float | None = None
     """Fraction for rates."""
 
@@ -44,11 +45,16 @@ class Findings:
     overall: float | None = None
 
 
+def in_figures(indicator: Indicator, shown: float) -> float:
+    """A line written as people write it (percent for rates: 50) as figures hold it (0,5)."""
+    return shown / 100 if indicator.kind is InputKind.RATE else shown
+
+
 def show(indicator: Indicator, value: float | None) -> str:
     """31,14% for rates, 1.234 for counts: at most two decimals, no trailing zeros."""
     if value is None:
         return "—"
-    return percent(value) if indicator.kind == "rate" else number(value)
+    return percent(value) if indicator.kind is InputKind.RATE else number(value)
 
 
 def analyse(
@@ -68,14 +74,14 @@ def analyse(
     known = [u for u in current if u.value is not None]
     found.reported = len(known)
     found.overall = _overall(indicator, known)
-    if indicator.kind == "yes_no":
+    if indicator.kind is InputKind.YES_NO:
         found.not_done = order([u for u in known if (u.value or 0) < 0.5], group_order, "name")
         return found
-    if indicator.kind == "count":
+    if indicator.kind is InputKind.COUNT:
         found.not_using = order([u for u in known if u.value == 0], group_order, "name")
     if line is not None:
         found.below = order([u for u in known if (u.value or 0) < line], group_order, sort)
-    if indicator.kind == "rate":
+    if indicator.kind is InputKind.RATE:
         found.best = order([u for u in known if (u.value or 0) >= 1 - 1e-9], group_order, "name")
     before = {u.key: u for u in earlier if u.value is not None}
     gains = [
@@ -88,8 +94,8 @@ def analyse(
 
 
 def _overall(indicator: Indicator, units: Sequence[UnitFigure]) -> float | None:
-    if indicator.kind != "rate":
-        return sum(u.value or 0 for u in units) if indicator.kind == "count" else None
+    if indicator.kind is not InputKind.RATE:
+        return sum(u.value or 0 for u in units) if indicator.kind is InputKind.COUNT else None
     if units and all(u.denominator for u in units):
         den = sum(u.denominator or 0 for u in units)
         return sum(u.numerator or 0 for u in units) / den if den else None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 from babel.numbers import format_decimal
+
+from chiso.domain.scoring import Value
 
 
 def number(x: float, max_decimals: int = 2) -> str:
@@ -26,19 +26,23 @@ def percent(fraction: float, max_decimals: int = 2) -> str:
     return f"{number(fraction * 100, max_decimals)}%"
 
 
-def stored_value(fields: Mapping[str, Any] | None, yes_no: bool = False) -> str:
-    """A stored value as people read it: "45/50" for a rate, "0,8002", "có", or "—"; a yes/no
+def percent_points(fraction: float) -> float:
+    """A fraction as a percent axis of a chart reads it: 0.3114 → 31.14."""
+    return round(fraction * 100, 2)
+
+
+def value_text(value: Value | None, yes_no: bool = False) -> str:
+    """A value as people read it: "45/50" for a rate, "0,8002", "có", or "—"; a yes/no
     indicator's 1 and 0 read "có" and "không"."""
-    if not fields:
+    if value is None:
         return "—"
-    if yes_no and fields.get("number") in (0, 1):
-        return "có" if fields["number"] == 1 else "không"
-    if fields.get("numerator") is not None:
-        return f"{number(fields['numerator'])}/{number(fields['denominator'])}"
-    for key in ("index_value", "text", "number"):
-        value = fields.get(key)
-        if value is not None:
-            return number(value, 4) if isinstance(value, int | float) else str(value)
+    if yes_no and value.number in (0, 1):
+        return "có" if value.number == 1 else "không"
+    if value.numerator is not None:
+        return f"{number(value.numerator)}/{number(value.denominator or 0)}"
+    for x in (value.index, value.text, value.number):
+        if x is not None:
+            return number(x, 4) if isinstance(x, int | float) else str(x)
     return "—"
 
 

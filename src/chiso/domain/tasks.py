@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from enum import StrEnum
 
 from chiso.domain.deadlines import Deadline
@@ -83,3 +83,58 @@ def _recurring(deadline: Deadline, today: date, last_report_on: date | None) -> 
     if reported:
         return Standing(upcoming, 0, soon, False)
     return Standing(due, (today - due).days if today > due else 0, soon, False)
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    """A lead unit's (or the office's) report on a task."""
+
+    id: int
+    at: datetime
+    actor: str
+    status: TaskStatus
+    progress: int
+    note: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Task:
+    """A task as stored: the directive that assigned it, who leads it, its deadline and state."""
+
+    id: int
+    directive: str
+    directive_date: date
+    directive_subject: str
+    issuer: str
+    code: str
+    title: str
+    lead_id: int
+    lead_key: str
+    lead_name: str
+    lead_kind: str
+    partners: tuple[str, ...]
+    deadline: Deadline
+    status: TaskStatus
+    progress: int
+    completed_on: date | None
+    last_report_on: date | None
+    updates: tuple[ProgressReport, ...] = ()
+
+    @property
+    def deadline_text(self) -> str:
+        return self.deadline.text
+
+    def standing_on(self, today: date) -> Standing:
+        return standing(self.deadline, self.status, today, self.completed_on, self.last_report_on)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskView(Task):
+    """A task with where it stands on the day it is looked at."""
+
+    standing: Standing
+
+    @classmethod
+    def on(cls, task: Task, today: date) -> TaskView:
+        stored = {f.name: getattr(task, f.name) for f in fields(Task)}
+        return cls(**stored, standing=task.standing_on(today))

@@ -62,6 +62,21 @@ def name_key(name: str) -> str:
     return strip_unit_prefix(fold_words(name))
 
 
+def exact_words(text: str) -> str:
+    """Lower-case words with their diacritics (NFC), punctuation turned into spaces: "Xã Sơn Hà"
+    and "xã  Sơn Hà," are the same, "Sơn Hạ" is not."""
+    composed = unicodedata.normalize("NFC", text).lower()
+    words = "".join(c if c.isalnum() or c.isspace() else " " for c in composed)
+    return _SPACES.sub(" ", words).strip()
+
+
+def exact_name_key(name: str) -> str:
+    """The unit's name without its kind prefix ("UBND xã Sơn Hà" → "sơn hà"), diacritics kept."""
+    words = exact_words(name).split(" ")
+    bare = strip_unit_prefix(fold(" ".join(words))).split(" ") if words != [""] else []
+    return " ".join(words[len(words) - len(bare) :]) if bare != [""] else ""
+
+
 def slug(text: str) -> str:
     """An ASCII identifier made from a Vietnamese name ("Sở, ban, ngành" → "so-ban-nganh")."""
     return fold_words(text).replace(" ", "-")

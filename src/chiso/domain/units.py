@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from chiso.domain.lineage import LinkKind
 from chiso.domain.text import fold
 
 REFORM_DATE = date(2025, 7, 1)
@@ -119,3 +120,67 @@ def letter_name(name: str, kind: str | None) -> str:
     if kind in ADMINISTRATIVE and not fold(name).startswith(("ubnd", "uy ban")):
         return f"UBND {name[:1].lower()}{name[1:]}"
     return name
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnitInfo:
+    """How a unit is named and grouped, wherever it comes from: a units file, a values file or
+    the database."""
+
+    key: str
+    name: str
+    kind: str | None = None
+    groups: tuple[str, ...] = ()
+
+    @property
+    def letter_name(self) -> str:
+        return letter_name(self.name, self.kind)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unit(UnitInfo):
+    """A stored unit, as every layer above the store sees it (the ORM row never leaves it)."""
+
+    id: int
+    kind: str
+    code: str | None = None
+    short_name: str | None = None
+    subtype: str | None = None
+    scheme: str | None = None
+    parent_id: int | None = None
+    parent_key: str | None = None
+    parent_name: str | None = None
+    group_codes: tuple[str, ...] = ()
+    valid_from: date | None = None
+    valid_to: date | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def kind_label(self) -> str:
+        if self.subtype:
+            return SUBTYPE_LABELS.get(self.subtype, self.subtype)
+        return UnitKind(self.kind).label_vi
+
+    def in_force(self, on: date) -> bool:
+        return in_force(self.valid_from, self.valid_to, on)
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """The other end of a lineage link: where a unit went, or where it came from."""
+
+    unit: Unit
+    kind: LinkKind
+    is_primary: bool
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named set of units ("Sở, ban, ngành", "UBND cấp xã") that rankings and lists use."""
+
+    id: int
+    code: str
+    name: str
+    members: int = 0

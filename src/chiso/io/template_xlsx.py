@@ -4,6 +4,7 @@ validation on every input cell and a protected header. Reading it back gives Val
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from chiso.domain.formatting import number
 from chiso.domain.frameworks import SIGNED_INPUTS, Framework, InputKind, Node
 from chiso.domain.periods import Period, PeriodError
+from chiso.domain.units import UnitInfo
 from chiso.errors import ProblemList, RejectedInput
 from chiso.io.tables import CellValue, Sheet, column_key, read_table
 from chiso.io.values_file import ValueRow, parse_fraction, parse_value
@@ -19,12 +21,6 @@ DATA_SHEET = "Số liệu"
 INFO_SHEET = "Thông tin"
 GUIDE_SHEET = "Hướng dẫn"
 NUMERATOR, DENOMINATOR = ":numerator", ":denominator"
-
-
-@dataclass(frozen=True)
-class TemplateUnit:
-    key: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ def columns(framework: Framework, kind_filter: set[str] | None = None) -> list[C
 
 
 def write_template(
-    path: Path, framework: Framework, period: Period, units: list[TemplateUnit], cols: list[Column]
+    path: Path, framework: Framework, period: Period, units: Sequence[UnitInfo], cols: list[Column]
 ) -> None:
     import xlsxwriter
 

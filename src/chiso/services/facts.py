@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import ibis
-from sqlalchemy.orm import Session
 
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
@@ -18,13 +17,10 @@ from chiso.facts.store import FactStore, IngestReport
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.services.units.resolver import Matcher
-from chiso.services.values.importer import (
-    ImportReport,
-    Matched,
-    apply_values,
-    flags_for,
-)
+from chiso.services.units.resolver import full_resolver
+from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.services.values.quality import flags_for
+from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
 
@@ -42,7 +38,7 @@ def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport
 
     def known(codes: list[str]) -> set[str]:
         with rt.db.transaction() as session:
-            matcher = Matcher(session)
+            matcher = full_resolver(session)
             return {c for c in codes if matcher.known(c)}
 
     return store_of(rt).ingest(src, files, known, rt.settings.data_dir / "tmp")
@@ -58,7 +54,7 @@ def compute(
     """Indicators of every unit with records (and every unit above it) for the period, stored as
     computed values; running it again on the same records changes nothing."""
     period = parse_period(period_text)
-    framework = frameworks.resolve(rt, framework_ref)
+    framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
     globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
     if not globs:
@@ -99,7 +95,7 @@ def _ancestors(
 ) -> tuple[dict[str, tuple[int, str]], list[tuple[str, str]]]:
     """Unit key → (id, name) for every unit reached, and (record code, unit key) pairs for the
     unit of each code and all units above it."""
-    matcher = Matcher(session)
+    matcher = full_resolver(session)
     units: dict[str, tuple[int, str]] = {}
     pairs: list[tuple[str, str]] = []
     for code in codes:

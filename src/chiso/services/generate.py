@@ -12,15 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from chiso.domain.periods import Period
-from chiso.domain.units import UnitKind, in_force
+from chiso.domain.units import Unit, UnitKind, in_force
 from chiso.facts import synthetic
 from chiso.facts.synthetic import Population
 from chiso.io.writers import write_table
 from chiso.services.runtime import Progress, Runtime, no_progress
-from chiso.services.units.catalogue import resolve
-from chiso.services.values.importer import ImportReport, import_values
+from chiso.services.units.resolver import find_unit
+from chiso.services.values.changes import ImportReport
+from chiso.services.values.importer import import_values
 from chiso.store import units_repo
-from chiso.store.models import Unit
 
 VOLUMES = {  # documents, meetings, e-mail accounts, applications per month
     UnitKind.DEPARTMENT.value: (250.0, 6.0, 80, 120.0),
@@ -122,9 +122,9 @@ def _province_units(rt: Runtime, province: str) -> list[Unit]:
     """The new province's communes and departments, and the legacy districts and communes of
     the provinces merged into it."""
     with rt.db.transaction() as session:
-        root = resolve(session, province)
+        root = find_unit(session, province)
         everyone = units_repo.all_units(session)
-        predecessors = {link.predecessor_id for link in units_repo.links_to(session, [root.id])}
+        predecessors = {link.unit.id for link in units_repo.predecessors(session, [root.id])}
     by_parent: dict[int | None, list[Unit]] = {}
     for u in everyone:
         by_parent.setdefault(u.parent_id, []).append(u)
@@ -155,9 +155,7 @@ def _population(units: list[Unit], t: int, seed: int, months: int, scale: float)
     vol = np.array([VOLUMES[u.kind] for u in units], dtype=float).reshape(len(units), 4)
     services = np.array(
         [
-            1.0
-            if any(g.code == "co-cung-cap-dich-vu-cong" for g in u.groups) or u.kind != "department"
-            else 0.0
+            1.0 if "co-cung-cap-dich-vu-cong" in u.group_codes or u.kind != "department" else 0.0
             for u in units
         ]
     )

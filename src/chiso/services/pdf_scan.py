@@ -14,8 +14,8 @@ from chiso.services.assessments import evidence
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.scoring import frameworks
-from chiso.services.units.resolver import Matcher
-from chiso.services.values.importer import ImportReport, Matched, apply_values
+from chiso.services.units.resolver import resolver_for
+from chiso.services.values.changes import ImportReport, Matched, apply_values
 
 
 @dataclass
@@ -57,11 +57,11 @@ def scan_pdfs(
             f"Thư mục {folder} không có tệp PDF nào.", f"no PDF in {folder}",
             hint_vi="chép các văn bản đã phát hành (PDF) của đơn vị vào thư mục này.",
         )  # fmt: skip
-    chosen, when = frameworks.resolve(rt, framework), parse_period(period)
+    chosen, when = frameworks.get(rt, framework), parse_period(period)
     if chosen.node(indicator) is None:
         raise UsageError(f"Bộ chỉ số {chosen.id} không có chỉ số {indicator}.", "unknown indicator")
     with rt.db.transaction() as session:
-        found, reason = Matcher(session).match(unit, when.end)
+        found, reason = resolver_for(session, [unit]).match(unit, when.end)
         if found is None:
             raise UsageError(f"Đơn vị '{unit}': {reason}", f"unknown unit {unit}")
         report = ScanReport(found.name, str(when), closed_loop)

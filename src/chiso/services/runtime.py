@@ -1,13 +1,20 @@
-"""What every use case needs: the database and who is acting."""
+"""The application object every use case receives: settings, the database, who is acting and the
+page cache. Built once per command-line invocation and once per web app, and closed with it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
+from types import TracebackType
+from typing import Any, TypeVar, cast
 
+from chiso.domain.access import SYSTEM, Actor
 from chiso.settings import Settings, get_settings
 from chiso.store import migrate
 from chiso.store.db import Database
+
+T = TypeVar("T")
 
 Progress = Callable[[str, int, int], None]
 """progress(label, done, total): long work reports through this so the CLI can draw a bar."""
@@ -17,19 +24,98 @@ def no_progress(_label: str, _done: int, _total: int) -> None:
     return None
 
 
-@dataclass
-class Runtime:
-    db: Database
-    actor: str = "cli"
-    settings: Settings = field(default_factory=get_settings)
+class Connection:
+    """The database of a runtime, opened (and initialised if brand new) on first use, so that a
+    command that needs none never opens one; shared by the runtime's acting copies."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._db: Database | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Database:
+        with self._lock:
+            if self._db is None:
+                db = Database(self._settings.effective_database_url)
+                try:
+                    migrate.ensure_ready(db.engine)
+                except BaseException:
+                    db.dispose()
+                    raise
+                self._db = db
+            return self._db
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
 
     def close(self) -> None:
-        self.db.dispose()
+        with self._lock:
+            if self._db is not None:
+                self._db.dispose()
+                self._db = None
 
 
-def open_runtime(settings: Settings | None = None, actor: str = "cli") -> Runtime:
-    """Open the configured database, initialising it if it is brand new."""
-    settings = settings or get_settings()
-    db = Database(settings.effective_database_url)
-    migrate.ensure_ready(db.engine)
-    return Runtime(db, actor, settings)
+class PageCache:
+    """What pages show, kept per data stamp (many readers, few writers); concurrent first
+    requests for one page wait for one computation instead of each doing it."""
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._entries: dict[Hashable, Any] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, stamp: Hashable, key: Hashable, compute: Callable[[], T]) -> T:
+        full = (stamp, key)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if full not in self._entries:
+                value = compute()
+                with self._guard:
+                    if len(self._entries) >= self._size:
+                        self._entries.pop(next(iter(self._entries)))
+                    self._entries[full] = value
+            return cast(T, self._entries[full])
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings = field(default_factory=get_settings)
+    actor: Actor = SYSTEM
+    connection: Connection | None = None
+    pages: PageCache = field(default_factory=PageCache)
+
+    def __post_init__(self) -> None:
+        if self.connection is None:
+            object.__setattr__(self, "connection", Connection(self.settings))
+
+    @property
+    def db(self) -> Database:
+        assert self.connection is not None
+        return self.connection.get()
+
+    def acting(self, actor: Actor) -> Runtime:
+        """The same application acting for someone else (a signed-in user, `--user`)."""
+        return replace(self, actor=actor)
+
+    def close(self) -> None:
+        assert self.connection is not None
+        self.connection.close()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def open_runtime(settings: Settings | None = None, actor: Actor = SYSTEM) -> Runtime:
+    """The configured application; its database opens on first use."""
+    return Runtime(settings or get_settings(), actor)

@@ -7,11 +7,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from chiso.errors import UsageError
+
+__all__ = ["Database", "Query", "Session", "make_engine"]
+
+Query = Select[*tuple[Any, ...]]
+"""A query of any columns, as repositories build them."""
 
 
 def make_engine(url: str) -> Engine:

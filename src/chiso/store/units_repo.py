@@ -1,96 +1,152 @@
-"""Queries and bulk writes on units, groups, lineage links and the audit log."""
+"""Units, their groups and lineage links. Everything leaves as `chiso.domain.units` read
+models; the ORM rows stay here."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
-from chiso.domain.text import fold
-from chiso.store.models import AuditEntry, Unit, UnitGroup, UnitLink, unit_group_members
+from chiso.domain.lineage import LinkKind
+from chiso.domain.text import fold, name_key
+from chiso.domain.units import Group, LinkView, Unit
+from chiso.store import models
+from chiso.store.db import Query
+from chiso.store.models import UnitGroup, UnitLink, unit_group_members
+
+CHUNK = 900
+"""SQLite allows a limited number of bound parameters per statement."""
+
+_PARENT = aliased(models.Unit)
+_COLUMNS = (
+    models.Unit.id,
+    models.Unit.key,
+    models.Unit.code,
+    models.Unit.name,
+    models.Unit.kind,
+    models.Unit.short_name,
+    models.Unit.subtype,
+    models.Unit.scheme,
+    models.Unit.parent_id,
+    _PARENT.key,
+    _PARENT.name,
+    models.Unit.valid_from,
+    models.Unit.valid_to,
+    models.Unit.latitude,
+    models.Unit.longitude,
+)
 
 
-def key_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
-    query = select(Unit.key, Unit.id)
-    if keys is not None:
-        wanted = list(keys)
-        out: dict[str, int] = {}
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            out.update({k: i for k, i in session.execute(query.where(Unit.key.in_(chunk)))})
-        return out
-    return {k: i for k, i in session.execute(query)}
+def _select() -> Query:
+    return select(*_COLUMNS).outerjoin(_PARENT, models.Unit.parent_id == _PARENT.id)
 
 
-def units_by_key(session: Session, keys: Sequence[str]) -> dict[str, Unit]:
-    out: dict[str, Unit] = {}
-    for start in range(0, len(keys), 900):
-        chunk = keys[start : start + 900]
-        query = select(Unit).where(Unit.key.in_(chunk)).options(selectinload(Unit.groups))
-        out.update({u.key: u for u in session.scalars(query)})
+def _units(session: Session, query: Query) -> list[Unit]:
+    rows = session.execute(query).all()
+    groups = _groups_of(session, [r[0] for r in rows])
+    return [_unit(r, groups.get(r[0], ())) for r in rows]
+
+
+def _unit(r: Any, groups: Sequence[tuple[str, str]]) -> Unit:
+    return Unit(
+        id=r[0],
+        key=r[1],
+        code=r[2],
+        name=r[3],
+        kind=r[4],
+        short_name=r[5],
+        subtype=r[6],
+        scheme=r[7],
+        parent_id=r[8],
+        parent_key=r[9],
+        parent_name=r[10],
+        valid_from=r[11],
+        valid_to=r[12],
+        latitude=r[13],
+        longitude=r[14],
+        groups=tuple(n for _, n in groups),
+        group_codes=tuple(c for c, _ in groups),
+    )
+
+
+def _groups_of(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    query = (
+        select(unit_group_members.c.unit_id, UnitGroup.code, UnitGroup.name)
+        .join(UnitGroup, UnitGroup.id == unit_group_members.c.group_id)
+        .order_by(UnitGroup.code)
+    )
+    if len(ids) > CHUNK:
+        rows = session.execute(query).all()
+    else:
+        rows = session.execute(query.where(unit_group_members.c.unit_id.in_(ids))).all()
+    wanted = set(ids)
+    for unit_id, code, name in rows:
+        if unit_id in wanted:
+            out[unit_id].append((code, name))
     return out
 
 
-def insert_units(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(Unit), rows)
+def all_units(session: Session) -> list[Unit]:
+    return _units(session, _select())
 
 
-def ensure_group(session: Session, code: str, name: str) -> UnitGroup:
-    group = session.scalar(select(UnitGroup).where(UnitGroup.code == code))
-    if group is None:
-        group = UnitGroup(code=code, name=name)
-        session.add(group)
-        session.flush()
-    return group
+def candidates(session: Session, texts: Iterable[str]) -> list[Unit]:
+    """Every unit a key, code or name among `texts` could mean (its name has all their words):
+    a small catalogue for resolving a few references without reading every unit."""
+    conditions = []
+    for text in {t.strip() for t in texts if t.strip()}:
+        tail = text.partition(":")[2].strip()
+        conditions += [models.Unit.key == text, models.Unit.code.in_([text, tail or text])]
+        words = name_key(text).split()
+        if words:
+            conditions.append(and_(*[_contains(w) for w in words]))
+    return _units(session, _select().where(or_(*conditions))) if conditions else []
 
 
-def find_group(session: Session, code: str, folded_name: str) -> UnitGroup | None:
-    group = session.scalar(select(UnitGroup).where(UnitGroup.code == code))
-    if group is not None:
-        return group
-    return next(
-        (g for g in session.scalars(select(UnitGroup)) if fold(g.name) == folded_name), None
-    )
+def _contains(word: str) -> Any:
+    return models.Unit.search_text.contains(word, autoescape=True)
 
 
-def all_groups(session: Session) -> list[tuple[UnitGroup, int]]:
-    query = (
-        select(UnitGroup, func.count(unit_group_members.c.unit_id))
-        .outerjoin(unit_group_members)
-        .group_by(UnitGroup.id)
-        .order_by(UnitGroup.code)
-    )
-    return [(g, n) for g, n in session.execute(query)]
+def similar(session: Session, text: str, limit: int = 200) -> list[Unit]:
+    """Units whose name starts like the one typed, to suggest when nothing matches."""
+    words = [w for w in name_key(text).split() if len(w) > 2]
+    if not words:
+        return []
+    return _units(session, _select().where(_contains(words[0])).limit(limit))
 
 
-def add_memberships(session: Session, pairs: set[tuple[int, int]]) -> int:
-    """Adds (unit_id, group_id) pairs not already present; returns how many were new."""
-    group_ids = {g for _, g in pairs}
-    existing: set[tuple[int, int]] = set()
-    if group_ids:
-        query = select(unit_group_members.c.unit_id, unit_group_members.c.group_id).where(
-            unit_group_members.c.group_id.in_(group_ids)
-        )
-        existing = {(u, g) for u, g in session.execute(query)}
-    new = sorted(pairs - existing)
-    if new:
-        session.execute(insert(unit_group_members), [{"unit_id": u, "group_id": g} for u, g in new])
-    return len(new)
+def by_keys(session: Session, keys: Sequence[str]) -> dict[str, Unit]:
+    out: dict[str, Unit] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        out.update({u.key: u for u in _units(session, _select().where(models.Unit.key.in_(chunk)))})
+    return out
 
 
-def existing_links(session: Session) -> set[tuple[int, int]]:
-    query = select(UnitLink.predecessor_id, UnitLink.successor_id)
-    return {(p, s) for p, s in session.execute(query)}
+def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
+    out: dict[int, Unit] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        out.update({u.id: u for u in _units(session, _select().where(models.Unit.id.in_(chunk)))})
+    return out
 
 
-def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(UnitLink), rows)
+def key_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
+    query = select(models.Unit.key, models.Unit.id)
+    if keys is None:
+        return {k: i for k, i in session.execute(query)}
+    wanted = list(keys)
+    out: dict[str, int] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        out.update({k: i for k, i in session.execute(query.where(models.Unit.key.in_(chunk)))})
+    return out
 
 
 @dataclass(frozen=True)
@@ -103,128 +159,48 @@ class UnitFilter:
     scheme: str | None = None
 
 
-def query_units(session: Session, f: UnitFilter, limit: int | None = None) -> list[Unit]:
-    query = _filtered(select(Unit), f).options(selectinload(Unit.groups), selectinload(Unit.parent))
-    query = query.order_by(Unit.kind, Unit.code, Unit.key)
-    if limit:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+def listed(session: Session, f: UnitFilter, limit: int | None = None) -> list[Unit]:
+    query = _filtered(_select(), f).order_by(models.Unit.kind, models.Unit.code, models.Unit.key)
+    return _units(session, query.limit(limit) if limit else query)
 
 
-def _filtered(query: Select[Any], f: UnitFilter) -> Select[Any]:
+def _filtered(query: Query, f: UnitFilter) -> Query:
+    unit = models.Unit
     if f.kind:
-        query = query.where(Unit.kind == f.kind)
+        query = query.where(unit.kind == f.kind)
     if f.parent_id is not None:
-        query = query.where(Unit.parent_id == f.parent_id)
+        query = query.where(unit.parent_id == f.parent_id)
     if f.group_id is not None:
-        member = select(unit_group_members.c.unit_id).where(
+        members = select(unit_group_members.c.unit_id).where(
             unit_group_members.c.group_id == f.group_id
         )
-        query = query.where(Unit.id.in_(member))
+        query = query.where(unit.id.in_(members))
     if f.search:
-        query = query.where(Unit.search_text.contains(f.search, autoescape=True))
+        query = query.where(unit.search_text.contains(f.search, autoescape=True))
     if f.scheme:
-        query = query.where(Unit.scheme == f.scheme)
+        query = query.where(unit.scheme == f.scheme)
     if f.on is not None:
         query = query.where(
             and_(
-                or_(Unit.valid_from.is_(None), Unit.valid_from <= f.on),
-                or_(Unit.valid_to.is_(None), Unit.valid_to >= f.on),
+                or_(unit.valid_from.is_(None), unit.valid_from <= f.on),
+                or_(unit.valid_to.is_(None), unit.valid_to >= f.on),
             )
         )
     return query
 
 
-def by_key(session: Session, key: str) -> Unit | None:
-    return session.scalar(select(Unit).where(Unit.key == key))
-
-
-def by_code(session: Session, code: str) -> list[Unit]:
-    return list(session.scalars(select(Unit).where(Unit.code == code).order_by(Unit.key)))
-
-
-def by_search(session: Session, folded: str, limit: int = 200) -> list[Unit]:
-    query = select(Unit).where(Unit.search_text.contains(folded, autoescape=True)).limit(limit)
-    return list(session.scalars(query))
+def children(session: Session, unit_id: int) -> list[Unit]:
+    query = _select().where(models.Unit.parent_id == unit_id).order_by(models.Unit.key)
+    return _units(session, query)
 
 
 def children_count(session: Session, unit_id: int) -> int:
-    return session.scalar(select(func.count()).where(Unit.parent_id == unit_id)) or 0
+    query = select(func.count()).where(models.Unit.parent_id == unit_id)
+    return session.scalar(query) or 0
 
 
 def child_ids(session: Session, unit_id: int) -> list[int]:
-    return list(session.scalars(select(Unit.id).where(Unit.parent_id == unit_id)))
-
-
-def links_from(session: Session, unit_ids: Sequence[int]) -> list[UnitLink]:
-    """Links whose predecessor is one of the units (where they went)."""
-    return _links(session, UnitLink.predecessor_id.in_(unit_ids))
-
-
-def links_to(session: Session, unit_ids: Sequence[int]) -> list[UnitLink]:
-    """Links whose successor is one of the units (where they came from)."""
-    return _links(session, UnitLink.successor_id.in_(unit_ids))
-
-
-def _links(session: Session, condition: Any) -> list[UnitLink]:
-    pred, succ = aliased(Unit), aliased(Unit)
-    query = (
-        select(UnitLink)
-        .join(pred, UnitLink.predecessor)
-        .join(succ, UnitLink.successor)
-        .where(condition)
-        .options(selectinload(UnitLink.predecessor), selectinload(UnitLink.successor))
-        .order_by(pred.key, succ.key)
-    )
-    return list(session.scalars(query))
-
-
-def audit(
-    session: Session,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_key: str | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    source: str | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            actor=actor, action=action, entity=entity, entity_key=entity_key,
-            before=before, after=after, source=source,
-        )
-    )  # fmt: skip
-
-
-def audit_entries(
-    session: Session, entity: str | None = None, limit: int = 100
-) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if entity:
-        query = query.where(AuditEntry.entity == entity)
-    return list(session.scalars(query))
-
-
-def count_units(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Unit)) or 0
-
-
-def units_by_id(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
-    out: dict[int, Unit] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        query = (
-            select(Unit)
-            .where(Unit.id.in_(chunk))
-            .options(selectinload(Unit.groups), selectinload(Unit.parent))
-        )
-        out.update({u.id: u for u in session.scalars(query)})
-    return out
-
-
-def all_units(session: Session) -> list[Unit]:
-    return list(session.scalars(select(Unit).options(selectinload(Unit.groups))))
+    return list(session.scalars(select(models.Unit.id).where(models.Unit.parent_id == unit_id)))
 
 
 def lineage_ids(session: Session, unit_id: int) -> list[int]:
@@ -233,6 +209,121 @@ def lineage_ids(session: Session, unit_id: int) -> list[int]:
     current: int | None = unit_id
     while current is not None and current not in chain:
         chain.append(current)
-        unit = session.get(Unit, current)
-        current = unit.parent_id if unit else None
+        current = session.scalar(select(models.Unit.parent_id).where(models.Unit.id == current))
     return chain
+
+
+def successors(session: Session, unit_ids: Sequence[int]) -> list[LinkView]:
+    """Where the units went: the successor end of their links."""
+    return _links(session, UnitLink.predecessor_id.in_(unit_ids), UnitLink.successor_id)
+
+
+def predecessors(session: Session, unit_ids: Sequence[int]) -> list[LinkView]:
+    """Where the units came from: the predecessor end of their links."""
+    return _links(session, UnitLink.successor_id.in_(unit_ids), UnitLink.predecessor_id)
+
+
+def _links(session: Session, condition: Any, other_end: Any) -> list[LinkView]:
+    query = select(other_end, UnitLink.kind, UnitLink.is_primary).where(condition)
+    rows = session.execute(query).all()
+    ends = by_ids(session, sorted({r[0] for r in rows}))
+    views = [LinkView(ends[r[0]], LinkKind(r[1]), r[2]) for r in rows]
+    return sorted(views, key=lambda v: v.unit.key)
+
+
+def coordinates(session: Session, keys: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Latitude and longitude of units that have them (departments take their parent's)."""
+    out: dict[str, tuple[float, float]] = {}
+    units = by_keys(session, keys)
+    parents = by_ids(session, sorted({u.parent_id for u in units.values() if u.parent_id}))
+    for key, unit in units.items():
+        place = unit if unit.latitude is not None else parents.get(unit.parent_id or 0)
+        if place is not None and place.latitude is not None and place.longitude is not None:
+            out[key] = (place.latitude, place.longitude)
+    return out
+
+
+def insert_units(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Many new units at once (a national list); timestamps are added here."""
+    now = models.utcnow()
+    if rows:
+        session.execute(
+            insert(models.Unit), [r | {"created_at": now, "updated_at": now} for r in rows]
+        )
+
+
+def add_unit(session: Session, fields: dict[str, Any]) -> int:
+    """A new unit from its column values; returns its id."""
+    unit = models.Unit(**fields)
+    session.add(unit)
+    session.flush()
+    return unit.id
+
+
+def update_unit(session: Session, unit_id: int, changes: dict[str, Any]) -> None:
+    if changes:
+        session.execute(update(models.Unit).where(models.Unit.id == unit_id).values(**changes))
+
+
+def set_groups(session: Session, unit_id: int, group_ids: Sequence[int]) -> None:
+    member = unit_group_members.c
+    session.execute(delete(unit_group_members).where(member.unit_id == unit_id))
+    if group_ids:
+        rows = [{"unit_id": unit_id, "group_id": g} for g in dict.fromkeys(group_ids)]
+        session.execute(insert(unit_group_members), rows)
+
+
+def _group(g: UnitGroup, members: int = 0) -> Group:
+    return Group(g.id, g.code, g.name, members)
+
+
+def ensure_group(session: Session, code: str, name: str) -> Group:
+    found = session.scalar(select(UnitGroup).where(UnitGroup.code == code))
+    if found is None:
+        found = UnitGroup(code=code, name=name)
+        session.add(found)
+        session.flush()
+    return _group(found)
+
+
+def find_group(session: Session, code: str, folded_name: str) -> Group | None:
+    found = session.scalar(select(UnitGroup).where(UnitGroup.code == code))
+    if found is not None:
+        return _group(found)
+    named = (g for g in session.scalars(select(UnitGroup)) if fold(g.name) == folded_name)
+    return next((_group(g) for g in named), None)
+
+
+def all_groups(session: Session) -> list[Group]:
+    query = (
+        select(UnitGroup, func.count(unit_group_members.c.unit_id))
+        .outerjoin(unit_group_members)
+        .group_by(UnitGroup.id)
+        .order_by(UnitGroup.code)
+    )
+    return [_group(g, n) for g, n in session.execute(query)]
+
+
+def add_memberships(session: Session, pairs: set[tuple[int, int]]) -> int:
+    """Adds (unit_id, group_id) pairs not already present; returns how many were new."""
+    group_ids = {g for _, g in pairs}
+    existing: set[tuple[int, int]] = set()
+    if group_ids:
+        member = unit_group_members.c
+        query = select(member.unit_id, member.group_id).where(member.group_id.in_(group_ids))
+        existing = {(u, g) for u, g in session.execute(query)}
+    new = sorted(pairs - existing)
+    if new:
+        rows = [{"unit_id": u, "group_id": g} for u, g in new]
+        session.execute(insert(unit_group_members), rows)
+    return len(new)
+
+
+def existing_links(session: Session) -> set[tuple[int, int]]:
+    query = select(UnitLink.predecessor_id, UnitLink.successor_id)
+    return {(p, s) for p, s in session.execute(query)}
+
+
+def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(UnitLink), rows)

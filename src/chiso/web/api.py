@@ -17,14 +17,15 @@ from pydantic import BaseModel, Field
 from chiso.domain.access import Action, Role
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period
+from chiso.domain.units import Unit
+from chiso.domain.values import StoredValue
 from chiso.io.framework_yaml import framework_to_data
 from chiso.services import facts
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
-from chiso.services.units import catalogue as units
-from chiso.services.units.catalogue import resolve
-from chiso.services.values import exchange as values_files
-from chiso.services.values import importer as values_import
+from chiso.services.units import catalogue
+from chiso.services.units.resolver import look_up_unit
+from chiso.services.values import exchange, importer
 from chiso.web.deps import acting, require, require_unit, runtime
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
@@ -55,27 +56,28 @@ def list_units(
     on: date | None = None,
 ) -> list[dict[str, Any]]:
     require(request, Action.VIEW_UNIT, api=True)
-    found = units.list_units(runtime(request), units.ListQuery(kind, parent, group, search, on))
-    return [
-        {
-            "key": u.key,
-            "code": u.code,
-            "name": u.name,
-            "kind": u.kind,
-            "subtype": u.subtype,
-            "parent": u.parent_key,
-            "groups": list(u.groups),
-            "latitude": u.latitude,
-            "longitude": u.longitude,
-        }
-        for u in found
-    ]
+    query = catalogue.ListQuery(kind, parent, group, search, on)
+    return [_unit(u) for u in catalogue.list_units(runtime(request), query)]
+
+
+def _unit(u: Unit) -> dict[str, Any]:
+    return {
+        "key": u.key,
+        "code": u.code,
+        "name": u.name,
+        "kind": u.kind,
+        "subtype": u.subtype,
+        "parent": u.parent_key,
+        "groups": list(u.groups),
+        "latitude": u.latitude,
+        "longitude": u.longitude,
+    }
 
 
 @router.get("/units/{key:path}")
 def unit_detail(request: Request, key: str) -> dict[str, Any]:
     require(request, Action.VIEW_UNIT, api=True)
-    d = units.show_unit(runtime(request), key)
+    d = catalogue.show_unit(runtime(request), key)
     return {
         "key": d.unit.key,
         "name": d.unit.name,
@@ -105,7 +107,7 @@ def list_frameworks(request: Request) -> list[dict[str, Any]]:
 @router.get("/frameworks/{framework_id}")
 def framework_detail(request: Request, framework_id: str) -> dict[str, Any]:
     require(request, Action.VIEW_UNIT, api=True)
-    return framework_to_data(frameworks.resolve(runtime(request), framework_id))
+    return framework_to_data(frameworks.get(runtime(request), framework_id))
 
 
 @router.get("/values")
@@ -120,10 +122,24 @@ def read_values(
         raise HTTPException(
             403, "Báo cáo viên chỉ đọc số liệu của một đơn vị trong phạm vi: thêm ?unit=…"
         )
-    unit_ids, records = values_files.stored_values(runtime(request), framework, period, unit)
-    for ident in unit_ids:
-        require_unit(request, who, ident)
-    return records
+    rt = runtime(request)
+    if unit is not None:
+        require_unit(request, who, look_up_unit(rt, unit).id)
+    return [_value(v) for v in exchange.stored(rt, framework, period, unit)]
+
+
+def _value(v: StoredValue) -> dict[str, Any]:
+    return {
+        "unit": v.unit_key,
+        "period": str(v.period),
+        "indicator": v.indicator,
+        "number": v.value.number,
+        "numerator": v.value.numerator,
+        "denominator": v.value.denominator,
+        "text": v.value.text,
+        "index": v.value.index,
+        "source": v.source,
+    }
 
 
 @router.post("/values")
@@ -132,10 +148,7 @@ def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
     who = require(request, Action.WRITE_VALUES, api=True)
     rt = runtime(request)
     if who.role is Role.REPORTER:
-        with rt.db.transaction() as session:
-            ids = {
-                resolve(session, v.unit_code, Period.parse(v.period).end).id for v in body.values
-            }
+        ids = {look_up_unit(rt, v.unit_code, Period.parse(v.period).end).id for v in body.values}
         for ident in ids:
             require_unit(request, who, ident)
     buffer = io.StringIO()
@@ -155,7 +168,7 @@ def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "api.csv"
         path.write_text(buffer.getvalue(), encoding="utf-8")
-        report = values_import.import_values(
+        report = importer.import_values(
             acting(request, who), path, body.framework, dry_run=body.dry_run, source="api"
         )
     return {
@@ -179,7 +192,7 @@ def rankings(
 ) -> dict[str, Any]:
     require(request, Action.VIEW_AGGREGATES, api=True)
     rt = runtime(request)
-    frameworks.resolve(rt, framework)
+    frameworks.get(rt, framework)
     chosen = Period.parse(period) if period else dashboard.latest(rt, framework, None)
     if chosen is None:
         raise HTTPException(404, "Chưa có số liệu.")

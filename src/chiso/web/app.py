@@ -9,6 +9,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from chiso.domain.access import Actor
 from chiso.errors import ChisoError
 from chiso.services.runtime import open_runtime
 from chiso.settings import Settings, get_settings
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="chiso", version="0.1.0", openapi_url="/openapi.json", docs_url=None, redoc_url=None
     )
-    app.state.rt = open_runtime(settings or get_settings(), actor="web")
+    app.state.rt = open_runtime(settings or get_settings(), actor=Actor("web"))
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )

@@ -3,20 +3,22 @@ bearer tokens for integrating systems, role and scope checks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
-from chiso.domain.access import Action, Role, can, in_scope
-from chiso.services.accounts import users as accounts
-from chiso.services.accounts.users import Account
+from chiso.domain.access import Account, Action, Actor, Role, can, in_scope
+from chiso.services.accounts import sessions
 from chiso.services.runtime import Runtime
+from chiso.services.units import catalogue
 
 COOKIE = "chiso_session"
 
 
 @dataclass(frozen=True)
 class Caller:
+    """A signed-in browser or an integrating system with a token."""
+
     account: Account
     csrf: str | None
     via_token: bool
@@ -24,6 +26,10 @@ class Caller:
     @property
     def role(self) -> Role:
         return self.account.role
+
+    @property
+    def actor(self) -> Actor:
+        return self.account.actor
 
 
 class LoginRequired(Exception):
@@ -43,10 +49,10 @@ def caller(request: Request) -> Caller | None:
     found: Caller | None = None
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        account = accounts.token_account(rt, header[7:].strip())
+        account = sessions.token_account(rt, header[7:].strip())
         found = Caller(account, None, True) if account else None
     elif COOKIE in request.cookies:
-        session = accounts.session_account(rt, request.cookies[COOKIE])
+        session = sessions.session_account(rt, request.cookies[COOKIE])
         found = Caller(session[0], session[1], False) if session else None
     request.state.caller = found
     return found
@@ -54,7 +60,7 @@ def caller(request: Request) -> Caller | None:
 
 def acting(request: Request, who: Caller) -> Runtime:
     """The runtime with the caller as actor, so every change is audited under their name."""
-    return replace(runtime(request), actor=who.account.username)
+    return runtime(request).acting(who.actor)
 
 
 def require(request: Request, action: Action, api: bool = False) -> Caller:
@@ -79,6 +85,6 @@ async def check_csrf(request: Request, who: Caller) -> None:
 
 def require_unit(request: Request, who: Caller, unit_id: int) -> None:
     if who.role is Role.REPORTER and not in_scope(
-        who.role, who.account.unit_id, accounts.lineage_ids(runtime(request), unit_id)
+        who.role, who.account.unit_id, catalogue.lineage_ids(runtime(request), unit_id)
     ):
         raise HTTPException(403, "Đơn vị này nằm ngoài phạm vi tài khoản (Forbidden).")

@@ -12,10 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
-from chiso.services.accounts import users as accounts
+from chiso.services.accounts import users
 from chiso.services.scoring import frameworks
-from chiso.services.units import catalogue as units
-from chiso.services.units import importer as units_import
+from chiso.services.units import catalogue, importer
 from chiso.web.deps import acting, check_csrf, require, runtime
 from chiso.web.render import page
 from chiso.web.uploads import save_upload
@@ -32,7 +31,7 @@ def _page(
         request,
         "admin.html",
         status=status,
-        users=accounts.accounts(rt),
+        users=users.accounts(rt),
         roles=list(Role),
         message=message,
         error=error,
@@ -52,7 +51,7 @@ async def add_user(request: Request) -> Response:
     await check_csrf(request, who)
     form = await request.form()
     try:
-        accounts.create_user(
+        users.create_user(
             acting(request, who),
             str(form.get("username", "")).strip(),
             str(form.get("full_name", "")).strip(),
@@ -76,7 +75,7 @@ async def import_units(request: Request) -> Response:
         if path is None:
             return _page(request, message="Chưa chọn tệp.")
         try:
-            report = units_import.import_units(
+            report = importer.import_units(
                 acting(request, who), path, dry_run=form.get("mode") != "import"
             )
         except ChisoError as exc:
@@ -114,7 +113,7 @@ async def upload_framework(request: Request) -> Response:
 @router.get("/admin/units/{key:path}")
 def edit_unit_form(request: Request, key: str) -> Response:
     require(request, Action.ADMINISTER)
-    detail = units.show_unit(runtime(request), key)
+    detail = catalogue.show_unit(runtime(request), key)
     return page(request, "unit_edit.html", unit=detail.unit, error=None)
 
 
@@ -124,9 +123,15 @@ async def edit_unit(request: Request, key: str) -> Response:
     who = require(request, Action.ADMINISTER)
     await check_csrf(request, who)
     form = await request.form()
-    current = units.show_unit(runtime(request), key).unit
-    row = [current.key, str(form.get("name", "")).strip(), current.kind, str(form.get("parent_code", "")).strip(),
-           str(form.get("groups", "")).strip(), str(form.get("short_name", "")).strip()]  # fmt: skip
+    current = catalogue.show_unit(runtime(request), key).unit
+    row = [
+        current.key,
+        str(form.get("name", "")).strip(),
+        current.kind,
+        str(form.get("parent_code", "")).strip(),
+        str(form.get("groups", "")).strip(),
+        str(form.get("short_name", "")).strip(),
+    ]
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "sua-don-vi.csv"
         buffer = io.StringIO()
@@ -135,7 +140,7 @@ async def edit_unit(request: Request, key: str) -> Response:
         )
         path.write_text(buffer.getvalue(), encoding="utf-8")
         try:
-            units_import.import_units(acting(request, who), path)
+            importer.import_units(acting(request, who), path)
         except ChisoError as exc:
             return page(request, "unit_edit.html", status=422, unit=current, error=exc)
     return RedirectResponse(f"/units/{current.key}", status_code=303)

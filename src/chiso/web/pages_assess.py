@@ -11,10 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from chiso.domain.access import Action
 from chiso.domain.assessment import Move
 from chiso.errors import ChisoError, RejectedInput
-from chiso.services.accounts.actors import Actor
-from chiso.services.assessments import cycle as assessments
-from chiso.services.assessments import evidence
+from chiso.services.assessments import cycle, evidence, rounds
 from chiso.services.assessments.cycle import Entry
+from chiso.services.units.resolver import look_up_unit
 from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
 from chiso.web.render import page
 from chiso.web.uploads import evidence_upload
@@ -22,16 +21,12 @@ from chiso.web.uploads import evidence_upload
 router = APIRouter(include_in_schema=False)
 
 
-def actor_of(who: Caller) -> Actor:
-    return Actor(who.account.username, who.role, who.account.unit_id)
-
-
 @router.get("/assessments")
-def rounds(request: Request) -> Response:
+def rounds_page(request: Request) -> Response:
     who = require(request, Action.ASSESS)
-    rt = runtime(request)
-    found = assessments.rounds(rt)
-    rosters = {r.id: assessments.roster(rt, r.framework_id, r.period, actor_of(who)) for r in found}
+    rt = acting(request, who)
+    found = rounds.rounds(rt)
+    rosters = {r.id: rounds.roster(rt, r.framework_id, str(r.period)) for r in found}
     return page(request, "assessments.html", rounds=found, rosters=rosters, today=date.today())
 
 
@@ -41,30 +36,39 @@ async def open_round(request: Request) -> Response:
     await check_csrf(request, who)
     form = await request.form()
     try:
-        assessments.open_round(
-            acting(request, who), str(form.get("framework", "")), str(form.get("period", "")),
-            date.fromisoformat(str(form.get("opens_on"))), date.fromisoformat(str(form.get("closes_on"))),
-        )  # fmt: skip
+        opens = date.fromisoformat(str(form.get("opens_on")))
+        closes = date.fromisoformat(str(form.get("closes_on")))
+        framework, period = str(form.get("framework", "")), str(form.get("period", ""))
+        rounds.open_round(acting(request, who), framework, period, opens, closes)
     except (ChisoError, ValueError) as exc:
         raise HTTPException(422, getattr(exc, "message_vi", "Ngày không hợp lệ.")) from exc
     return RedirectResponse("/assessments", status_code=303)
 
 
 def _file_page(
-    request: Request, who: Caller, framework: str, period: str, unit: str,
-    error: ChisoError | None = None, status: int = 200, message: str = "",
-) -> Response:  # fmt: skip
-    view = assessments.view(runtime(request), framework, period, unit, actor_of(who))
-    return page(request, "assessment.html", status=status, v=view, error=error, message=message,
-                moves_needing_reason={Move.RETURN, Move.UNAPPROVE})  # fmt: skip
+    request: Request,
+    who: Caller,
+    framework: str,
+    period: str,
+    unit: str,
+    error: ChisoError | None = None,
+    status: int = 200,
+    message: str = "",
+) -> Response:
+    view = cycle.view(acting(request, who), framework, period, unit)
+    return page(
+        request,
+        "assessment.html",
+        status=status,
+        v=view,
+        error=error,
+        message=message,
+        moves_needing_reason={Move.RETURN, Move.UNAPPROVE},
+    )
 
 
 def _scope(request: Request, who: Caller, unit: str) -> None:
-    from chiso.services.units.catalogue import resolve
-
-    with runtime(request).db.transaction() as session:
-        unit_id = resolve(session, unit).id
-    require_unit(request, who, unit_id)
+    require_unit(request, who, look_up_unit(runtime(request), unit).id)
 
 
 @router.get("/assessments/{framework}/{period}/{unit}")
@@ -88,7 +92,7 @@ async def save(request: Request, framework: str, period: str, unit: str) -> Resp
         )
         entries[code] = Entry(str(form.get("v_" + code, "")), str(form.get("e_" + code, "")), files)
     try:
-        assessments.save_self(acting(request, who), framework, period, unit, entries, actor_of(who))
+        cycle.save_self(acting(request, who), framework, period, unit, entries)
     except ChisoError as exc:
         return _file_page(request, who, framework, period, unit, error=exc, status=422)
     return _file_page(request, who, framework, period, unit, message="Đã lưu hồ sơ.")
@@ -99,14 +103,15 @@ async def review(request: Request, framework: str, period: str, unit: str) -> Re
     who = require(request, Action.ASSESS)
     await check_csrf(request, who)
     form = await request.form()
-    rt, actor = acting(request, who), actor_of(who)
+    rt = acting(request, who)
     try:
         if form.get("all") == "accept":
-            assessments.accept_pending(rt, framework, period, unit, actor)
+            cycle.accept_pending(rt, framework, period, unit)
         else:
             accept = form.get("decision") == "accept"
-            assessments.review(rt, framework, period, unit, str(form.get("code", "")), accept,
-                               str(form.get("value", "")), str(form.get("reason", "")), actor)  # fmt: skip
+            code, value = str(form.get("code", "")), str(form.get("value", ""))
+            reason = str(form.get("reason", ""))
+            cycle.review(rt, framework, period, unit, code, accept, value, reason)
     except ChisoError as exc:
         return _file_page(request, who, framework, period, unit, error=exc, status=422)
     return _file_page(request, who, framework, period, unit, message="Đã ghi kết quả thẩm định.")
@@ -120,11 +125,11 @@ async def move(request: Request, framework: str, period: str, unit: str) -> Resp
     form = await request.form()
     try:
         step = Move(str(form.get("move", "")))
-        view = assessments.move(acting(request, who), framework, period, unit, step,
-                                str(form.get("reason", "")), actor_of(who))  # fmt: skip
+        reason = str(form.get("reason", ""))
+        view = cycle.move(acting(request, who), framework, period, unit, step, reason)
     except ValueError:
-        return _file_page(request, who, framework, period, unit, status=422,
-                          error=RejectedInput("Bước không hợp lệ.", "unknown move"))  # fmt: skip
+        refused = RejectedInput("Bước không hợp lệ.", "unknown move")
+        return _file_page(request, who, framework, period, unit, error=refused, status=422)
     except ChisoError as exc:
         return _file_page(request, who, framework, period, unit, error=exc, status=422)
     message = f"{step.label_vi}: hồ sơ chuyển sang '{view.status.label_vi}'."
@@ -139,9 +144,9 @@ def download(request: Request, evidence_id: int) -> Response:
     if unit_id is None:
         raise HTTPException(404, "Không có minh chứng này.")
     require_unit(request, who, unit_id)
-    row, data = evidence.content(rt, evidence_id)
-    disposition = f"attachment; filename*=UTF-8''{_quote(row.filename)}"
-    return Response(data, media_type=row.media_type, headers={"Content-Disposition": disposition})
+    found, data = evidence.content(rt, evidence_id)
+    disposition = f"attachment; filename*=UTF-8''{_quote(found.filename)}"
+    return Response(data, media_type=found.media_type, headers={"Content-Disposition": disposition})
 
 
 def _quote(name: str) -> str:

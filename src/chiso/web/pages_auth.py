@@ -6,8 +6,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chiso.domain.access import Action, can
-from chiso.services.accounts import users as accounts
-from chiso.services.accounts.users import LoginRefused
+from chiso.services.accounts import sessions
+from chiso.services.accounts.sessions import LoginRefused
 from chiso.web.deps import COOKIE, caller, check_csrf, runtime
 from chiso.web.render import page
 
@@ -26,10 +26,10 @@ def login(
     rt = runtime(request)
     ip = request.client.host if request.client else "?"
     try:
-        account = accounts.authenticate(rt, username.strip(), password, ip)
+        account = sessions.authenticate(rt, username.strip(), password, ip)
     except LoginRefused as exc:
         return page(request, "login.html", status=401, next=next, error=exc.message_vi)
-    token, _csrf = accounts.start_session(rt, account)
+    token, _csrf = sessions.start_session(rt, account)
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     if target == "/" and not can(account.role, Action.VIEW_AGGREGATES) and account.unit_key:
         target = f"/units/{account.unit_key}"
@@ -37,7 +37,7 @@ def login(
     response.set_cookie(
         COOKIE,
         token,
-        max_age=accounts.SESSION_DAYS * 86400,
+        max_age=sessions.SESSION_DAYS * 86400,
         httponly=True,
         samesite="lax",
         secure=request.url.scheme == "https",
@@ -51,7 +51,7 @@ async def logout(request: Request) -> Response:
     who = caller(request)
     if who is not None:
         await check_csrf(request, who)
-        accounts.end_session(runtime(request), request.cookies.get(COOKIE, ""))
+        sessions.end_session(runtime(request), request.cookies.get(COOKIE, ""))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -13,9 +13,8 @@ from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
-from chiso.services.units.catalogue import resolve
-from chiso.services.values import exchange as values_files
-from chiso.services.values import importer as values_import
+from chiso.services.units.resolver import look_up_unit
+from chiso.services.values import exchange, importer
 from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
 from chiso.web.render import page
 from chiso.web.uploads import save_upload
@@ -62,7 +61,7 @@ async def upload(request: Request) -> Response:
             raise HTTPException(400, "Chưa chọn tệp để tải lên.")
         try:
             scope = who.account.unit_id if who.role is Role.REPORTER else None
-            report = values_import.import_values(
+            report = importer.import_values(
                 acting(request, who),
                 path,
                 framework,
@@ -89,7 +88,7 @@ def template(
     parent = who.account.unit_key if who.role is Role.REPORTER else None
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / f"mau-{framework}-{period}.xlsx"
-        values_files.template(runtime(request), framework, period, path, group or None, parent)
+        exchange.template(runtime(request), framework, period, path, group or None, parent)
         content = path.read_bytes()
     return Response(
         content,
@@ -109,9 +108,7 @@ async def entry(request: Request) -> Response:
         str(form.get("period", "")),
         str(form.get("framework") or dashboard.USAGE),
     )
-    with runtime(request).db.transaction() as session:
-        unit_id = resolve(session, unit).id
-    require_unit(request, who, unit_id)
+    require_unit(request, who, look_up_unit(runtime(request), unit).id)
     lines = ["unit_code,period,indicator,value,numerator,denominator"]
     for key, raw in form.items():
         if key.startswith("v_") and str(raw).strip():
@@ -126,7 +123,7 @@ async def entry(request: Request) -> Response:
     with tempfile.TemporaryDirectory() as work:
         path = Path(work) / "nhap-tay.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        report = values_import.import_values(
+        report = importer.import_values(
             acting(request, who), path, framework, period, source="form"
         )
     return _data_page(request, who, result=report)

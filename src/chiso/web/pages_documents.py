@@ -10,9 +10,9 @@ from fastapi.responses import Response
 
 from chiso.domain.access import Action
 from chiso.services.dashboard import pages as dashboard
-from chiso.services.documents import drafting as reports
+from chiso.services.documents import decisions, letters, reports
 from chiso.services.scoring import frameworks
-from chiso.services.scoring.dataset import Source
+from chiso.services.scoring.dataset import DataSource
 from chiso.web.deps import acting, check_csrf, require, runtime
 from chiso.web.render import page
 
@@ -55,29 +55,22 @@ async def generate(request: Request, kind: str) -> Response:
     rt = acting(request, who)
     with tempfile.TemporaryDirectory() as work:
         out = Path(work) / f"{kind}-{period}.docx"
-        source = Source(framework)
+        source = DataSource(framework)
         if kind == "letter":
-            paths = reports.letter(
-                rt,
-                reports.LetterRequest(
-                    source,
-                    period,
-                    indicators,
-                    {"*": float(below.replace(",", "."))} if below else {},
-                ),
-                out,
-            )
+            lines = {"*": float(below.replace(",", "."))} if below else {}
+            request_ = letters.LetterRequest(source, period, indicators, lines)
+            paths = letters.letter(rt, request_, out)
         elif kind == "appendix":
-            paths = reports.appendix(
-                rt, reports.AppendixRequest(source, period, indicators[:1]), out
+            paths = letters.appendix(
+                rt, letters.AppendixRequest(source, period, indicators[:1]), out
             )
         elif kind == "summary":
             paths = reports.summary(rt, reports.SummaryRequest(source, period), out)
         else:
-            paths = reports.ranking(rt, reports.RankingRequest(source, period), out)
+            paths = decisions.ranking(rt, decisions.RankingRequest(source, period), out)
         wanted = paths[0]
         if form.get("format") == "pdf":
-            wanted = reports.to_pdf(wanted)
+            wanted = letters.to_pdf(wanted)
         elif form.get("format") == "xlsx" and len(paths) > 1:
             wanted = paths[1]
         content = wanted.read_bytes()

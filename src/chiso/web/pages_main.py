@@ -13,8 +13,9 @@ from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period, PeriodError
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
-from chiso.services.tasks import tracking as tasks
-from chiso.services.units.catalogue import resolve
+from chiso.services.tasks import tracking
+from chiso.services.units import catalogue
+from chiso.services.units.resolver import look_up_unit
 from chiso.web.deps import require, require_unit, runtime
 from chiso.web.render import page
 
@@ -37,12 +38,12 @@ def overview(request: Request, period: str | None = None) -> Response:
     chosen = _period(period, dashboard.USAGE, request)
     choices = list(reversed(dashboard.periods(rt, dashboard.USAGE)))
     data = dashboard.overview(rt, chosen) if chosen else None
-    late = tasks.list_tasks(rt, overdue_only=True)
+    late = tracking.list_tasks(rt, overdue_only=True)
     return page(request, "overview.html", data=data, choices=choices, chosen=chosen, late=late)
 
 
 def _ranking(request: Request, framework: str, period: str | None) -> dashboard.Ranking | None:
-    frameworks.resolve(runtime(request), framework)
+    frameworks.get(runtime(request), framework)
     chosen = (
         _period(period, framework, request)
         if period
@@ -164,11 +165,8 @@ def ranking_xlsx(
 def unit(request: Request, key: str) -> Response:
     who = require(request, Action.VIEW_UNIT)
     rt = runtime(request)
-    with rt.db.transaction() as session:
-        found = resolve(session, key)
-        unit_id = found.id
-    require_unit(request, who, unit_id)
-    found_tasks = tasks.list_tasks(rt, unit=key)
+    require_unit(request, who, look_up_unit(rt, key).id)
+    found_tasks = tracking.list_tasks(rt, unit=key)
     return page(request, "unit.html", data=dashboard.unit_page(rt, key), tasks=found_tasks)
 
 
@@ -178,7 +176,7 @@ def map_page(request: Request, period: str | None = None) -> Response:
     data = _ranking(request, dashboard.USAGE, period)
     points = []
     if data:
-        coords = dashboard.coordinates(
+        coords = catalogue.coordinates(
             runtime(request), [r.unit.code for r in data.evaluation.results]
         )
         for r in data.evaluation.results:

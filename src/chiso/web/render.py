@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from chiso.domain.access import Action, can
-from chiso.domain.formatting import fixed, local_time, number, percent, stored_value
+from chiso.domain.formatting import fixed, local_time, number, percent, percent_points, value_text
+from chiso.domain.frameworks import InputKind
 from chiso.web import i18n
 from chiso.web.deps import caller
 
@@ -30,7 +31,7 @@ TEMPLATES.env.filters.update(
 def trend_spec(card: Any) -> dict[str, Any]:
     """A small line chart of an indicator's overall rate over the last periods."""
     values = [
-        {"ky": period, "ty_le": None if value is None else round(value * 100, 2)}
+        {"ky": period, "ty_le": None if value is None else percent_points(value)}
         for period, value in card.trend
     ]
     return {
@@ -51,14 +52,11 @@ def trend_spec(card: Any) -> dict[str, Any]:
     }
 
 
-def history_spec(history: list[tuple[str, str, float | None]]) -> dict[str, Any]:
+def history_spec(history: list[Any]) -> dict[str, Any]:
+    """Each indicator of a unit over the months: shares in percent, counts as counts."""
     values = [
-        {
-            "ky": p,
-            "chi_so": name,
-            "gia_tri": None if v is None else round(v, 2),
-        }
-        for p, name, v in history
+        {"ky": p.period, "chi_so": p.indicator, "gia_tri": _shown(p.value, p.share)}
+        for p in history
     ]
     return {
         "width": "container",
@@ -81,6 +79,12 @@ def history_spec(history: list[tuple[str, str, float | None]]) -> dict[str, Any]
             ],
         },
     }
+
+
+def _shown(value: float | None, share: bool) -> float | None:
+    if value is None:
+        return None
+    return percent_points(value) if share else round(value, 2)
 
 
 def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -115,8 +119,8 @@ def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
 
 def distribution_spec(data: Any) -> dict[str, Any]:
     """A histogram of the units' values (rates in percent)."""
-    scale = 100 if data.kind == "rate" else 1
-    values = [{"gia_tri": round(v * scale, 2), "nhom": group} for _, group, v in data.distribution]
+    share = data.kind is InputKind.RATE
+    values = [{"gia_tri": _shown(v, share), "nhom": group} for _, group, v in data.distribution]
     return {
         "width": "container",
         "height": 200,
@@ -127,7 +131,7 @@ def distribution_spec(data: Any) -> dict[str, Any]:
                 "field": "gia_tri",
                 "type": "quantitative",
                 "bin": {"maxbins": 20},
-                "title": "Tỷ lệ (%)" if scale == 100 else "Giá trị",
+                "title": "Tỷ lệ (%)" if share else "Giá trị",
             },
             "y": {"aggregate": "count", "type": "quantitative", "title": "Số đơn vị"},
             "color": {"field": "nhom", "type": "nominal", "title": "Nhóm"},
@@ -140,7 +144,7 @@ TEMPLATES.env.globals.update(
     trend_spec=trend_spec,
     history_spec=history_spec,
     map_spec=map_spec,
-    describe=stored_value,
+    describe=value_text,
 )
 
 NAV = (

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from chiso.domain.access import Role, in_scope
+from chiso.domain.access import Actor, Role, in_scope
 from chiso.errors import NotFound
 from chiso.services.runtime import Runtime
-from chiso.store import units_repo
-from chiso.store.models import User
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A name for the audit log, a role, and for a reporter the unit they answer for."""
-
-    name: str
-    role: Role
-    unit_id: int | None = None
-
-
-ADMIN = Actor("cli", Role.ADMIN)
+from chiso.store import accounts_repo, units_repo
+from chiso.store.db import Session
 
 
 def reaches(session: Session, actor: Actor, unit_id: int) -> bool:
@@ -33,14 +16,14 @@ def reaches(session: Session, actor: Actor, unit_id: int) -> bool:
     return in_scope(actor.role, actor.unit_id, units_repo.lineage_ids(session, unit_id))
 
 
-def actor_for(rt: Runtime, username: str | None) -> Actor:
-    """The command line acts as the administrator unless told to act as a named account."""
+def as_user(rt: Runtime, username: str | None) -> Runtime:
+    """The runtime acting as a named active account (`--user`), or as it is."""
     if username is None:
-        return Actor(rt.actor, Role.ADMIN)
+        return rt
     with rt.db.transaction() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None or not user.active:
-            raise NotFound(
-                f"Không có tài khoản đang hoạt động '{username}'.", f"no active user {username}"
-            )
-        return Actor(user.username, Role(user.role), user.unit_id)
+        account = accounts_repo.by_username(session, username)
+    if account is None or not account.active:
+        raise NotFound(
+            f"Không có tài khoản đang hoạt động '{username}'.", f"no active user {username}"
+        )
+    return rt.acting(account.actor)

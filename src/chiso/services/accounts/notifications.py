@@ -10,16 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from chiso.domain.access import Role, in_scope
-from chiso.domain.assessment import Status
+from chiso.domain.access import Account, Role, in_scope
+from chiso.domain.assessment import Assessment, Round, Status
 from chiso.errors import ChisoError, UsageError
 from chiso.services.runtime import Runtime
 from chiso.services.tasks import tracking as tasks
-from chiso.store import units_repo
-from chiso.store.models import Assessment, AssessmentRound, NotificationSent, User
+from chiso.store import accounts_repo, assessments_repo, notifications_repo, units_repo
+from chiso.store.db import Session
 
 
 @dataclass(frozen=True)
@@ -74,34 +71,38 @@ def events(rt: Runtime, today: date) -> list[Event]:
 def _round_events(rt: Runtime, today: date) -> list[Event]:
     out: list[Event] = []
     with rt.db.transaction() as session:
-        for r in session.scalars(select(AssessmentRound)):
+        for r in assessments_repo.rounds(session):
             name = f"{r.framework_id} kỳ {r.period}"
             if r.opens_on <= today <= r.closes_on:
-                out.append(Event(f"round-open:{r.id}:{r.opens_on}", "Tự đánh giá",
-                                 f"Đợt tự đánh giá {name} đang nhận hồ sơ đến hết ngày {r.closes_on:%d/%m/%Y}.",
-                                 roles=_UNIT | _REVIEWERS))  # fmt: skip
+                text = (
+                    f"Đợt tự đánh giá {name} đang nhận hồ sơ đến hết ngày {r.closes_on:%d/%m/%Y}."
+                )
+                key = f"round-open:{r.id}:{r.opens_on}"
+                out.append(Event(key, "Tự đánh giá", text, roles=_UNIT | _REVIEWERS))
             left = (r.closes_on - today).days
-            rows = list(session.scalars(select(Assessment).where(Assessment.round_id == r.id)))
-            out += _assessment_events(session, r, rows, name, left, rt.settings.reminder_days)
+            soon = rt.settings.reminder_days
+            for a in assessments_repo.assessments(session, r.id):
+                out += _file_events(r, a, name, left, soon)
     return out
 
 
-def _assessment_events(
-    session: Session, r: AssessmentRound, rows: list[Assessment], name: str, left: int, soon: int
-) -> list[Event]:
+def _file_events(r: Round, a: Assessment, name: str, left: int, soon: int) -> list[Event]:
+    unit = a.unit
     out = []
-    for a in rows:
-        status = Status(a.status)
-        if status is Status.RETURNED:
-            out.append(Event(f"returned:{a.id}:{a.updated_at:%Y%m%d%H%M%S}", "Tự đánh giá",
-                             f"Hồ sơ {name} của {a.unit.name} bị trả lại: {a.comment}", a.unit_id, _UNIT))  # fmt: skip
-        if status is Status.SUBMITTED and a.submitted_at is not None:
-            out.append(Event(f"submitted:{a.id}:{a.submitted_at:%Y%m%d%H%M%S}", "Hồ sơ chờ thẩm định",
-                             f"{a.unit.name} đã nộp hồ sơ {name}.", a.unit_id, _REVIEWERS))  # fmt: skip
-        if status.editable_by_unit and 0 <= left <= soon:
-            out.append(Event(f"closing:{r.id}:{a.unit_id}", "Tự đánh giá",
-                             f"Còn {left} ngày đến hạn nộp hồ sơ {name} ({r.closes_on:%d/%m/%Y}); hồ sơ của "
-                             f"{a.unit.name} chưa nộp.", a.unit_id, _UNIT))  # fmt: skip
+    if a.status is Status.RETURNED:
+        text = f"Hồ sơ {name} của {unit.name} bị trả lại: {a.comment}"
+        key = f"returned:{a.id}:{a.updated_at:%Y%m%d%H%M%S}"
+        out.append(Event(key, "Tự đánh giá", text, unit.id, _UNIT))
+    if a.status is Status.SUBMITTED and a.submitted_at is not None:
+        key = f"submitted:{a.id}:{a.submitted_at:%Y%m%d%H%M%S}"
+        text = f"{unit.name} đã nộp hồ sơ {name}."
+        out.append(Event(key, "Hồ sơ chờ thẩm định", text, unit.id, _REVIEWERS))
+    if a.status.editable_by_unit and 0 <= left <= soon:
+        text = (
+            f"Còn {left} ngày đến hạn nộp hồ sơ {name} ({r.closes_on:%d/%m/%Y}); hồ sơ của "
+            f"{unit.name} chưa nộp."
+        )
+        out.append(Event(f"closing:{r.id}:{unit.id}", "Tự đánh giá", text, unit.id, _UNIT))
     return out
 
 
@@ -110,17 +111,14 @@ def digests(rt: Runtime, today: date | None = None) -> list[Digest]:
     found = events(rt, today or date.today())
     out = []
     with rt.db.transaction() as session:
-        users = session.scalars(select(User).where(User.active.is_(True), User.email.is_not(None)))
-        keys = sorted({e.key for e in found})
-        told = select(NotificationSent).where(NotificationSent.event_key.in_(keys))
-        sent = {(n.recipient, n.event_key) for n in session.scalars(told)}
-        for user in users:
-            role = Role(user.role)
-            digest = Digest(str(user.email), user.full_name)
+        sent = notifications_repo.told(session, [e.key for e in found])
+        for account in accounts_repo.with_email(session):
+            address = str(account.email)
+            digest = Digest(address, account.full_name)
             for e in found:
-                if role not in e.roles or (str(user.email), e.key) in sent:
+                if account.role not in e.roles or (address, e.key) in sent:
                     continue
-                if role is Role.REPORTER and not _concerns(session, user, e):
+                if account.role is Role.REPORTER and not _concerns(session, account, e):
                     continue
                 digest.events.append(e)
             if digest.events:
@@ -128,10 +126,11 @@ def digests(rt: Runtime, today: date | None = None) -> list[Digest]:
     return out
 
 
-def _concerns(session: Session, user: User, e: Event) -> bool:
+def _concerns(session: Session, account: Account, e: Event) -> bool:
     if e.unit_id is None:
         return True
-    return in_scope(Role.REPORTER, user.unit_id, units_repo.lineage_ids(session, e.unit_id))
+    lineage = units_repo.lineage_ids(session, e.unit_id)
+    return in_scope(Role.REPORTER, account.unit_id, lineage)
 
 
 def send(rt: Runtime, today: date | None = None, dry_run: bool = False) -> list[Digest]:
@@ -142,9 +141,11 @@ def send(rt: Runtime, today: date | None = None, dry_run: bool = False) -> list[
     s = rt.settings
     if not s.smtp_host:
         raise UsageError(
-            "Chưa cấu hình máy chủ thư.", "SMTP host not configured",
-            hint_vi="đặt CHISO_SMTP_HOST, CHISO_SMTP_PORT (và CHISO_SMTP_USER, CHISO_SMTP_PASSWORD nếu cần).",
-        )  # fmt: skip
+            "Chưa cấu hình máy chủ thư.",
+            "SMTP host not configured",
+            hint_vi="đặt CHISO_SMTP_HOST, CHISO_SMTP_PORT "
+            "(và CHISO_SMTP_USER, CHISO_SMTP_PASSWORD nếu cần).",
+        )
     try:
         with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
             if s.smtp_starttls:
@@ -156,9 +157,11 @@ def send(rt: Runtime, today: date | None = None, dry_run: bool = False) -> list[
                 _remember(rt, digest)
     except (OSError, smtplib.SMTPException) as exc:
         raise ChisoError(
-            f"Không gửi được thư qua {s.smtp_host}:{s.smtp_port}: {exc}", f"SMTP failed: {exc}",
-            hint_vi="kiểm tra máy chủ thư và cấu hình CHISO_SMTP_*; thư chưa gửi sẽ được gửi lần sau.",
-        ) from exc  # fmt: skip
+            f"Không gửi được thư qua {s.smtp_host}:{s.smtp_port}: {exc}",
+            f"SMTP failed: {exc}",
+            hint_vi="kiểm tra máy chủ thư và cấu hình CHISO_SMTP_*; "
+            "thư chưa gửi sẽ được gửi lần sau.",
+        ) from exc
     return pending
 
 
@@ -173,5 +176,4 @@ def _message(rt: Runtime, digest: Digest) -> EmailMessage:
 
 def _remember(rt: Runtime, digest: Digest) -> None:
     with rt.db.transaction() as session:
-        for e in digest.events:
-            session.add(NotificationSent(recipient=digest.recipient, event_key=e.key))
+        notifications_repo.remember(session, digest.recipient, [e.key for e in digest.events])

@@ -7,53 +7,25 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from chiso.domain.signatures import SignatureCheck, Verdict
+from chiso.domain.evidence import PDF, Evidence
+from chiso.domain.signatures import Verdict
 from chiso.errors import NotFound, RejectedInput
 from chiso.io.pdf_signatures import check_pdf, load_trust_roots
 from chiso.services.runtime import Runtime
 from chiso.settings import Settings
-from chiso.store import units_repo
-from chiso.store.models import EvidenceFile
+from chiso.store import audit_repo, evidence_repo
+from chiso.store.db import Session
 
 TYPES = {
-    ".pdf": "application/pdf",
+    ".pdf": PDF,
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
-
-
-@dataclass(frozen=True)
-class Evidence:
-    id: int
-    filename: str
-    sha256: str
-    media_type: str
-    size: int
-    uploaded_by: str
-    verdict: Verdict | None
-
-    @property
-    def is_pdf(self) -> bool:
-        return self.media_type == "application/pdf"
-
-    @classmethod
-    def of(cls, row: EvidenceFile) -> Evidence:
-        verdict = None
-        if row.signatures is not None:
-            checks = tuple(SignatureCheck.from_dict(d) for d in row.signatures["checks"])
-            verdict = Verdict(checks, bool(row.signatures.get("modified")))
-        return cls(
-            row.id, row.filename, row.sha256, row.media_type, row.size, row.uploaded_by, verdict
-        )
 
 
 def check_type(filename: str, data: bytes, max_mb: int) -> str:
@@ -105,7 +77,7 @@ def verdict_for(settings: Settings, data: bytes, trust: Path | None = None) -> V
     return check_pdf(data, load_trust_roots(trust or settings.effective_trust_dir))
 
 
-def add(session: Session, rt: Runtime, owner: str, filename: str, data: bytes) -> EvidenceFile:
+def add(session: Session, rt: Runtime, owner: str, filename: str, data: bytes) -> Evidence:
     """Stores the file (once per content) and records it against `owner` ("item:12")."""
     name = Path(filename).name
     media_type = check_type(name, data, rt.settings.evidence_max_mb)
@@ -116,67 +88,34 @@ def add(session: Session, rt: Runtime, owner: str, filename: str, data: bytes) -
         partial = path.with_suffix(".part")
         partial.write_bytes(data)
         partial.replace(path)
-    signatures = None
-    if media_type == "application/pdf":
-        verdict = verdict_for(rt.settings, data)
-        signatures = {
-            "checks": [c.as_dict() for c in verdict.signatures],
-            "modified": verdict.modified_after_signing,
-        }
-    row = EvidenceFile(
-        owner=owner,
-        sha256=digest,
-        filename=name,
-        media_type=media_type,
-        size=len(data),
-        signatures=signatures,
-        uploaded_by=rt.actor,
-    )
-    session.add(row)
-    session.flush()
-    units_repo.audit(
-        session, rt.actor, "evidence.add", "evidence", owner, None, {"file": name, "sha256": digest}
-    )
-    return row
+    verdict = verdict_for(rt.settings, data) if media_type == PDF else None
+    blob = (name, digest, media_type, len(data))
+    found = evidence_repo.add(session, owner, blob, verdict, rt.actor)
+    after = {"file": name, "sha256": digest}
+    audit_repo.record(session, rt.actor, "evidence.add", "evidence", owner, None, after)
+    return found
 
 
 def of_owners(session: Session, owners: list[str]) -> dict[str, list[Evidence]]:
-    out: dict[str, list[Evidence]] = {o: [] for o in owners}
-    if not owners:
-        return out
-    query = select(EvidenceFile).where(EvidenceFile.owner.in_(owners)).order_by(EvidenceFile.id)
-    for row in session.scalars(query):
-        out[row.owner].append(Evidence.of(row))
-    return out
+    return evidence_repo.of_owners(session, owners)
 
 
-def content(rt: Runtime, evidence_id: int) -> tuple[EvidenceFile, bytes]:
+def content(rt: Runtime, evidence_id: int) -> tuple[Evidence, bytes]:
     with rt.db.transaction() as session:
-        row = session.get(EvidenceFile, evidence_id)
-        if row is None:
-            raise NotFound(f"Không có minh chứng số {evidence_id}.", "no such evidence")
-        session.expunge(row)
-    path = blob_path(rt.settings, row.sha256)
+        found = evidence_repo.get(session, evidence_id)
+    if found is None:
+        raise NotFound(f"Không có minh chứng số {evidence_id}.", "no such evidence")
+    path = blob_path(rt.settings, found.sha256)
     if not path.exists():
         raise NotFound(
-            f"Tệp minh chứng {row.filename} không còn trong thư mục dữ liệu.",
-            f"evidence blob {row.sha256} missing",
+            f"Tệp minh chứng {found.filename} không còn trong thư mục dữ liệu.",
+            f"evidence blob {found.sha256} missing",
             hint_vi="khôi phục thư mục evidence từ bản sao lưu.",
         )
-    return row, path.read_bytes()
+    return found, path.read_bytes()
 
 
 def unit_of(rt: Runtime, evidence_id: int) -> int | None:
     """The unit whose file or task the evidence belongs to, for scope checks."""
-    from chiso.store.models import Assessment, AssessmentItem, Task, TaskUpdate
-
     with rt.db.transaction() as session:
-        row = session.get(EvidenceFile, evidence_id)
-        if row is None:
-            return None
-        kind, _, number = row.owner.partition(":")
-        if kind == "item":
-            item = session.get(AssessmentItem, int(number))
-            return session.get_one(Assessment, item.assessment_id).unit_id if item else None
-        update = session.get(TaskUpdate, int(number))
-        return session.get_one(Task, update.task_id).lead_unit_id if update else None
+        return evidence_repo.unit_of(session, evidence_id)

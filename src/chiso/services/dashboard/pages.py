@@ -1,63 +1,48 @@
-"""What the web pages show: the overview of a period, rankings, a unit's page, an indicator's page."""
+"""What the web pages show: the overview of a period, rankings, a unit's page, an indicator's page.
+Each is computed once per data stamp and kept in the runtime's page cache."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
-
-from sqlalchemy import select
+from typing import TypeVar
 
 from chiso.domain import grouping
 from chiso.domain.comparison import Change, compare
 from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.findings import Findings, analyse
-from chiso.domain.frameworks import TOTAL, Framework
+from chiso.domain.frameworks import TOTAL, Framework, InputKind
 from chiso.domain.periods import Granularity, Period
-from chiso.domain.scoring import Value, raw_value
+from chiso.domain.scoring import raw_value
 from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import dataset as report_data
-from chiso.services.scoring import frameworks
-from chiso.services.scoring.dataset import Source
-from chiso.services.units import catalogue as units
-from chiso.services.values import exchange as values_files
-from chiso.store import values_repo
-from chiso.store.models import IndicatorValue
+from chiso.services.scoring import dataset, frameworks
+from chiso.services.scoring.dataset import DataSource
+from chiso.services.units.catalogue import UnitDetail, show_unit
+from chiso.services.values.reporting import completeness
+from chiso.store import audit_repo, values_repo
 
 T = TypeVar("T")
 
 USAGE = "platform-usage"
-_CACHE: dict[tuple[Any, ...], Any] = {}
-_CACHE_SIZE = 64
-_LOCKS: dict[tuple[Any, ...], threading.Lock] = {}
-
-
-def _cached(rt: Runtime, framework_id: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """Page data recomputed only when the framework's values changed (many readers, few writers);
-    concurrent first requests wait for one computation instead of each doing it."""
-    with rt.db.transaction() as session:
-        stamp = values_repo.version(session, framework_id)
-    full = (rt.db.url, framework_id, stamp, *key)
-    with _LOCKS.setdefault(key, threading.Lock()):
-        if full not in _CACHE:
-            if len(_CACHE) >= _CACHE_SIZE:
-                _CACHE.pop(next(iter(_CACHE)))
-            _CACHE[full] = compute()
-        return cast(T, _CACHE[full])
-
-
+STAMPED = ("value", "unit", "framework")
+"""What pages are computed from: values, units with their groups, registered frameworks."""
 STRONG = 0.8
 """An indicator at 80% of its maximum or more is a strength of the unit; below, a weakness."""
 
 
+def _cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
+    """The page data for the current stamp: every change to values, units, groups and
+    frameworks is audited, so the newest audit entry about them moves with each change."""
+    with rt.db.transaction() as session:
+        stamp = audit_repo.newest(session, STAMPED)
+    return rt.pages.get(stamp, key, compute)
+
+
 def periods(rt: Runtime, framework_id: str, granularity: Granularity | None = None) -> list[Period]:
     with rt.db.transaction() as session:
-        found = [Period.parse(p) for p in values_repo.periods_with_values(session, framework_id)]
-    if granularity is not None:
-        found = [p for p in found if p.granularity is granularity]
-    return sorted(found, key=lambda p: (p.start, p.granularity.months))
+        found = values_repo.periods_with_values(session, framework_id)
+    return [p for p in found if granularity is None or p.granularity is granularity]
 
 
 def latest(
@@ -86,16 +71,16 @@ class Overview:
 
 
 def overview(rt: Runtime, period: Period) -> Overview:
-    return _cached(rt, USAGE, ("overview", str(period)), lambda: _overview(rt, period))
+    return _cached(rt, ("overview", str(period)), lambda: _overview(rt, period))
 
 
 def _overview(rt: Runtime, period: Period) -> Overview:
     months = [period.shifted(-i) for i in reversed(range(6))]
-    data = report_data.load(rt, Source(USAGE), months)
+    data = dataset.load(rt, DataSource(USAGE), months)
     earlier = period.previous() if period.previous() in data.values else None
     cards, laggards, gains = [], [], []
     for node in data.framework.leaves():
-        if node.code not in data.values.get(period, {}) or node.input not in report_data.KINDS:
+        if node.code not in data.values.get(period, {}) or node.input not in dataset.KINDS:
             continue
         indicator = data.indicator(node.code)
         current = data.figures(node.code, period, [])
@@ -105,18 +90,14 @@ def _overview(rt: Runtime, period: Period) -> Overview:
             for m in months
             if node.code in data.values.get(m, {})
         ]
-        met = (
-            found.reported - len(found.below)
-            if found.threshold is not None
-            else found.reported - len(found.not_done)
-        )
-        cards.append(Card(found, trend, met))
+        not_met = len(found.below) if found.threshold is not None else len(found.not_done)
+        cards.append(Card(found, trend, found.reported - not_met))
         laggards += [(u.name, indicator.name, u.value or 0.0) for u in found.below[:3]]
         gains += [
             (new.name, indicator.name, old.value or 0.0, new.value or 0.0)
             for old, new in found.improved[:3]
         ]
-    status = values_files.completeness(rt, USAGE, str(period))
+    status = completeness(rt, USAGE, str(period))
     missing = [r.unit_name for r in status if r.status == "missing"]
     return Overview(
         period, cards, laggards[:12], gains[:12], len(status), len(status) - len(missing), missing
@@ -138,20 +119,16 @@ class Ranking:
 
 
 def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking:
-    return _cached(
-        rt,
-        framework_id,
-        ("ranking", str(period), draws),
-        lambda: _ranking(rt, framework_id, period, draws),
-    )
+    key = ("ranking", framework_id, str(period), draws)
+    return _cached(rt, key, lambda: _ranking(rt, framework_id, period, draws))
 
 
 def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking:
-    framework = frameworks.resolve(rt, framework_id)
-    data = report_data.load(rt, Source(framework.id), [period, period.previous()])
-    current = report_data.evaluation(data, period)
+    framework = frameworks.get(rt, framework_id)
+    data = dataset.load(rt, DataSource(framework.id), [period, period.previous()])
+    current = dataset.evaluation(data, period)
     changes = (
-        compare(current, report_data.evaluation(data, period.previous()))
+        compare(current, dataset.evaluation(data, period.previous()))
         if period.previous() in data.values
         else {}
     )
@@ -163,11 +140,22 @@ def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Rank
     return Ranking(framework, period, current, grouping.group_names(framework), changes, intervals)
 
 
+@dataclass(frozen=True)
+class Point:
+    """One month of one platform-usage indicator on a unit's page."""
+
+    period: str
+    indicator: str
+    value: float | None
+    """As measured: rates and yes/no as fractions, counts as counts."""
+    share: bool
+    """Whether the value is a share (a rate or a yes/no) that reads in percent."""
+
+
 @dataclass
 class UnitPage:
-    detail: units.UnitDetail
-    history: list[tuple[str, str, float | None]]
-    """(period, indicator name, value) for the platform-usage indicators."""
+    detail: UnitDetail
+    history: list[Point]
     latest: Period | None
     strengths: list[tuple[str, float]]
     weaknesses: list[tuple[str, float]]
@@ -175,76 +163,46 @@ class UnitPage:
 
 
 def unit_page(rt: Runtime, key: str) -> UnitPage:
-    detail = units.show_unit(rt, key)
-    framework = frameworks.resolve(rt, USAGE)
+    detail = show_unit(rt, key)
+    framework = frameworks.get(rt, USAGE)
     with rt.db.transaction() as session:
-        unit = units.resolve(session, detail.unit.key)
-        stored = list(
-            session.scalars(
-                select(IndicatorValue).where(
-                    IndicatorValue.unit_id == unit.id, IndicatorValue.framework_id == USAGE
-                )
-            )
-        )
+        stored = values_repo.values(session, USAGE, unit_ids=[detail.unit.id])
+    monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
     history = []
-    for v in sorted(stored, key=lambda v: (Period.parse(v.period).start, v.indicator)):
+    for v in sorted(monthly, key=lambda v: (v.period.start, v.indicator)):
         node = framework.node(v.indicator)
-        if node is not None and Period.parse(v.period).granularity is Granularity.MONTH:
-            value = raw_value(
-                node, Value(v.number, v.numerator, v.denominator, v.text, v.index_value)
-            )
-            shown = (
-                value * 100
-                if value is not None
-                and node.input is not None
-                and node.input.value in ("rate", "yes_no")
-                else value
-            )
-            history.append((v.period, node.name, shown))
-    last = max(
-        (
-            Period.parse(v.period)
-            for v in stored
-            if Period.parse(v.period).granularity is Granularity.MONTH
-        ),
-        default=None,
-        key=lambda p: p.start,
-    )
-    strengths, weaknesses, versus = [], [], []
+        if node is not None:
+            share = node.input in {InputKind.RATE, InputKind.YES_NO}
+            history.append(Point(str(v.period), node.name, raw_value(node, v.value), share))
+    last = max((v.period for v in monthly), default=None, key=lambda p: p.start)
+    page = UnitPage(detail, history, last, [], [], [])
     if last is not None:
-        ranking_ = ranking(rt, USAGE, last, draws=0)
-        mine = next(
-            (r for r in ranking_.evaluation.results if r.unit.code == detail.unit.key), None
-        )
-        if mine is not None:
-            peers = [r for r in ranking_.evaluation.results if r.unit.group == mine.unit.group]
-            for node in framework.leaves():
-                own = mine.scores[node.code].index
-                others = [x for x in (r.scores[node.code].index for r in peers) if x is not None]
-                versus.append((node.name, own, sum(others) / len(others) if others else None))
-            scored = sorted(
-                ((name, own) for name, own, _ in versus if own is not None), key=lambda x: x[1]
-            )
-            weaknesses = [item for item in scored if item[1] < STRONG][:3]
-            strengths = [item for item in reversed(scored) if item[1] >= STRONG][:3]
-    return UnitPage(detail, history, last, strengths, weaknesses, versus)
+        _compare_with_group(rt, framework, detail.unit.key, last, page)
+    return page
 
 
-def coordinates(rt: Runtime, keys: list[str]) -> dict[str, tuple[float, float]]:
-    """Latitude and longitude of units that have them (departments take their province's)."""
-    from chiso.store.models import Unit
-
-    with rt.db.transaction() as session:
-        out = {}
-        for unit in session.scalars(select(Unit).where(Unit.key.in_(keys))):
-            place = unit if unit.latitude is not None else unit.parent
-            if place is not None and place.latitude is not None and place.longitude is not None:
-                out[unit.key] = (place.latitude, place.longitude)
-        return out
+def _compare_with_group(
+    rt: Runtime, framework: Framework, key: str, period: Period, page: UnitPage
+) -> None:
+    """The unit's index on each indicator beside its group's mean; its strengths and weaknesses."""
+    results = ranking(rt, framework.id, period, draws=0).evaluation.results
+    mine = next((r for r in results if r.unit.code == key), None)
+    if mine is None:
+        return
+    peers = [r for r in results if r.unit.group == mine.unit.group]
+    for node in framework.leaves():
+        own = mine.scores[node.code].index
+        others = [x for x in (r.scores[node.code].index for r in peers) if x is not None]
+        page.versus_group.append((node.name, own, sum(others) / len(others) if others else None))
+    scored = sorted(
+        ((n, own) for n, own, _ in page.versus_group if own is not None), key=lambda x: x[1]
+    )
+    page.weaknesses = [item for item in scored if item[1] < STRONG][:3]
+    page.strengths = [item for item in reversed(scored) if item[1] >= STRONG][:3]
 
 
 def framework_leaves(rt: Runtime, framework_id: str) -> list[tuple[str, str]]:
-    framework = frameworks.resolve(rt, framework_id)
+    framework = frameworks.get(rt, framework_id)
     return [(n.code, n.name) for n in framework.leaves()]
 
 
@@ -252,7 +210,7 @@ def framework_leaves(rt: Runtime, framework_id: str) -> list[tuple[str, str]]:
 class IndicatorPage:
     code: str
     name: str
-    kind: str
+    kind: InputKind
     period: Period
     findings: Findings
     distribution: list[tuple[str, str, float]]
@@ -263,24 +221,17 @@ class IndicatorPage:
 def indicator_page(
     rt: Runtime, code: str, period: Period, framework_id: str = USAGE
 ) -> IndicatorPage:
-    return _cached(
-        rt,
-        framework_id,
-        ("indicator", code, str(period)),
-        lambda: _indicator_page(rt, code, period, framework_id),
-    )
+    key = ("indicator", framework_id, code, str(period))
+    return _cached(rt, key, lambda: _indicator_page(rt, code, period, framework_id))
 
 
 def _indicator_page(rt: Runtime, code: str, period: Period, framework_id: str) -> IndicatorPage:
     months = [period.shifted(-i) for i in reversed(range(12))]
-    data = report_data.load(rt, Source(framework_id), months)
+    data = dataset.load(rt, DataSource(framework_id), months)
     indicator = data.indicator(code)
     current = data.figures(code, period, [])
-    found = analyse(
-        indicator,
-        current,
-        data.figures(code, period.previous(), []) if period.previous() in data.values else [],
-    )
+    earlier = data.figures(code, period.previous(), []) if period.previous() in data.values else []
+    found = analyse(indicator, current, earlier)
     trend = [
         (str(m), analyse(indicator, data.figures(code, m, [])).overall)
         for m in months

@@ -1,5 +1,5 @@
-"""The figures documents are written from: stored values (database) or plain values and units files,
-as the same per-indicator lists of units with their rate, count or yes/no."""
+"""The figures documents and pages are written from: stored values (database) or plain values and
+units files, as the same per-indicator lists of units with their rate, count or yes/no."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from chiso.domain.frameworks import Framework, InputKind, Node
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value, raw_value, target_of
 from chiso.domain.text import fold
-from chiso.domain.units import letter_name
+from chiso.domain.units import UnitInfo
 from chiso.errors import UsageError
 from chiso.io.units_file import read_units_file
 from chiso.io.values_file import read_values_file
@@ -23,26 +23,22 @@ from chiso.services.scoring import frameworks
 from chiso.store import units_repo, values_repo
 
 KINDS = {
-    InputKind.RATE: "rate",
-    InputKind.COUNT: "count",
-    InputKind.NUMBER: "count",
-    InputKind.YES_NO: "yes_no",
+    InputKind.RATE: InputKind.RATE,
+    InputKind.COUNT: InputKind.COUNT,
+    InputKind.NUMBER: InputKind.COUNT,
+    InputKind.YES_NO: InputKind.YES_NO,
 }
+"""The inputs a document can speak of, and how it speaks of them (numbers as counts)."""
 
 
 @dataclass(frozen=True)
-class Source:
+class DataSource:
+    """Where a document's figures come from: the database, or a values file (and a units file
+    to name and group the units)."""
+
     framework: str = "platform-usage"
     values: Path | None = None
     units: Path | None = None
-
-
-@dataclass(frozen=True)
-class UnitInfo:
-    key: str
-    name: str
-    kind: str | None
-    groups: tuple[str, ...]
 
 
 @dataclass
@@ -57,28 +53,33 @@ class Dataset:
 
     def indicator(self, code: str) -> Indicator:
         node = self._leaf(code)
-        target = target_of(node)
-        return Indicator(node.code, node.name, KINDS[node.input or InputKind.NUMBER], target)
+        return Indicator(
+            node.code, node.name, KINDS[node.input or InputKind.NUMBER], target_of(node)
+        )
 
     def _leaf(self, code: str) -> Node:
         node = self.framework.node(code)
         if node is None or node.input not in KINDS:
             usable = ", ".join(n.code for n in self.framework.leaves() if n.input in KINDS)
             raise UsageError(
-                f"Chỉ số '{code}' không dùng được trong văn bản của bộ {self.framework.id} (dùng: {usable}).",
+                f"Chỉ số '{code}' không dùng được trong văn bản của bộ {self.framework.id} "
+                f"(dùng: {usable}).",
                 f"indicator {code!r} not usable",
             )
         return node
+
+    def unit(self, key: str) -> UnitInfo:
+        return self.units.get(key) or UnitInfo(key=key, name=key)
 
     def figures(self, code: str, period: Period, group_order: list[str]) -> list[UnitFigure]:
         node = self._leaf(code)
         out = []
         for key, value in self.values.get(period, {}).get(code, {}).items():
-            info = self.units.get(key, UnitInfo(key, key, None, ()))
+            info = self.unit(key)
             out.append(
                 UnitFigure(
                     key,
-                    letter_name(info.name, info.kind),
+                    info.letter_name,
                     self.group_of(info, group_order),
                     raw_value(node, value),
                     value.numerator,
@@ -96,16 +97,14 @@ class Dataset:
         return group.name
 
 
-def load(rt: Runtime | None, source: Source, periods: list[Period]) -> Dataset:
+def load(rt: Runtime, source: DataSource, periods: list[Period]) -> Dataset:
     """From the files when a values file is given, otherwise from the database."""
     if source.values is not None:
         return _from_files(source)
-    if rt is None:
-        raise UsageError("Cần tệp số liệu (--values) hoặc cơ sở dữ liệu.", "no data source")
     return _from_database(rt, source.framework, periods)
 
 
-def _from_files(source: Source) -> Dataset:
+def _from_files(source: DataSource) -> Dataset:
     assert source.values is not None
     framework = frameworks.load_local(source.framework)
     rows, problems = read_values_file(source.values, framework)
@@ -113,32 +112,29 @@ def _from_files(source: Source) -> Dataset:
     if source.units is not None:
         unit_rows, unit_problems = read_units_file(source.units)
         problems.problems.extend(unit_problems.problems)
-        units = {u.code: UnitInfo(u.code, u.name, u.kind.value, u.groups or ()) for u in unit_rows}
+        units = {
+            u.code: UnitInfo(key=u.code, name=u.name, kind=u.kind.value, groups=u.groups or ())
+            for u in unit_rows
+        }
     problems.raise_if_any(source.values.name)
     data = Dataset(framework, units)
     for r in rows:
         data.units.setdefault(
-            r.unit_code, UnitInfo(r.unit_code, r.unit_name or r.unit_code, None, ())
+            r.unit_code, UnitInfo(key=r.unit_code, name=r.unit_name or r.unit_code)
         )
         data.values.setdefault(r.period, defaultdict(dict))[r.indicator][r.unit_code] = r.value
     return data
 
 
 def _from_database(rt: Runtime, framework_ref: str, periods: list[Period]) -> Dataset:
-    framework = frameworks.resolve(rt, framework_ref)
+    framework = frameworks.get(rt, framework_ref)
     data = Dataset(framework, {})
     with rt.db.transaction() as session:
-        stored = values_repo.values(
-            session, framework_id=framework.id, periods=[str(p) for p in periods]
-        )
-        units = units_repo.units_by_id(session, sorted({v.unit_id for v in stored}))
-        for _uid, u in units.items():
-            data.units[u.key] = UnitInfo(u.key, u.name, u.kind, tuple(g.name for g in u.groups))
-        for v in stored:
-            value = Value(v.number, v.numerator, v.denominator, v.text, v.index_value)
-            data.values.setdefault(Period.parse(v.period), defaultdict(dict))[v.indicator][
-                units[v.unit_id].key
-            ] = value
+        stored = values_repo.values(session, framework.id, periods)
+        units = units_repo.by_ids(session, sorted({v.unit_id for v in stored}))
+    data.units = {u.key: u for u in units.values()}
+    for v in stored:
+        data.values.setdefault(v.period, defaultdict(dict))[v.indicator][v.unit_key] = v.value
     return data
 
 
@@ -150,9 +146,7 @@ def evaluation(data: Dataset, period: Period) -> Evaluation:
             per_unit[key][indicator] = value
     inputs = []
     for key, values in per_unit.items():
-        info = data.units.get(key, UnitInfo(key, key, None, ()))
+        info = data.unit(key)
         group, ranked = grouping.assign(data.framework, info.kind, info.groups)
-        inputs.append(
-            UnitInput(key, letter_name(info.name, info.kind), info.kind, group.code, ranked, values)
-        )
+        inputs.append(UnitInput(key, info.letter_name, info.kind, group.code, ranked, values))
     return evaluate(data.framework, inputs, str(period))

@@ -13,8 +13,7 @@ from chiso.errors import NotFound, UsageError
 from chiso.io.framework_xlsx import export_xlsx, import_xlsx
 from chiso.io.framework_yaml import dump_framework, framework_from_data, load_framework
 from chiso.services.runtime import Runtime
-from chiso.store import units_repo, values_repo
-from chiso.store.models import StoredFramework
+from chiso.store import audit_repo, frameworks_repo
 
 
 def _shipped_dir() -> Path:
@@ -75,9 +74,9 @@ def available(rt: Runtime | None = None) -> list[Framework]:
     found = {i: shipped(i) for i in shipped_ids()}
     if rt is not None:
         with rt.db.transaction() as session:
-            for stored in values_repo.stored_frameworks(session):
-                data = yaml.safe_load(stored.source_yaml)
-                found[stored.id] = framework_from_data(data, stored.id)
+            registered = frameworks_repo.registered(session)
+        for framework_id, text in registered:
+            found[framework_id] = framework_from_data(yaml.safe_load(text), framework_id)
     return [found[i] for i in sorted(found)]
 
 
@@ -129,13 +128,13 @@ def import_table(path: Path, framework_id: str | None, out: Path | None) -> tupl
     return framework, text
 
 
-def resolve(rt: Runtime, framework_id: str) -> Framework:
+def get(rt: Runtime, framework_id: str) -> Framework:
     """A framework registered in the database or shipped, by id only: a reference that comes
-    from a request is never read as a path, and resolving never writes."""
+    from a request is never read as a path, and reading never writes."""
     with rt.db.transaction() as session:
-        stored = values_repo.stored_framework(session, framework_id)
-        if stored is not None:
-            return framework_from_data(yaml.safe_load(stored.source_yaml), stored.id)
+        text = frameworks_repo.source_of(session, framework_id)
+    if text is not None:
+        return framework_from_data(yaml.safe_load(text), framework_id)
     return shipped(framework_id)
 
 
@@ -149,20 +148,11 @@ def register(rt: Runtime, framework: Framework) -> bool:
     """Stores (or updates) a province's framework; returns True when something changed."""
     text = dump_framework(framework)
     with rt.db.transaction() as session:
-        stored = values_repo.stored_framework(session, framework.id)
-        if stored is not None and stored.source_yaml == text:
+        if frameworks_repo.source_of(session, framework.id) == text:
             return False
-        before = {"name": stored.name} if stored else None
-        if stored is None:
-            session.add(
-                StoredFramework(
-                    id=framework.id, name=framework.name, source_yaml=text, registered_by=rt.actor
-                )
-            )
-        else:
-            stored.name, stored.source_yaml = framework.name, text
-        action = "framework.update" if before else "framework.register"
-        units_repo.audit(
-            session, rt.actor, action, "framework", framework.id, before, {"name": framework.name}
-        )
+        name = frameworks_repo.save(session, framework.id, framework.name, text, rt.actor)
+        before = None if name is None else {"name": name}
+        action = "framework.register" if before is None else "framework.update"
+        after = {"name": framework.name}
+        audit_repo.record(session, rt.actor, action, "framework", framework.id, before, after)
     return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chiso.settings import Settings, get_settings
+from chiso.settings import Settings
 from chiso.store import migrate
 from chiso.store.db import make_engine
 
@@ -18,28 +18,22 @@ class DatabaseState:
     pending: list[str]
 
 
-def _state(settings: Settings, before: str | None, status: migrate.SchemaStatus) -> DatabaseState:
-    engine_url = make_engine(settings.effective_database_url).url
-    url = engine_url.render_as_string(hide_password=True)
-    return DatabaseState(url, before, status.current, status.head, status.pending)
-
-
-def status(settings: Settings | None = None) -> DatabaseState:
-    settings = settings or get_settings()
+def status(settings: Settings) -> DatabaseState:
     engine = make_engine(settings.effective_database_url)
     try:
         state = migrate.status(engine)
+        url = engine.url.render_as_string(hide_password=True)
     finally:
         engine.dispose()
-    return _state(settings, state.current, state)
+    return DatabaseState(url, state.current, state.current, state.head, state.pending)
 
 
-def upgrade(revision: str = "head", settings: Settings | None = None) -> DatabaseState:
-    settings = settings or get_settings()
+def upgrade(settings: Settings, revision: str = "head") -> DatabaseState:
     engine = make_engine(settings.effective_database_url)
     try:
         before = migrate.status(engine).current
         after = migrate.upgrade(engine, revision)
+        url = engine.url.render_as_string(hide_password=True)
     finally:
         engine.dispose()
-    return _state(settings, before, after)
+    return DatabaseState(url, before, after.current, after.head, after.pending)

@@ -8,22 +8,28 @@ from __future__ import annotations
 import secrets
 import zlib
 from dataclasses import dataclass, field
-from datetime import date
-from importlib.resources import as_file
+from datetime import date, timedelta
+from importlib.resources import as_file, files
 
+from chiso.domain.frameworks import InputKind, Node
 from chiso.domain.periods import Period
+from chiso.domain.units import UnitKind
 from chiso.errors import ChisoError
 from chiso.io.writers import write_table
 from chiso.services import facts
-from chiso.services.accounts import users as accounts
+from chiso.services.accounts import users
+from chiso.services.assessments import rounds
 from chiso.services.generate import GenerateRequest, default_end, generate, profile
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.scoring import frameworks
+from chiso.services.tasks.importer import import_tasks
+from chiso.services.units import registries
 from chiso.services.units.departments import load_departments
-from chiso.services.units.importer import ImportReport
+from chiso.services.units.importer import UnitImportReport
+from chiso.services.units.resolver import look_up_unit
 from chiso.services.units.seed import SeedReport, seed
 from chiso.services.values.importer import import_values
-from chiso.store import values_repo
+from chiso.store import units_repo, values_repo
 
 DEMO_PROVINCE = "75"
 """Đồng Nai since 1/7/2025: the old Đồng Nai and Bình Phước (seeds 000–002) merged."""
@@ -34,7 +40,7 @@ MONTHS = 24
 class DemoReport:
     province: str
     units: SeedReport
-    departments: ImportReport
+    departments: UnitImportReport
     months: list[Period] = field(default_factory=list)
     year: Period | None = None
     logins: dict[str, str] = field(default_factory=dict)
@@ -46,7 +52,7 @@ def build_demo(
     """Units only (fast): what the tests and `chiso demo --units-only` use."""
     units = seed(rt, "all", province, progress)
     departments = load_departments(rt, province)
-    assert isinstance(departments, ImportReport)
+    assert isinstance(departments, UnitImportReport)
     return DemoReport(province, units, departments)
 
 
@@ -61,7 +67,7 @@ def build_full_demo(
     report.months = [last.shifted(-i) for i in reversed(range(MONTHS))]
     with rt.db.transaction() as session:
         done = set(values_repo.periods_with_values(session, facts.DEFAULT_FRAMEWORK))
-    if str(last) not in done:
+    if last not in done:
         generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1), progress)
     for i, month in enumerate(report.months):
         facts.compute(rt, str(month))
@@ -77,22 +83,15 @@ def build_full_demo(
 def _cycle(rt: Runtime, today: date) -> None:
     """Tasks from a committee's conclusions, the registries of two wards, and this year's
     self-assessment round, open around today (the files name units of Đồng Nai)."""
-    from datetime import timedelta
-    from importlib.resources import files
-
-    from chiso.services.assessments import cycle as assessments
-    from chiso.services.tasks import tracking as tasks
-    from chiso.services.units import registries
-
     folder = files("chiso.data") / "demo"
     with as_file(folder / "nhiem-vu.csv") as path:
-        tasks.import_tasks(rt, path)
+        import_tasks(rt, path)
     with as_file(folder / "ban-chi-dao.csv") as path:
         registries.import_committee(rt, path)
     with as_file(folder / "to-cong-nghe-so.csv") as path:
         registries.import_teams(rt, path)
     year = str(today.year)
-    assessments.open_round(
+    rounds.open_round(
         rt, "dti-department-500", year, today - timedelta(days=20), today + timedelta(days=25)
     )
     registries.store_values(rt, "commune-example", year, "1.1", "4.4")
@@ -103,12 +102,10 @@ def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
     framework = frameworks.shipped("dti-department-500")
     path = rt.settings.data_dir / "generated" / f"dti-department-500-{year}.csv"
     rows = []
+    parent = look_up_unit(rt, province)
     with rt.db.transaction() as session:
-        from chiso.services.units.catalogue import resolve
-
-        parent = resolve(session, province)
-        departments = [u for u in parent.children if u.kind == "department"]
-        keys = [u.key for u in departments]
+        children = units_repo.children(session, parent.id)
+    keys = [u.key for u in children if u.kind == UnitKind.DEPARTMENT.value]
     measured = {
         "signed_docs_rate",
         "online_docs_rate",
@@ -130,10 +127,7 @@ def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
     facts.compute(rt, str(year), framework.id)
 
 
-def _self_assessed(leaf: object, level: float, key: str) -> list[object]:
-    from chiso.domain.frameworks import InputKind, Node
-
-    assert isinstance(leaf, Node)
+def _self_assessed(leaf: Node, level: float, key: str) -> list[object]:
     jitter = (zlib.crc32(f"{key}{leaf.code}".encode()) % 100) / 100
     if leaf.input is InputKind.RATE:
         total = 40 + int(jitter * 60)
@@ -160,10 +154,8 @@ def _accounts(rt: Runtime) -> dict[str, str]:
     ):
         password = secrets.token_urlsafe(9)
         try:
-            accounts.create_user(
-                rt, username, name, password, role, unit, f"{username}@chiso.local"
-            )
+            users.create_user(rt, username, name, password, role, unit, f"{username}@chiso.local")
         except ChisoError:
-            accounts.set_password(rt, username, password)
+            users.set_password(rt, username, password)
         logins[username] = password
     return logins

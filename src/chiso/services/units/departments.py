@@ -10,29 +10,34 @@ from pathlib import Path
 from chiso.domain.units import UnitKind
 from chiso.io.writers import write_table
 from chiso.services.runtime import Runtime
-from chiso.services.units.catalogue import resolve
-from chiso.services.units.importer import ImportReport, import_units
+from chiso.services.units.importer import UnitImportReport, import_units
+from chiso.services.units.resolver import look_up_unit
 
 HEADER = ("code", "name", "kind", "parent_code", "groups", "short_name")
 
 
 def department_rows(province_key: str, province_code: str) -> list[list[str]]:
     text = files("chiso.data").joinpath("departments-2025.csv").read_text(encoding="utf-8")
+    kind = UnitKind.DEPARTMENT.value
     return [
-        [f"{province_code}.{r['suffix']}", r["name"], UnitKind.DEPARTMENT.value, province_key,
-         r["groups"], r["short_name"]]
+        [
+            f"{province_code}.{r['suffix']}",
+            r["name"],
+            kind,
+            province_key,
+            r["groups"],
+            r["short_name"],
+        ]
         for r in csv.DictReader(text.splitlines())
-    ]  # fmt: skip
+    ]
 
 
 def load_departments(
     rt: Runtime, province: str, out: Path | None = None, dry_run: bool = False
-) -> ImportReport | int:
+) -> UnitImportReport | int:
     """Writes the list for editing when `out` is given; otherwise imports it as it is."""
-    with rt.db.transaction() as session:
-        unit = resolve(session, province)
-        key, code = unit.key, unit.code or unit.key
-    rows = department_rows(key, code)
+    unit = look_up_unit(rt, province)
+    rows = department_rows(unit.key, unit.code or unit.key)
     if out is not None:
         return write_table(out, HEADER, rows, sheet="Sở, ban, ngành")
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from chiso.domain.access import Actor
 from chiso.domain.text import fold, slug
-from chiso.errors import ChisoError, ProblemList
+from chiso.domain.units import Group, Unit
+from chiso.errors import ProblemList
 from chiso.io.units_file import UnitRow, read_units_file
 from chiso.services.runtime import Runtime
-from chiso.services.units.catalogue import resolve
+from chiso.services.units.resolver import resolver_for
 from chiso.services.units.seed import search_text
-from chiso.store import units_repo as repo
-from chiso.store.models import Unit, UnitGroup
+from chiso.store import audit_repo, units_repo
+from chiso.store.db import Session
 
 EDITABLE = (
     "name",
@@ -30,7 +31,7 @@ EDITABLE = (
 
 
 @dataclass
-class ImportReport:
+class UnitImportReport:
     source: str
     created: list[str] = field(default_factory=list)
     updated: dict[str, list[str]] = field(default_factory=dict)
@@ -38,41 +39,42 @@ class ImportReport:
     dry_run: bool = False
 
 
-def import_units(rt: Runtime, path: Path, dry_run: bool = False) -> ImportReport:
+Parent = str | int | None
+"""The code of another row of the file, the id of a stored unit, or no parent."""
+
+
+def import_units(rt: Runtime, path: Path, dry_run: bool = False) -> UnitImportReport:
     rows, problems = read_units_file(path)
-    report = ImportReport(path.name, dry_run=dry_run)
+    report = UnitImportReport(path.name, dry_run=dry_run)
     with rt.db.transaction(commit=not dry_run) as session:
-        existing = repo.units_by_key(session, [r.code for r in rows])
-        parents = _resolve_parents(session, rows, problems)
+        existing = units_repo.by_keys(session, [r.code for r in rows])
+        parents = _parents(session, rows, problems)
         _check_kinds(rows, existing, problems)
         _check_cycles(rows, parents, existing, problems)
         problems.raise_if_any(path.name)
-        groups = _GroupCache(session)
+        writer = _Writer(session, rt.actor, existing, parents, report)
         for row in _parents_first(rows):
-            _apply(session, rt.actor, row, existing, parents, groups, report)
+            writer.apply(row)
     return report
 
 
-def _resolve_parents(
-    session: Session, rows: list[UnitRow], problems: ProblemList
-) -> dict[str, str | int | None]:
-    """Parent of each row: the code of another row of the file, or the id of a stored unit."""
+def _parents(session: Session, rows: list[UnitRow], problems: ProblemList) -> dict[str, Parent]:
     in_file = {r.code for r in rows}
-    out: dict[str, str | int | None] = {}
+    stored = [r.parent_code for r in rows if r.parent_code and r.parent_code not in in_file]
+    resolver = resolver_for(session, stored)
+    out: dict[str, Parent] = {}
     for r in rows:
-        if r.parent_code is None:
-            out[r.code] = None
-        elif r.parent_code in in_file:
+        if r.parent_code is None or r.parent_code in in_file:
             out[r.code] = r.parent_code
-        else:
-            try:
-                out[r.code] = resolve(session, r.parent_code).id
-            except ChisoError as exc:
-                problems.add(
-                    f"{r.where}, cột parent_code",
-                    f"đơn vị cấp trên '{r.parent_code}' không tồn tại hoặc không rõ ({exc.message_vi})",
-                    f"unknown parent {r.parent_code!r}",
-                )
+            continue
+        found, reason = resolver.match(r.parent_code, date.today())
+        if found is None:
+            problems.add(
+                f"{r.where}, cột parent_code",
+                f"đơn vị cấp trên '{r.parent_code}' không tồn tại hoặc không rõ ({reason})",
+                f"unknown parent {r.parent_code!r}",
+            )
+        out[r.code] = found.id if found else None
     return out
 
 
@@ -96,7 +98,7 @@ def _check_kinds(rows: list[UnitRow], existing: dict[str, Unit], problems: Probl
 
 def _check_cycles(
     rows: list[UnitRow],
-    parents: dict[str, str | int | None],
+    parents: dict[str, Parent],
     existing: dict[str, Unit],
     problems: ProblemList,
 ) -> None:
@@ -131,51 +133,81 @@ def _parents_first(rows: list[UnitRow]) -> list[UnitRow]:
     return sorted(rows, key=depth)
 
 
-class _GroupCache:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.cache: dict[str, UnitGroup] = {}
+class _Writer:
+    """Stores the checked rows, parents first, auditing each change."""
 
-    def get(self, text: str) -> UnitGroup:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        existing: dict[str, Unit],
+        parents: dict[str, Parent],
+        report: UnitImportReport,
+    ) -> None:
+        self.session, self.actor, self.existing = session, actor, existing
+        self.parents, self.report = parents, report
+        self.ids = {code: u.id for code, u in existing.items()}
+        self.groups: dict[str, Group] = {}
+
+    def apply(self, row: UnitRow) -> None:
+        parent = self.parents[row.code]
+        parent_id = self.ids[parent] if isinstance(parent, str) else parent
+        wanted = {f: _value(row, f) for f in EDITABLE} | {"parent_id": parent_id}
+        groups = [self._group(g) for g in row.groups] if row.groups is not None else None
+        unit = self.existing.get(row.code)
+        if unit is None:
+            self._create(row, wanted, groups)
+        else:
+            self._update(row, unit, wanted, groups)
+
+    def _group(self, text: str) -> Group:
         code = slug(text)
-        if code not in self.cache:
-            group = repo.find_group(self.session, code, fold(text))
-            self.cache[code] = group or repo.ensure_group(self.session, code, text)
-        return self.cache[code]
+        if code not in self.groups:
+            found = units_repo.find_group(self.session, code, fold(text))
+            self.groups[code] = found or units_repo.ensure_group(self.session, code, text)
+        return self.groups[code]
 
+    def _create(self, row: UnitRow, wanted: dict[str, Any], groups: list[Group] | None) -> None:
+        code = row.official_code or row.code
+        fields = wanted | {"key": row.code, "code": code}
+        fields["search_text"] = search_text(row.name, row.short_name, code)
+        unit_id = units_repo.add_unit(self.session, fields)
+        self.ids[row.code] = unit_id
+        if groups is not None:
+            units_repo.set_groups(self.session, unit_id, [g.id for g in groups])
+        after = {"name": row.name, "kind": wanted["kind"], "parent_id": wanted["parent_id"]}
+        audit_repo.record(
+            self.session, self.actor, "unit.create", "unit", row.code, None, after, _source(row)
+        )
+        self.report.created.append(row.code)
 
-def _apply(
-    session: Session,
-    actor: str,
-    row: UnitRow,
-    existing: dict[str, Unit],
-    parents: dict[str, str | int | None],
-    groups: _GroupCache,
-    report: ImportReport,
-) -> None:
-    parent = parents[row.code]
-    parent_id = existing[parent].id if isinstance(parent, str) else parent
-    wanted: dict[str, Any] = {f: _value(row, f) for f in EDITABLE} | {"parent_id": parent_id}
-    unit = existing.get(row.code)
-    if unit is None:
-        unit = Unit(key=row.code, code=row.official_code or row.code, **wanted)
-        unit.search_text = search_text(row.name, row.short_name, unit.code)
-        session.add(unit)
-        existing[row.code] = unit
-        report.created.append(row.code)
-        before: dict[str, Any] = {}
-    else:
+    def _update(
+        self, row: UnitRow, unit: Unit, wanted: dict[str, Any], groups: list[Group] | None
+    ) -> None:
         before = {f: getattr(unit, f) for f in wanted if getattr(unit, f) != wanted[f]}
-        for f in before:
-            setattr(unit, f, wanted[f])
-        unit.search_text = search_text(unit.name, unit.short_name, unit.code)
-    if row.groups is not None:
-        new_groups = [groups.get(g) for g in row.groups]
-        if {g.code for g in unit.groups} != {g.code for g in new_groups}:
-            before["groups"] = [g.name for g in unit.groups]
-            unit.groups = new_groups
-    session.flush()
-    _record(session, actor, row, unit, before, report)
+        after = {f: wanted[f] for f in before}
+        if before:
+            name = after.get("name", unit.name)
+            short = after.get("short_name", unit.short_name)
+            changes = after | {"search_text": search_text(name, short, unit.code)}
+            units_repo.update_unit(self.session, unit.id, changes)
+        if groups is not None and set(unit.group_codes) != {g.code for g in groups}:
+            before["groups"], after["groups"] = list(unit.groups), [g.name for g in groups]
+            units_repo.set_groups(self.session, unit.id, [g.id for g in groups])
+        if not before:
+            self.report.unchanged += 1
+            return
+        audit_repo.record(
+            self.session,
+            self.actor,
+            "unit.update",
+            "unit",
+            unit.key,
+            _jsonable(before),
+            _jsonable(after),
+            _source(row),
+        )
+        self.report.updated[unit.key] = sorted(before)
 
 
 def _value(row: UnitRow, name: str) -> Any:
@@ -183,35 +215,8 @@ def _value(row: UnitRow, name: str) -> Any:
     return value.value if name == "kind" else value
 
 
-def _record(
-    session: Session,
-    actor: str,
-    row: UnitRow,
-    unit: Unit,
-    before: dict[str, Any],
-    report: ImportReport,
-) -> None:
-    source = row.where.split(",")[0]
-    if row.code in report.created:
-        after: dict[str, Any] = {"name": unit.name, "kind": unit.kind, "parent_id": unit.parent_id}
-        repo.audit(session, actor, "unit.create", "unit", unit.key, None, after, source)
-    elif before:
-        after = {
-            f: getattr(unit, f) if f != "groups" else [g.name for g in unit.groups] for f in before
-        }
-        repo.audit(
-            session,
-            actor,
-            "unit.update",
-            "unit",
-            unit.key,
-            _jsonable(before),
-            _jsonable(after),
-            source,
-        )
-        report.updated[unit.key] = sorted(before)
-    else:
-        report.unchanged += 1
+def _source(row: UnitRow) -> str:
+    return row.where.split(",")[0]
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

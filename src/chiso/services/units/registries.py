@@ -10,9 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, selectinload
-
 from chiso.domain.frameworks import InputKind, Node
 from chiso.domain.scoring import Value
 from chiso.domain.text import fold
@@ -21,19 +18,30 @@ from chiso.io.tables import first_nonempty, read_table, reject
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.services.units.catalogue import resolve
-from chiso.services.units.resolver import Matcher
-from chiso.services.values.exchange import covered_units
-from chiso.services.values.importer import ImportReport, Matched, apply_values
-from chiso.store import units_repo
-from chiso.store.models import CommitteeMember, CommunityTeam, CommunityTeamMember
+from chiso.services.units.resolver import look_up_unit, resolver_for
+from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.services.values.reporting import covered_units
+from chiso.store import audit_repo, registries_repo, units_repo
+from chiso.store.db import Session
+from chiso.store.registries_repo import Member, Teams
 
 ALIASES = {
-    "don_vi": "unit", "xa": "unit", "xa_phuong": "unit", "ten_don_vi": "unit",
-    "ho_ten": "person", "ho_va_ten": "person", "thanh_vien": "person",
-    "chuc_vu": "position", "vai_tro": "role", "chuc_danh_trong_ban": "role", "vai_tro_trong_ban": "role",
-    "thon": "village", "thon_ap": "village", "thon_to_dan_pho": "village", "ap": "village",
-}  # fmt: skip
+    "don_vi": "unit",
+    "xa": "unit",
+    "xa_phuong": "unit",
+    "ten_don_vi": "unit",
+    "ho_ten": "person",
+    "ho_va_ten": "person",
+    "thanh_vien": "person",
+    "chuc_vu": "position",
+    "vai_tro": "role",
+    "chuc_danh_trong_ban": "role",
+    "vai_tro_trong_ban": "role",
+    "thon": "village",
+    "thon_ap": "village",
+    "thon_to_dan_pho": "village",
+    "ap": "village",
+}
 
 
 @dataclass
@@ -44,7 +52,10 @@ class RegistryReport:
     changed: int = 0
 
 
-def _sheet(path: Path, required: tuple[str, ...], hint: str) -> list[tuple[str, dict[str, str]]]:
+Rows = list[tuple[str, dict[str, str]]]
+
+
+def _sheet(path: Path, required: tuple[str, ...], hint: str) -> Rows:
     sheet = first_nonempty(read_table(path, ALIASES))
     missing = [c for c in required if c not in sheet.header]
     if missing:
@@ -52,17 +63,16 @@ def _sheet(path: Path, required: tuple[str, ...], hint: str) -> list[tuple[str, 
     return [(sheet.where(r.number), {c: r.text(c) for c in sheet.header}) for r in sheet.rows]
 
 
-def _match_units(
-    session: Session, rows: list[tuple[str, dict[str, str]]], problems: ProblemList
-) -> dict[str, int]:
-    matcher, ids = Matcher(session), {}
+def _match_units(session: Session, rows: Rows, problems: ProblemList) -> dict[str, int]:
+    resolver = resolver_for(session, [row["unit"] for _, row in rows if row["unit"]])
+    ids: dict[str, int] = {}
     for where, row in rows:
         name = row["unit"]
         if not name:
             problems.add(where, "thiếu tên đơn vị", "unit missing")
             continue
         if name not in ids:
-            found, reason = matcher.match(name, date.today())
+            found, reason = resolver.match(name, date.today())
             if found is None:
                 problems.add(where, reason or f"không thấy '{name}'", "unknown unit")
                 continue
@@ -71,8 +81,8 @@ def _match_units(
 
 
 def import_committee(rt: Runtime, path: Path) -> RegistryReport:
-    rows = _sheet(path, ("unit", "person", "position", "role"),
-                  "dòng tiêu đề cần: Đơn vị, Họ tên, Chức vụ, Vai trò trong Ban")  # fmt: skip
+    columns = ("unit", "person", "position", "role")
+    rows = _sheet(path, columns, "dòng tiêu đề cần: Đơn vị, Họ tên, Chức vụ, Vai trò trong Ban")
     report = RegistryReport(path.name, rows=len(rows))
     problems = ProblemList()
     for where, row in rows:
@@ -81,7 +91,7 @@ def import_committee(rt: Runtime, path: Path) -> RegistryReport:
     with rt.db.transaction() as session:
         ids = _match_units(session, rows, problems)
         problems.raise_if_any(path.name)
-        by_unit: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        by_unit: dict[int, list[Member]] = defaultdict(list)
         for _, row in rows:
             by_unit[ids[row["unit"]]].append((row["person"], row["position"], row["role"]))
         for unit_id, members in by_unit.items():
@@ -91,24 +101,17 @@ def import_committee(rt: Runtime, path: Path) -> RegistryReport:
 
 
 def _replace_committee(
-    session: Session, rt: Runtime, unit_id: int, members: list[tuple[str, str, str]], source: str
+    session: Session, rt: Runtime, unit_id: int, members: list[Member], source: str
 ) -> int:
-    current = _committee_of(session, unit_id)
+    current = registries_repo.committee_of(session, unit_id)
     if current == members:
         return 0
-    session.execute(delete(CommitteeMember).where(CommitteeMember.unit_id == unit_id))
-    for sort, (person, position, role) in enumerate(members):
-        session.add(
-            CommitteeMember(
-                unit_id=unit_id, person=person, position=position, committee_role=role, sort=sort
-            )
-        )
-    unit = units_repo.units_by_id(session, [unit_id])[unit_id]
+    registries_repo.replace_committee(session, unit_id, members)
+    key = units_repo.by_ids(session, [unit_id])[unit_id].key
     before, after = {"members": [list(m) for m in current]}, {"members": [list(m) for m in members]}
-    units_repo.audit(
-        session, rt.actor, "registry.committee", "committee", unit.key, before, after, source
+    audit_repo.record(
+        session, rt.actor, "registry.committee", "committee", key, before, after, source
     )
-    session.flush()
     return 1
 
 
@@ -123,7 +126,7 @@ def import_teams(rt: Runtime, path: Path) -> RegistryReport:
     with rt.db.transaction() as session:
         ids = _match_units(session, rows, problems)
         problems.raise_if_any(path.name)
-        wanted: dict[int, dict[str, list[tuple[str, str]]]] = defaultdict(lambda: defaultdict(list))
+        wanted: dict[int, Teams] = defaultdict(lambda: defaultdict(list))
         for _, row in rows:
             village = wanted[ids[row["unit"]]][row["village"]]
             if row.get("person"):
@@ -134,46 +137,17 @@ def import_teams(rt: Runtime, path: Path) -> RegistryReport:
     return report
 
 
-def _committee_of(session: Session, unit_id: int) -> list[tuple[str, str, str]]:
-    query = select(CommitteeMember).where(CommitteeMember.unit_id == unit_id)
-    members = session.scalars(query.order_by(CommitteeMember.sort))
-    return [(m.person, m.position, m.committee_role) for m in members]
-
-
-def _teams_of(session: Session, unit_id: int) -> dict[str, list[tuple[str, str]]]:
-    query = (
-        select(CommunityTeam)
-        .where(CommunityTeam.unit_id == unit_id)
-        .options(selectinload(CommunityTeam.members))
-    )
-    return {
-        t.village: [(m.person, m.role) for m in t.members]
-        for t in session.scalars(query.order_by(CommunityTeam.id))
-    }
-
-
 def _replace_teams(
-    session: Session,
-    rt: Runtime,
-    unit_id: int,
-    villages: dict[str, list[tuple[str, str]]],
-    source: str,
+    session: Session, rt: Runtime, unit_id: int, villages: Teams, source: str
 ) -> int:
-    current = _teams_of(session, unit_id)
+    current = registries_repo.teams_of(session, unit_id)
     if current == villages:
         return 0
-    for team in session.scalars(select(CommunityTeam).where(CommunityTeam.unit_id == unit_id)):
-        session.delete(team)
-    session.flush()
-    for village, members in villages.items():
-        team = CommunityTeam(unit_id=unit_id, village=village)
-        team.members = [CommunityTeamMember(person=p, role=r) for p, r in members]
-        session.add(team)
-    unit = units_repo.units_by_id(session, [unit_id])[unit_id]
-    units_repo.audit(session, rt.actor, "registry.teams", "teams", unit.key,
-                     {"villages": len(current)}, {"villages": len(villages),
-                      "with_team": sum(1 for m in villages.values() if m)}, source)  # fmt: skip
-    session.flush()
+    registries_repo.replace_teams(session, unit_id, villages)
+    key = units_repo.by_ids(session, [unit_id])[unit_id].key
+    after = {"villages": len(villages), "with_team": sum(1 for m in villages.values() if m)}
+    before = {"villages": len(current)}
+    audit_repo.record(session, rt.actor, "registry.teams", "teams", key, before, after, source)
     return 1
 
 
@@ -188,8 +162,8 @@ CHAIR_LABELS = {
 @dataclass(frozen=True)
 class Registry:
     unit_name: str
-    committee: list[tuple[str, str, str]]
-    teams: dict[str, list[tuple[str, str]]]
+    committee: list[Member]
+    teams: Teams
 
     @property
     def chair(self) -> str:
@@ -201,14 +175,13 @@ class Registry:
 
 
 def registry(rt: Runtime, unit: str) -> Registry:
+    target = look_up_unit(rt, unit)
     with rt.db.transaction() as session:
-        target = resolve(session, unit)
-        return Registry(
-            target.name, _committee_of(session, target.id), _teams_of(session, target.id)
-        )
+        committee = registries_repo.committee_of(session, target.id)
+        return Registry(target.name, committee, registries_repo.teams_of(session, target.id))
 
 
-def chair_category(committee: list[tuple[str, str, str]]) -> str:
+def chair_category(committee: list[Member]) -> str:
     """chu-tich when the head of the committee is the chairman, pho-chu-tich for a vice
     chairman, khac for anyone else, chua-co without a committee."""
     if not committee:
@@ -231,7 +204,7 @@ def store_values(
 ) -> ImportReport:
     """The registry-based indicators of every unit the framework covers, stored as computed
     values (a unit with no villages listed gets no team rate)."""
-    chosen, when = frameworks.resolve(rt, framework), parse_period(period)
+    chosen, when = frameworks.get(rt, framework), parse_period(period)
     nodes = {
         code: _node(chosen.node(code), code, chosen.id)
         for code in (chair_indicator, teams_indicator)
@@ -242,13 +215,13 @@ def store_values(
         matched = []
         for unit, _ in covered_units(session, chosen, when):
             if chair_indicator:
-                members = _committee_of(session, unit.id)
+                members = registries_repo.committee_of(session, unit.id)
                 value = _chair_value(nodes[chair_indicator], chair_category(members))
                 if value is not None:
                     matched.append(
                         Matched(unit.id, unit.key, unit.name, when, chair_indicator, value)
                     )
-            teams = _teams_of(session, unit.id) if teams_indicator else {}
+            teams = registries_repo.teams_of(session, unit.id) if teams_indicator else {}
             if teams_indicator and teams:
                 covered = sum(1 for m in teams.values() if m)
                 value = Value(numerator=float(covered), denominator=float(len(teams)))

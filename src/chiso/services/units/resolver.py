@@ -1,121 +1,178 @@
-"""Matching the units named in a file to stored units: by key, official or local code, or name
-(ignoring diacritics, case and prefixes such as "UBND", "Xã"), on the file's reporting date."""
+"""The one way a key, code or name, typed by a person or written in a file, becomes a unit: every
+importer, page and command goes through `UnitResolver`.
+
+A key ("legacy:75") names one unit. A bare code ("75") or a name is settled by the date: the unit
+in force that day wins, so "75" in a 2023 file is the old Đồng Nai. Names are compared with their
+diacritics first, so "Xã Sơn Hà" is never "Xã Sơn Hạ", and only then folded ("son ha"); a folded
+name that fits several units is refused with the list. The kind prefix may be left out:
+"Phước An" finds "Xã Phước An".
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from chiso.domain.text import exact_name_key, exact_words, fold, name_key
+from chiso.domain.units import Unit, UnitRef
+from chiso.errors import Ambiguous, NotFound
+from chiso.services.runtime import Runtime
+from chiso.store import units_repo
+from chiso.store.db import Session
 
-from chiso.domain.text import fold, name_key
-from chiso.domain.units import UnitRef, in_force
-from chiso.store.models import Unit
-
-
-@dataclass(frozen=True)
-class Candidate:
-    id: int
-    key: str
-    name: str
-    kind: str
-    valid_from: date | None
-    valid_to: date | None
-    parent_id: int | None = None
+MAX_SUGGESTIONS = 50
+"""A file full of unknown names gets suggestions for the first ones only (each costs a scan)."""
+LISTED = 8
 
 
-class Matcher:
-    def __init__(self, session: Session) -> None:
-        rows = session.execute(
-            select(
-                Unit.id,
-                Unit.key,
-                Unit.code,
-                Unit.name,
-                Unit.short_name,
-                Unit.kind,
-                Unit.valid_from,
-                Unit.valid_to,
-                Unit.parent_id,
+class UnitResolver:
+    """Units indexed by key, code and name, as read from the store (all of them for a file, or
+    the few a reference could mean); `similar` fetches more names to suggest from."""
+
+    def __init__(
+        self, units: Iterable[Unit], similar: Callable[[str], list[Unit]] | None = None
+    ) -> None:
+        self.by_key: dict[str, Unit] = {}
+        self.by_id: dict[int, Unit] = {}
+        self._by_code: dict[str, list[Unit]] = defaultdict(list)
+        self._tiers: tuple[dict[str, list[Unit]], ...] = tuple(defaultdict(list) for _ in _KEYS)
+        for unit in units:
+            self._add(unit)
+        self._similar = similar
+        self._suggested = 0
+
+    def _add(self, unit: Unit) -> None:
+        self.by_key[unit.key] = unit
+        self.by_id[unit.id] = unit
+        if unit.code:
+            self._by_code[unit.code].append(unit)
+        for tier, key_of in zip(self._tiers, _KEYS, strict=True):
+            for name in {key_of(n) for n in _names(unit, key_of)} - {""}:
+                tier[name].append(unit)
+
+    def find(self, text: str, on: date | None = None) -> Unit:
+        """The unit, or NotFound / Ambiguous saying what was meant and how to write it."""
+        when = on or date.today()
+        found = self._lookup(text, when)
+        if isinstance(found, Unit):
+            return found
+        if found:
+            raise Ambiguous(
+                f"{_ambiguous(text, found)}.",
+                f"{text!r} is ambiguous",
+                hint_vi="ghi mã đầy đủ, ví dụ legacy:75 hoặc 2025:75.",
             )
-        ).all()
-        self.by_key: dict[str, Candidate] = {}
-        self.by_code: dict[str, list[Candidate]] = defaultdict(list)
-        self.by_name: dict[str, list[Candidate]] = defaultdict(list)
-        self.by_full_name: dict[str, list[Candidate]] = defaultdict(list)
-        self.by_id: dict[int, Candidate] = {}
-        for uid, key, code, name, short, kind, start, end, parent in rows:
-            c = Candidate(uid, key, name, kind, start, end, parent)
-            self.by_key[key] = c
-            self.by_id[uid] = c
-            if code:
-                self.by_code[code].append(c)
-            self.by_full_name[fold(name)].append(c)
-            for n in {name_key(name), name_key(short or "")} - {""}:
-                self.by_name[n].append(c)
-        self._names_on: dict[date, list[str]] = {}
-        self._suggestions = 0
-
-    def lineage_up(self, candidate: Candidate) -> list[Candidate]:
-        """The unit and every unit above it."""
-        chain = [candidate]
-        while chain[-1].parent_id is not None and chain[-1].parent_id in self.by_id:
-            chain.append(self.by_id[chain[-1].parent_id])
-        return chain
-
-    def known(self, text: str) -> bool:
-        """Whether a code names a stored unit at all (any date): raw records are checked so."""
-        stripped = text.strip()
-        ref = UnitRef.parse(stripped)
-        return (
-            stripped in self.by_key
-            or (ref.scheme is not None and f"{ref.scheme.value}:{ref.code}" in self.by_key)
-            or stripped in self.by_code
+        raise NotFound(
+            f"Không tìm thấy đơn vị '{text}'{self._suggestion(text, when)}.",
+            f"no unit matches {text!r}",
+            hint_vi="ghi mã (ví dụ 75, legacy:75) hoặc tên đơn vị; "
+            "tìm bằng `chiso units list --search`.",
         )
 
-    def match(self, text: str, on: date) -> tuple[Candidate | None, str | None]:
-        """The unit, or None and a Vietnamese reason (with a suggestion when one is close)."""
+    def match(self, text: str, on: date) -> tuple[Unit | None, str | None]:
+        """The unit, or None and the Vietnamese reason (with a suggestion when one is close)."""
+        found = self._lookup(text, on)
+        if isinstance(found, Unit):
+            return found, None
+        if found:
+            return None, f"{_ambiguous(text, found)} — ghi mã đơn vị"
+        return None, f"không tìm thấy đơn vị '{text}'{self._suggestion(text, on)}"
+
+    def _lookup(self, text: str, on: date) -> Unit | list[Unit]:
+        """The unit; or the units left to choose from (empty when nothing matches)."""
         ref = UnitRef.parse(text)
-        exact = self.by_key.get(text.strip()) or (
+        exact = self.by_key.get(ref.text) or (
             self.by_key.get(f"{ref.scheme.value}:{ref.code}") if ref.scheme else None
         )
         if exact is not None:
-            return exact, None
-        for pool in (
-            self.by_code.get(text.strip()),
-            self.by_full_name.get(fold(text)),
-            self.by_name.get(name_key(text)),
-        ):
-            if pool:
-                return self._pick(pool, text, on)
-        return None, f"không tìm thấy đơn vị '{text}'{self._suggestion(text, on)}"
+            return exact
+        if ref.scheme is not None:
+            return []
+        pools = [self._by_code.get(ref.code, [])]
+        pools += [tier.get(key(text), []) for tier, key in zip(self._tiers, _KEYS, strict=True)]
+        return _pick(next((p for p in pools if p), []), on)
 
-    def _pick(
-        self, pool: list[Candidate], text: str, on: date
-    ) -> tuple[Candidate | None, str | None]:
-        current = [c for c in pool if in_force(c.valid_from, c.valid_to, on)] or pool
-        if len(current) == 1:
-            return current[0], None
-        listed = "; ".join(f"{c.key} ({c.name})" for c in current[:5])
-        return None, f"'{text}' ứng với nhiều đơn vị: {listed} — ghi mã đơn vị"
+    def known(self, text: str) -> bool:
+        """Whether a code names a stored unit at all (any date): raw records are checked so."""
+        ref = UnitRef.parse(text)
+        return (
+            ref.text in self.by_key
+            or (ref.scheme is not None and f"{ref.scheme.value}:{ref.code}" in self.by_key)
+            or ref.text in self._by_code
+        )
+
+    def lineage_up(self, unit: Unit) -> list[Unit]:
+        """The unit and every unit above it (among the units indexed)."""
+        chain = [unit]
+        while chain[-1].parent_id in self.by_id and len(chain) <= len(self.by_id):
+            chain.append(self.by_id[chain[-1].parent_id or 0])
+        return chain
 
     def _suggestion(self, text: str, on: date) -> str:
         core = name_key(text)
-        self._suggestions += 1
-        if len(core) < 3 or self._suggestions > 50:
+        self._suggested += 1
+        if len(core) < 3 or self._suggested > MAX_SUGGESTIONS:
             return ""
-        if on not in self._names_on:
-            self._names_on[on] = [
-                n
-                for n, cs in self.by_name.items()
-                if any(in_force(c.valid_from, c.valid_to, on) for c in cs)
-            ]
-        names = self._names_on[on]
-        close = difflib.get_close_matches(core, names, n=1, cutoff=0.8)
-        if not close:
-            return ""
-        best = next(c for c in self.by_name[close[0]] if in_force(c.valid_from, c.valid_to, on))
-        return f" — có phải '{best.name}' ({best.key})?"
+        pool = self._similar(text) if self._similar else list(self.by_id.values())
+        best = suggest(core, pool, on)
+        return f" — có phải '{best.name}' ({best.key})?" if best else ""
+
+
+_KEYS: tuple[Callable[[str], str], ...] = (exact_words, exact_name_key, fold, name_key)
+"""Name tiers, strictest first: full name with diacritics, bare name with diacritics, full name
+folded, bare name folded."""
+
+
+def _names(unit: Unit, key_of: Callable[[str], str]) -> list[str]:
+    """Full-name tiers compare the name; bare-name tiers the short name too."""
+    if key_of in (exact_words, fold):
+        return [unit.name]
+    return [unit.name, unit.short_name or ""]
+
+
+def _pick(pool: list[Unit], on: date) -> Unit | list[Unit]:
+    """The one unit of the pool, or the one in force on the date, or those left to choose from."""
+    if len(pool) == 1:
+        return pool[0]
+    current = [u for u in pool if u.in_force(on)]
+    return current[0] if len(current) == 1 else (current or pool)
+
+
+def _ambiguous(text: str, units: list[Unit]) -> str:
+    listed = "; ".join(f"{u.key} ({u.name})" for u in units[:LISTED])
+    return f"'{text}' ứng với nhiều đơn vị: {listed}"
+
+
+def suggest(core: str, pool: Iterable[Unit], on: date) -> Unit | None:
+    """The unit in force whose bare folded name is closest to `core`, if any is close enough."""
+    names: dict[str, Unit] = {}
+    for unit in pool:
+        if unit.in_force(on):
+            names.setdefault(name_key(unit.name), unit)
+    close = difflib.get_close_matches(core, list(names), n=1, cutoff=0.8)
+    return names[close[0]] if close else None
+
+
+def full_resolver(session: Session) -> UnitResolver:
+    """Every stored unit, for files that name many (and for walking up the hierarchy)."""
+    return UnitResolver(units_repo.all_units(session))
+
+
+def resolver_for(session: Session, texts: Iterable[str]) -> UnitResolver:
+    """Only the units these references could mean, for a page or command naming a few."""
+    wanted = list(texts)
+    return UnitResolver(
+        units_repo.candidates(session, wanted), lambda t: units_repo.similar(session, t)
+    )
+
+
+def find_unit(session: Session, text: str, on: date | None = None) -> Unit:
+    return resolver_for(session, [text]).find(text, on)
+
+
+def look_up_unit(rt: Runtime, text: str, on: date | None = None) -> Unit:
+    """A unit for a page or command, in a transaction of its own."""
+    with rt.db.transaction() as session:
+        return find_unit(session, text, on)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from chiso.domain.access import Actor
 from chiso.domain.lineage import classify
 from chiso.domain.text import fold
-from chiso.domain.units import REFORM_DATE, Scheme, UnitKind
+from chiso.domain.units import REFORM_DATE, Scheme, Unit, UnitKind
 from chiso.errors import UsageError
 from chiso.io import admin_data
 from chiso.io.admin_data import AdminUnit
 from chiso.services.runtime import Progress, Runtime, no_progress
-from chiso.store import units_repo as repo
-from chiso.store.models import Unit, utcnow
+from chiso.store import audit_repo, units_repo
+from chiso.store.db import Session
 
 GROUPS = {
     (Scheme.CURRENT, UnitKind.PROVINCE): ("ubnd-cap-tinh", "UBND cấp tỉnh"),
@@ -94,37 +93,36 @@ def seed(
         progress("Liên kết kế thừa", 1, 1)
         if report.changed:
             after = {"created": report.created, "updated": report.updated, "links": report.links}
-            repo.audit(
+            audit_repo.record(
                 session, rt.actor, "units.seed", "unit", None, None, after, f"scheme={scheme}"
             )
     return report
 
 
 def _upsert_units(
-    session: Session, units: list[AdminUnit], report: SeedReport, actor: str, progress: Progress
+    session: Session, units: list[AdminUnit], report: SeedReport, actor: Actor, progress: Progress
 ) -> dict[str, int]:
-    existing = repo.units_by_key(session, [u.key for u in units])
-    ids = repo.key_ids(session, {u.parent_key for u in units if u.parent_key})
+    existing = units_repo.by_keys(session, [u.key for u in units])
+    ids = units_repo.key_ids(session, {u.parent_key for u in units if u.parent_key})
     ids.update({k: u.id for k, u in existing.items()})
     total = len(units)
     done = 0
     for kind in (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE):
         batch = [u for u in units if u.kind is kind]
         new_rows = [_row(u, ids) for u in batch if u.key not in existing]
-        repo.insert_units(session, new_rows)
+        units_repo.insert_units(session, new_rows)
         for u in batch:
             if u.key in existing:
                 _update(session, existing[u.key], u, ids, report, actor)
         if new_rows:
             report.created[kind.value] = len(new_rows)
-            ids.update(repo.key_ids(session, [r["key"] for r in new_rows]))
+            ids.update(units_repo.key_ids(session, [r["key"] for r in new_rows]))
         done += len(batch)
         progress("Đơn vị hành chính", done, total)
     return ids
 
 
 def _row(u: AdminUnit, ids: dict[str, int]) -> dict[str, Any]:
-    now = utcnow()
     values = {f: getattr(u, f) for f in FIELDS}
     return values | {
         "key": u.key,
@@ -132,13 +130,16 @@ def _row(u: AdminUnit, ids: dict[str, int]) -> dict[str, Any]:
         "parent_id": ids.get(u.parent_key) if u.parent_key else None,
         "valid_from": u.valid_from,
         "valid_to": u.valid_to,
-        "created_at": now,
-        "updated_at": now,
     }
 
 
 def _update(
-    session: Session, unit: Unit, u: AdminUnit, ids: dict[str, int], report: SeedReport, actor: str
+    session: Session,
+    unit: Unit,
+    u: AdminUnit,
+    ids: dict[str, int],
+    report: SeedReport,
+    actor: Actor,
 ) -> None:
     wanted = {f: getattr(u, f) for f in FIELDS}
     wanted["parent_id"] = ids.get(u.parent_key) if u.parent_key else None
@@ -146,10 +147,10 @@ def _update(
     if not before:
         report.unchanged += 1
         return
-    for f in before:
-        setattr(unit, f, wanted[f])
-    unit.search_text = search_text(u.name, u.short_name, u.code)
-    repo.audit(session, actor, "unit.update", "unit", u.key, before, {f: wanted[f] for f in before})
+    after = {f: wanted[f] for f in before}
+    changes = after | {"search_text": search_text(u.name, u.short_name, u.code)}
+    units_repo.update_unit(session, unit.id, changes)
+    audit_repo.record(session, actor, "unit.update", "unit", u.key, before, after)
     report.updated += 1
 
 
@@ -159,15 +160,15 @@ def _memberships(session: Session, units: list[AdminUnit], ids: dict[str, int]) 
     for u in units:
         code, name = GROUPS[(u.scheme, u.kind)]
         if code not in group_ids:
-            group_ids[code] = repo.ensure_group(session, code, name).id
+            group_ids[code] = units_repo.ensure_group(session, code, name).id
         pairs.add((ids[u.key], group_ids[code]))
-    return repo.add_memberships(session, pairs)
+    return units_repo.add_memberships(session, pairs)
 
 
 def _links(session: Session) -> int:
     """Links whose two ends are both in the database now (seeding order does not matter)."""
-    all_ids = repo.key_ids(session)
-    present = repo.existing_links(session)
+    all_ids = units_repo.key_ids(session)
+    present = units_repo.existing_links(session)
     rows = []
     for link in classify(admin_data.transfers()):
         old, new = all_ids.get(link.old), all_ids.get(link.new)
@@ -183,5 +184,5 @@ def _links(session: Session) -> int:
             }
         )
         present.add((old, new))
-    repo.insert_links(session, rows)
+    units_repo.insert_links(session, rows)
     return len(rows)

@@ -1,0 +1,99 @@
+"""Values to look at again: sudden jumps against the previous period and outliers inside each
+ranking group. Listed after an import and on request, never blocking."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+
+from chiso.domain import grouping
+from chiso.domain.frameworks import Framework, InputKind, Node
+from chiso.domain.periods import Period
+from chiso.domain.quality import Flag, jumps, outliers
+from chiso.domain.scoring import Value, raw_value
+from chiso.services.periods import parse_period
+from chiso.services.runtime import Runtime
+from chiso.services.scoring import frameworks
+from chiso.services.values.changes import Matched
+from chiso.store import units_repo, values_repo
+from chiso.store.db import Session
+
+MIN_CASES = 10
+"""A rate over fewer cases (3 reports due) swings too much to call its changes jumps."""
+
+
+def numeric(node: Node | None, value: Value) -> float | None:
+    """The measured quantity quality checks compare (rates as fractions), if any."""
+    if node is None or node.input not in {InputKind.RATE, InputKind.COUNT, InputKind.NUMBER}:
+        return None
+    if value.denominator is not None and value.denominator < MIN_CASES:
+        return None
+    return raw_value(node, value)
+
+
+def quality_flags(rt: Runtime, framework_ref: str, period_text: str) -> list[Flag]:
+    framework = frameworks.get(rt, framework_ref)
+    period = parse_period(period_text)
+    with rt.db.transaction() as session:
+        return _flags(session, framework, period, None, None)
+
+
+def flags_for(session: Session, framework: Framework, matched: list[Matched]) -> list[Flag]:
+    """The flags of the values just stored (their periods, indicators and units)."""
+    by_period: dict[Period, list[Matched]] = defaultdict(list)
+    for m in matched:
+        by_period[m.period].append(m)
+    flags: list[Flag] = []
+    for period, items in by_period.items():
+        indicators = sorted({m.indicator for m in items})
+        flags += _flags(session, framework, period, indicators, {m.unit_id for m in items})
+    return flags
+
+
+def _flags(
+    session: Session,
+    framework: Framework,
+    period: Period,
+    indicators: list[str] | None,
+    only: Collection[int] | None,
+) -> list[Flag]:
+    """Jumps and outliers of a period; with `only`, those of these units."""
+    rates = {n.code for n in framework.leaves() if n.input is InputKind.RATE}
+    current, names = _numbers(session, framework, period, indicators)
+    previous, _ = _numbers(session, framework, period.previous(), indicators)
+    mine = current if only is None else {k: v for k, v in current.items() if int(k[0]) in only}
+    flags = jumps(mine, previous, rates)
+    groups = _ranking_groups(session, framework, {int(uid) for uid, _ in current})
+    grouped: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for (uid, indicator), x in current.items():
+        grouped[(indicator, groups[int(uid)])][uid] = x
+    for (indicator, _), members in sorted(grouped.items()):
+        flags += outliers(members, indicator, indicator in rates)
+    wanted = {str(u) for u in only} if only is not None else set(names)
+    return [
+        Flag(names.get(f.unit, f.unit), f.indicator, f.kind, f.message_vi)
+        for f in flags
+        if f.unit in wanted
+    ]
+
+
+def _numbers(
+    session: Session, framework: Framework, period: Period, indicators: list[str] | None
+) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
+    """(unit id, indicator) → measured quantity, and unit id → name."""
+    out: dict[tuple[str, str], float] = {}
+    names: dict[str, str] = {}
+    for v in values_repo.values(session, framework.id, [period], indicators=indicators):
+        x = numeric(framework.node(v.indicator), v.value)
+        if x is not None:
+            out[(str(v.unit_id), v.indicator)] = x
+            names[str(v.unit_id)] = v.unit_name
+    return out, names
+
+
+def _ranking_groups(session: Session, framework: Framework, unit_ids: set[int]) -> dict[int, str]:
+    """Unit id → the code of its ranking group."""
+    units = units_repo.by_ids(session, sorted(unit_ids))
+    return {
+        uid: grouping.assign(framework, u.kind, list(u.groups))[0].code for uid, u in units.items()
+    }

@@ -1,0 +1,102 @@
+"""The audit log: every change to units, values, frameworks, accounts, assessments and tasks is
+written here, in the transaction that makes it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from chiso.domain.access import Actor
+from chiso.domain.audit import AuditRecord
+from chiso.store.models import AuditEntry, utcnow
+
+CHUNK = 5000
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_key: str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    source: str | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor=actor.name,
+            action=action,
+            entity=entity,
+            entity_key=entity_key,
+            before=before,
+            after=after,
+            source=source,
+        )
+    )
+
+
+Step = tuple[str, dict[str, Any] | None, dict[str, Any] | None, str | None]
+"""One change among many: (entity key, before, after, source)."""
+
+
+def record_many(
+    session: Session, actor: Actor, action: str, entity: str, steps: Sequence[Step]
+) -> None:
+    """Many changes of one kind at once (a whole file of values), written in bulk."""
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "actor": actor.name,
+            "action": action,
+            "entity": entity,
+            "entity_key": key,
+            "before": before,
+            "after": after,
+            "source": source,
+        }
+        for key, before, after, source in steps
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(AuditEntry), rows[start : start + CHUNK])
+
+
+def entries(session: Session, entity: str | None = None, limit: int = 100) -> list[AuditRecord]:
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    return [_record(e) for e in session.scalars(query)]
+
+
+def of_entity(
+    session: Session, entity: str, key_pattern: str, limit: int = 200
+) -> list[AuditRecord]:
+    """Entries whose key matches a LIKE pattern ("%/75.SYT/%/signed_docs_rate"), newest first."""
+    query = (
+        select(AuditEntry)
+        .where(AuditEntry.entity == entity, AuditEntry.entity_key.like(key_pattern))
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return [_record(e) for e in session.scalars(query)]
+
+
+def newest(session: Session, entities: Sequence[str]) -> tuple[int, ...]:
+    """The newest entry about each entity: every change is audited, so this moves with every
+    change to them (what the page cache is stamped with)."""
+    latest = [
+        select(func.max(AuditEntry.id)).where(AuditEntry.entity == e).scalar_subquery()
+        for e in entities
+    ]
+    row = session.execute(select(*latest)).one()
+    return tuple(int(x or 0) for x in row)
+
+
+def _record(e: AuditEntry) -> AuditRecord:
+    return AuditRecord(
+        e.id, e.at, e.actor, e.action, e.entity, e.entity_key, e.source, e.before, e.after
+    )
