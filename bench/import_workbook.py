@@ -42,8 +42,24 @@ def prepare(folder: Path) -> tuple[dict[str, str], Path]:
             stdout=subprocess.DEVNULL,
         )
         template = folder / "template.xlsx"
-        subprocess.run([_chiso(), "data", "template", "--framework", str(folder / "bench-20.yaml"), "--period", "2024",
-                        "--group", "UBND cấp xã", "--out", str(template)], env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [
+                _chiso(),
+                "data",
+                "template",
+                "--framework",
+                str(folder / "bench-20.yaml"),
+                "--period",
+                "2024",
+                "--group",
+                "UBND cấp xã",
+                "--out",
+                str(template),
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         _fill(template, filled)
         shutil.copy(folder / "data" / "chiso.sqlite3", folder / "empty.sqlite3")
         (folder / "ready").write_text("ok")
@@ -73,8 +89,14 @@ def main() -> list[str]:
     first = run([_chiso(), "data", "import", str(filled)], env, repeat=1)
     again = run([_chiso(), "data", "import", str(filled)], env)
     base = run([sys.executable, "-c", READ_ONLY, str(filled)], env)
-    row = [f"{first.seconds:.1f} s", f"{first.peak_mib:,.0f} MiB", f"{again.seconds:.1f} s", f"{base.seconds:.1f} s",
-           f"{first.seconds / base.seconds:.1f}×", f"{again.seconds / base.seconds:.1f}×"]  # fmt: skip
+    row = [
+        f"{first.seconds:.1f} s",
+        f"{first.peak_mib:,.0f} MiB",
+        f"{again.seconds:.1f} s",
+        f"{base.seconds:.1f} s",
+        f"{first.seconds / base.seconds:.1f}×",
+        f"{again.seconds / base.seconds:.1f}×",
+    ]
     print("workbook import 10.035 × 20 | " + " | ".join(row), flush=True)
     return row
 

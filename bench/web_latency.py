@@ -50,8 +50,16 @@ def _prepare(folder: Path, database_url: str | None) -> dict[str, str]:
         subprocess.run(
             [_chiso(), "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL
         )
-        subprocess.run([sys.executable, "-c", "from chiso.services.runtime import open_runtime\nfrom chiso.services.accounts import users as accounts\n"
-                        "accounts.set_password(open_runtime(), 'admin', 'bench-password-1')"], env=env, check=True)  # fmt: skip
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from chiso.services.runtime import open_runtime\nfrom chiso.services.accounts import users as accounts\n"
+                "accounts.set_password(open_runtime(), 'admin', 'bench-password-1')",
+            ],
+            env=env,
+            check=True,
+        )
         (folder / "ready").write_text("ok")
     return env
 

@@ -41,16 +41,43 @@ def body(path: Path) -> str:
 
 def test_seed_000_district_letter(cli, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "hon-quan.docx"
-    code, _, err = cli(database_url, "report", "letter", "--values", str(SEEDS / "seed-000-values.csv"), "--units", str(SEEDS / "hon-quan-units.csv"),
-                       "--period", "2023-H1", "--indicator", "signed_docs_rate", "--below", "50", "--sort", "value_desc",
-                       "--group-order", "Cơ quan, ban, ngành huyện|UBND các xã, thị trấn", "--agency", "Ủy ban nhân dân huyện Hớn Quản",
-                       "--place", "Hớn Quản", "--symbol", "UBND-VX", "--year", "2023", "--out", str(out))  # fmt: skip
+    code, _, err = cli(
+        database_url,
+        "report",
+        "letter",
+        "--values",
+        str(SEEDS / "seed-000-values.csv"),
+        "--units",
+        str(SEEDS / "hon-quan-units.csv"),
+        "--period",
+        "2023-H1",
+        "--indicator",
+        "signed_docs_rate",
+        "--below",
+        "50",
+        "--sort",
+        "value_desc",
+        "--group-order",
+        "Cơ quan, ban, ngành huyện|UBND các xã, thị trấn",
+        "--agency",
+        "Ủy ban nhân dân huyện Hớn Quản",
+        "--place",
+        "Hớn Quản",
+        "--symbol",
+        "UBND-VX",
+        "--year",
+        "2023",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     text = body(out)
-    expected = ("Phòng Tài nguyên - Môi trường (31,14%), Thanh tra huyện (27,35%), Phòng Nội vụ (9,31%)",
-                "UBND xã Phước An (47,31%), UBND xã Tân Hưng (46,08%), UBND xã Minh Tâm (33,95%), UBND xã Thanh Bình (31,61%), "
-                "UBND xã Đồng Nơ (26,62%), UBND xã Minh Đức (22,19%), UBND xã Thanh An (13,86%), UBND xã Tân Quan (7,95%), "
-                "UBND xã An Khương (0,79%), UBND xã Tân Hiệp (0%)")  # fmt: skip
+    expected = (
+        "Phòng Tài nguyên - Môi trường (31,14%), Thanh tra huyện (27,35%), Phòng Nội vụ (9,31%)",
+        "UBND xã Phước An (47,31%), UBND xã Tân Hưng (46,08%), UBND xã Minh Tâm (33,95%), UBND xã Thanh Bình (31,61%), "
+        "UBND xã Đồng Nơ (26,62%), UBND xã Minh Đức (22,19%), UBND xã Thanh An (13,86%), UBND xã Tân Quan (7,95%), "
+        "UBND xã An Khương (0,79%), UBND xã Tân Hiệp (0%)",
+    )
     for part in expected:
         assert part in text
     assert "Phòng Văn hóa" not in text.split("dưới 50%")[1].split(".")[0]
@@ -59,10 +86,35 @@ def test_seed_000_district_letter(cli, database_url: str, tmp_path: Path) -> Non
 
 def test_seed_001_provincial_letter(cli, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "binh-phuoc.docx"
-    code, _, err = cli(database_url, "report", "letter", "--values", str(SEEDS / "seed-001-values.csv"), "--units", str(SEEDS / "binh-phuoc-units.csv"),
-                       "--period", "2023-H1", "--indicator", "dx_plan_issued", "--indicator", "paperless_meetings", "--indicator", "signed_docs_rate",
-                       "--indicator", "official_email_rate", "--below", "signed_docs_rate=40", "--below", "official_email_rate=50",
-                       *ORDER, *BINH_PHUOC, "--signer", "Trần Tuyết Minh", "--out", str(out))  # fmt: skip
+    code, _, err = cli(
+        database_url,
+        "report",
+        "letter",
+        "--values",
+        str(SEEDS / "seed-001-values.csv"),
+        "--units",
+        str(SEEDS / "binh-phuoc-units.csv"),
+        "--period",
+        "2023-H1",
+        "--indicator",
+        "dx_plan_issued",
+        "--indicator",
+        "paperless_meetings",
+        "--indicator",
+        "signed_docs_rate",
+        "--indicator",
+        "official_email_rate",
+        "--below",
+        "signed_docs_rate=40",
+        "--below",
+        "official_email_rate=50",
+        *ORDER,
+        *BINH_PHUOC,
+        "--signer",
+        "Trần Tuyết Minh",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     text = body(out)
     assert (
@@ -78,18 +130,39 @@ def test_seed_001_provincial_letter(cli, database_url: str, tmp_path: Path) -> N
         "UBND thị xã Chơn Thành",
     ):
         assert name in text.split("15 đơn vị")[1].split(".")[0]
-    assert ("Sở, ban, ngành: Sở Giao thông Vận tải (0%), Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch (0%), Thanh tra tỉnh (39,51%); "
-            "UBND cấp huyện: UBND huyện Bù Gia Mập (0%), UBND huyện Bù Đốp (0,33%), UBND huyện Đồng Phú (24,39%)") in text  # fmt: skip
-    assert ("Sở, ban, ngành: Công an tỉnh (41,01%); UBND cấp huyện: UBND huyện Hớn Quản (40,43%), UBND huyện Bù Đăng (46,49%), "
-            "UBND thành phố Đồng Xoài (49%)") in text  # fmt: skip
+    assert (
+        "Sở, ban, ngành: Sở Giao thông Vận tải (0%), Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch (0%), Thanh tra tỉnh (39,51%); "
+        "UBND cấp huyện: UBND huyện Bù Gia Mập (0%), UBND huyện Bù Đốp (0,33%), UBND huyện Đồng Phú (24,39%)"
+    ) in text
+    assert (
+        "Sở, ban, ngành: Công an tỉnh (41,01%); UBND cấp huyện: UBND huyện Hớn Quản (40,43%), UBND huyện Bù Đăng (46,49%), "
+        "UBND thành phố Đồng Xoài (49%)"
+    ) in text
     assert "Trần Tuyết Minh" in text_of(out)
 
 
 def test_seed_002_progress_letter_and_appendix(cli, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "ky-so.docx"
-    code, _stdout, err = cli(database_url, "report", "letter", "--values", str(SEEDS / "seed-002-values.csv"), "--units", str(SEEDS / "binh-phuoc-units.csv"),
-                            "--period", "2023-07", "--indicator", "signed_docs_rate", "--below", "20", "--with-appendix", *ORDER, *BINH_PHUOC,
-                            "--out", str(out))  # fmt: skip
+    code, _stdout, err = cli(
+        database_url,
+        "report",
+        "letter",
+        "--values",
+        str(SEEDS / "seed-002-values.csv"),
+        "--units",
+        str(SEEDS / "binh-phuoc-units.csv"),
+        "--period",
+        "2023-07",
+        "--indicator",
+        "signed_docs_rate",
+        "--below",
+        "20",
+        "--with-appendix",
+        *ORDER,
+        *BINH_PHUOC,
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     text = body(out)
     assert (
@@ -131,8 +204,24 @@ def test_seed_002_progress_letter_and_appendix(cli, database_url: str, tmp_path:
 
 def test_decree_30_layout(cli, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "cv.docx"
-    cli(database_url, "report", "letter", "--values", str(SEEDS / "seed-002-values.csv"), "--units", str(SEEDS / "binh-phuoc-units.csv"),
-        "--period", "2023-07", "--indicator", "signed_docs_rate", *BINH_PHUOC, "--signer", "Trần Tuyết Minh", "--out", str(out))  # fmt: skip
+    cli(
+        database_url,
+        "report",
+        "letter",
+        "--values",
+        str(SEEDS / "seed-002-values.csv"),
+        "--units",
+        str(SEEDS / "binh-phuoc-units.csv"),
+        "--period",
+        "2023-07",
+        "--indicator",
+        "signed_docs_rate",
+        *BINH_PHUOC,
+        "--signer",
+        "Trần Tuyết Minh",
+        "--out",
+        str(out),
+    )
     doc = Document(str(out))
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -181,8 +270,21 @@ def test_decree_30_layout(cli, database_url: str, tmp_path: Path) -> None:
 
 def test_summary_report(cli, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "bao-cao.docx"
-    code, _, err = cli(database_url, "report", "summary", "--values", str(SEEDS / "seed-002-values.csv"), "--units", str(SEEDS / "binh-phuoc-units.csv"),
-                       "--period", "2023-07", *ORDER, *BINH_PHUOC, "--out", str(out))  # fmt: skip
+    code, _, err = cli(
+        database_url,
+        "report",
+        "summary",
+        "--values",
+        str(SEEDS / "seed-002-values.csv"),
+        "--units",
+        str(SEEDS / "binh-phuoc-units.csv"),
+        "--period",
+        "2023-07",
+        *ORDER,
+        *BINH_PHUOC,
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     doc = Document(str(out))
     text = text_of(out)
@@ -213,8 +315,23 @@ def test_ranking_decision_with_ties(cli, database_url: str, tmp_path: Path) -> N
     ]
     values.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
     out = tmp_path / "quyet-dinh.docx"
-    code, _, err = cli(database_url, "report", "ranking", "--framework", "dti-province-922", "--values", str(values), "--period", "2022",
-                       "--chair-title", "BỘ TRƯỞNG BỘ THÔNG TIN VÀ TRUYỀN THÔNG", "--agency", "Bộ Thông tin và Truyền thông", "--out", str(out))  # fmt: skip
+    code, _, err = cli(
+        database_url,
+        "report",
+        "ranking",
+        "--framework",
+        "dti-province-922",
+        "--values",
+        str(values),
+        "--period",
+        "2022",
+        "--chair-title",
+        "BỘ TRƯỞNG BỘ THÔNG TIN VÀ TRUYỀN THÔNG",
+        "--agency",
+        "Bộ Thông tin và Truyền thông",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     doc = Document(str(out))
     text = text_of(out)
@@ -240,8 +357,25 @@ def test_ranking_decision_with_ties(cli, database_url: str, tmp_path: Path) -> N
 )
 def test_pdf_is_rendered_and_rasterised(cli, database_url: str, tmp_path: Path) -> None:
     out = tmp_path / "cv.docx"
-    code, _stdout, err = cli(database_url, "report", "letter", "--values", str(SEEDS / "seed-001-values.csv"), "--units", str(SEEDS / "binh-phuoc-units.csv"),
-                            "--period", "2023-H1", "--indicator", "signed_docs_rate", "--below", "40", *BINH_PHUOC, "--pdf", "--out", str(out))  # fmt: skip
+    code, _stdout, err = cli(
+        database_url,
+        "report",
+        "letter",
+        "--values",
+        str(SEEDS / "seed-001-values.csv"),
+        "--units",
+        str(SEEDS / "binh-phuoc-units.csv"),
+        "--period",
+        "2023-H1",
+        "--indicator",
+        "signed_docs_rate",
+        "--below",
+        "40",
+        *BINH_PHUOC,
+        "--pdf",
+        "--out",
+        str(out),
+    )
     assert code == 0, err
     pdf = tmp_path / "cv.pdf"
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -263,9 +397,26 @@ def test_pdf_is_rendered_and_rasterised(cli, database_url: str, tmp_path: Path) 
 def test_pdf_without_libreoffice_says_how(tmp_path: Path) -> None:
     chiso = Path(sys.executable).with_name("chiso")
     env = {**os.environ, "PATH": str(tmp_path), "CHISO_DATA_DIR": str(tmp_path / "d")}
-    done = subprocess.run([str(chiso), "report", "letter", "--values", str(SEEDS / "seed-001-values.csv"), "--period", "2023-H1",
-                           "--indicator", "signed_docs_rate", "--pdf", "--out", str(tmp_path / "cv.docx")],
-                          capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            str(chiso),
+            "report",
+            "letter",
+            "--values",
+            str(SEEDS / "seed-001-values.csv"),
+            "--period",
+            "2023-H1",
+            "--indicator",
+            "signed_docs_rate",
+            "--pdf",
+            "--out",
+            str(tmp_path / "cv.docx"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 1
     assert "chưa có LibreOffice" in done.stderr
     assert "libreoffice-writer-nogui" in done.stderr
@@ -274,8 +425,11 @@ def test_pdf_without_libreoffice_says_how(tmp_path: Path) -> None:
 
 def test_letter_from_the_database(cli, province_db: str, tmp_path: Path) -> None:
     values = tmp_path / "v.csv"
-    values.write_text("unit_code,period,indicator,numerator,denominator\nlegacy:25361,2023-07,signed_docs_rate,0,40\n"
-                      "legacy:25357,2023-07,signed_docs_rate,39,40\nlegacy:25348,2023-07,signed_docs_rate,9,40\n", encoding="utf-8")  # fmt: skip
+    values.write_text(
+        "unit_code,period,indicator,numerator,denominator\nlegacy:25361,2023-07,signed_docs_rate,0,40\n"
+        "legacy:25357,2023-07,signed_docs_rate,39,40\nlegacy:25348,2023-07,signed_docs_rate,9,40\n",
+        encoding="utf-8",
+    )
     assert cli(province_db, "data", "import", str(values), "--framework", "platform-usage")[0] == 0
     out = tmp_path / "cv.docx"
     code, _, err = cli(

@@ -228,8 +228,14 @@ def test_same_expressions_on_polars(generated: Runtime) -> None:
     store = facts.store_of(generated)
     globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
     months = [str(m) for m in Period.parse("2025-Q2").months()]
-    ancestors = [("2025:25357", "2025:25357"), ("2025:25357", "2025:75"), ("75.SYT", "75.SYT"), ("75.SYT", "2025:75"),
-                 ("legacy:25361", "legacy:25361"), ("legacy:25361", "legacy:694")]  # fmt: skip
+    ancestors = [
+        ("2025:25357", "2025:25357"),
+        ("2025:25357", "2025:75"),
+        ("75.SYT", "75.SYT"),
+        ("75.SYT", "2025:75"),
+        ("legacy:25361", "legacy:25361"),
+        ("legacy:25361", "legacy:694"),
+    ]
     results = []
     for con in (ibis.duckdb.connect(), ibis.polars.connect()):
         tables = indicators.open_tables(con, globs)

@@ -19,18 +19,36 @@ def test_shipped_frameworks() -> None:
     assert province.root.max_points == 1000
     assert [n.code for n in province.root.children] == ["I", "II"]
     assert [(n.code, n.max_points) for n in province.main_indices()] == [
-        ("1", 100), ("2", 100), ("3", 100), ("4", 100), ("5", 100), ("6", 0), ("7", 200), ("8", 150), ("9", 150),
-    ]  # fmt: skip
+        ("1", 100),
+        ("2", 100),
+        ("3", 100),
+        ("4", 100),
+        ("5", 100),
+        ("6", 0),
+        ("7", 200),
+        ("8", 150),
+        ("9", 150),
+    ]
     department = frameworks.shipped("dti-department-500")
     assert [(n.name, n.max_points) for n in department.main_indices()] == [
-        ("Nhận thức số", 50), ("Thể chế số", 50), ("Hạ tầng số", 50), ("Nhân lực số", 50),
-        ("An toàn thông tin mạng", 100), ("Hoạt động chuyển đổi số", 200),
-    ]  # fmt: skip
+        ("Nhận thức số", 50),
+        ("Thể chế số", 50),
+        ("Hạ tầng số", 50),
+        ("Nhân lực số", 50),
+        ("An toàn thông tin mạng", 100),
+        ("Hoạt động chuyển đổi số", 200),
+    ]
     usage = frameworks.shipped("platform-usage")
     assert [n.code for n in usage.leaves()] == [
-        "signed_docs_rate", "online_docs_rate", "paperless_meetings", "official_email_rate",
-        "online_applications_rate", "digitised_results_rate", "reports_on_system_rate", "dx_plan_issued",
-    ]  # fmt: skip
+        "signed_docs_rate",
+        "online_docs_rate",
+        "paperless_meetings",
+        "official_email_rate",
+        "online_applications_rate",
+        "digitised_results_rate",
+        "reports_on_system_rate",
+        "dx_plan_issued",
+    ]
     assert usage.node("signed_docs_rate").target == 95  # type: ignore[union-attr]
     commune = frameworks.shipped("commune-example")
     assert commune.example
@@ -213,8 +231,17 @@ def test_excel_round_trip(cli, database_url: str, tmp_path: Path, framework_id: 
     assert code == 0, err
     sheet = load_workbook(xlsx)["Bộ chỉ số"]
     header = [c.value for c in sheet[1]]
-    assert header[:9] == ["STT", "Mã", "Mã cấp trên", "Chỉ số", "Điểm tối đa", "Cách xác định và tính điểm",
-                          "Tài liệu kiểm chứng", "Nguồn dữ liệu", "Đơn vị xác minh"]  # fmt: skip
+    assert header[:9] == [
+        "STT",
+        "Mã",
+        "Mã cấp trên",
+        "Chỉ số",
+        "Điểm tối đa",
+        "Cách xác định và tính điểm",
+        "Tài liệu kiểm chứng",
+        "Nguồn dữ liệu",
+        "Đơn vị xác minh",
+    ]
     out = tmp_path / "back.yaml"
     code, _, err = cli(database_url, "framework", "import", str(xlsx), "--out", str(out))
     assert code == 0, err

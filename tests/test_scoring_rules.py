@@ -25,20 +25,37 @@ from tests.engine_helpers import framework, unit
 SIGNED = Node("signed", "Ký số", 20, input=InputKind.RATE, rule=RuleKind.TARGET_CAPPED, target=95)
 EMAIL = Node("email", "Thư công vụ", 20, input=InputKind.RATE, rule=RuleKind.PROPORTIONAL)
 MEETINGS = Node(
-    "meetings", "Họp BCĐ", 20, input=InputKind.COUNT, rule=RuleKind.STEPS,
+    "meetings",
+    "Họp BCĐ",
+    20,
+    input=InputKind.COUNT,
+    rule=RuleKind.STEPS,
     steps=(Step(4, 20), Step(3, 15), Step(2, 10), Step(1, 5)),
-)  # fmt: skip
+)
 HEAD = Node(
-    "head", "Trưởng BCĐ", 20, input=InputKind.CATEGORY, rule=RuleKind.CATEGORICAL,
-    categories=(Category("chu-tich", "Chủ tịch", 1), Category("pho-chu-tich", "Phó Chủ tịch", 0.5), Category("khong", "Không có", 0)),
-)  # fmt: skip
+    "head",
+    "Trưởng BCĐ",
+    20,
+    input=InputKind.CATEGORY,
+    rule=RuleKind.CATEGORICAL,
+    categories=(
+        Category("chu-tich", "Chủ tịch", 1),
+        Category("pho-chu-tich", "Phó Chủ tịch", 0.5),
+        Category("khong", "Không có", 0),
+    ),
+)
 PLAN = Node("plan", "Kế hoạch", 10, input=InputKind.YES_NO)
 NEWS = Node("news", "Tin bài", 10, input=InputKind.COUNT, rule=RuleKind.RELATIVE_TO_BEST)
 SELF = Node("self", "Tự chấm", 10, input=InputKind.POINTS)
 INCIDENTS = Node(
-    "incidents", "Sự cố", 20, input=InputKind.COUNT, rule=RuleKind.STEPS, polarity=Polarity.LOWER,
+    "incidents",
+    "Sự cố",
+    20,
+    input=InputKind.COUNT,
+    rule=RuleKind.STEPS,
+    polarity=Polarity.LOWER,
     steps=(Step(0, 20), Step(1, 10)),
-)  # fmt: skip
+)
 
 
 def points(node: Node, value: Value, *others: Value) -> float:
@@ -139,12 +156,22 @@ def test_competition_ranking_with_ties_on_published_precision() -> None:
 
 def test_below_threshold_and_groups() -> None:
     f = framework(EMAIL, SIGNED, PLAN, groups=(RankingGroup("a", "A"), RankingGroup("b", "B")))
-    ev = evaluate(f, [
-        unit("x", "a", email=Value(number=70), signed=Value(number=95), plan=Value(number=0)),
-        unit("y", "a", email=Value(number=90), signed=Value(number=50), plan=Value(number=1)),
-        unit("z", "b", email=Value(number=10), signed=Value(number=10), plan=Value(number=0)),
-        unit("w", "a", ranked=False, email=Value(number=100), signed=Value(number=100), plan=Value(number=1)),
-    ])  # fmt: skip
+    ev = evaluate(
+        f,
+        [
+            unit("x", "a", email=Value(number=70), signed=Value(number=95), plan=Value(number=0)),
+            unit("y", "a", email=Value(number=90), signed=Value(number=50), plan=Value(number=1)),
+            unit("z", "b", email=Value(number=10), signed=Value(number=10), plan=Value(number=0)),
+            unit(
+                "w",
+                "a",
+                ranked=False,
+                email=Value(number=100),
+                signed=Value(number=100),
+                plan=Value(number=1),
+            ),
+        ],
+    )
     by = ev.by_unit()
     assert [n.code for n in by["x"].below(f.main_indices(), 0.8)] == ["email", "plan"]
     assert by["z"].ranks[TOTAL] == 1

@@ -24,9 +24,17 @@ def state(url: str, tmp_path: Path) -> tuple[object, ...]:
     rt = open_runtime(Settings(database_url=url, data_dir=tmp_path / "data"))
     with rt.db.transaction() as s:
         values = s.execute(
-            select(IndicatorValue.unit_id, IndicatorValue.period, IndicatorValue.indicator, IndicatorValue.number,
-                   IndicatorValue.numerator, IndicatorValue.denominator, IndicatorValue.text, IndicatorValue.updated_at)
-        ).all()  # fmt: skip
+            select(
+                IndicatorValue.unit_id,
+                IndicatorValue.period,
+                IndicatorValue.indicator,
+                IndicatorValue.number,
+                IndicatorValue.numerator,
+                IndicatorValue.denominator,
+                IndicatorValue.text,
+                IndicatorValue.updated_at,
+            )
+        ).all()
         audits = s.scalar(select(func.count()).select_from(AuditEntry))
     rt.close()
     return tuple(sorted(map(tuple, values), key=str)), audits
@@ -174,12 +182,14 @@ def test_template_import_reimport_dry_run_and_history(
 
 
 def test_long_csv_with_vietnamese_formats_and_names(cli, province_db: str, tmp_path: Path) -> None:
-    text = ("unit_code;unit_name;period;indicator;value;numerator;denominator\n"
-            "UBND xã Minh Đức;;2023-07;signed_docs_rate;22,19%;;\n"
-            "legacy:25357;;tháng 7/2023;official_email_rate;40,43;;\n"
-            "Thị trấn Tân Khai;;2023-07;paperless_meetings;1.234;;\n"
-            "25348;;2023-07;dx_plan_issued;x;;\n"
-            "xa an khuong;;2023-07;online_docs_rate;;1.000;1.250\n")  # fmt: skip
+    text = (
+        "unit_code;unit_name;period;indicator;value;numerator;denominator\n"
+        "UBND xã Minh Đức;;2023-07;signed_docs_rate;22,19%;;\n"
+        "legacy:25357;;tháng 7/2023;official_email_rate;40,43;;\n"
+        "Thị trấn Tân Khai;;2023-07;paperless_meetings;1.234;;\n"
+        "25348;;2023-07;dx_plan_issued;x;;\n"
+        "xa an khuong;;2023-07;online_docs_rate;;1.000;1.250\n"
+    )
     path = write(tmp_path / "so-lieu.csv", text, "cp1258")
     code, _, err = cli(province_db, "data", "import", str(path), "--framework", "platform-usage")
     assert code == 0, err
@@ -351,10 +361,14 @@ def test_hostile_files(cli, province_db: str, tmp_path: Path, case: str) -> None
         "bad.csv" if case in {"empty", "too_big", "too_many_rows", "binary_csv"} else "bad.xlsx"
     )
     expected = {
-        "empty": "tệp rỗng", "truncated": "không phải tệp Excel", "not_xlsx": "không phải tệp Excel",
-        "zip_bomb": "nghi tệp độc hại", "too_big": "lớn hơn giới hạn 50 MB", "too_many_rows": "có hơn 1.000.000 dòng",
+        "empty": "tệp rỗng",
+        "truncated": "không phải tệp Excel",
+        "not_xlsx": "không phải tệp Excel",
+        "zip_bomb": "nghi tệp độc hại",
+        "too_big": "lớn hơn giới hạn 50 MB",
+        "too_many_rows": "có hơn 1.000.000 dòng",
         "binary_csv": "không đọc được bảng mã",
-    }[case]  # fmt: skip
+    }[case]
     if case == "empty":
         path.write_bytes(b"")
     elif case == "truncated":

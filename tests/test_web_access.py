@@ -302,12 +302,35 @@ def test_api_values_are_audited_and_idempotent(web: Any) -> None:
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 1)
     history = client.get("/api/v1/values?unit=75.STC&period=2026-10", headers=headers).json()
     assert history[0]["numerator"] == 70
-    bad = client.post("/api/v1/values", json={"framework": "platform-usage", "values": [{"unit_code": "75.STC", "period": "2026-10",
-                      "indicator": "signed_docs_rate", "numerator": 170, "denominator": 100}]}, headers=headers)  # fmt: skip
+    bad = client.post(
+        "/api/v1/values",
+        json={
+            "framework": "platform-usage",
+            "values": [
+                {
+                    "unit_code": "75.STC",
+                    "period": "2026-10",
+                    "indicator": "signed_docs_rate",
+                    "numerator": 170,
+                    "denominator": 100,
+                }
+            ],
+        },
+        headers=headers,
+    )
     assert bad.status_code == 422
     assert "tử số 170 lớn hơn mẫu số 100" in bad.json()["problems"][0]["message"]
-    records = [{"doc_id": "x1", "unit_code": "75.STC", "issued_at": "2026-10-05", "classified": False, "sent_online": True,
-                "signed_personal": True, "signed_org": False}]  # fmt: skip
+    records = [
+        {
+            "doc_id": "x1",
+            "unit_code": "75.STC",
+            "issued_at": "2026-10-05",
+            "classified": False,
+            "sent_online": True,
+            "signed_personal": True,
+            "signed_org": False,
+        }
+    ]
     first_batch = client.post("/api/v1/records/documents", json=records, headers=headers).json()
     second_batch = client.post("/api/v1/records/documents", json=records, headers=headers).json()
     assert (first_batch["stored"], second_batch["stored"], second_batch["already_stored"]) == (
@@ -328,8 +351,11 @@ def test_reporter_upload_outside_scope_names_the_row_and_stores_nothing(web: Any
     both = "unit_code,period,indicator,numerator,denominator\n75.SYT,2026-10,signed_docs_rate,93,100\n75.SCT,2026-10,signed_docs_rate,31,100\n"
     with web.rt.db.transaction() as session:
         before = session.scalar(select(func.count()).select_from(IndicatorValue))
-    response = web.client("reporter").post("/data/upload", data={"csrf": csrf, "framework": "platform-usage", "mode": "import"},
-                                           files={"file": ("ca-hai.csv", both, "text/csv")})  # fmt: skip
+    response = web.client("reporter").post(
+        "/data/upload",
+        data={"csrf": csrf, "framework": "platform-usage", "mode": "import"},
+        files={"file": ("ca-hai.csv", both, "text/csv")},
+    )
     assert response.status_code == 422
     assert (
         "ca-hai.csv, dòng 3, cột unit_code: Sở Công Thương nằm ngoài phạm vi tài khoản"

@@ -45,9 +45,10 @@ def parse_date(text: str, option: str) -> date:
         if day.isdigit() and month.isdigit() and year.isdigit():
             return date(int(year), int(month), int(day))
         raise UsageError(
-            f"{option}: '{text}' không phải ngày.", f"{option}: bad date {text!r}",
+            f"{option}: '{text}' không phải ngày.",
+            f"{option}: bad date {text!r}",
             hint_vi="ghi dạng 2026-01-15 hoặc 15/01/2026.",
-        ) from exc  # fmt: skip
+        ) from exc
 
 
 @app.command("open")
@@ -77,10 +78,16 @@ def list_rounds(ctx: typer.Context) -> None:
     """Các đợt tự đánh giá và số hồ sơ theo trạng thái."""
     found = rounds.rounds(runtime(ctx))
     rows = [
-        [r.framework_id, r.period, f"{r.opens_on:%d/%m/%Y}", f"{r.closes_on:%d/%m/%Y}", r.units,
-         ", ".join(f"{Status(s).label_vi}: {n}" for s, n in sorted(r.counts.items())) or "—"]
+        [
+            r.framework_id,
+            r.period,
+            f"{r.opens_on:%d/%m/%Y}",
+            f"{r.closes_on:%d/%m/%Y}",
+            r.units,
+            ", ".join(f"{Status(s).label_vi}: {n}" for s, n in sorted(r.counts.items())) or "—",
+        ]
         for r in found
-    ]  # fmt: skip
+    ]
     emit(
         "table",
         "Các đợt tự đánh giá",
@@ -100,13 +107,21 @@ def status(
     """Trạng thái hồ sơ của từng đơn vị, nộp đúng hạn hay muộn."""
     rows = rounds.roster(runtime(ctx, user), framework, period)
     table = [
-        [r.unit_key, r.unit_name, r.status.label_vi,
-         local_time(r.submitted_at),
-         "" if r.on_time is None else ("đúng hạn" if r.on_time else "muộn")]
+        [
+            r.unit_key,
+            r.unit_name,
+            r.status.label_vi,
+            local_time(r.submitted_at),
+            "" if r.on_time is None else ("đúng hạn" if r.on_time else "muộn"),
+        ]
         for r in rows
-    ]  # fmt: skip
-    emit(fmt, f"Hồ sơ tự đánh giá {framework} kỳ {period}",
-         ["unit", "Đơn vị", "Trạng thái", "Nộp lúc", "Thời hạn"], table)  # fmt: skip
+    ]
+    emit(
+        fmt,
+        f"Hồ sơ tự đánh giá {framework} kỳ {period}",
+        ["unit", "Đơn vị", "Trạng thái", "Nộp lúc", "Thời hạn"],
+        table,
+    )
 
 
 @app.command()
@@ -129,11 +144,33 @@ def show(
         files = "; ".join(
             f.filename + (f" ({f.verdict.summary_vi()})" if f.verdict else "") for f in i.files
         )
-        rows.append([i.node.code, i.node.name, i.self_text, _points(i.self_points),
-                     _finding(i), _points(i.final_points), i.explanation, files])  # fmt: skip
-    emit("table", "Tự chấm và thẩm định",
-         ["Mã", "Chỉ số", "Tự đánh giá", "Điểm tự chấm", "Thẩm định", "Điểm thẩm định", "Giải trình", "Minh chứng"],
-         rows)  # fmt: skip
+        rows.append(
+            [
+                i.node.code,
+                i.node.name,
+                i.self_text,
+                _points(i.self_points),
+                _finding(i),
+                _points(i.final_points),
+                i.explanation,
+                files,
+            ]
+        )
+    emit(
+        "table",
+        "Tự chấm và thẩm định",
+        [
+            "Mã",
+            "Chỉ số",
+            "Tự đánh giá",
+            "Điểm tự chấm",
+            "Thẩm định",
+            "Điểm thẩm định",
+            "Giải trình",
+            "Minh chứng",
+        ],
+        rows,
+    )
     console.print(
         f"Đã nhập {v.filled}/{len(v.items)} chỉ số. Tổng điểm tự chấm {number(v.self_total)}, "
         f"sau thẩm định {number(v.final_total)} / {number(v.max_total)}."
@@ -158,9 +195,10 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
         code, sep, text = item.partition("=")
         if not sep or not code.strip():
             raise UsageError(
-                f"{option} '{item}' cần dạng MÃ=GIÁ_TRỊ.", f"{option} needs CODE=VALUE",
+                f"{option} '{item}' cần dạng MÃ=GIÁ_TRỊ.",
+                f"{option} needs CODE=VALUE",
                 hint_vi=f"ví dụ {option} 2.1=45/50",
-            )  # fmt: skip
+            )
         out[code.strip()] = text.strip()
     return out
 

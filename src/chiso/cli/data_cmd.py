@@ -173,6 +173,18 @@ def completeness(
     rows = reporting.completeness(runtime(ctx), framework, period, due, group)
     counts = Counter(r.status for r in rows)
     title = ", ".join(f"{reporting.STATUS_LABELS[k]}: {n}" for k, n in sorted(counts.items()))
-    emit(fmt, f"{len(rows)} đơn vị — {title}", ("Mã", "Đơn vị", "Nhóm", "Tình trạng", "Thời điểm báo cáo"),
-         [[r.unit_key, r.unit_name, r.group, reporting.STATUS_LABELS[r.status],
-           r.reported_at.strftime("%d/%m/%Y %H:%M") if r.reported_at else ""] for r in rows])  # fmt: skip
+    emit(
+        fmt,
+        f"{len(rows)} đơn vị — {title}",
+        ("Mã", "Đơn vị", "Nhóm", "Tình trạng", "Thời điểm báo cáo"),
+        [
+            [
+                r.unit_key,
+                r.unit_name,
+                r.group,
+                reporting.STATUS_LABELS[r.status],
+                r.reported_at.strftime("%d/%m/%Y %H:%M") if r.reported_at else "",
+            ]
+            for r in rows
+        ],
+    )

@@ -41,15 +41,32 @@ def verify(
         raise UsageError(f"Không thấy thư mục tin cậy {trust}.", f"no trust folder {trust}")
     verdict = evidence.verdict_for(settings, file.read_bytes(), folder)
     rows = [
-        [s.field, s.signer, s.organisation or "", s.kind.label_vi,
-         local_time(s.signed_at),
-         "còn nguyên" if s.intact and s.valid else "HỎNG", "tin cậy" if s.trusted else "KHÔNG tin cậy"]
+        [
+            s.field,
+            s.signer,
+            s.organisation or "",
+            s.kind.label_vi,
+            local_time(s.signed_at),
+            "còn nguyên" if s.intact and s.valid else "HỎNG",
+            "tin cậy" if s.trusted else "KHÔNG tin cậy",
+        ]
         for s in verdict.signatures
-    ]  # fmt: skip
+    ]
     if rows:
-        emit("table", f"Chữ ký số trong {file.name}",
-             ["Trường ký", "Người/cơ quan ký", "Tổ chức", "Loại", "Thời điểm ký", "Toàn vẹn", "Chuỗi chứng thư"],
-             rows)  # fmt: skip
+        emit(
+            "table",
+            f"Chữ ký số trong {file.name}",
+            [
+                "Trường ký",
+                "Người/cơ quan ký",
+                "Tổ chức",
+                "Loại",
+                "Thời điểm ký",
+                "Toàn vẹn",
+                "Chuỗi chứng thư",
+            ],
+            rows,
+        )
     console.print(f"Kết luận: {verdict.summary_vi()} (gốc tin cậy: {folder}).")
     if not verdict.closed_loop:
         raise typer.Exit(1)

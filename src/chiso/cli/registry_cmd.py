@@ -53,8 +53,12 @@ def show(ctx: typer.Context, unit: str = typer.Option(..., "--unit", help="Đơn
     """Ban Chỉ đạo và các Tổ công nghệ số cộng đồng của một đơn vị."""
     rt = runtime(ctx)
     found = registries.registry(rt, unit)
-    emit("table", f"Ban Chỉ đạo chuyển đổi số — {found.unit_name}", ["Họ tên", "Chức vụ", "Vai trò"],
-         found.committee)  # fmt: skip
+    emit(
+        "table",
+        f"Ban Chỉ đạo chuyển đổi số — {found.unit_name}",
+        ["Họ tên", "Chức vụ", "Vai trò"],
+        found.committee,
+    )
     rows = [[v, len(m), ", ".join(p for p, _ in m) or "chưa có tổ"] for v, m in found.teams.items()]
     emit(
         "table",

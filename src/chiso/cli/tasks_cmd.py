@@ -63,12 +63,35 @@ def list_tasks(
     """Danh sách nhiệm vụ, quá hạn lên đầu."""
     found = tracking.list_tasks(runtime(ctx, user), _on(on), unit, overdue)
     rows = [
-        [t.id, t.directive, t.code, t.title, t.lead_name, t.deadline_text, t.status.label_vi,
-         f"{t.progress}%", t.standing.label_vi]
+        [
+            t.id,
+            t.directive,
+            t.code,
+            t.title,
+            t.lead_name,
+            t.deadline_text,
+            t.status.label_vi,
+            f"{t.progress}%",
+            t.standing.label_vi,
+        ]
         for t in found
-    ]  # fmt: skip
-    emit(fmt, "Nhiệm vụ", ["id", "Văn bản", "STT", "Nhiệm vụ", "Chủ trì", "Thời hạn", "Trạng thái",
-                           "Tiến độ", "Tình hình"], rows)  # fmt: skip
+    ]
+    emit(
+        fmt,
+        "Nhiệm vụ",
+        [
+            "id",
+            "Văn bản",
+            "STT",
+            "Nhiệm vụ",
+            "Chủ trì",
+            "Thời hạn",
+            "Trạng thái",
+            "Tiến độ",
+            "Tình hình",
+        ],
+        rows,
+    )
     if fmt == "table":
         late = sum(1 for t in found if t.standing.overdue)
         console.print(f"{len(found)} nhiệm vụ, {late} quá hạn.")

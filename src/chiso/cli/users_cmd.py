@@ -23,8 +23,17 @@ app = typer.Typer(help="Tài khoản người dùng.", no_args_is_help=True)
 def list_users(ctx: typer.Context) -> None:
     """Các tài khoản, vai trò, đơn vị và địa chỉ nhận thông báo."""
     found = users.accounts(runtime(ctx))
-    rows = [[a.username, a.full_name, a.role.label_vi, a.unit_name or "", a.email or "",
-             "đang dùng" if a.active else "đã khóa"] for a in found]  # fmt: skip
+    rows = [
+        [
+            a.username,
+            a.full_name,
+            a.role.label_vi,
+            a.unit_name or "",
+            a.email or "",
+            "đang dùng" if a.active else "đã khóa",
+        ]
+        for a in found
+    ]
     emit(
         "table",
         "Tài khoản",

@@ -27,9 +27,12 @@ class LateTask:
 
 
 def compose(
-    tasks: Sequence[LateTask], today: date, settings: LetterSettings, text: dict[str, Any],
+    tasks: Sequence[LateTask],
+    today: date,
+    settings: LetterSettings,
+    text: dict[str, Any],
     report_days: int = 7,
-) -> OfficialDocument:  # fmt: skip
+) -> OfficialDocument:
     directives = sorted({(t.directive_date, t.directive) for t in tasks})
     values = {
         "today": f"{today:%d/%m/%Y}",
@@ -39,20 +42,47 @@ def compose(
         "office_code": settings.office_code,
     }
     doc = OfficialDocument()
-    doc.header(Header(settings.agency, settings.superior, f"Số:      /{settings.symbol}",
-                      settings.place, wording.render(text["subject"], **values), settings.year))  # fmt: skip
+    doc.header(
+        Header(
+            settings.agency,
+            settings.superior,
+            f"Số:      /{settings.symbol}",
+            settings.place,
+            wording.render(text["subject"], **values),
+            settings.year,
+        )
+    )
     leads = list(dict.fromkeys(t.lead_letter_name for t in tasks))
     doc.recipients(settings.recipients or [f"{name};" for name in leads[:-1]] + [f"{leads[-1]}."])
     for basis in settings.bases:
         doc.paragraph(basis)
     doc.paragraph(wording.render(text["opening"], **values))
     rows = [
-        [i, t.title, f"{t.directive}\nngày {t.directive_date:%d/%m/%Y}", t.lead,
-         t.deadline if t.due is None else f"{t.due:%d/%m/%Y}", f"{t.progress}%", t.overdue_days]
+        [
+            i,
+            t.title,
+            f"{t.directive}\nngày {t.directive_date:%d/%m/%Y}",
+            t.lead,
+            t.deadline if t.due is None else f"{t.due:%d/%m/%Y}",
+            f"{t.progress}%",
+            t.overdue_days,
+        ]
         for i, t in enumerate(tasks, 1)
-    ]  # fmt: skip
-    doc.table(["STT", "Nhiệm vụ", "Văn bản giao", "Đơn vị chủ trì", "Thời hạn", "Tiến độ", "Số ngày quá hạn"],
-              rows, [11, 51, 25, 27, 21, 14, 16], size=10)  # fmt: skip
+    ]
+    doc.table(
+        [
+            "STT",
+            "Nhiệm vụ",
+            "Văn bản giao",
+            "Đơn vị chủ trì",
+            "Thời hạn",
+            "Tiến độ",
+            "Số ngày quá hạn",
+        ],
+        rows,
+        [11, 51, 25, 27, 21, 14, 16],
+        size=10,
+    )
     doc.paragraph(wording.render(text["request_intro"], **values))
     for item in text.get("requests", []):
         doc.paragraph(f"- {wording.render(item, **values)}")

@@ -82,11 +82,18 @@ def current_units() -> tuple[AdminUnit, ...]:
             provinces[pkey] = _province(s, r)
         communes.append(
             AdminUnit(
-                _key(s, r["wardCode"]), r["wardCode"], s, UnitKind.COMMUNE,
-                subtype_from_label(r["wardType"]), r["ward"], r["wardShort"], pkey,
-                r["wardLat"], r["wardLon"],
+                _key(s, r["wardCode"]),
+                r["wardCode"],
+                s,
+                UnitKind.COMMUNE,
+                subtype_from_label(r["wardType"]),
+                r["ward"],
+                r["wardShort"],
+                pkey,
+                r["wardLat"],
+                r["wardLon"],
             )
-        )  # fmt: skip
+        )
     return (*provinces.values(), *communes)
 
 
@@ -102,17 +109,32 @@ def legacy_units() -> tuple[AdminUnit, ...]:
         seen.setdefault(
             dkey,
             AdminUnit(
-                dkey, r["districtCode"], s, UnitKind.DISTRICT,
-                subtype_from_label(r["districtType"]), r["district"], r["districtShort"], pkey,
-                r["districtLat"], r["districtLon"],
+                dkey,
+                r["districtCode"],
+                s,
+                UnitKind.DISTRICT,
+                subtype_from_label(r["districtType"]),
+                r["district"],
+                r["districtShort"],
+                pkey,
+                r["districtLat"],
+                r["districtLon"],
             ),
-        )  # fmt: skip
+        )
         if r["wardCode"]:
             wkey = _key(s, r["wardCode"])
             seen[wkey] = AdminUnit(
-                wkey, r["wardCode"], s, UnitKind.COMMUNE, subtype_from_label(r["wardType"]),
-                r["ward"], r["wardShort"], dkey, r["wardLat"], r["wardLon"],
-            )  # fmt: skip
+                wkey,
+                r["wardCode"],
+                s,
+                UnitKind.COMMUNE,
+                subtype_from_label(r["wardType"]),
+                r["ward"],
+                r["wardShort"],
+                dkey,
+                r["wardLat"],
+                r["wardLon"],
+            )
     order = {UnitKind.PROVINCE: 0, UnitKind.DISTRICT: 1, UnitKind.COMMUNE: 2}
     return tuple(sorted(seen.values(), key=lambda u: order[u.kind]))
 
@@ -121,9 +143,17 @@ def _province(scheme: Scheme, r: sqlite3.Row) -> AdminUnit:
     name: str = r["province"]
     subtype = "thanh-pho" if name.startswith("Thành phố") else "tinh"
     return AdminUnit(
-        _key(scheme, r["provinceCode"]), r["provinceCode"], scheme, UnitKind.PROVINCE, subtype,
-        name, r["provinceShort"], None, r["provinceLat"], r["provinceLon"],
-    )  # fmt: skip
+        _key(scheme, r["provinceCode"]),
+        r["provinceCode"],
+        scheme,
+        UnitKind.PROVINCE,
+        subtype,
+        name,
+        r["provinceShort"],
+        None,
+        r["provinceLat"],
+        r["provinceLon"],
+    )
 
 
 def units_of(scheme: Scheme) -> tuple[AdminUnit, ...]:

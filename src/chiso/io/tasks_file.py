@@ -119,10 +119,20 @@ def _row(sheet: Sheet, row: Row, problems: ProblemList) -> TaskRow | None:
         p.strip() for p in row.text("partners").replace("\n", ";").split(";") if p.strip()
     )
     return TaskRow(
-        sheet.where(row.number), row.text("directive"), issued, row.text("subject"),
-        row.text("issuer"), row.text("code"), row.text("title"), row.text("lead"), partners,
-        deadline, status, progress, completed,
-    )  # fmt: skip
+        sheet.where(row.number),
+        row.text("directive"),
+        issued,
+        row.text("subject"),
+        row.text("issuer"),
+        row.text("code"),
+        row.text("title"),
+        row.text("lead"),
+        partners,
+        deadline,
+        status,
+        progress,
+        completed,
+    )
 
 
 def _date(sheet: Sheet, row: Row, column: str, problems: ProblemList) -> date | None:
@@ -163,9 +173,11 @@ def _status(sheet: Sheet, row: Row, problems: ProblemList) -> TaskStatus | None:
         return None
     if text not in STATUS_WORDS:
         problems.add(
-            sheet.where(row.number, "status"), f"trạng thái '{row.text('status')}' không rõ",
-            "unknown status", "ghi: Chưa thực hiện, Đang thực hiện hoặc Đã hoàn thành",
-        )  # fmt: skip
+            sheet.where(row.number, "status"),
+            f"trạng thái '{row.text('status')}' không rõ",
+            "unknown status",
+            "ghi: Chưa thực hiện, Đang thực hiện hoặc Đã hoàn thành",
+        )
         return None
     return STATUS_WORDS[text]
 
