@@ -171,15 +171,24 @@ WEB_PASSWORD = "mat-khau-thu-1"
 @pytest.fixture
 def web(province_db: str, tmp_path: Path) -> Iterator[Any]:
     """The web app on the demo province with values for two departments and one account per role;
-    `web.client(role)` is a logged-in TestClient (None for anonymous)."""
+    `web.client(role)` is a logged-in TestClient (None for anonymous). The app runs its
+    lifespan, as under a server: the runtime is built at start and closed at the end."""
     from fastapi.testclient import TestClient
 
-    from chiso.services.accounts import users as accounts
-    from chiso.services.values.importer import import_values
     from chiso.web.app import create_app
 
     settings = Settings(database_url=province_db, data_dir=tmp_path / "web-data")
     app = create_app(settings)
+    with TestClient(app):
+        yield _web(app, tmp_path)
+
+
+def _web(app: Any, tmp_path: Path) -> Any:
+    from fastapi.testclient import TestClient
+
+    from chiso.services.accounts import users as accounts
+    from chiso.services.values.importer import import_values
+
     rt = app.state.rt
     for role, (name, unit) in WEB_USERS.items():
         accounts.create_user(rt, name, f"Tài khoản {role}", WEB_PASSWORD, role, unit)
@@ -227,5 +236,4 @@ def web(province_db: str, tmp_path: Path) -> Iterator[Any]:
             start = page.text.index(marker) + len(marker)
             return str(page.text[start : page.text.index('"', start)])
 
-    yield Web()
-    rt.close()
+    return Web()

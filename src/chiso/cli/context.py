@@ -28,6 +28,11 @@ class Invocation:
             logs.configure(self._settings)
         return self._settings
 
+    @property
+    def configured(self) -> bool:
+        """Whether the call loaded its settings (and so configured logging)."""
+        return self._settings is not None
+
     def runtime(self) -> Runtime:
         if self._runtime is None:
             from chiso.services.runtime import Runtime

@@ -58,4 +58,4 @@ def demo(
         console.print(
             f"Mở trình duyệt: [bold]http://{host}:{port}/[/] (đăng nhập bằng tài khoản admin ở trên; Ctrl+C để dừng)."
         )
-        run_server(host, port)
+        run_server(rt.settings, host, port)

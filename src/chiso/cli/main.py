@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
 import typer
 
@@ -83,6 +84,7 @@ def root(
 def run(argv: list[str] | None = None) -> int:
     """Runs the command line and returns the exit code (tests call this directly)."""
     call = Invocation()
+    start = time.perf_counter()
     try:
         result = app(args=argv, prog_name="chiso", standalone_mode=False, obj=call)
     except ChisoError as exc:
@@ -108,7 +110,11 @@ def run(argv: list[str] | None = None) -> int:
         raise
     finally:
         call.close()
-    return result if isinstance(result, int) else 0
+    code = result if isinstance(result, int) else 0
+    if call.configured:
+        took = (time.perf_counter() - start) * 1000
+        log.info("chiso %s: exit %d in %.0f ms", " ".join(argv or sys.argv[1:]), code, took)
+    return code
 
 
 def main() -> None:

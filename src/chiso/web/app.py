@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import cache
 from pathlib import Path
 
@@ -9,13 +12,16 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from chiso import logs
 from chiso.domain.access import Actor
 from chiso.errors import ChisoError
-from chiso.services.runtime import open_runtime
+from chiso.services.runtime import Runtime
+from chiso.services.system import database
 from chiso.settings import Settings, get_settings
 from chiso.web import (
     api,
     i18n,
+    observe,
     pages_admin,
     pages_assess,
     pages_auth,
@@ -26,6 +32,8 @@ from chiso.web import (
 )
 from chiso.web.deps import LoginRequired
 from chiso.web.render import page
+
+log = logging.getLogger("chiso.web")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -46,10 +54,29 @@ def vega_bundle() -> str:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; its runtime is built when the server starts and closed when it stops."""
+    chosen = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.configure(chosen, server=True)
+        rt = Runtime(chosen, Actor("web"))
+        app.state.rt = rt
+        log.info("serving %s", database.opened(rt))
+        try:
+            yield
+        finally:
+            rt.close()
+            log.info("stopped")
+
     app = FastAPI(
-        title="chiso", version="0.1.0", openapi_url="/openapi.json", docs_url=None, redoc_url=None
+        title="chiso",
+        version="0.1.0",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
     )
-    app.state.rt = open_runtime(settings or get_settings(), actor=Actor("web"))
     app.mount(
         "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
     )
@@ -86,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return response
 
     _errors(app)
+    observe.install(app)
     return app
 
 
@@ -113,6 +141,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(ChisoError)
     async def chiso_error(request: Request, exc: ChisoError) -> Response:
+        observe.refused(request, exc)
         status = 400 if exc.exit_code == 2 else 422
         if request.url.path.startswith("/api/"):
             body = {

@@ -13,8 +13,10 @@ from fastapi.templating import Jinja2Templates
 from chiso.domain.access import Action, can
 from chiso.domain.formatting import fixed, local_time, number, percent, percent_points, value_text
 from chiso.domain.frameworks import InputKind
+from chiso.errors import ChisoError
 from chiso.web import i18n
 from chiso.web.deps import caller
+from chiso.web.observe import refused
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
@@ -160,6 +162,9 @@ NAV = (
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page; an input it refuses (`error`) is logged in English too."""
+    if isinstance(context.get("error"), ChisoError):
+        refused(request, context["error"])
     who = caller(request)
     nav = [
         (href, i18n.gettext(label)) for href, label, action in NAV if who and can(who.role, action)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chiso.services.runtime import Runtime
 from chiso.settings import Settings
 from chiso.store import migrate
 from chiso.store.db import make_engine
@@ -37,3 +38,9 @@ def upgrade(settings: Settings, revision: str = "head") -> DatabaseState:
     finally:
         engine.dispose()
     return DatabaseState(url, before, after.current, after.head, after.pending)
+
+
+def opened(rt: Runtime) -> str:
+    """Opens the runtime's database now (initialising a brand-new one, refusing an old schema)
+    and names it, password hidden, for the log."""
+    return rt.db.engine.url.render_as_string(hide_password=True)
