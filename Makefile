@@ -15,7 +15,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test lint typecheck pytest install debian clean bench
+.PHONY: demo test lint typecheck pytest install debian clean bench docs
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -47,6 +47,9 @@ test: lint typecheck pytest
 
 bench: install
 	$(BIN)/python -m bench
+
+docs: install
+	$(BIN)/python -m chiso.docs_gen
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache

@@ -24,6 +24,9 @@ else:
     quality = lazy_import("chiso.services.values.quality")
     reporting = lazy_import("chiso.services.values.reporting")
 
+FRAMEWORK = typer.Option(..., help="Mã bộ chỉ số có sẵn hoặc đã đăng ký.")
+PERIOD = typer.Option(..., help="Kỳ báo cáo, ví dụ 2023-07.")
+
 app = typer.Typer(
     help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",
     no_args_is_help=True,
@@ -86,9 +89,9 @@ def import_(
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Tệp .csv hoặc .xlsx."),
-    framework: str | None = typer.Option(None),
-    period: str | None = typer.Option(None),
-    unit: str | None = typer.Option(None),
+    framework: str | None = typer.Option(None, help="Chỉ số liệu của một bộ chỉ số."),
+    period: str | None = typer.Option(None, help="Chỉ một kỳ, ví dụ 2023-07."),
+    unit: str | None = typer.Option(None, help="Chỉ một đơn vị (mã hoặc tên)."),
     fmt: str | None = typer.Option(
         None, "--format", help="csv hoặc xlsx (mặc định theo đuôi tệp)."
     ),
@@ -132,8 +135,8 @@ def history(
 @app.command()
 def flags(
     ctx: typer.Context,
-    framework: str = typer.Option(...),
-    period: str = typer.Option(...),
+    framework: str = FRAMEWORK,
+    period: str = PERIOD,
 ) -> None:
     """Các giá trị cần xem lại: thay đổi đột biến so với kỳ trước, bất thường so với nhóm."""
     found = quality.quality_flags(runtime(ctx), framework, period)
@@ -149,11 +152,11 @@ def flags(
 @app.command()
 def completeness(
     ctx: typer.Context,
-    framework: str = typer.Option(...),
-    period: str = typer.Option(...),
+    framework: str = FRAMEWORK,
+    period: str = PERIOD,
     deadline: str | None = typer.Option(None, help="Hạn báo cáo (2023-08-05 hoặc 05/08/2023)."),
-    group: str | None = typer.Option(None),
-    fmt: str = typer.Option("table", "--format"),
+    group: str | None = typer.Option(None, help="Chỉ các đơn vị của một nhóm."),
+    fmt: str = typer.Option("table", "--format", help="table, csv hoặc json."),
 ) -> None:
     """Ai đã báo cáo, đúng hạn hay muộn, ai chưa báo cáo."""
     due = None

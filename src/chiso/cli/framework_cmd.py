@@ -115,7 +115,7 @@ def validate(
 
 @app.command()
 def export(
-    ref: str = typer.Argument(..., metavar="MÃ|TỆP"),
+    ref: str = typer.Argument(..., metavar="MÃ|TỆP", help="Mã bộ chỉ số hoặc tệp .yaml/.xlsx."),
     fmt: str = typer.Option("yaml", "--format", help="yaml hoặc xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Tệp ghi ra (bắt buộc với xlsx)."),
 ) -> None:
@@ -129,7 +129,7 @@ def export(
 
 @app.command("import")
 def import_(
-    file: Path = typer.Argument(..., metavar="TỆP.xlsx"),
+    file: Path = typer.Argument(..., metavar="TỆP.xlsx", help="Bảng Excel của bộ chỉ số."),
     framework_id: str | None = typer.Option(
         None, "--id", help="Mã cho bộ chỉ số (mặc định: theo tệp)."
     ),

@@ -29,6 +29,28 @@ app = typer.Typer(
 
 SORTS = ("value", "value_desc", "name")
 
+OUT = typer.Option(..., "--out", help="Tệp .docx ghi ra (tệp .xlsx cùng tên nếu có, bên cạnh).")
+VALUES = typer.Option(
+    None, help="Tệp số liệu (như `chiso evaluate`); không có thì lấy từ cơ sở dữ liệu."
+)
+UNITS = typer.Option(None, help="Tệp đơn vị để chia nhóm và gọi tên đơn vị.")
+FRAMEWORK = typer.Option("platform-usage", help="Bộ chỉ số chứa các chỉ số nêu.")
+BELOW = typer.Option(
+    [],
+    help="Nêu đơn vị dưới ngưỡng: 50 (mọi chỉ số) hoặc signed_docs_rate=40; mặc định là chỉ tiêu.",
+)
+GROUP_ORDER = typer.Option(
+    None, help="Thứ tự nhóm đơn vị, cách nhau bởi '|', ví dụ 'Sở, ban, ngành|UBND cấp huyện'."
+)
+AGENCY = typer.Option(None, help="Cơ quan ban hành (mặc định CHISO_AGENCY_NAME).")
+SYMBOL = typer.Option(None, help="Ký hiệu văn bản, ví dụ UBND-KGVX.")
+PLACE = typer.Option(None, help="Địa danh ghi ở dòng ngày tháng.")
+SIGNER = typer.Option(None, help="Họ tên người ký.")
+BASIS = typer.Option([], help="Căn cứ (lặp lại cho nhiều căn cứ).")
+WORDING = typer.Option(None, help="Tệp lời văn YAML thay cho lời văn mặc định.")
+YEAR = typer.Option(None, help="Năm ghi ở dòng ngày tháng (mặc định năm nay).")
+PDF = typer.Option(False, "--pdf", help="Tạo thêm bản PDF (cần LibreOffice).")
+
 
 def _thresholds(items: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
@@ -81,37 +103,30 @@ def letter(
     ctx: typer.Context,
     period: str = typer.Option(..., help="Kỳ số liệu, ví dụ 2023-H1 hoặc 2023-07."),
     indicator: list[str] = typer.Option(..., help="Mã chỉ số (lặp lại để nêu nhiều chỉ số)."),
-    out: Path = typer.Option(..., "--out", help="Tệp .docx ghi ra."),
-    values: Path | None = typer.Option(
-        None, help="Tệp số liệu (như `chiso evaluate`); không có thì lấy từ cơ sở dữ liệu."
-    ),
-    units: Path | None = typer.Option(None, help="Tệp đơn vị để chia nhóm và gọi tên đơn vị."),
-    framework: str = typer.Option("platform-usage", help="Bộ chỉ số chứa các chỉ số nêu."),
-    below: list[str] = typer.Option(
-        [],
-        help="Nêu đơn vị dưới ngưỡng: 50 (mọi chỉ số) hoặc signed_docs_rate=40; mặc định là chỉ tiêu.",
-    ),
+    out: Path = OUT,
+    values: Path | None = VALUES,
+    units: Path | None = UNITS,
+    framework: str = FRAMEWORK,
+    below: list[str] = BELOW,
     earlier: str | None = typer.Option(
         None, help="Kỳ so sánh để nêu đơn vị tiến bộ (mặc định kỳ trước nếu có số liệu)."
     ),
-    group_order: str | None = typer.Option(
-        None, help="Thứ tự nhóm đơn vị, cách nhau bởi '|', ví dụ 'Sở, ban, ngành|UBND cấp huyện'."
-    ),
+    group_order: str | None = GROUP_ORDER,
     sort: str = typer.Option(
         "value", help="Thứ tự đơn vị trong nhóm: value (thấp trước), value_desc hoặc name."
     ),
     with_appendix: bool = typer.Option(
         False, "--with-appendix", help="Ghi thêm phụ lục số liệu (DOCX, XLSX) của chỉ số đầu tiên."
     ),
-    agency: str | None = typer.Option(None, help="Cơ quan ban hành (mặc định CHISO_AGENCY_NAME)."),
-    symbol: str | None = typer.Option(None, help="Ký hiệu văn bản, ví dụ UBND-KGVX."),
-    place: str | None = typer.Option(None, help="Địa danh ghi ở dòng ngày tháng."),
-    signer: str | None = typer.Option(None, help="Họ tên người ký."),
-    basis: list[str] = typer.Option([], help="Căn cứ (lặp lại cho nhiều căn cứ)."),
+    agency: str | None = AGENCY,
+    symbol: str | None = SYMBOL,
+    place: str | None = PLACE,
+    signer: str | None = SIGNER,
+    basis: list[str] = BASIS,
     recipient: list[str] = typer.Option([], help="Nơi nhận ở 'Kính gửi' (lặp lại)."),
-    wording: Path | None = typer.Option(None, help="Tệp lời văn YAML thay cho lời văn mặc định."),
-    year: int | None = typer.Option(None, help="Năm ghi ở dòng ngày tháng (mặc định năm nay)."),
-    pdf: bool = typer.Option(False, "--pdf", help="Tạo thêm bản PDF (cần LibreOffice)."),
+    wording: Path | None = WORDING,
+    year: int | None = YEAR,
+    pdf: bool = PDF,
 ) -> None:
     """Công văn nêu tên đơn vị chưa đạt, đơn vị chưa triển khai, đơn vị tiến bộ và đơn vị tốt nhất."""
     if sort not in SORTS:
@@ -126,61 +141,59 @@ def letter(
         indicator,
         _thresholds(below),
         earlier,
-        [g.strip() for g in (group_order or "").split("|") if g.strip()],
+        _groups(group_order),
         sort,
         with_appendix,
         _options(agency, symbol, place, signer, basis, recipient, wording, year),
     )
-    paths = letters.letter(runtime(ctx), request, out)
-    done_paths(paths, pdf)
+    done_paths(letters.letter(runtime(ctx), request, out), pdf)
 
 
 @app.command()
 def appendix(
     ctx: typer.Context,
-    period: str = typer.Option(...),
+    period: str = typer.Option(..., help="Kỳ số liệu, ví dụ 2023-07."),
     indicator: list[str] = typer.Option(..., help="Mã chỉ số (mỗi chỉ số một phụ lục)."),
-    out: Path = typer.Option(..., "--out", help="Tệp .docx; tệp .xlsx cùng tên được ghi bên cạnh."),
-    values: Path | None = typer.Option(None),
-    units: Path | None = typer.Option(None),
-    framework: str = typer.Option("platform-usage"),
-    group_order: str | None = typer.Option(None, help="Thứ tự nhóm đơn vị, cách nhau bởi '|'."),
-    agency: str | None = typer.Option(None),
-    symbol: str | None = typer.Option(None),
-    year: int | None = typer.Option(None),
-    pdf: bool = typer.Option(False, "--pdf"),
+    out: Path = OUT,
+    values: Path | None = VALUES,
+    units: Path | None = UNITS,
+    framework: str = FRAMEWORK,
+    group_order: str | None = GROUP_ORDER,
+    agency: str | None = AGENCY,
+    symbol: str | None = SYMBOL,
+    year: int | None = YEAR,
+    pdf: bool = PDF,
 ) -> None:
     """Phụ lục số liệu của mọi đơn vị: tử số, mẫu số, tỷ lệ, đạt chỉ tiêu, xếp hạng (DOCX và XLSX)."""
     request = letters.AppendixRequest(
         dataset.DataSource(framework, values, units),
         period,
         indicator,
-        [g.strip() for g in (group_order or "").split("|") if g.strip()],
+        _groups(group_order),
         _options(agency, symbol, None, None, [], [], None, year),
     )
-    paths = letters.appendix(runtime(ctx), request, out)
-    done_paths(paths, pdf)
+    done_paths(letters.appendix(runtime(ctx), request, out), pdf)
 
 
 @app.command()
 def summary(
     ctx: typer.Context,
     period: str = typer.Option(..., help="Tháng hoặc quý, ví dụ 2023-07, 2023-Q3."),
-    out: Path = typer.Option(..., "--out"),
+    out: Path = OUT,
     indicator: list[str] = typer.Option(
         [], help="Chỉ số nêu trong báo cáo (mặc định: mọi chỉ số có số liệu)."
     ),
-    values: Path | None = typer.Option(None),
-    units: Path | None = typer.Option(None),
-    framework: str = typer.Option("platform-usage"),
-    below: list[str] = typer.Option([]),
-    group_order: str | None = typer.Option(None),
-    agency: str | None = typer.Option(None),
-    place: str | None = typer.Option(None),
-    signer: str | None = typer.Option(None),
-    year: int | None = typer.Option(None),
-    wording: Path | None = typer.Option(None),
-    pdf: bool = typer.Option(False, "--pdf"),
+    values: Path | None = VALUES,
+    units: Path | None = UNITS,
+    framework: str = FRAMEWORK,
+    below: list[str] = BELOW,
+    group_order: str | None = GROUP_ORDER,
+    agency: str | None = AGENCY,
+    place: str | None = PLACE,
+    signer: str | None = SIGNER,
+    year: int | None = YEAR,
+    wording: Path | None = WORDING,
+    pdf: bool = PDF,
 ) -> None:
     """Báo cáo Ban Chỉ đạo tháng/quý: số liệu chung, biểu đồ, xếp hạng, đơn vị tiến bộ, chưa đạt, tình hình báo cáo."""
     request = reports.SummaryRequest(
@@ -188,31 +201,30 @@ def summary(
         period,
         indicator,
         _thresholds(below),
-        [g.strip() for g in (group_order or "").split("|") if g.strip()],
+        _groups(group_order),
         _options(agency, None, place, signer, [], [], wording, year),
     )
-    paths = reports.summary(runtime(ctx), request, out)
-    done_paths(paths, pdf)
+    done_paths(reports.summary(runtime(ctx), request, out), pdf)
 
 
 @app.command()
 def ranking(
     ctx: typer.Context,
     period: str = typer.Option(..., help="Kỳ đánh giá, thường là năm."),
-    out: Path = typer.Option(..., "--out"),
-    values: Path | None = typer.Option(None),
-    units: Path | None = typer.Option(None),
-    framework: str = typer.Option("platform-usage"),
+    out: Path = OUT,
+    values: Path | None = VALUES,
+    units: Path | None = UNITS,
+    framework: str = FRAMEWORK,
     chair_title: str | None = typer.Option(
         None, help="Dòng thẩm quyền ban hành, ví dụ 'CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI'."
     ),
-    agency: str | None = typer.Option(None),
-    place: str | None = typer.Option(None),
-    signer: str | None = typer.Option(None),
-    basis: list[str] = typer.Option([]),
-    year: int | None = typer.Option(None),
-    wording: Path | None = typer.Option(None),
-    pdf: bool = typer.Option(False, "--pdf"),
+    agency: str | None = AGENCY,
+    place: str | None = PLACE,
+    signer: str | None = SIGNER,
+    basis: list[str] = BASIS,
+    year: int | None = YEAR,
+    wording: Path | None = WORDING,
+    pdf: bool = PDF,
 ) -> None:
     """Quyết định công bố kết quả xếp hạng, kèm bảng xếp hạng từng nhóm (DOCX) và tệp XLSX."""
     request = decisions.RankingRequest(
@@ -221,5 +233,8 @@ def ranking(
         chair_title,
         _options(agency, None, place, signer, basis, [], wording, year),
     )
-    paths = decisions.ranking(runtime(ctx), request, out)
-    done_paths(paths, pdf)
+    done_paths(decisions.ranking(runtime(ctx), request, out), pdf)
+
+
+def _groups(text: str | None) -> list[str]:
+    return [g.strip() for g in (text or "").split("|") if g.strip()]

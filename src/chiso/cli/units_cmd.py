@@ -25,6 +25,12 @@ else:
     importer = lazy_import("chiso.services.units.importer")
     seeding = lazy_import("chiso.services.units.seed")
 
+KIND = typer.Option(None, help="province, district, commune, department, office, ministry, other.")
+PARENT = typer.Option(None, help="Đơn vị cấp trên (mã hoặc tên): chỉ các đơn vị trực thuộc.")
+GROUP = typer.Option(None, help="Nhóm đơn vị (mã hoặc tên), ví dụ 'UBND cấp xã'.")
+ON = typer.Option(None, help="Các đơn vị còn hiệu lực vào ngày này (mặc định: hôm nay).")
+ALL_DATES = typer.Option(False, "--all-dates", help="Mọi đơn vị, kể cả đã giải thể.")
+
 app = typer.Typer(
     help="Đơn vị: tỉnh, xã, sở, ban, ngành… và quan hệ kế thừa sau sắp xếp 2025.",
     no_args_is_help=True,
@@ -104,20 +110,14 @@ def seed(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: str | None = typer.Option(
-        None, help="province, district, commune, department, office, ministry, other."
-    ),
-    parent: str | None = typer.Option(
-        None, help="Đơn vị cấp trên (mã hoặc tên): chỉ các đơn vị trực thuộc."
-    ),
-    group: str | None = typer.Option(None, help="Nhóm đơn vị (mã hoặc tên), ví dụ 'UBND cấp xã'."),
+    kind: str | None = KIND,
+    parent: str | None = PARENT,
+    group: str | None = GROUP,
     search: str | None = typer.Option(
         None, help="Tìm theo tên, không phân biệt dấu và hoa thường."
     ),
-    on: str | None = typer.Option(
-        None, help="Các đơn vị còn hiệu lực vào ngày này (mặc định: hôm nay)."
-    ),
-    all_dates: bool = typer.Option(False, "--all-dates", help="Mọi đơn vị, kể cả đã giải thể."),
+    on: str | None = ON,
+    all_dates: bool = ALL_DATES,
     fmt: str = typer.Option("table", "--format", help="table, csv hoặc json."),
 ) -> None:
     """Liệt kê đơn vị đang có hiệu lực (hoặc vào ngày --on)."""
@@ -220,11 +220,11 @@ def import_(
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="Tệp .csv, .xlsx hoặc .json."),
-    kind: str | None = typer.Option(None),
-    parent: str | None = typer.Option(None),
-    group: str | None = typer.Option(None),
-    on: str | None = typer.Option(None),
-    all_dates: bool = typer.Option(False, "--all-dates"),
+    kind: str | None = KIND,
+    parent: str | None = PARENT,
+    group: str | None = GROUP,
+    on: str | None = ON,
+    all_dates: bool = ALL_DATES,
 ) -> None:
     """Xuất danh sách đơn vị theo đúng mẫu của `chiso units import`."""
     rt = runtime(ctx)
@@ -248,7 +248,9 @@ def departments(
     out: Path | None = typer.Option(
         None, "--out", help="Ghi ra tệp để sửa rồi nhập bằng `chiso units import`."
     ),
-    dry_run: bool = typer.Option(False, "--dry-run"),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Chỉ kiểm tra và cho biết sẽ thay đổi gì."
+    ),
 ) -> None:
     """Danh sách sở, ban, ngành thường có của một tỉnh sau sắp xếp 2025: nạp ngay hoặc ghi ra tệp để sửa."""
     rt = runtime(ctx)
