@@ -29,6 +29,18 @@ class LetterSettings:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def letter_header(settings: LetterSettings, subject: str) -> Header:
+    """The head of a letter from the agency's settings: agency, number, place and date, subject."""
+    return Header(
+        settings.agency,
+        settings.superior,
+        f"Số:      /{settings.symbol}",
+        settings.place,
+        subject,
+        settings.year,
+    )
+
+
 def units_text(units: Sequence[UnitFigure], findings: Findings | None = None) -> str:
     """ "A (31,14%), B (0%)" — or bare names when there is no figure to show."""
     if findings is None:
@@ -124,16 +136,7 @@ def compose(
     }
     doc = OfficialDocument()
     subject = "V/v " + wording.render(text["subject"], **values).removeprefix("V/v ")
-    doc.header(
-        Header(
-            settings.agency,
-            settings.superior,
-            f"Số:      /{settings.symbol}",
-            settings.place,
-            subject,
-            settings.year,
-        )
-    )
+    doc.header(letter_header(settings, subject))
     doc.recipients(list(settings.recipients or text.get("recipients", [])))
     for basis in settings.bases:
         doc.paragraph(basis)

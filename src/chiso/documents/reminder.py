@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from chiso.documents import wording
-from chiso.documents.layout import Closing, Header, OfficialDocument
-from chiso.documents.letter import LetterSettings
+from chiso.documents.layout import Closing, OfficialDocument
+from chiso.documents.letter import LetterSettings, letter_header
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,7 @@ def compose(
         "office_code": settings.office_code,
     }
     doc = OfficialDocument()
-    doc.header(
-        Header(
-            settings.agency,
-            settings.superior,
-            f"Số:      /{settings.symbol}",
-            settings.place,
-            wording.render(text["subject"], **values),
-            settings.year,
-        )
-    )
+    doc.header(letter_header(settings, wording.render(text["subject"], **values)))
     leads = list(dict.fromkeys(t.lead_letter_name for t in tasks))
     doc.recipients(settings.recipients or [f"{name};" for name in leads[:-1]] + [f"{leads[-1]}."])
     for basis in settings.bases:

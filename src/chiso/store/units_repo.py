@@ -122,18 +122,17 @@ def similar(session: Session, text: str, limit: int = 200) -> list[Unit]:
 
 
 def by_keys(session: Session, keys: Sequence[str]) -> dict[str, Unit]:
-    out: dict[str, Unit] = {}
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        out.update({u.key: u for u in _units(session, _select().where(models.Unit.key.in_(chunk)))})
-    return out
+    return {u.key: u for u in _in_chunks(session, models.Unit.key, keys)}
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
-    out: dict[int, Unit] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        out.update({u.id: u for u in _units(session, _select().where(models.Unit.id.in_(chunk)))})
+    return {u.id: u for u in _in_chunks(session, models.Unit.id, ids)}
+
+
+def _in_chunks(session: Session, column: Any, wanted: Sequence[Any]) -> list[Unit]:
+    out: list[Unit] = []
+    for start in range(0, len(wanted), CHUNK):
+        out += _units(session, _select().where(column.in_(wanted[start : start + CHUNK])))
     return out
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
 from chiso.services.accounts import users
+from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units import catalogue, importer
 from chiso.web.deps import acting, check_csrf, require, runtime
@@ -65,49 +68,50 @@ async def add_user(request: Request) -> Response:
     return RedirectResponse("/admin", status_code=303)
 
 
-@router.post("/admin/units")
-async def import_units(request: Request) -> Response:
+Use = Callable[[Runtime, Path, FormData], str]
+"""What an administrator's upload is for: it does the work and says what it did."""
+
+
+async def _upload(request: Request, default_name: str, use: Use) -> Response:
+    """An uploaded file handed to `use` inside a private working folder; a refusal is shown."""
     who = require(request, Action.ADMINISTER)
     await check_csrf(request, who)
     form = await request.form()
     with tempfile.TemporaryDirectory() as work:
-        path = await save_upload(form.get("file"), Path(work), "don-vi.csv")
+        path = await save_upload(form.get("file"), Path(work), default_name)
         if path is None:
             return _page(request, message="Chưa chọn tệp.")
         try:
-            report = importer.import_units(
-                acting(request, who), path, dry_run=form.get("mode") != "import"
-            )
+            message = use(acting(request, who), path, form)
         except ChisoError as exc:
             return _page(request, error=exc, status=422)
+    return _page(request, message=message)
+
+
+@router.post("/admin/units")
+async def import_units(request: Request) -> Response:
+    return await _upload(request, "don-vi.csv", _units_file)
+
+
+def _units_file(rt: Runtime, path: Path, form: FormData) -> str:
+    report = importer.import_units(rt, path, dry_run=form.get("mode") != "import")
     prefix = "Xem trước: " if report.dry_run else "Đã nhập: "
-    return _page(
-        request,
-        message=f"{prefix}thêm {len(report.created)}, sửa {len(report.updated)}, giữ nguyên {report.unchanged} đơn vị.",
-    )
+    counts = f"thêm {len(report.created)}, sửa {len(report.updated)}, giữ nguyên {report.unchanged}"
+    return f"{prefix}{counts} đơn vị."
 
 
 @router.post("/admin/frameworks")
 async def upload_framework(request: Request) -> Response:
-    who = require(request, Action.ADMINISTER)
-    await check_csrf(request, who)
-    form = await request.form()
-    with tempfile.TemporaryDirectory() as work:
-        path = await save_upload(form.get("file"), Path(work), "bo-chi-so.yaml")
-        if path is None:
-            return _page(request, message="Chưa chọn tệp.")
-        try:
-            framework = frameworks.read_file(path)
-            if form.get("mode") == "register":
-                frameworks.register(acting(request, who), framework)
-        except ChisoError as exc:
-            return _page(request, error=exc, status=422)
-    done = "Đã lưu" if form.get("mode") == "register" else "Hợp lệ"
-    return _page(
-        request,
-        message=f"{done}: {framework.name} ({framework.id}) — {len(framework.leaves())} chỉ số lá, "
-        f"{framework.root.max_points:g} điểm.",
-    )
+    return await _upload(request, "bo-chi-so.yaml", _framework_file)
+
+
+def _framework_file(rt: Runtime, path: Path, form: FormData) -> str:
+    framework = frameworks.read_file(path)
+    register = form.get("mode") == "register"
+    if register:
+        frameworks.register(rt, framework)
+    size = f"{len(framework.leaves())} chỉ số lá, {framework.root.max_points:g} điểm"
+    return f"{'Đã lưu' if register else 'Hợp lệ'}: {framework.name} ({framework.id}) — {size}."
 
 
 @router.get("/admin/units/{key:path}")

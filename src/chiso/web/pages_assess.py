@@ -3,6 +3,7 @@ evidence with signature checks, the council's findings, scores side by side) and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, HTTPException, Request
@@ -91,11 +92,13 @@ async def save(request: Request, framework: str, period: str, unit: str) -> Resp
             form.get("f_" + code), runtime(request).settings.evidence_max_mb
         )
         entries[code] = Entry(str(form.get("v_" + code, "")), str(form.get("e_" + code, "")), files)
-    try:
-        cycle.save_self(acting(request, who), framework, period, unit, entries)
-    except ChisoError as exc:
-        return _file_page(request, who, framework, period, unit, error=exc, status=422)
-    return _file_page(request, who, framework, period, unit, message="Đã lưu hồ sơ.")
+    rt = acting(request, who)
+
+    def save() -> str:
+        cycle.save_self(rt, framework, period, unit, entries)
+        return "Đã lưu hồ sơ."
+
+    return _after(request, who, (framework, period, unit), save)
 
 
 @router.post("/assessments/{framework}/{period}/{unit}/review")
@@ -104,7 +107,8 @@ async def review(request: Request, framework: str, period: str, unit: str) -> Re
     await check_csrf(request, who)
     form = await request.form()
     rt = acting(request, who)
-    try:
+
+    def rule() -> str:
         if form.get("all") == "accept":
             cycle.accept_pending(rt, framework, period, unit)
         else:
@@ -112,9 +116,9 @@ async def review(request: Request, framework: str, period: str, unit: str) -> Re
             code, value = str(form.get("code", "")), str(form.get("value", ""))
             reason = str(form.get("reason", ""))
             cycle.review(rt, framework, period, unit, code, accept, value, reason)
-    except ChisoError as exc:
-        return _file_page(request, who, framework, period, unit, error=exc, status=422)
-    return _file_page(request, who, framework, period, unit, message="Đã ghi kết quả thẩm định.")
+        return "Đã ghi kết quả thẩm định."
+
+    return _after(request, who, (framework, period, unit), rule)
 
 
 @router.post("/assessments/{framework}/{period}/{unit}/move")
@@ -123,17 +127,28 @@ async def move(request: Request, framework: str, period: str, unit: str) -> Resp
     await check_csrf(request, who)
     _scope(request, who, unit)
     form = await request.form()
+    rt = acting(request, who)
+
+    def step() -> str:
+        try:
+            chosen = Move(str(form.get("move", "")))
+        except ValueError as exc:
+            raise RejectedInput("Bước không hợp lệ.", "unknown move") from exc
+        view = cycle.move(rt, framework, period, unit, chosen, str(form.get("reason", "")))
+        return f"{chosen.label_vi}: hồ sơ chuyển sang '{view.status.label_vi}'."
+
+    return _after(request, who, (framework, period, unit), step)
+
+
+def _after(
+    request: Request, who: Caller, file: tuple[str, str, str], work: Callable[[], str]
+) -> Response:
+    """The file's page after `work`, with what it did, or with why it was refused."""
     try:
-        step = Move(str(form.get("move", "")))
-        reason = str(form.get("reason", ""))
-        view = cycle.move(acting(request, who), framework, period, unit, step, reason)
-    except ValueError:
-        refused = RejectedInput("Bước không hợp lệ.", "unknown move")
-        return _file_page(request, who, framework, period, unit, error=refused, status=422)
+        message = work()
     except ChisoError as exc:
-        return _file_page(request, who, framework, period, unit, error=exc, status=422)
-    message = f"{step.label_vi}: hồ sơ chuyển sang '{view.status.label_vi}'."
-    return _file_page(request, who, framework, period, unit, message=message)
+        return _file_page(request, who, *file, error=exc, status=422)
+    return _file_page(request, who, *file, message=message)
 
 
 @router.get("/evidence/{evidence_id}")

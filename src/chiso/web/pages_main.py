@@ -87,14 +87,20 @@ def _rank_change(data: dashboard.Ranking, unit: str) -> int:
     return change.rank_change or 0 if change else 0
 
 
-@router.get("/ranking.csv")
-def ranking_csv(
-    request: Request, framework: str = dashboard.USAGE, period: str | None = None
-) -> Response:
+def _download(request: Request, framework: str, period: str | None) -> dashboard.Ranking:
+    """The ranking a download is made from, or 404 when there is nothing to rank yet."""
     require(request, Action.VIEW_AGGREGATES)
     data = _ranking(request, framework, period)
     if data is None:
         raise HTTPException(404, "Chưa có số liệu để xếp hạng.")
+    return data
+
+
+@router.get("/ranking.csv")
+def ranking_csv(
+    request: Request, framework: str = dashboard.USAGE, period: str | None = None
+) -> Response:
+    data = _download(request, framework, period)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -145,10 +151,7 @@ def ranking_xlsx(
 
     from chiso.documents.decision import write_xlsx
 
-    require(request, Action.VIEW_AGGREGATES)
-    data = _ranking(request, framework, period)
-    if data is None:
-        raise HTTPException(404, "Chưa có số liệu để xếp hạng.")
+    data = _download(request, framework, period)
     with tempfile.TemporaryDirectory() as work:
         path = write_xlsx(Path(work) / "x.xlsx", data.evaluation, data.group_names)
         content = path.read_bytes()

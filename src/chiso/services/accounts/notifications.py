@@ -14,7 +14,7 @@ from chiso.domain.access import Account, Role, in_scope
 from chiso.domain.assessment import Assessment, Round, Status
 from chiso.errors import ChisoError, UsageError
 from chiso.services.runtime import Runtime
-from chiso.services.tasks import tracking as tasks
+from chiso.services.tasks import tracking
 from chiso.store import accounts_repo, assessments_repo, notifications_repo, units_repo
 from chiso.store.db import Session
 
@@ -54,7 +54,7 @@ _UNIT = frozenset({Role.REPORTER})
 
 def events(rt: Runtime, today: date) -> list[Event]:
     found = _round_events(rt, today)
-    for t in tasks.list_tasks(rt, today):
+    for t in tracking.list_tasks(rt, today):
         due = t.standing.due
         if due is None or t.status.value == "done":
             continue
