@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from chiso.documents.layout import OfficialDocument
+from chiso.documents.layout import HEADING, OfficialDocument
 from chiso.domain.findings import Indicator, UnitFigure, by_group
 from chiso.domain.formatting import number, percent
 from chiso.domain.frameworks import InputKind
@@ -108,17 +108,7 @@ def write_xlsx(
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Phụ lục")
     bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 12})
-    head = wb.add_format(
-        {
-            "bold": True,
-            "text_wrap": True,
-            "align": "center",
-            "valign": "vcenter",
-            "border": 1,
-            "bg_color": "#DDEBF7",
-            "font_name": "Times New Roman",
-        }
-    )
+    head = wb.add_format(HEADING | {"font_name": "Times New Roman"})
     text = wb.add_format({"border": 1, "font_name": "Times New Roman"})
     count = wb.add_format({"border": 1, "num_format": "#,##0", "font_name": "Times New Roman"})
     rate = wb.add_format({"border": 1, "num_format": "0.00%", "font_name": "Times New Roman"})

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from chiso.documents import wording
-from chiso.documents.layout import Closing, Header, OfficialDocument
+from chiso.documents.layout import HEADING, Closing, Header, OfficialDocument
 from chiso.documents.letter import LetterSettings
 from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.formatting import fixed, number
@@ -105,16 +105,7 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
-    head = wb.add_format(
-        {
-            "bold": True,
-            "text_wrap": True,
-            "align": "center",
-            "valign": "vcenter",
-            "border": 1,
-            "bg_color": "#DDEBF7",
-        }
-    )
+    head = wb.add_format(HEADING)
     cell = wb.add_format({"border": 1})
     index = wb.add_format({"border": 1, "num_format": "0.0000"})
     points = wb.add_format({"border": 1, "num_format": "#,##0.##"})

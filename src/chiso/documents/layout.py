@@ -14,7 +14,7 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -25,6 +25,17 @@ LEFT_MM, RIGHT_MM = 57, TEXT_WIDTH_MM - 57
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 _MARKUP = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*)")
+
+
+HEADING = {
+    "bold": True,
+    "text_wrap": True,
+    "align": "center",
+    "valign": "vcenter",
+    "border": 1,
+    "bg_color": "#DDEBF7",
+}
+"""The heading row of the XLSX tables beside documents."""
 
 
 @dataclass(frozen=True)
@@ -260,9 +271,6 @@ class OfficialDocument:
         section.page_width, section.page_height = Mm(297), Mm(210)
         section.left_margin, section.right_margin = Mm(20), Mm(15)
         section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-
-    def page_break(self) -> None:
-        self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # --- closing --------------------------------------------------------------------------
     def closing(self, closing: Closing) -> None:

@@ -22,7 +22,3 @@ class Evidence:
     size: int
     uploaded_by: str
     verdict: Verdict | None
-
-    @property
-    def is_pdf(self) -> bool:
-        return self.media_type == PDF

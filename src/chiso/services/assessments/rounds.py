@@ -92,12 +92,6 @@ def rounds(rt: Runtime) -> list[RoundInfo]:
         return [round_info(session, r, frameworks.get(rt, r.framework_id)) for r in found]
 
 
-def find_round(rt: Runtime, framework: str, period: str) -> RoundInfo:
-    chosen, when = framework_period(rt, framework, period)
-    with rt.db.transaction() as session:
-        return round_info(session, round_or_fail(session, chosen, when), chosen)
-
-
 def round_or_fail(session: Session, framework: Framework, period: Period) -> Round:
     found = assessments_repo.round_of(session, framework.id, period)
     if found is None:
