@@ -319,11 +319,14 @@ def test_every_composite_key_survives_the_round_trip() -> None:
 
 def test_data_template_accepts_signed_numbers_only_for_number_inputs(tmp_path: Path) -> None:
     from chiso.domain.periods import Period
-    from chiso.io.template_xlsx import TemplateUnit, columns, write_template
+    from chiso.domain.units import UnitInfo
+    from chiso.io.template_xlsx import columns, write_template
 
     f = frameworks.read_file(EXAMPLES[0].parent / "minmax.yaml")
     path = tmp_path / "mau.xlsx"
-    write_template(path, f, Period.parse("2025"), [TemplateUnit("PA", "Xã Phước An")], columns(f))
+    write_template(
+        path, f, Period.parse("2025"), [UnitInfo(key="PA", name="Xã Phước An")], columns(f)
+    )
     sheet = load_workbook(path).worksheets[0]
     codes = [c.value for c in sheet[2]]
     rules = {}

@@ -28,7 +28,7 @@ from chiso.domain.frameworks import (
 )
 from chiso.domain.ranking import round_half_up
 from chiso.domain.scoring import Value
-from chiso.services import frameworks
+from chiso.services.scoring import frameworks
 from tests.engine_helpers import framework
 
 DATA = Path(__file__).parent / "data"

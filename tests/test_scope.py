@@ -7,7 +7,7 @@ from datetime import date
 
 from chiso.domain.periods import Period
 from chiso.domain.scope import Scope, ScopeUnit, exclusion, select
-from chiso.services import frameworks
+from chiso.services.scoring import frameworks
 
 Y2024 = Period.parse("2024")
 Q3_2025 = Period.parse("2025-Q3")

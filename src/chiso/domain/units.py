@@ -124,17 +124,23 @@ def letter_name(name: str, kind: str | None) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class UnitInfo:
-    """How a unit is named and grouped, wherever it comes from: a units file, a values file or
-    the database."""
+    """How a unit is named, grouped, placed and dated, wherever it comes from: a units file, a
+    values file or the database."""
 
     key: str
     name: str
     kind: str | None = None
     groups: tuple[str, ...] = ()
+    parent_key: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
 
     @property
     def letter_name(self) -> str:
         return letter_name(self.name, self.kind)
+
+    def in_force(self, on: date) -> bool:
+        return in_force(self.valid_from, self.valid_to, on)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,11 +154,8 @@ class Unit(UnitInfo):
     subtype: str | None = None
     scheme: str | None = None
     parent_id: int | None = None
-    parent_key: str | None = None
     parent_name: str | None = None
     group_codes: tuple[str, ...] = ()
-    valid_from: date | None = None
-    valid_to: date | None = None
     latitude: float | None = None
     longitude: float | None = None
 
@@ -161,9 +164,6 @@ class Unit(UnitInfo):
         if self.subtype:
             return SUBTYPE_LABELS.get(self.subtype, self.subtype)
         return UnitKind(self.kind).label_vi
-
-    def in_force(self, on: date) -> bool:
-        return in_force(self.valid_from, self.valid_to, on)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from chiso.domain import grouping, ranking_table, scope
@@ -16,7 +15,7 @@ from chiso.domain.rollup import RollupProblem, roll_up, rollup_of
 from chiso.domain.scoring import Value
 from chiso.domain.sensitivity import Influence, sensitivity
 from chiso.domain.uncertainty import UncertaintySettings, rank_intervals
-from chiso.domain.units import Scheme, UnitRef
+from chiso.domain.units import Scheme, UnitInfo, UnitRef
 from chiso.errors import ProblemList, UsageError
 from chiso.io import admin_data
 from chiso.io.units_file import read_units_file
@@ -51,16 +50,6 @@ class EvaluationReport:
     @property
     def framework(self) -> Framework:
         return self.evaluation.framework
-
-
-@dataclass(frozen=True)
-class UnitInfo:
-    code: str
-    name: str
-    kind: str | None
-    groups: tuple[str, ...]
-    parent: str | None = None
-    valid: tuple[date | None, date | None] = (None, None)
 
 
 Stored = dict[tuple[str, str], dict[Period, Value]]
@@ -161,12 +150,13 @@ def _units(path: Path | None, rows: list[ValueRow], problems: ProblemList) -> di
         problems.problems.extend(unit_problems.problems)
         out = {
             u.code: UnitInfo(
-                u.code,
-                u.name,
-                u.kind.value,
-                u.groups or (),
-                u.parent_code,
-                (u.valid_from, u.valid_to),
+                key=u.code,
+                name=u.name,
+                kind=u.kind.value,
+                groups=u.groups or (),
+                parent_key=u.parent_code,
+                valid_from=u.valid_from,
+                valid_to=u.valid_to,
             )
             for u in unit_rows
         }
@@ -179,7 +169,7 @@ def _units(path: Path | None, rows: list[ValueRow], problems: ProblemList) -> di
                 )
         return out
     for r in rows:
-        out.setdefault(r.unit_code, UnitInfo(r.unit_code, r.unit_name or r.unit_code, None, ()))
+        out.setdefault(r.unit_code, UnitInfo(key=r.unit_code, name=r.unit_name or r.unit_code))
     return out
 
 
@@ -187,7 +177,8 @@ def _in_scope(
     framework: Framework, units: dict[str, UnitInfo], period: Period, notes: list[str]
 ) -> dict[str, UnitInfo]:
     candidates = [
-        scope.ScopeUnit(u.code, u.kind, u.groups, None, *u.valid, u.parent) for u in units.values()
+        scope.ScopeUnit(u.key, u.kind, u.groups, None, u.valid_from, u.valid_to, u.parent_key)
+        for u in units.values()
     ]
     kept, reasons = scope.select(framework.scope, candidates, period)
     if reasons:
