@@ -18,6 +18,7 @@ from chiso.domain.frameworks import (
     INPUT_LABELS,
     RULE_LABELS,
     Framework,
+    InputKind,
     Node,
     method_summary,
 )
@@ -96,7 +97,7 @@ def _describe(node: Node) -> str:
     target = target_of(node)
     if target is not None:
         parts.append(
-            f"chỉ tiêu {percent(target) if node.input and node.input.value == 'rate' else number(target)}"
+            f"chỉ tiêu {percent(target) if node.input is InputKind.RATE else number(target)}"
         )
     return escape(", ".join(p for p in parts if p))
 

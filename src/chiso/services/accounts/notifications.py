@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 from chiso.domain.access import Account, Role, in_scope
 from chiso.domain.assessment import Assessment, Round, Status
+from chiso.domain.tasks import TaskStatus
 from chiso.errors import ChisoError, UsageError
 from chiso.services.runtime import Runtime
 from chiso.services.tasks import tracking
@@ -56,7 +57,7 @@ def events(rt: Runtime, today: date) -> list[Event]:
     found = _round_events(rt, today)
     for t in tracking.list_tasks(rt, today):
         due = t.standing.due
-        if due is None or t.status.value == "done":
+        if due is None or t.status is TaskStatus.DONE:
             continue
         lead, late = t.lead_id, t.standing.overdue_days
         if t.standing.overdue:
