@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from pathlib import Path
 
@@ -53,14 +53,36 @@ def vega_bundle() -> str:
     return str(vl_convert.javascript_bundle())  # type: ignore[call-arg]
 
 
+ROUTERS = [pages_auth, pages_main, pages_data, pages_documents, pages_admin, pages_assess]
+ROUTERS += [pages_tasks, api]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app; its runtime is built when the server starts and closed when it stops."""
-    chosen = settings or get_settings()
+    app = FastAPI(
+        title="chiso",
+        version="0.1.0",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan(settings or get_settings()),
+    )
+    static = StaticFiles(directory=str(Path(__file__).parent / "static"))
+    app.mount("/static", static, name="static")
+    for module in ROUTERS:
+        app.include_router(module.router)
+    app.add_api_route("/static-gen/vega.js", _vega, include_in_schema=False)
+    _headers(app)
+    _errors(app)
+    observe.install(app)
+    return app
 
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        logs.configure(chosen, server=True)
-        rt = Runtime(chosen, Actor("web"))
+        logs.configure(settings, server=True)
+        rt = Runtime(settings, Actor("web"))
         app.state.rt = rt
         log.info("serving %s", database.opened(rt))
         try:
@@ -69,36 +91,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             rt.close()
             log.info("stopped")
 
-    app = FastAPI(
-        title="chiso",
-        version="0.1.0",
-        openapi_url="/openapi.json",
-        docs_url=None,
-        redoc_url=None,
-        lifespan=lifespan,
-    )
-    app.mount(
-        "/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static"
-    )
-    for module in (
-        pages_auth,
-        pages_main,
-        pages_data,
-        pages_documents,
-        pages_admin,
-        pages_assess,
-        pages_tasks,
-        api,
-    ):
-        app.include_router(module.router)
+    return lifespan
 
-    @app.get("/static-gen/vega.js", include_in_schema=False)
-    def vega() -> Response:
-        return Response(
-            vega_bundle(),
-            media_type="text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+
+def _vega() -> Response:
+    return Response(
+        vega_bundle(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+def _headers(app: FastAPI) -> None:
+    """The page language (?lang= remembered in a cookie) and the security headers."""
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -111,10 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
         return response
-
-    _errors(app)
-    observe.install(app)
-    return app
 
 
 def _errors(app: FastAPI) -> None:
