@@ -30,19 +30,10 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="mức nhật ký: DEBUG, INFO, WARNING, ERROR")
 
-    agency_superior: str = Field(
-        default="", description="cơ quan chủ quản (để trống nếu là UBND tỉnh)"
-    )
-    agency_name: str = Field(
-        default="ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", description="cơ quan ban hành văn bản"
-    )
-    agency_symbol: str = Field(default="UBND-KGVX", description="ký hiệu văn bản")
-    agency_place: str = Field(default="Đồng Nai", description="địa danh ở dòng ngày tháng")
-    signer_authority: str = Field(default="KT. CHỦ TỊCH", description="thẩm quyền ký")
-    signer_title: str = Field(default="PHÓ CHỦ TỊCH", description="chức vụ người ký")
-    signer_name: str = Field(default="", description="họ tên người ký")
-    office_code: str = Field(
-        default="KGVX", description="ký hiệu phòng soạn thảo trong 'Lưu: VT, …'"
+    font_dir: Path | None = Field(
+        default=None,
+        description="thư mục phông Times New Roman có bản quyền của cơ quan cho bản PDF "
+        "(không đặt: Liberation Serif, cùng kích thước chữ)",
     )
 
     trust_dir: Path | None = Field(

@@ -11,6 +11,7 @@ import typer
 
 from chiso import __version__
 from chiso.cli import (
+    agency_cmd,
     assess_cmd,
     data_cmd,
     db_cmd,
@@ -49,6 +50,7 @@ app.add_typer(framework_cmd.app, name="framework")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(facts_cmd.app, name="facts")
 app.add_typer(report_cmd.app, name="report")
+app.add_typer(agency_cmd.app, name="agency")
 app.add_typer(assess_cmd.app, name="assess")
 app.add_typer(evidence_cmd.app, name="evidence")
 app.add_typer(tasks_cmd.app, name="tasks")

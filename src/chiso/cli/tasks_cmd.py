@@ -15,11 +15,11 @@ from chiso.cli.output import console, emit
 from chiso.cli.report_cmd import done_paths
 
 if TYPE_CHECKING:
-    from chiso.services.documents import options, reminders
+    from chiso.services.documents import drafts, reminders
     from chiso.services.tasks import importer, tracking
 else:
+    drafts = lazy_import("chiso.services.documents.drafts")
     importer = lazy_import("chiso.services.tasks.importer")
-    options = lazy_import("chiso.services.documents.options")
     reminders = lazy_import("chiso.services.documents.reminders")
     tracking = lazy_import("chiso.services.tasks.tracking")
 
@@ -128,9 +128,12 @@ def remind(
     report_days: int = typer.Option(7, "--report-days", help="Số ngày để đơn vị báo cáo lại."),
     pdf: bool = typer.Option(False, "--pdf", help="Chuyển thêm sang PDF (LibreOffice)."),
     wording: Path | None = typer.Option(None, "--wording", help="Tệp lời văn YAML thay mặc định."),
+    agency: str | None = typer.Option(None, "--agency", help="Mã hồ sơ cơ quan ban hành."),
+    signer: str | None = typer.Option(None, "--signer", help="Mã người ký trong hồ sơ."),
 ) -> None:
     """Công văn đôn đốc các nhiệm vụ đã quá hạn, gửi các đơn vị chủ trì."""
-    settings = options.DocumentOptions(wording=wording)
-    request = reminders.ReminderRequest(_on(on), unit, report_days, settings)
-    paths = reminders.reminder(runtime(ctx), request, out)
-    done_paths(paths, pdf)
+    spec = drafts.read_spec(None, "reminder")
+    spec.agency, spec.signer = agency, signer
+    request = reminders.ReminderRequest(_on(on), unit, report_days, spec, wording)
+    rt = runtime(ctx)
+    done_paths(rt, reminders.reminder(rt, request, out), pdf)

@@ -7,9 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from chiso.documents.layout import HEADING, OfficialDocument
+from chiso.documents.layout import (
+    COUNT_FORMAT,
+    HEADING,
+    RATE_FORMAT,
+    XLSX_FONT,
+    OfficialDocument,
+    print_setup,
+)
 from chiso.domain.findings import Indicator, UnitFigure, by_group
-from chiso.domain.formatting import number, percent
+from chiso.domain.formatting import number, percent_as_written
 from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.domain.ranking import competition_ranks
@@ -50,7 +57,7 @@ def rows(indicator: Indicator, units: Sequence[UnitFigure]) -> list[AppendixRow]
 
 def header(indicator: Indicator) -> list[str]:
     target = (
-        f"Đạt chỉ tiêu ({percent(indicator.target)})"
+        f"Đạt chỉ tiêu ({percent_as_written(indicator.target)})"
         if indicator.target is not None and indicator.kind is InputKind.RATE
         else "Đạt chỉ tiêu"
     )
@@ -59,13 +66,17 @@ def header(indicator: Indicator) -> list[str]:
     return ["STT", "Cơ quan, đơn vị", "Giá trị", target, "Xếp hạng trong nhóm"]
 
 
-def cells(indicator: Indicator, row: AppendixRow) -> list[str]:
+def cells(indicator: Indicator, row: AppendixRow, decimals: int = 2) -> list[str]:
     met = "" if row.met is None else ("Đạt" if row.met else "Chưa đạt")
     rank = str(row.rank) if row.rank is not None else ""
     value = (
         "—"
         if row.value is None
-        else (percent(row.value) if indicator.kind is InputKind.RATE else number(row.value))
+        else (
+            percent_as_written(row.value, decimals)
+            if indicator.kind is InputKind.RATE
+            else number(row.value)
+        )
     )
     if indicator.kind is InputKind.RATE:
         numerator = number(row.numerator) if row.numerator is not None else ""
@@ -80,10 +91,11 @@ def add_to(
     units: Sequence[UnitFigure],
     period: Period,
     caption: str,
+    decimals: int = 2,
 ) -> None:
-    doc.title("PHỤ LỤC", f"{indicator.name} {period.label_vi}")
+    doc.title("PHỤ LỤC", f"{indicator.name} {period.label_vi}".upper())
     if caption:
-        doc.paragraph(f"*{caption}*", indent=False, align=1)
+        doc.caption(caption)
     table_rows: list[list[str]] = []
     group_rows: list[int] = []
     current = None
@@ -92,7 +104,7 @@ def add_to(
             group_rows.append(len(table_rows))
             table_rows.append([row.group] + [""] * (len(header(indicator)) - 1))
             current = row.group
-        table_rows.append(cells(indicator, row))
+        table_rows.append(cells(indicator, row, decimals))
     widths = (
         (12, 95, 28, 28, 25, 32, 27) if indicator.kind is InputKind.RATE else (12, 110, 30, 35, 30)
     )
@@ -107,14 +119,12 @@ def write_xlsx(
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("Phụ lục")
-    bold = wb.add_format({"bold": True, "font_name": "Times New Roman", "font_size": 12})
-    head = wb.add_format(HEADING | {"font_name": "Times New Roman"})
-    text = wb.add_format({"border": 1, "font_name": "Times New Roman"})
-    count = wb.add_format({"border": 1, "num_format": "#,##0", "font_name": "Times New Roman"})
-    rate = wb.add_format({"border": 1, "num_format": "0.00%", "font_name": "Times New Roman"})
-    group = wb.add_format(
-        {"bold": True, "border": 1, "bg_color": "#F2F2F2", "font_name": "Times New Roman"}
-    )
+    bold = wb.add_format(XLSX_FONT | {"bold": True})
+    head = wb.add_format(HEADING | XLSX_FONT)
+    text = wb.add_format(XLSX_FONT | {"border": 1})
+    count = wb.add_format(XLSX_FONT | {"border": 1, "num_format": COUNT_FORMAT})
+    rate = wb.add_format(XLSX_FONT | {"border": 1, "num_format": RATE_FORMAT})
+    group = wb.add_format(XLSX_FONT | {"bold": True, "border": 1, "bg_color": "#F2F2F2"})
     ws.write(0, 0, f"PHỤ LỤC: {indicator.name} {period.label_vi}".upper(), bold)
     columns = header(indicator)
     ws.write_row(2, 0, columns, head)
@@ -142,5 +152,6 @@ def write_xlsx(
     ws.set_column(1, 1, 48)
     ws.set_column(2, len(columns) - 1, 14)
     ws.autofilter(2, 0, r - 1, len(columns) - 1)
+    print_setup(ws, landscape=indicator.kind is InputKind.RATE, title_rows=(2, 2))
     wb.close()
     return path

@@ -4,15 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from chiso.documents import wording
-from chiso.documents.layout import HEADING, Closing, Header, OfficialDocument
-from chiso.documents.letter import LetterSettings
+from chiso.documents.layout import (
+    HEADING,
+    INDEX_FORMAT,
+    POINTS_FORMAT,
+    XLSX_FONT,
+    OfficialDocument,
+    print_setup,
+)
+from chiso.documents.letter import Draft, finish
 from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.formatting import fixed, number
 from chiso.domain.frameworks import TOTAL, Node
-from chiso.domain.periods import Period
 
 
 def mains(ev: Evaluation) -> list[Node]:
@@ -28,59 +33,30 @@ def ordered(ev: Evaluation, group: str) -> list[UnitResult]:
     return sorted(members, key=lambda r: (r.ranks.get(TOTAL, 10**9), r.unit.name))
 
 
-def compose(
-    ev: Evaluation,
-    period: Period,
-    group_names: dict[str, str],
-    settings: LetterSettings,
-    text: dict[str, Any],
-    chair_title: str,
-) -> OfficialDocument:
-    values = {
-        "period_label": period.label_vi,
-        "framework_name": ev.framework.name,
-        "office_code": settings.office_code,
-        "issued_by": ev.framework.issued_by or ev.framework.name,
-        "chair_title": chair_title,
-    }
-    doc = OfficialDocument()
-    doc.header(
-        Header(
-            settings.agency,
-            settings.superior,
-            f"Số:      /{text.get('number_symbol', 'QĐ-UBND')}",
-            settings.place,
-            "",
-            settings.year,
-        )
-    )
-    doc.title(text["title"], wording.render(text["subject"], **values))
-    doc.title(wording.render(text["issuer"], **values))
-    for basis in [*settings.bases, *(wording.render(b, **values) for b in text.get("bases", []))]:
-        doc.paragraph(basis)
-    doc.title(text["decides"])
-    for article in text.get("articles", []):
-        doc.paragraph(wording.render(article, **values))
-    doc.closing(
-        Closing(
-            [wording.render(d, **values) for d in text.get("distribution", [])], settings.signature
-        )
-    )
+def compose(ev: Evaluation, group_names: dict[str, str], draft: Draft) -> OfficialDocument:
+    d = draft
+    d.values |= {"framework_name": ev.framework.name}
+    doc = OfficialDocument(font_dir=d.font_dir)
+    doc.header(d.voice.header("decision", "", d.spec.number))
+    doc.title(d.say("title"), d.spec.subject or d.say("subject"))
+    doc.title(d.spec.chair_title or d.say("issuer"))
+    for basis in d.lines(d.spec.bases, "bases"):
+        doc.paragraph(basis if basis.startswith("*") else f"*{basis}*")
+    doc.title(d.say("decides"))
+    articles = wording.lines(list(d.text.get("articles") or []), **d.values)
+    for article in articles[:-1]:
+        doc.paragraph(article)
+    finish(doc, d, articles[-1] if articles else "")
     doc.landscape_section()
-    doc.title(text["appendix_title"], wording.render(text["appendix_subject"], **values))
+    doc.title(d.say("appendix_title"), d.say("appendix_subject"))
+    doc.caption(d.voice.caption("decision"))
     columns = mains(ev)
     digits = ev.framework.precision
     for group in sorted(ev.group_sizes()) + sorted(
         {r.unit.group for r in ev.results if not r.unit.ranked} - set(ev.group_sizes())
     ):
-        doc.paragraph(f"**{group_names.get(group, group)}**", indent=False)
-        header = [
-            "Hạng",
-            "Cơ quan, đơn vị",
-            "Điểm",
-            "Chỉ số",
-            *[f"{n.code}. {n.name}" for n in columns],
-        ]
+        doc.heading(f"**{group_names.get(group, group)}**")
+        header = ["Hạng", "Cơ quan, đơn vị", "Điểm", "Chỉ số", *[n.name for n in columns]]
         rows = [
             [
                 str(r.ranks[TOTAL]) if TOTAL in r.ranks else "Không xếp hạng",
@@ -91,7 +67,7 @@ def compose(
             ]
             for r in ordered(ev, group)
         ]
-        widths = [14, 70, 20, 20] + [max(18, 130 / max(1, len(columns)))] * len(columns)
+        widths = [14, 60, 20, 20] + [max(16, 128 / max(1, len(columns)))] * len(columns)
         doc.table(header, rows, widths, size=10)
     return doc
 
@@ -105,10 +81,10 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
-    head = wb.add_format(HEADING)
-    cell = wb.add_format({"border": 1})
-    index = wb.add_format({"border": 1, "num_format": "0.0000"})
-    points = wb.add_format({"border": 1, "num_format": "#,##0.##"})
+    head = wb.add_format(HEADING | XLSX_FONT)
+    cell = wb.add_format(XLSX_FONT | {"border": 1})
+    index = wb.add_format(XLSX_FONT | {"border": 1, "num_format": INDEX_FORMAT})
+    points = wb.add_format(XLSX_FONT | {"border": 1, "num_format": POINTS_FORMAT})
     columns = mains(ev)
     for group in sorted({r.unit.group for r in ev.results}):
         ws = wb.add_worksheet(
@@ -120,7 +96,7 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
             "Điểm",
             "Điểm tối đa",
             "Chỉ số",
-            *[f"{n.code}. {n.name}" for n in columns],
+            *[n.name for n in columns],
         ]
         ws.write_row(0, 0, header, head)
         for r_index, r in enumerate(ordered(ev, group), start=1):
@@ -140,5 +116,6 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
         ws.freeze_panes(1, 2)
         ws.set_column(1, 1, 45)
         ws.set_column(2, len(header) - 1, 13)
+        print_setup(ws, landscape=True, title_rows=(0, 0))
     wb.close()
     return path

@@ -1,157 +1,249 @@
-"""The letter naming laggards (công văn đôn đốc), composed from findings and the wording file."""
+"""The letter naming laggards (công văn đôn đốc): the good news under its own lead-in, the
+shortfalls under theirs, lists in the seeds' style, instructions to named recipients with their
+deadlines, the appendix referenced before "./.", composed from the spec and the wording."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from chiso.documents import wording
-from chiso.documents.layout import Closing, Header, OfficialDocument, Signature
-from chiso.domain.findings import Findings, UnitFigure, by_group, show
-from chiso.domain.formatting import number, percent
-from chiso.domain.frameworks import InputKind
-from chiso.domain.periods import Period
+from chiso.documents.layout import OfficialDocument
+from chiso.documents.spec import DocumentSpec, Finding, Instruction, Item
+from chiso.documents.voice import Voice
+from chiso.domain.findings import (
+    ClerkList,
+    Findings,
+    ListStyle,
+    clerk_list,
+    flat,
+    show,
+)
+from chiso.domain.formatting import number
+from chiso.domain.text import fold
+
+END = "./."
 
 
 @dataclass
-class LetterSettings:
-    agency: str
-    symbol: str
-    place: str
-    signature: Signature
-    superior: str = ""
-    office_code: str = "KGVX"
-    year: int | None = None
-    bases: Sequence[str] = ()
-    recipients: Sequence[str] | None = None
-    with_appendix: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+class Draft:
+    """What every composer works from: the spec, the agency's voice on the date, the wording of
+    its level, and the placeholders (the voice's, the period's, the target sentence)."""
+
+    spec: DocumentSpec
+    voice: Voice
+    text: dict[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    font_dir: Path | None = None
+
+    def say(self, key: str, **more: Any) -> str:
+        return wording.render(str(self.text.get(key, "")), **(self.values | more))
+
+    def lines(self, given: Sequence[str] | None, key: str) -> list[str]:
+        """The spec's lines when it gives them (they replace the defaults), else the wording's."""
+        chosen = list(given) if given is not None else list(self.text.get(key) or [])
+        return wording.lines(chosen, **self.values)
+
+    def recipients(self) -> list[str]:
+        given = self.spec.recipients
+        if given is None and self.voice.profile.recipients:
+            given = list(self.voice.profile.recipients)
+        return self.lines(given, "recipients")
+
+    def distribution(self) -> list[str]:
+        given = self.spec.distribution
+        if given is None and self.voice.profile.distribution:
+            given = list(self.voice.profile.distribution)
+        return [*self.lines(given, "distribution"), self.voice.filed()]
 
 
-def letter_header(settings: LetterSettings, subject: str) -> Header:
-    """The head of a letter from the agency's settings: agency, number, place and date, subject."""
-    return Header(
-        settings.agency,
-        settings.superior,
-        f"Số:      /{settings.symbol}",
-        settings.place,
-        subject,
-        settings.year,
-    )
-
-
-def units_text(units: Sequence[UnitFigure], findings: Findings | None = None) -> str:
-    """ "A (31,14%), B (0%)" — or bare names when there is no figure to show."""
-    if findings is None:
-        return ", ".join(u.name for u in units)
-    return ", ".join(f"{u.name} ({show(findings.indicator, u.value)})" for u in units)
-
-
-def groups_text(units: Sequence[UnitFigure], findings: Findings | None = None) -> str:
-    parts = by_group(units)
-    if len(parts) == 1:
-        return units_text(parts[0][1], findings)
-    return "; ".join(f"{group}: {units_text(members, findings)}" for group, members in parts)
-
-
-def sentences(
-    f: Findings, text: dict[str, Any], period: Period, earlier: Period | None
-) -> list[str]:
-    """What the letter says about one indicator, in the order: progress, best, then shortfalls."""
-    values: dict[str, Any] = {
-        "indicator": f.indicator.name,
-        "period_label": period.label_vi,
-        "year": period.year,
-        "earlier_label": earlier.label_vi if earlier else "kỳ trước",
-    }
-    out = []
-    if f.improved:
-        gains = ", ".join(
-            f"{new.name} (từ {show(f.indicator, old.value)} lên {show(f.indicator, new.value)})"
-            for old, new in f.improved
-        )
-        out.append(wording.render(text["improved"], units=gains, **values))
-    if f.best:
-        out.append(wording.render(text["best"], units=units_text(f.best), **values))
-    if f.not_done:
-        action = wording.render(
-            text.get("actions", {}).get(f.indicator.code, f"thực hiện: {f.indicator.name.lower()}"),
-            **values,
-        )
-        out.append(
-            wording.render(
-                text["not_done"],
-                count=_count(len(f.not_done)),
-                action=action,
-                groups=groups_text(f.not_done),
-                **values,
-            )
-        )
-    if f.not_using:
-        platform = text.get("platforms", {}).get(f.indicator.code, f.indicator.name.lower())
-        out.append(
-            wording.render(
-                text["not_using"],
-                count=_count(len(f.not_using)),
-                platform=platform,
-                groups=groups_text(f.not_using),
-                **values,
-            )
-        )
-    below = (
-        [u for u in f.below if u not in f.not_using]
-        if f.indicator.kind is InputKind.COUNT
-        else f.below
-    )
-    if below and f.threshold is not None:
-        threshold = (
-            percent(f.threshold) if f.indicator.kind is InputKind.RATE else number(f.threshold)
-        )
-        out.append(
-            wording.render(
-                text["below"], threshold=threshold, groups=groups_text(below, f), **values
-            )
-        )
-    return out
-
-
-def _count(n: int) -> str:
-    """Vietnamese letters write small counts with two digits: 02 đơn vị, 15 đơn vị."""
+def count(n: int) -> str:
+    """Small counts with two digits, as letters write them: 02 đơn vị, 15 đơn vị."""
     return f"{n:02d}" if n < 10 else number(n)
 
 
+def listed(lead: str, units: ClerkList) -> str:
+    """The list after its lead-in: after a colon, or in brackets when it opens with a group
+    heading (never two colons in a row)."""
+    lead = lead.rstrip(" :.")
+    return f"{lead} (*{units.text}*)" if units.headed else f"{lead}: {units.text}"
+
+
+@dataclass
+class Said:
+    positive: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
+    to_appendix: list[str] = field(default_factory=list)
+    """Indicators whose list was too long for the text."""
+
+
+def say_finding(draft: Draft, part: Finding, f: Findings, said: Said) -> None:
+    ind = f.indicator
+    style = ListStyle(part.grouped, "; ", True, draft.spec.percent_decimals)
+    values = {"indicator": ind.name}
+    if part.show == "total":
+        _total(draft, part, f, said)
+        return
+    if part.show == "overall":
+        _overall(draft, part, f, said)
+        return
+    if f.improved:
+        gains = "; ".join(
+            f"{new.name} (từ {show(ind, old.value, style.decimals)} lên "
+            f"{show(ind, new.value, style.decimals)})"
+            for old, new in f.improved
+        )
+        said.positive.append(draft.say("improved", units=gains, **values))
+    if f.best:
+        names = clerk_list(f.best, ind, ListStyle(part.grouped, "; ", False))
+        said.positive.append(listed(draft.say("best", units="", **values), names))
+    plain = ListStyle(part.grouped, "; ", False, style.decimals)
+    for units, key, extra in (
+        (f.not_done, "not_done", {"action": _named(draft, "actions", ind.code, ind.name)}),
+        (f.not_using, "not_using", {"platform": _named(draft, "platforms", ind.code, ind.name)}),
+    ):
+        if units:
+            lead = part.lead or draft.say(key, count=count(len(units)), **values, **extra)
+            said.negative.append(_list_or_appendix(draft, lead, units, f, plain, said))
+    if f.below and f.threshold is not None:
+        lead = part.lead or draft.say("below", threshold=show(ind, f.threshold, 2), **values)
+        ordered = f.below if part.grouped else flat(f.below, part.sort)
+        said.negative.append(_list_or_appendix(draft, lead, ordered, f, style, said))
+
+
+def _list_or_appendix(
+    draft: Draft, lead: str, units: list[Any], f: Findings, style: ListStyle, said: Said
+) -> str:
+    if len(units) > draft.spec.max_list:
+        said.to_appendix.append(f.indicator.code)
+        return f"{lead.rstrip(' :.')}: {draft.say('in_appendix', count=count(len(units)))}"
+    return listed(lead, clerk_list(units, f.indicator, style))
+
+
+def _named(draft: Draft, table: str, code: str, name: str) -> str:
+    found = (draft.text.get(table) or {}).get(code)
+    return wording.render(found, **draft.values) if found else name[:1].lower() + name[1:]
+
+
+def _total(draft: Draft, part: Finding, f: Findings, said: Said) -> None:
+    wanted = fold(part.group)
+    members = [u for u in f.units if not wanted or fold(u.group) == wanted]
+    total = sum(u.value or 0 for u in members)
+    word = (draft.text.get("unit_words") or {}).get(f.indicator.code, "")
+    figure = f"{count(round(total))} {word}".strip() if total == round(total) else number(total)
+    if part.lead:
+        said.negative.append(f"{part.lead.rstrip(' .')} ({figure})")
+        return
+    line = draft.say(
+        "total",
+        indicator=f.indicator.name,
+        group=part.group or "toàn bộ",
+        total=figure.split()[0],
+        unit_word=word,
+    )
+    said.negative.append(line)
+
+
+def _overall(draft: Draft, part: Finding, f: Findings, said: Said) -> None:
+    ind = f.indicator
+    figure = show(ind, f.overall, draft.spec.percent_decimals)
+    good = ind.target is not None and f.overall is not None and f.overall >= ind.target - 1e-12
+    line = (
+        f"{part.lead.rstrip(' .')} ({figure})"
+        if part.lead
+        else draft.say("overall", indicator=ind.name, overall=figure)
+    )
+    (said.positive if good else said.negative).append(line)
+
+
+def instructions(doc: OfficialDocument, draft: Draft, parts: Sequence[Instruction]) -> None:
+    """ "1. Thủ trưởng …" then its items ("- …", "+ …" under them), deadlines in bold."""
+    for n, part in enumerate(parts, start=1):
+        to = wording.render(part.to, **draft.values)
+        head = f"{n}. {part.verb + ' ' if part.verb else ''}{to}"
+        if part.text:
+            doc.paragraph(f"{head}: {wording.render(part.text, **draft.values)}")
+            continue
+        doc.heading(head)
+        for item in part.items:
+            _item(doc, draft, item, "-")
+
+
+def _item(doc: OfficialDocument, draft: Draft, item: Item, mark: str) -> None:
+    doc.paragraph(
+        f"{mark} {with_deadline(wording.render(item.text, **draft.values), item.deadline)}"
+    )
+    for sub in item.items:
+        _item(doc, draft, sub, "+")
+
+
+def with_deadline(text: str, deadline: str) -> str:
+    """The deadline in bold at the end of the item: "…, hoàn thành **trước ngày 20/11/2023**."."""
+    if not deadline:
+        return text
+    shown = deadline if not deadline[:1].isdigit() else f"trước ngày {deadline}"
+    return f"{text.rstrip(' .;')}, hoàn thành **{shown}**."
+
+
+def default_instructions(draft: Draft) -> list[Instruction]:
+    out = []
+    for raw in draft.text.get("requests") or []:
+        items = tuple(Item(str(t)) for t in raw.get("items", []))
+        out.append(Instruction(str(raw.get("to", "")), items, str(raw.get("verb", ""))))
+    return out
+
+
+def finish(doc: OfficialDocument, draft: Draft, closing: str, appendix_note: str = "") -> None:
+    """The last sentence, the appendix reference inside the body, then "./."; Nơi nhận and the
+    signature kept together with that last line."""
+    last = appendix_note or closing
+    if appendix_note:
+        doc.paragraph(closing)
+    doc.paragraph(last.rstrip(" .") + END if not last.endswith(END) else last, indent=True)
+    doc.closing(draft.voice.closing(draft.distribution()))
+
+
 def compose(
-    findings: Sequence[Findings],
-    period: Period,
-    earlier: Period | None,
-    settings: LetterSettings,
-    text: dict[str, Any],
-) -> OfficialDocument:
-    values = {
-        "period_label": period.label_vi,
-        "year": period.year,
-        "office_code": settings.office_code,
-        **settings.extra,
-    }
-    doc = OfficialDocument()
-    subject = "V/v " + wording.render(text["subject"], **values).removeprefix("V/v ")
-    doc.header(letter_header(settings, subject))
-    doc.recipients(list(settings.recipients or text.get("recipients", [])))
-    for basis in settings.bases:
+    draft: Draft, parts: Sequence[tuple[Finding, Findings]], appendix: bool
+) -> tuple[OfficialDocument, Said]:
+    spec = draft.spec
+    doc = OfficialDocument(font_dir=draft.font_dir)
+    subject = spec.subject or draft.say("subject")
+    doc.header(
+        draft.voice.header("letter", "V/v " + subject.removeprefix("V/v ").strip(), spec.number)
+    )
+    doc.recipients(draft.recipients())
+    for basis in draft.lines(spec.bases, "bases"):
         doc.paragraph(basis)
-    doc.paragraph(wording.render(text["opening"], **values))
-    for f in findings:
-        for sentence in sentences(f, text, period, earlier):
-            doc.paragraph(f"- {sentence}")
-    doc.paragraph(wording.render(text["request_intro"], **values))
-    for request in text.get("requests", []):
-        doc.heading(wording.render(request["heading"], **values))
-        for item in request.get("items", []):
-            doc.paragraph(f"- {wording.render(item, **values)}")
-    doc.paragraph(wording.render(text["closing_sentence"], **values))
-    if settings.with_appendix and text.get("appendix_note"):
-        doc.paragraph(wording.render(text["appendix_note"], **values), indent=False, align=1)
-    distribution = [wording.render(d, **values) for d in text.get("distribution", [])]
-    doc.closing(Closing(distribution, settings.signature))
-    return doc
+    doc.paragraph(
+        wording.render(spec.opening, **draft.values) if spec.opening else draft.say("opening")
+    )
+    said = Said()
+    for part, f in parts:
+        say_finding(draft, part, f, said)
+    if said.positive:
+        doc.paragraph(draft.say("positive_intro"))
+        for line in said.positive:
+            doc.paragraph(f"- {line}.")
+    if said.negative:
+        doc.paragraph(draft.say("negative_intro"))
+        for line in said.negative:
+            doc.paragraph(f"- {line}.")
+    elif parts:
+        doc.paragraph(draft.say("all_met"))
+    doc.paragraph(draft.say("request_intro"))
+    instructions(
+        doc,
+        draft,
+        spec.instructions if spec.instructions is not None else default_instructions(draft),
+    )
+    closing = (
+        wording.render(spec.closing, **draft.values)
+        if spec.closing
+        else draft.say("closing_sentence")
+    )
+    note = draft.say("appendix_note") if appendix or said.to_appendix else ""
+    finish(doc, draft, closing, note)
+    return doc, said

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from chiso.documents import wording
-from chiso.documents.layout import Closing, OfficialDocument
-from chiso.documents.letter import LetterSettings, letter_header
+from chiso.documents.layout import OfficialDocument
+from chiso.documents.letter import Draft, finish
 
 
 @dataclass(frozen=True)
@@ -27,27 +26,24 @@ class LateTask:
 
 
 def compose(
-    tasks: Sequence[LateTask],
-    today: date,
-    settings: LetterSettings,
-    text: dict[str, Any],
-    report_days: int = 7,
+    tasks: Sequence[LateTask], today: date, draft: Draft, report_days: int = 7
 ) -> OfficialDocument:
+    d = draft
     directives = sorted({(t.directive_date, t.directive) for t in tasks})
-    values = {
+    d.values |= {
         "today": f"{today:%d/%m/%Y}",
         "count": f"{len(tasks):02d}" if len(tasks) < 10 else str(len(tasks)),
-        "directives": "; ".join(f"Văn bản số {n} ngày {d:%d/%m/%Y}" for d, n in directives),
+        "directives": "; ".join(f"Văn bản số {n} ngày {day:%d/%m/%Y}" for day, n in directives),
         "report_by": f"{today + timedelta(days=report_days):%d/%m/%Y}",
-        "office_code": settings.office_code,
     }
-    doc = OfficialDocument()
-    doc.header(letter_header(settings, wording.render(text["subject"], **values)))
+    doc = OfficialDocument(font_dir=d.font_dir)
+    doc.header(d.voice.header("letter", d.spec.subject or d.say("subject"), d.spec.number))
     leads = list(dict.fromkeys(t.lead_letter_name for t in tasks))
-    doc.recipients(settings.recipients or [f"{name};" for name in leads[:-1]] + [f"{leads[-1]}."])
-    for basis in settings.bases:
+    named = [f"{name};" for name in leads[:-1]] + [f"{leads[-1]}."]
+    doc.recipients(d.lines(d.spec.recipients, "") if d.spec.recipients is not None else named)
+    for basis in d.lines(d.spec.bases, "bases"):
         doc.paragraph(basis)
-    doc.paragraph(wording.render(text["opening"], **values))
+    doc.paragraph(d.say("opening"))
     rows = [
         [
             i,
@@ -74,10 +70,8 @@ def compose(
         [11, 51, 25, 27, 21, 14, 16],
         size=10,
     )
-    doc.paragraph(wording.render(text["request_intro"], **values))
-    for item in text.get("requests", []):
-        doc.paragraph(f"- {wording.render(item, **values)}")
-    doc.paragraph(wording.render(text["closing_sentence"], **values))
-    distribution = [wording.render(d, **values) for d in text.get("distribution", [])]
-    doc.closing(Closing(distribution, settings.signature))
+    doc.paragraph(d.say("request_intro"))
+    for item in wording.lines(list(d.text.get("requests") or []), **d.values):
+        doc.paragraph(f"- {item}")
+    finish(doc, d, d.say("closing_sentence"))
     return doc

@@ -1,29 +1,33 @@
-"""The monthly or quarterly report to the steering committee: indicators across units with a
-chart, rankings, progress and shortfalls, completeness of reporting, overdue tasks, proposals."""
+"""The monthly or quarterly report to the steering committee: indicators across units against
+their targets with a chart, rankings, progress and shortfalls, who has not reported, overdue
+tasks, proposals; sections numbered in the order they appear."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from chiso.documents import charts, wording
-from chiso.documents.layout import Closing, Header, OfficialDocument
-from chiso.documents.letter import LetterSettings, sentences
+from chiso.documents.layout import OfficialDocument
+from chiso.documents.letter import Draft, Said, finish, say_finding
+from chiso.documents.spec import Finding
 from chiso.domain.evaluation import Evaluation
-from chiso.domain.findings import Findings
-from chiso.domain.formatting import fixed, number, percent
+from chiso.domain.findings import Findings, show
+from chiso.domain.formatting import fixed, number
 from chiso.domain.frameworks import TOTAL, InputKind
 from chiso.domain.periods import Period
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 @dataclass
 class ReportContent:
     period: Period
     earlier: Period | None
-    findings: Sequence[Findings]
-    earlier_overall: dict[str, float | None]
+    findings: Sequence[tuple[Finding, Findings]]
+    earlier_overall: dict[str, tuple[float | None, int]]
+    """Indicator → (the earlier rate of the units reporting now, how many of them had one)."""
     evaluation: Evaluation | None
     group_names: dict[str, str]
     units_count: int
@@ -31,99 +35,82 @@ class ReportContent:
     overdue_tasks: Sequence[str] = field(default_factory=list)
 
 
-def compose(
-    content: ReportContent, settings: LetterSettings, text: dict[str, Any], work_dir: Path
-) -> OfficialDocument:
-    values = {
-        "period_label": content.period.label_vi,
-        "office_code": settings.office_code,
+class Sections:
+    def __init__(self, doc: OfficialDocument) -> None:
+        self.doc, self.n = doc, 0
+
+    def open(self, title: str) -> None:
+        self.doc.heading(f"{ROMAN[self.n]}. {title}")
+        self.n += 1
+
+
+def compose(draft: Draft, content: ReportContent, work_dir: Path) -> OfficialDocument:
+    d = draft
+    d.values |= {
         "units_count": content.units_count,
         "reported": content.units_count - len(content.missing_units),
         "missing_count": len(content.missing_units),
-        "earlier_label": content.earlier.label_vi if content.earlier else "kỳ trước",
     }
-    doc = OfficialDocument()
-    symbol = text.get("number_symbol", "BC-UBND")
-    doc.header(
-        Header(
-            settings.agency,
-            settings.superior,
-            f"Số:      /{symbol}",
-            settings.place,
-            "",
-            settings.year,
-        )
+    doc = OfficialDocument(font_dir=d.font_dir)
+    doc.header(d.voice.header("report", "", d.spec.number))
+    doc.title("BÁO CÁO", d.spec.subject or d.say("subject"))
+    doc.recipients(d.recipients())
+    doc.paragraph(
+        wording.render(d.spec.opening, **d.values) if d.spec.opening else d.say("opening")
     )
-    doc.title(text["title"], wording.render(text["subject"], **values))
-    doc.recipients(list(settings.recipients or text.get("recipients", [])))
-    doc.paragraph(wording.render(text["opening"], **values))
-    _results(doc, content, text, values, work_dir)
-    _ranking(doc, content, text)
-    doc.heading(text["section_findings"])
-    for f in content.findings:
-        for sentence in sentences(f, text_for_findings(text), content.period, content.earlier):
-            doc.paragraph(f"- {sentence}")
-    doc.heading(text["section_reporting"])
+    sections = Sections(doc)
+    _results(doc, sections, d, content, work_dir)
+    _ranking(doc, sections, d, content)
+    said = Said()
+    for part, f in content.findings:
+        say_finding(d, part, f, said)
+    if said.positive or said.negative:
+        sections.open(d.say("section_findings"))
+        for intro, lines in (("positive_intro", said.positive), ("negative_intro", said.negative)):
+            if lines:
+                doc.paragraph(d.say(intro))
+                for line in lines:
+                    doc.paragraph(f"- {line}.")
+    sections.open(d.say("section_reporting"))
     if content.missing_units:
-        listed = ", ".join(content.missing_units[:40]) + (
+        listed = "; ".join(content.missing_units[:40]) + (
             " …" if len(content.missing_units) > 40 else ""
         )
-        doc.paragraph(wording.render(text["reporting_missing"], units=listed, **values))
+        doc.paragraph(d.say("reporting_missing", units=listed))
     else:
-        doc.paragraph(wording.render(text["reporting_all"], **values))
+        doc.paragraph(d.say("reporting_all"))
     if content.overdue_tasks:
-        doc.heading(text["section_tasks"])
+        sections.open(d.say("section_tasks"))
         for task in content.overdue_tasks:
             doc.paragraph(f"- {task}")
-    doc.heading(text["section_proposals"])
-    for item in text.get("proposals", []):
-        doc.paragraph(f"- {wording.render(item, **values)}")
-    doc.paragraph(wording.render(text["closing_sentence"], **values))
-    doc.closing(
-        Closing(
-            [wording.render(d, **values) for d in text.get("distribution", [])], settings.signature
-        )
-    )
+    sections.open(d.say("section_proposals"))
+    for item in wording.lines(list(d.text.get("proposals") or []), **d.values):
+        doc.paragraph(f"- {item}")
+    finish(doc, d, d.say("closing_sentence"))
     return doc
 
 
-def text_for_findings(text: dict[str, Any]) -> dict[str, Any]:
-    """The report reuses the letter's sentences about each indicator."""
-    letter = wording.load("letter")
-    return letter | {k: v for k, v in text.items() if k in letter}
-
-
 def _results(
-    doc: OfficialDocument,
-    content: ReportContent,
-    text: dict[str, Any],
-    values: dict[str, Any],
-    work_dir: Path,
+    doc: OfficialDocument, sections: Sections, d: Draft, content: ReportContent, work_dir: Path
 ) -> None:
-    doc.heading(text["section_results"])
-    doc.paragraph(wording.render(text["results_intro"], **values))
+    sections.open(d.say("section_results"))
+    doc.paragraph(d.say("results_intro"))
     rows: list[list[str]] = []
-    for f in content.findings:
-        show = percent if f.indicator.kind is InputKind.RATE else number
-        overall = "—" if f.overall is None else show(f.overall)
-        before = content.earlier_overall.get(f.indicator.code)
-        change = "—" if before is None or f.overall is None else show(before)
-        target = "—" if f.indicator.target is None else show(f.indicator.target)
-        below = len(f.below) if f.threshold is not None else 0
-        met = (
-            f.reported - below
-            if f.indicator.kind is not InputKind.YES_NO
-            else f.reported - len(f.not_done)
-        )
+    partial = []
+    for _, f in content.findings:
+        ind = f.indicator
+        before, common = content.earlier_overall.get(ind.code, (None, 0))
+        if content.earlier is not None and common < f.reported:
+            partial.append(common)
         rows.append(
             [
                 str(len(rows) + 1),
-                f.indicator.name,
-                overall,
-                change,
-                target,
-                str(met),
-                str(f.reported - met),
+                ind.name,
+                show(ind, f.overall, d.spec.percent_decimals),
+                show(ind, before, d.spec.percent_decimals),
+                "—" if ind.target is None else show(ind, ind.target, d.spec.percent_decimals),
+                "—" if f.met is None else str(f.met),
+                "—" if f.not_met is None else str(f.not_met),
             ]
         )
     doc.table(
@@ -132,9 +119,12 @@ def _results(
         (10, 68, 20, 20, 17, 15, 15),
         size=11,
     )
+    if partial:
+        reported = content.findings[0][1].reported
+        doc.paragraph(f"*{d.say('earlier_note', common=min(partial), reported=reported)}*")
     chart_rows = [
         (f.indicator.name, f.overall, f.indicator.target)
-        for f in content.findings
+        for _, f in content.findings
         if f.indicator.kind is InputKind.RATE and f.overall is not None
     ]
     if chart_rows:
@@ -146,13 +136,13 @@ def _results(
 
 
 def _ranking(
-    doc: OfficialDocument, content: ReportContent, text: dict[str, Any], top: int = 5
+    doc: OfficialDocument, sections: Sections, d: Draft, content: ReportContent, top: int = 5
 ) -> None:
     ev = content.evaluation
     if ev is None or not ev.results:
         return
-    doc.heading(text["section_ranking"])
-    doc.paragraph(text["ranking_intro"])
+    sections.open(d.say("section_ranking"))
+    doc.paragraph(d.say("ranking_intro"))
     digits = ev.framework.precision
     for group, size in sorted(ev.group_sizes().items()):
         members = sorted(
@@ -169,5 +159,5 @@ def _ranking(
             ]
             for r in shown
         ]
-        doc.paragraph(f"*{content.group_names.get(group, group)} ({size} đơn vị)*", indent=False)
+        doc.heading(f"*{content.group_names.get(group, group)} ({size} đơn vị)*", bold=False)
         doc.table(["Hạng", "Cơ quan, đơn vị", "Chỉ số", "Điểm"], rows, (15, 100, 25, 25), size=11)

@@ -1,4 +1,6 @@
-"""The editable wording of documents: a YAML file of Jinja2 snippets (our own default text)."""
+"""The editable wording of documents: a YAML file of Jinja2 snippets (our own default text) per
+document type, with a section per agency level (tinh, huyen, xa, so, bo) that overrides the
+common keys; snippets read the placeholders of `documents.voice`."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ _ENV = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_ne
 _ENV.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
 
 
-def load(name: str, path: Path | None = None) -> dict[str, Any]:
-    """The shipped wording `name` (letter, summary, ranking…) or a user's file."""
+def load(name: str, level: str | None = None, path: Path | None = None) -> dict[str, Any]:
+    """The shipped wording `name` (letter, notice, summary…) or a user's file, with the keys of
+    `level` laid over the common ones."""
     text = (
         path.read_text(encoding="utf-8")
         if path
@@ -33,7 +36,8 @@ def load(name: str, path: Path | None = None) -> dict[str, Any]:
             f"Tệp lời văn {path or name} phải là một bảng khóa: nội dung.",
             "wording is not a mapping",
         )
-    return data
+    levels = data.pop("levels", None) or {}
+    return data | (levels.get(level) or {}) if level else data
 
 
 def render(template: str, **values: Any) -> str:
@@ -45,3 +49,8 @@ def render(template: str, **values: Any) -> str:
             f"wording template error: {exc}",
             hint_vi="chỉ dùng các chỗ điền được liệt kê ở đầu tệp lời văn.",
         ) from exc
+
+
+def lines(templates: list[str] | tuple[str, ...], **values: Any) -> list[str]:
+    """Rendered lines, dropping those a condition left empty."""
+    return [line for t in templates if (line := render(t, **values))]

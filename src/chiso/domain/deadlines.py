@@ -1,5 +1,7 @@
 """Deadlines as directives write them: "trước ngày 28/02/2023", "trong tháng 6/2023" (the end
-of that month), "quý III/2023", "năm 2023", or a duty repeated every month or quarter."""
+of that month), "quý III/2023", "năm 2023", a duty repeated every month, quarter or year
+("trước ngày 15/12 hằng năm"), and standing duties with no date ("thường xuyên", "khi có yêu
+cầu", or nothing written)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ from chiso.domain.text import fold
 class Recurrence(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+STANDING = {"thuong xuyen": "Thường xuyên", "khi co yeu cau": "Khi có yêu cầu"}
+"""Duties without a date, as the reminder and the lists name them."""
 
 
 class DeadlineError(ValueError):
@@ -28,6 +35,28 @@ class Deadline:
     recurrence: Recurrence | None = None
     day: int | None = None
     """Day of the month a recurring duty falls due (None: the last day)."""
+    month: int | None = None
+    """Month a yearly duty falls due; the store keeps the text, so it is read back from it."""
+
+    def __post_init__(self) -> None:
+        if self.recurrence is Recurrence.YEARLY and self.month is None:
+            found = _DAY_MONTH.search(fold(self.text))
+            object.__setattr__(self, "month", int(found.group(2)) if found else 12)
+
+    @property
+    def label_vi(self) -> str:
+        """The deadline as a list or a reminder shows it."""
+        if self.due_on is not None or self.recurrence is not None:
+            return self.text
+        folded = fold(self.text)
+        for key, label in STANDING.items():
+            if key in folded:
+                return label
+        return self.text or "Không có thời hạn"
+
+    @property
+    def standing_duty(self) -> bool:
+        return self.due_on is None and self.recurrence is None
 
     def due_for(self, on: date) -> date | None:
         """The date by which the task must be done, or for a recurring duty the latest due
@@ -44,6 +73,9 @@ class Deadline:
 
     def _around(self, on: date) -> list[date]:
         """The recurring due dates of the periods before, at and after the one holding `on`."""
+        if self.recurrence is Recurrence.YEARLY:
+            month = self.month or 12
+            return [_day_in(y, month, self.day) for y in (on.year - 1, on.year, on.year + 1)]
         step = 1 if self.recurrence is Recurrence.MONTHLY else 3
         month = on.month if step == 1 else ((on.month - 1) // 3) * 3 + 3
         index = on.year * 12 + month - 1
@@ -62,14 +94,15 @@ _MONTH = re.compile(r"thang\s*(\d{1,2})\s*[/.-]\s*(\d{4})|thang\s*(\d{1,2})\s*na
 _QUARTER = re.compile(r"quy\s*(iv|iii|ii|i|[1-4])\s*(?:[/.-]|nam)\s*(\d{4})")
 _YEAR = re.compile(r"nam\s*(\d{4})")
 _DAY_OF = re.compile(r"ngay\s*(\d{1,2})")
+_DAY_MONTH = re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?!\s*[/.-]\s*\d)")
 
 
 def parse_deadline(text: str) -> Deadline:
     """Raises DeadlineError (with a Vietnamese message) when the text names no date."""
     raw = text.strip()
     folded = fold(raw)
-    if not folded:
-        raise DeadlineError("thời hạn bị trống")
+    if not folded or any(key in folded for key in STANDING):
+        return Deadline(raw)
     recurring = _recurring(raw, folded)
     if recurring is not None:
         return recurring
@@ -86,6 +119,8 @@ def _recurring(raw: str, folded: str) -> Deadline | None:
         recurrence = Recurrence.MONTHLY
     elif re.search(r"\b(hang|moi)\s*quy\b", folded):
         recurrence = Recurrence.QUARTERLY
+    elif re.search(r"\b(hang|moi)\s*nam\b", folded):
+        return _yearly(raw, folded)
     else:
         return None
     day = _DAY_OF.search(folded)
@@ -93,6 +128,16 @@ def _recurring(raw: str, folded: str) -> Deadline | None:
     if number is not None and not 1 <= number <= 31:
         raise DeadlineError(f"ngày {number} trong '{raw}' không hợp lệ")
     return Deadline(raw, recurrence=recurrence, day=number)
+
+
+def _yearly(raw: str, folded: str) -> Deadline:
+    found = _DAY_MONTH.search(folded)
+    if found is None:
+        return Deadline(raw, recurrence=Recurrence.YEARLY, month=12)
+    day, month = int(found.group(1)), int(found.group(2))
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        raise DeadlineError(f"ngày {day}/{month} trong '{raw}' không có thật")
+    return Deadline(raw, recurrence=Recurrence.YEARLY, day=day, month=month)
 
 
 def _one_date(folded: str) -> date:
@@ -109,5 +154,6 @@ def _one_date(folded: str) -> date:
         return date(int(m.group(1)), 12, 31)
     raise DeadlineError(
         f"không đọc được thời hạn '{folded}' (ví dụ: 28/02/2023, trong tháng 6/2023, "
-        "quý III/2023, năm 2023, hằng tháng trước ngày 25)"
+        "quý III/2023, năm 2023, hằng tháng trước ngày 25, trước ngày 15/12 hằng năm, "
+        "thường xuyên, khi có yêu cầu)"
     )

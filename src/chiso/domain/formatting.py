@@ -26,6 +26,15 @@ def percent(fraction: float, max_decimals: int = 2) -> str:
     return f"{number(fraction * 100, max_decimals)}%"
 
 
+def percent_as_written(fraction: float, decimals: int = 2) -> str:
+    """As the seeds write rates: whole numbers bare, others with exactly `decimals` decimals
+    ("49%", "0%", "13,50%", "91,70%"); `decimals` 0 rounds to whole numbers."""
+    shown = round(fraction * 100, decimals)
+    if decimals == 0 or shown == int(shown):
+        return f"{fixed(round(shown), 0)}%"
+    return f"{fixed(shown, decimals)}%"
+
+
 def percent_points(fraction: float) -> float:
     """A fraction as a percent axis of a chart reads it: 0.3114 → 31.14."""
     return round(fraction * 100, 2)

@@ -33,6 +33,8 @@ class Standing:
     due_soon: bool
     done_late: bool
     done: bool = False
+    duty: str = ""
+    """ "Thường xuyên", "Khi có yêu cầu", "Không có thời hạn": a duty with no date."""
 
     @property
     def overdue(self) -> bool:
@@ -46,6 +48,8 @@ class Standing:
             return "Hoàn thành quá hạn"
         if self.done:
             return "Hoàn thành đúng hạn"
+        if self.duty:
+            return self.duty
         if self.due_soon:
             return "Sắp đến hạn"
         return "Trong hạn"
@@ -64,7 +68,7 @@ def standing(
         return _recurring(deadline, today, last_report_on)
     due = deadline.due_on
     if due is None:
-        return Standing(None, 0, False, False)
+        return Standing(None, 0, False, False, status is TaskStatus.DONE, deadline.label_vi)
     if status is TaskStatus.DONE:
         late = completed_on is not None and completed_on > due
         return Standing(due, 0, False, late, done=True)

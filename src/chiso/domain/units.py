@@ -114,12 +114,54 @@ ADMINISTRATIVE = frozenset(
 )
 
 
-def letter_name(name: str, kind: str | None) -> str:
-    """How a letter names a unit: the people's committee of an administrative unit
-    ("UBND huyện Bù Đốp"), other units by their own name ("Sở Giao thông Vận tải")."""
-    if kind in ADMINISTRATIVE and not fold(name).startswith(("ubnd", "uy ban")):
-        return f"UBND {name[:1].lower()}{name[1:]}"
-    return name
+ADMIN_WORDS = (
+    "Thành phố",
+    "Thị trấn",
+    "Thị xã",
+    "Đặc khu",
+    "Phường",
+    "Huyện",
+    "Quận",
+    "Tỉnh",
+    "Xã",
+)
+"""How an administrative unit's name may begin, longest first ("Thị xã" before "Xã")."""
+_DEFAULT_WORD = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
+
+
+def split_admin(name: str) -> tuple[str, str]:
+    """ "Xã Phước An" → ("xã", "Phước An"); a bare "Phước An" → ("", "Phước An"). Only the
+    administrative word changes case: proper names are kept as written."""
+    text = name.strip()
+    folded = fold(text)
+    if folded.startswith(("ubnd ", "uy ban nhan dan ")):
+        head = 5 if folded.startswith("ubnd ") else len("Ủy ban nhân dân ")
+        text = text[head:].strip()
+        folded = fold(text)
+    for word in ADMIN_WORDS:
+        if folded.startswith(fold(word) + " "):
+            return word.lower(), text[len(word) :].strip()
+    return "", text
+
+
+def admin_word(name: str, kind: str | None, subtype: str | None = None) -> str:
+    """ "xã", "thị trấn", "huyện"…: from the name, else the subtype, else the kind's usual word."""
+    word, _ = split_admin(name)
+    if word:
+        return word
+    if subtype in SUBTYPE_LABELS:
+        return SUBTYPE_LABELS[subtype].lower()
+    return _DEFAULT_WORD.get(kind or "", "")
+
+
+def letter_name(name: str, kind: str | None, subtype: str | None = None) -> str:
+    """How a letter names a unit: the people's committee of an administrative unit ("UBND xã
+    Phước An", from "Xã Phước An" or a bare "Phước An"), other units by their own name."""
+    if kind not in ADMINISTRATIVE:
+        return name
+    _, bare = split_admin(name)
+    word = admin_word(name, kind, subtype)
+    return f"UBND {word} {bare}".replace("  ", " ")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,7 +179,7 @@ class UnitInfo:
 
     @property
     def letter_name(self) -> str:
-        return letter_name(self.name, self.kind)
+        return letter_name(self.name, self.kind, getattr(self, "subtype", None))
 
     def in_force(self, on: date) -> bool:
         return in_force(self.valid_from, self.valid_to, on)

@@ -41,7 +41,8 @@ ALIASES = {
     "tien_do": "progress",
     "ngay_hoan_thanh": "completed_on",
 }
-REQUIRED = ("directive", "issued_on", "subject", "code", "title", "lead", "deadline")
+REQUIRED = ("directive", "issued_on", "subject", "code", "title", "lead")
+"""Columns every row fills; the deadline column must exist but may be empty (a standing duty)."""
 STATUS_WORDS = {
     "da hoan thanh": TaskStatus.DONE,
     "hoan thanh": TaskStatus.DONE,
@@ -74,7 +75,7 @@ class TaskRow:
 
 def read_tasks_file(path: Path) -> tuple[list[TaskRow], ProblemList]:
     sheet = first_nonempty(read_table(path, ALIASES))
-    missing = [c for c in REQUIRED if c not in sheet.header]
+    missing = [c for c in (*REQUIRED, "deadline") if c not in sheet.header]
     if missing:
         raise reject(
             path,
@@ -161,7 +162,7 @@ def _deadline(sheet: Sheet, row: Row, problems: ProblemList) -> Deadline | None:
         day = raw.date() if isinstance(raw, datetime) else raw
         return Deadline(f"{day:%d/%m/%Y}", due_on=day)
     try:
-        return parse_deadline(str(raw))
+        return parse_deadline("" if raw is None else str(raw))
     except DeadlineError as exc:
         problems.add(sheet.where(row.number, "deadline"), str(exc), "bad deadline")
         return None

@@ -426,3 +426,39 @@ class NotificationSent(Base):
     recipient: Mapped[str] = mapped_column(String(200))
     event_key: Mapped[str] = mapped_column(String(200))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AgencyProfileRow(Base):
+    """An issuing agency: names, place, symbol; signers, lead departments, recipients as JSON."""
+
+    __tablename__ = "agency_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    level: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(255))
+    place: Mapped[str] = mapped_column(String(120))
+    symbol: Mapped[str] = mapped_column(String(20))
+    office_code: Mapped[str] = mapped_column(String(20))
+    superior: Mapped[str] = mapped_column(String(255), default="")
+    unit_key: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class DocumentSpecRow(Base):
+    """A saved document spec (YAML text), reused from one month to the next."""
+
+    __tablename__ = "document_specs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    updated_by: Mapped[str] = mapped_column(String(120))

@@ -23,6 +23,7 @@ from chiso.web import (
     i18n,
     observe,
     pages_admin,
+    pages_agency,
     pages_assess,
     pages_auth,
     pages_data,
@@ -53,7 +54,8 @@ def vega_bundle() -> str:
     return str(vl_convert.javascript_bundle())  # type: ignore[call-arg]
 
 
-ROUTERS = [pages_auth, pages_main, pages_data, pages_documents, pages_admin, pages_assess]
+ROUTERS = [pages_auth, pages_main, pages_data, pages_documents, pages_agency, pages_admin]
+ROUTERS += [pages_assess]
 ROUTERS += [pages_tasks, api]
 
 

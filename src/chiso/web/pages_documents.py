@@ -1,86 +1,109 @@
-"""Generating and downloading letters, appendices, committee reports and ranking decisions."""
+"""The document composer: choose a type, load a saved spec or the example, edit it, see the pages
+as images, download DOCX, PDF or XLSX, save the spec for next month. Plain `def` routes: making a
+document runs LibreOffice, which must not block the event loop."""
 
 from __future__ import annotations
 
+import base64
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 
 from chiso.domain.access import Action
-from chiso.services.dashboard import pages as dashboard
-from chiso.services.documents import decisions, letters, reports
-from chiso.services.scoring import frameworks
-from chiso.services.scoring.dataset import DataSource
-from chiso.web.deps import acting, check_csrf, require, runtime
+from chiso.errors import ChisoError
+from chiso.services.documents import composer, letters
+from chiso.services.runtime import Runtime
+from chiso.web.deps import Caller, acting, require, runtime
 from chiso.web.render import page
 
 router = APIRouter(include_in_schema=False)
-KINDS = {
-    "letter": "Công văn đôn đốc",
-    "appendix": "Phụ lục số liệu",
-    "summary": "Báo cáo Ban Chỉ đạo",
-    "ranking": "Quyết định công bố xếp hạng",
-}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA = {
+    ".docx": DOCX,
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-@router.get("/documents")
-def documents_page(request: Request) -> Response:
-    require(request, Action.VIEW_DOCUMENTS)
+def _csrf(who: Caller, token: str) -> None:
+    if not who.via_token and (not who.csrf or token != who.csrf):
+        raise HTTPException(403, "Phiên làm việc không hợp lệ, hãy tải lại trang (CSRF).")
+
+
+def _page(
+    request: Request,
+    kind: str,
+    text: str,
+    pages: list[str] | None = None,
+    error: ChisoError | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
     rt = runtime(request)
-    usage = dashboard.framework_leaves(rt, dashboard.USAGE)
     return page(
         request,
         "documents.html",
-        kinds=KINDS,
-        periods=list(reversed(dashboard.periods(rt, dashboard.USAGE))),
-        frameworks=frameworks.available_ids(runtime(request)),
-        indicators=usage,
+        status=status,
+        kinds=composer.KINDS,
+        kind=kind,
+        text=text,
+        saved=composer.saved(rt),
+        pages=pages or [],
+        error=error,
+        message=message,
     )
 
 
-@router.post("/documents/{kind}")
-async def generate(request: Request, kind: str) -> Response:
-    who = require(request, Action.VIEW_DOCUMENTS)
-    await check_csrf(request, who)
-    if kind not in KINDS:
+@router.get("/documents")
+def documents_page(request: Request, kind: str = "letter", spec: str | None = None) -> Response:
+    require(request, Action.VIEW_DOCUMENTS)
+    rt = runtime(request)
+    if kind not in composer.KINDS:
         raise HTTPException(404, "Không có loại văn bản này.")
-    form = await request.form()
-    period = str(form.get("period") or "")
-    framework = str(form.get("framework") or dashboard.USAGE)
-    indicators = [str(v) for v in form.getlist("indicator")] or ["signed_docs_rate"]
-    below = str(form.get("below") or "").strip()
+    if spec:
+        kind, text = composer.load(rt, spec)
+    else:
+        text = composer.starter_for(rt, kind)
+    return _page(request, kind, text)
+
+
+@router.post("/documents/compose")
+def compose(
+    request: Request,
+    kind: str = Form(...),
+    text: str = Form(...),
+    action: str = Form("preview"),
+    name: str = Form(""),
+    csrf: str = Form(""),
+) -> Response:
+    who = require(request, Action.VIEW_DOCUMENTS)
+    _csrf(who, csrf)
     rt = acting(request, who)
+    try:
+        if action == "save":
+            composer.save(rt, name, kind, text)
+            return _page(request, kind, text, message=f"Đã lưu tệp văn bản '{name.strip()}'.")
+        if action == "preview":
+            images = [base64.b64encode(png).decode() for png in composer.preview(rt, kind, text)]
+            return _page(request, kind, text, pages=images)
+        return _download(rt, kind, text, action)
+    except ChisoError as exc:
+        return _page(request, kind, text, error=exc, status=422)
+
+
+def _download(rt: Runtime, kind: str, text: str, action: str) -> Response:
     with tempfile.TemporaryDirectory() as work:
-        out = Path(work) / f"{kind}-{period}.docx"
-        source = DataSource(framework)
-        if kind == "letter":
-            lines = {"*": float(below.replace(",", "."))} if below else {}
-            request_ = letters.LetterRequest(source, period, indicators, lines)
-            paths = letters.letter(rt, request_, out)
-        elif kind == "appendix":
-            paths = letters.appendix(
-                rt, letters.AppendixRequest(source, period, indicators[:1]), out
-            )
-        elif kind == "summary":
-            paths = reports.summary(rt, reports.SummaryRequest(source, period), out)
-        else:
-            paths = decisions.ranking(rt, decisions.RankingRequest(source, period), out)
+        paths = composer.make(rt, kind, text, Path(work) / f"{kind}.docx")
         wanted = paths[0]
-        if form.get("format") == "pdf":
-            wanted = letters.to_pdf(wanted)
-        elif form.get("format") == "xlsx" and len(paths) > 1:
-            wanted = paths[1]
+        if action == "pdf":
+            wanted = letters.to_pdfs(rt, [wanted])[0][0]
+        elif action == "xlsx":
+            wanted = next((p for p in paths if p.suffix == ".xlsx"), wanted)
         content = wanted.read_bytes()
-    media = {
-        ".docx": DOCX,
-        ".pdf": "application/pdf",
-        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[wanted.suffix]
     return Response(
         content,
-        media_type=media,
+        media_type=MEDIA[wanted.suffix],
         headers={"Content-Disposition": f'attachment; filename="{wanted.name}"'},
     )

@@ -1,20 +1,23 @@
 """Letters naming the units below the line, not using a platform, improving or best, and the
-appendices of figures that go with them (DOCX, and XLSX beside each appendix)."""
+appendices of figures that go with them (DOCX, and XLSX beside each appendix): made from a spec
+for an agency profile and a date, never from an empty period, never naming the issuer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from chiso.documents import appendix as appendix_doc
 from chiso.documents import letter as letter_doc
-from chiso.documents import pdf, wording
+from chiso.documents import pdf
 from chiso.documents.layout import OfficialDocument
+from chiso.documents.letter import Draft
+from chiso.documents.spec import DocumentSpec, Finding
 from chiso.domain.findings import Findings, Indicator, UnitFigure, analyse, in_figures, order
 from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.errors import UsageError
-from chiso.services.documents.options import DocumentOptions, caption, letter_settings
+from chiso.services.documents.drafts import draft
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset
@@ -23,98 +26,112 @@ from chiso.services.scoring.dataset import Dataset, DataSource
 
 @dataclass
 class LetterRequest:
+    spec: DocumentSpec
     source: DataSource
-    period: str
-    indicators: list[str]
-    below: dict[str, float] = field(default_factory=dict)
-    """Thresholds as people write them (percent for rates); key "*" applies to all."""
-    earlier: str | None = None
-    group_order: list[str] = field(default_factory=list)
-    sort: str = "value"
-    with_appendix: bool = False
-    options: DocumentOptions = field(default_factory=DocumentOptions)
+    wording: Path | None = None
+
+
+def period_of(spec: DocumentSpec) -> Period:
+    if not spec.period:
+        raise UsageError(
+            "Văn bản cần kỳ số liệu.", "no period", hint_vi="ghi period: 2023-H1 hoặc --period."
+        )
+    return parse_period(spec.period)
+
+
+def figures(d: Draft, data: Dataset, code: str, period: Period) -> list[UnitFigure]:
+    """The units of the period for the indicator, without the issuing agency itself."""
+    found = data.figures(code, period, d.spec.group_order)
+    return [u for u in found if not d.voice.profile.refers_to(u.key, u.own_name or u.name)]
 
 
 def findings_for(
-    req: LetterRequest, data: Dataset, period: Period, earlier: Period | None
-) -> list[Findings]:
+    d: Draft, data: Dataset, period: Period, earlier: Period | None
+) -> list[tuple[Finding, Findings]]:
     out = []
-    for code in req.indicators:
-        indicator = data.indicator(code)
-        line = req.below.get(code, req.below.get("*"))
-        threshold = None if line is None else in_figures(indicator, line)
-        current = data.figures(code, period, req.group_order)
-        if not current:
-            raise UsageError(
-                f"Không có số liệu {code} kỳ {period.label_vi}.",
-                f"no values for {code} in {period}",
-                hint_vi="kiểm tra tệp số liệu hoặc nhập số liệu trước "
-                "(`chiso data import`, `chiso facts compute`).",
-            )
-        before = data.figures(code, earlier, req.group_order) if earlier else []
-        out.append(analyse(indicator, current, before, threshold, req.group_order, req.sort))
+    for part in d.spec.findings:
+        indicator = data.indicator(part.indicator)
+        threshold = None if part.below is None else in_figures(indicator, part.below)
+        current = figures(d, data, part.indicator, period)
+        before = figures(d, data, part.indicator, earlier) if earlier else []
+        sort = part.sort
+        out.append((part, analyse(indicator, current, before, threshold, d.spec.group_order, sort)))
+    refuse_empty(out, data, period)
     return out
 
 
+def refuse_empty(found: list[tuple[Finding, Findings]], data: Dataset, period: Period) -> None:
+    """No document from a period without figures: the clerk is told which, and why."""
+    empty = [part.indicator for part, f in found if f.reported == 0]
+    if empty:
+        raise UsageError(
+            f"Kỳ {period.label_vi} chưa có số liệu của đơn vị nào cho "
+            f"{', '.join(empty)} (bộ chỉ số {data.framework.id}); không lập văn bản từ kỳ trống.",
+            f"no values for {empty} in {period}",
+            hint_vi="nhập số liệu trước (`chiso data import`, `chiso facts compute`) hoặc chọn kỳ khác.",
+        )
+
+
 def letter(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
-    period = parse_period(req.period)
-    earlier = parse_period(req.earlier) if req.earlier else None
-    data = dataset.load(rt, req.source, [p for p in (period, earlier) if p])
+    spec = req.spec
+    if not spec.findings:
+        raise UsageError(
+            "Công văn cần ít nhất một chỉ số để nêu.",
+            "no findings",
+            hint_vi="ghi findings: trong tệp văn bản hoặc --indicator MÃ.",
+        )
+    d = draft(rt, spec, "letter", req.wording)
+    period = period_of(spec)
+    earlier = parse_period(spec.earlier) if spec.earlier else None
+    data = dataset.load(rt, req.source, [p for p in (period, earlier or period.previous()) if p])
     if earlier is None and period.previous() in data.values:
         earlier = period.previous()
-    found = findings_for(req, data, period, earlier)
-    text = wording.load("letter", req.options.wording)
-    settings = letter_settings(req.options, rt.settings, with_appendix=req.with_appendix)
-    paths = [letter_doc.compose(found, period, earlier, settings, text).save(out)]
-    if req.with_appendix:
-        first = req.indicators[0]
-        units = order(data.figures(first, period, req.group_order), req.group_order, "name")
+    d.values |= {
+        "period_label": period.label_vi,
+        "earlier_label": earlier.label_vi if earlier else "kỳ trước",
+    }
+    found = findings_for(d, data, period, earlier)
+    doc, said = letter_doc.compose(d, found, bool(spec.appendix))
+    paths = [doc.save(out)]
+    wanted = spec.appendix or (said.to_appendix[0] if said.to_appendix else "")
+    if wanted:
+        units = order(figures(d, data, wanted, period), spec.group_order, "name")
         target = out.with_name(f"{out.stem}-phu-luc.docx")
-        paths += write_appendix(
-            data.indicator(first), units, period, target, caption("Công văn", settings)
-        )
+        paths += write_appendix(d, data.indicator(wanted), units, period, target, "letter")
     return paths
 
 
 def write_appendix(
-    indicator: Indicator, units: list[UnitFigure], period: Period, out: Path, heading: str = ""
+    d: Draft, indicator: Indicator, units: list[UnitFigure], period: Period, out: Path, kind: str
 ) -> list[Path]:
-    doc = OfficialDocument(landscape=indicator.kind is InputKind.RATE)
-    appendix_doc.add_to(doc, indicator, units, period, heading)
+    doc = OfficialDocument(landscape=indicator.kind is InputKind.RATE, font_dir=d.font_dir)
+    appendix_doc.add_to(
+        doc, indicator, units, period, d.voice.caption(kind), d.spec.percent_decimals
+    )
     return [
         doc.save(out),
         appendix_doc.write_xlsx(out.with_suffix(".xlsx"), indicator, units, period),
     ]
 
 
-@dataclass
-class AppendixRequest:
-    source: DataSource
-    period: str
-    indicators: list[str]
-    group_order: list[str] = field(default_factory=list)
-    options: DocumentOptions = field(default_factory=DocumentOptions)
-
-
-def appendix(rt: Runtime, req: AppendixRequest, out: Path) -> list[Path]:
+def appendix(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
     """One appendix per indicator."""
-    period = parse_period(req.period)
+    spec = req.spec
+    d = draft(rt, spec, "letter", req.wording)
+    period = period_of(spec)
     data = dataset.load(rt, req.source, [period])
-    settings = letter_settings(req.options, rt.settings)
+    codes = spec.indicators or [f.indicator for f in spec.findings]
     paths: list[Path] = []
-    for index, code in enumerate(req.indicators):
-        several = len(req.indicators) > 1
-        target = out.with_name(f"{out.stem}-{index + 1}-{code}.docx") if several else out
-        units = order(data.figures(code, period, req.group_order), req.group_order, "name")
+    for index, code in enumerate(codes):
+        target = out.with_name(f"{out.stem}-{index + 1}-{code}.docx") if len(codes) > 1 else out
+        units = order(figures(d, data, code, period), spec.group_order, "name")
         if not units:
-            raise UsageError(
-                f"Không có số liệu {code} kỳ {period.label_vi}.", f"no values for {code}"
-            )
-        paths += write_appendix(
-            data.indicator(code), units, period, target, caption("Công văn", settings)
-        )
+            refuse_empty([(Finding(code), Findings(data.indicator(code), None))], data, period)
+        paths += write_appendix(d, data.indicator(code), units, period, target, "letter")
     return paths
 
 
-def to_pdf(docx: Path) -> Path:
-    return pdf.to_pdf(docx)
+def to_pdfs(rt: Runtime, docs: list[Path]) -> tuple[list[Path], str]:
+    """Every DOCX of one call in one LibreOffice run, and the sentence saying which font."""
+    made = pdf.to_pdfs(docs, rt.settings.font_dir)
+    return made, pdf.font_note(made)

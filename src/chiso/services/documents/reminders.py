@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from chiso.documents import reminder as reminder_doc
-from chiso.documents import wording
+from chiso.documents.spec import DocumentSpec
 from chiso.domain.units import letter_name
 from chiso.errors import UsageError
-from chiso.services.documents.options import DocumentOptions, letter_settings
+from chiso.services.documents.drafts import draft
 from chiso.services.runtime import Runtime
 from chiso.services.tasks import tracking
 
@@ -20,7 +20,8 @@ class ReminderRequest:
     on: date | None = None
     unit: str | None = None
     report_days: int = 7
-    options: DocumentOptions = field(default_factory=DocumentOptions)
+    spec: DocumentSpec = field(default_factory=lambda: DocumentSpec("reminder"))
+    wording: Path | None = None
 
 
 def reminder(rt: Runtime, req: ReminderRequest, out: Path) -> list[Path]:
@@ -40,13 +41,14 @@ def reminder(rt: Runtime, req: ReminderRequest, out: Path) -> list[Path]:
             t.directive_date,
             t.lead_name,
             letter_name(t.lead_name, t.lead_kind),
-            t.deadline_text,
+            t.deadline.label_vi,
             t.standing.due,
             t.progress,
             t.standing.overdue_days,
         )
         for t in late
     ]
-    text = wording.load("reminder", req.options.wording)
-    settings = letter_settings(req.options, rt.settings)
-    return [reminder_doc.compose(rows, on, settings, text, req.report_days).save(out)]
+    spec = req.spec
+    spec.date = on
+    d = draft(rt, spec, "reminder", req.wording)
+    return [reminder_doc.compose(rows, on, d, req.report_days).save(out)]

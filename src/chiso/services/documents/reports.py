@@ -1,22 +1,23 @@
-"""The steering committee's monthly or quarterly report: overall figures with charts, the
-ranking, improvements, laggards, who has not reported, and overdue tasks."""
+"""The steering committee's monthly or quarterly report: overall figures against the targets
+with a chart, the ranking, improvements, laggards, who has not reported, and overdue tasks;
+never counting the issuing agency or a roll-up among its units, never from an empty period."""
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from chiso.documents import report as report_doc
-from chiso.documents import wording
+from chiso.documents.letter import Draft
+from chiso.documents.spec import DocumentSpec, Finding
 from chiso.domain import grouping
-from chiso.domain.findings import analyse
+from chiso.domain.findings import overall
 from chiso.domain.periods import Period
 from chiso.domain.units import letter_name
-from chiso.services.documents.letters import LetterRequest, findings_for
-from chiso.services.documents.options import DocumentOptions, letter_settings
-from chiso.services.periods import parse_period
+from chiso.services.documents.drafts import draft
+from chiso.services.documents.letters import figures, findings_for, period_of
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset
 from chiso.services.scoring.dataset import Dataset, DataSource
@@ -26,68 +27,75 @@ from chiso.services.values.reporting import completeness
 
 @dataclass
 class SummaryRequest:
+    spec: DocumentSpec
     source: DataSource
-    period: str
-    indicators: list[str] = field(default_factory=list)
-    below: dict[str, float] = field(default_factory=dict)
-    group_order: list[str] = field(default_factory=list)
-    options: DocumentOptions = field(default_factory=DocumentOptions)
+    wording: Path | None = None
 
 
 def summary(rt: Runtime, req: SummaryRequest, out: Path) -> list[Path]:
-    period = parse_period(req.period)
+    spec = req.spec
+    d = draft(rt, spec, "summary", req.wording)
+    period = period_of(spec)
     data = dataset.load(rt, req.source, [period, period.previous()])
     earlier = period.previous() if period.previous() in data.values else None
-    codes = req.indicators or [
-        n.code
-        for n in data.framework.leaves()
-        if n.code in data.values.get(period, {}) and n.input in dataset.KINDS
-    ]
-    letter_req = LetterRequest(req.source, req.period, codes, req.below, None, req.group_order)
-    found = findings_for(letter_req, data, period, earlier)
-    earlier_overall = (
-        {
-            f.indicator.code: analyse(
-                f.indicator, data.figures(f.indicator.code, earlier, req.group_order)
-            ).overall
-            for f in found
-        }
-        if earlier
-        else {}
-    )
+    d.values |= {
+        "period_label": period.label_vi,
+        "earlier_label": earlier.label_vi if earlier else "kỳ trước",
+    }
+    if not spec.findings:
+        codes = spec.indicators or [
+            n.code
+            for n in data.framework.leaves()
+            if n.code in data.values.get(period, {}) and n.input in dataset.KINDS
+        ]
+        spec.findings = [Finding(code) for code in codes]
+    found = findings_for(d, data, period, earlier)
+    earlier_overall = {}
+    if earlier is not None:
+        for _, f in found:
+            now = {u.key for u in f.units}
+            before = [
+                u
+                for u in figures(d, data, f.indicator.code, earlier)
+                if u.key in now and u.value is not None
+            ]
+            earlier_overall[f.indicator.code] = (overall(f.indicator, before), len(before))
     from_files = req.source.values is not None
-    expected = _expected_units(rt, data, period, from_files)
+    expected = _expected_units(d, rt, data, period, from_files)
     reported = {key for by_unit in data.values.get(period, {}).values() for key in by_unit}
-    missing = sorted(
-        letter_name(name, kind) for key, (name, kind) in expected.items() if key not in reported
+    missing = sorted(name for key, name in expected.items() if key not in reported)
+    evaluation = dataset.evaluation(data, period).restricted(
+        lambda r: not d.voice.profile.refers_to(r.unit.code, r.unit.name)
     )
     content = report_doc.ReportContent(
         period,
         earlier,
         found,
         earlier_overall,
-        dataset.evaluation(data, period),
+        evaluation,
         grouping.group_names(data.framework),
         len(expected),
         missing,
         [] if from_files else overdue_tasks(rt, period),
     )
-    text = wording.load("summary", req.options.wording)
     with tempfile.TemporaryDirectory() as work:
-        settings = letter_settings(req.options, rt.settings)
-        return [report_doc.compose(content, settings, text, Path(work)).save(out)]
+        return [report_doc.compose(d, content, Path(work)).save(out)]
 
 
 def _expected_units(
-    rt: Runtime, data: Dataset, period: Period, from_files: bool
-) -> dict[str, tuple[str, str | None]]:
-    """Units that should report: those of the files, or those the framework covers in the
-    database on the period's last day."""
+    d: Draft, rt: Runtime, data: Dataset, period: Period, from_files: bool
+) -> dict[str, str]:
+    """Units that should report (by their letter name): those of the files, or those the
+    framework covers in the database on the period's last day; never the issuer."""
+    profile = d.voice.profile
     if from_files:
-        return {key: (info.name, info.kind) for key, info in data.units.items()}
-    return {
-        r.unit_key: (r.unit_name, None) for r in completeness(rt, data.framework.id, str(period))
-    }
+        found = {key: info.letter_name for key, info in data.units.items()}
+    else:
+        found = {
+            r.unit_key: letter_name(r.unit_name, None)
+            for r in completeness(rt, data.framework.id, str(period))
+        }
+    return {key: name for key, name in found.items() if not profile.refers_to(key, name)}
 
 
 def overdue_tasks(rt: Runtime, period: Period) -> list[str]:

@@ -84,6 +84,9 @@ class Dataset:
                     raw_value(node, value),
                     value.numerator,
                     value.denominator,
+                    info.kind,
+                    info.name,
+                    info.parent_key,
                 )
             )
         return out
@@ -113,7 +116,13 @@ def _from_files(source: DataSource) -> Dataset:
         unit_rows, unit_problems = read_units_file(source.units)
         problems.problems.extend(unit_problems.problems)
         units = {
-            u.code: UnitInfo(key=u.code, name=u.name, kind=u.kind.value, groups=u.groups or ())
+            u.code: UnitInfo(
+                key=u.code,
+                name=u.name,
+                kind=u.kind.value,
+                groups=u.groups or (),
+                parent_key=u.parent_code,
+            )
             for u in unit_rows
         }
     problems.raise_if_any(source.values.name)

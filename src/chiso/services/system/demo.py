@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import secrets
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from importlib.resources import as_file, files
 
+from chiso.domain.agency import Signer
 from chiso.domain.frameworks import InputKind, Node
 from chiso.domain.periods import Period
 from chiso.domain.units import UnitKind
@@ -19,6 +20,7 @@ from chiso.io.writers import write_table
 from chiso.services import facts
 from chiso.services.accounts import users
 from chiso.services.assessments import rounds
+from chiso.services.documents import agencies
 from chiso.services.generate import GenerateRequest, default_end, generate, profile
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.scoring import frameworks
@@ -53,7 +55,22 @@ def build_demo(
     units = seed(rt, "all", province, progress)
     departments = load_departments(rt, province)
     assert isinstance(departments, UnitImportReport)
+    _agency(rt, province)
     return DemoReport(province, units, departments)
+
+
+def _agency(rt: Runtime, province: str) -> None:
+    """The province's committee as the issuing agency, with a chairman and two signers."""
+    unit = look_up_unit(rt, province)
+    profile = agencies.profile_of(unit, None)
+    signers = (
+        Signer("pct", "Nguyễn Văn An", "Phó Chủ tịch", ("KT. Chủ tịch",)),
+        Signer("ct", "Trần Thị Bình", "Chủ tịch", ("TM. Ủy ban nhân dân",)),
+        Signer(
+            "pcvp", "Lê Văn Cường", "Phó Chánh Văn phòng", ("TL. Chủ tịch", "KT. Chánh Văn phòng")
+        ),
+    )
+    agencies.save(rt, replace(profile, signers=signers), "demo")
 
 
 def build_full_demo(

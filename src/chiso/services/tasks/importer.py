@@ -30,11 +30,18 @@ class TaskImportReport:
 
 def import_tasks(rt: Runtime, path: Path, dry_run: bool = False) -> TaskImportReport:
     rows, problems = read_tasks_file(path)
-    report = TaskImportReport(path.name, len(rows), dry_run=dry_run)
+    return import_rows(rt, rows, problems, path.name, dry_run)
+
+
+def import_rows(
+    rt: Runtime, rows: list[TaskRow], problems: ProblemList, source: str, dry_run: bool = False
+) -> TaskImportReport:
+    """Rows from a file or from a meeting-conclusion notice: checked, stored in one transaction."""
+    report = TaskImportReport(source, len(rows), dry_run=dry_run)
     with rt.db.transaction(commit=not dry_run) as session:
         resolver = resolver_for(session, [n for r in rows for n in (r.lead, *r.partners)])
         units = {r.where: _units(resolver, r, problems) for r in rows}
-        problems.raise_if_any(path.name)
+        problems.raise_if_any(source)
         directives: dict[str, int] = {}
         for r in rows:
             if r.directive not in directives:

@@ -1,0 +1,107 @@
+"""The letter on the unit's own result: the one evaluation of the framework for the period (and
+the earlier one for the change of rank), the unit's main indices under the spec's line, and the
+units under it below the target of an indicator (from the same data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chiso.documents import result as result_doc
+from chiso.documents.spec import DocumentSpec
+from chiso.domain import grouping
+from chiso.domain.comparison import compare
+from chiso.domain.findings import Findings, analyse, in_figures
+from chiso.domain.frameworks import TOTAL
+from chiso.domain.text import fold
+from chiso.errors import UsageError
+from chiso.services.documents.drafts import draft
+from chiso.services.documents.letters import period_of
+from chiso.services.periods import parse_period
+from chiso.services.runtime import Runtime
+from chiso.services.scoring import dataset
+from chiso.services.scoring.dataset import Dataset, DataSource
+
+
+@dataclass
+class ResultRequest:
+    spec: DocumentSpec
+    source: DataSource
+    units: Path | None = None
+    wording: Path | None = None
+
+
+def result(rt: Runtime, req: ResultRequest, out: Path) -> list[Path]:
+    spec = req.spec
+    d = draft(rt, spec, "result", req.wording)
+    period = period_of(spec)
+    earlier = parse_period(spec.earlier) if spec.earlier else period.previous()
+    sub_period = parse_period(str(spec.subordinates.get("period") or period))
+    data = dataset.load(rt, req.source, [period, earlier, sub_period])
+    key = _unit_key(data, spec.unit or d.voice.profile.unit_key or "")
+    ev = dataset.evaluation(data, period)
+    mine = ev.by_unit().get(key)
+    if mine is None or mine.total.index is None:
+        raise UsageError(
+            f"Kỳ {period.label_vi} chưa có kết quả đánh giá của đơn vị '{key}' "
+            f"(bộ chỉ số {data.framework.id}); không lập công văn từ kỳ trống.",
+            "no result for the unit",
+        )
+    change = None
+    if earlier in data.values:
+        change = compare(ev, dataset.evaluation(data, earlier)).get((key, TOTAL))
+    mains = [n for n in data.framework.main_indices() if n.max_points > 0]
+    weak = [
+        (n.name, mine.scores[n.code].index or 0.0) for n in mine.below(mains, spec.weak_below / 100)
+    ]
+    names = grouping.group_names(data.framework)
+    standing = result_doc.UnitStanding(
+        mine.unit.name,
+        mine.total.points,
+        mine.total.max_points,
+        mine.ranks.get(TOTAL),
+        ev.group_sizes().get(mine.unit.group, 0),
+        names.get(mine.unit.group, "").lower(),
+        change.rank_change if change else None,
+        weak,
+        len(mains),
+    )
+    d.values |= {
+        "period_label": period.label_vi,
+        "earlier_label": earlier.label_vi,
+        "framework_name": data.framework.name,
+        "sub_period": sub_period.label_vi,
+    }
+    doc = result_doc.compose(d, standing, _subordinates(spec, data, key, sub_period))
+    return [doc.save(out)]
+
+
+def _unit_key(data: Dataset, ref: str) -> str:
+    if ref in data.units:
+        return ref
+    found = [
+        k
+        for k, u in data.units.items()
+        if fold(u.name) == fold(ref) or fold(u.letter_name) == fold(ref)
+    ]
+    if len(found) != 1:
+        raise UsageError(
+            f"Không xác định được đơn vị '{ref}' trong số liệu.",
+            "unit of the result letter not found",
+            hint_vi="ghi unit: MÃ_ĐƠN_VỊ trong tệp văn bản.",
+        )
+    return found[0]
+
+
+def _subordinates(spec: DocumentSpec, data: Dataset, key: str, period: object) -> Findings | None:
+    code = str(spec.subordinates.get("indicator") or "")
+    if not code:
+        return None
+    from chiso.domain.periods import Period
+
+    assert isinstance(period, Period)
+    indicator = data.indicator(code)
+    units = [u for u in data.figures(code, period, []) if u.parent_key == key]
+    below = spec.subordinates.get("below")
+    line = None if below is None else in_figures(indicator, float(below))
+    return analyse(indicator, units, (), line, [], "value")
