@@ -183,6 +183,10 @@ def with_deadline(text: str, deadline: str) -> str:
     """The deadline in bold at the end of the item: "…, hoàn thành **trước ngày 20/11/2023**."."""
     if not deadline:
         return text
+    if fold(deadline).startswith(("thuong xuyen", "hang ", "moi ", "khi co yeu cau")):
+        if text.rstrip().endswith(":"):
+            return f"{text.rstrip(' :')} (**{deadline}**):"
+        return f"{text.rstrip(' .;')} (**{deadline}**)."
     shown = deadline if not deadline[:1].isdigit() else f"trước ngày {deadline}"
     return f"{text.rstrip(' .;')}, hoàn thành **{shown}**."
 

@@ -51,7 +51,7 @@ class Voice:
         return f"{self.profile.place}, ngày      tháng      năm {self.on.year}"
 
     def header(self, kind: str, subject: str = "", number: str = "") -> Header:
-        superior = _upper_lines(self.profile.superior)
+        superior = [] if self.profile.is_committee else _upper_lines(self.profile.superior)
         return Header(
             self.profile.letterhead,
             self.number(kind, number),

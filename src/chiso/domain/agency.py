@@ -6,6 +6,7 @@ letter each speak with the voice they had then."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -54,9 +55,8 @@ class AgencyLevel(StrEnum):
 
 def parse_level(text: str) -> AgencyLevel | None:
     wanted = fold(text)
-    words = {"tinh": "tinh", "huyen": "huyen", "xa": "xa", "so": "so", "bo": "bo"}
     for level in AgencyLevel:
-        if wanted in (level.value, fold(level.name), words.get(wanted, "")):
+        if wanted in (level.value, fold(level.name)):
             return level
     return None
 
@@ -159,9 +159,14 @@ class AgencyProfile:
         """Whether a unit of the data is the agency itself (by key, or by name in a file)."""
         if self.unit_key is not None and key == self.unit_key:
             return True
-        wanted = {fold(self.name), fold(self.short_name)}
+        wanted = {_exact(self.name), _exact(self.short_name)}
         plain = self.short_name.removeprefix("UBND ").strip()
-        return fold(name) in wanted or (self.is_committee and fold(name) == fold(plain))
+        return _exact(name) in wanted or (self.is_committee and _exact(name) == _exact(plain))
+
+
+def _exact(text: str) -> str:
+    """Case and spacing aside, diacritics kept: "Sơn Hà" is not "Sơn Hạ"."""
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
 
 
 def date_problem(profile: AgencyProfile, on: date) -> str | None:

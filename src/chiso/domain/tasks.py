@@ -61,11 +61,12 @@ def standing(
     today: date,
     completed_on: date | None = None,
     last_report_on: date | None = None,
+    assigned_on: date | None = None,
 ) -> Standing:
     """A one-off task is overdue once its date has passed unfinished; a recurring duty is overdue
     when no report came in since its latest due date's period began."""
     if deadline.recurrence is not None:
-        return _recurring(deadline, today, last_report_on)
+        return _recurring(deadline, today, last_report_on, assigned_on)
     due = deadline.due_on
     if due is None:
         return Standing(None, 0, False, False, status is TaskStatus.DONE, deadline.label_vi)
@@ -76,11 +77,14 @@ def standing(
     return Standing(due, max(late_days, 0), -SOON_DAYS <= late_days <= 0, False)
 
 
-def _recurring(deadline: Deadline, today: date, last_report_on: date | None) -> Standing:
+def _recurring(
+    deadline: Deadline, today: date, last_report_on: date | None, assigned_on: date | None
+) -> Standing:
+    """An occurrence that fell due before the duty was assigned is not owed."""
     due = deadline.due_for(today)
     upcoming = deadline.next_due(today)
     soon = upcoming is not None and (upcoming - today).days <= SOON_DAYS
-    if due is None:
+    if due is None or (assigned_on is not None and due < assigned_on):
         return Standing(upcoming, 0, soon, False)
     previous = deadline.due_for(date.fromordinal(due.toordinal() - 1))
     reported = last_report_on is not None and (previous is None or last_report_on > previous)
@@ -129,7 +133,14 @@ class Task:
         return self.deadline.text
 
     def standing_on(self, today: date) -> Standing:
-        return standing(self.deadline, self.status, today, self.completed_on, self.last_report_on)
+        return standing(
+            self.deadline,
+            self.status,
+            today,
+            self.completed_on,
+            self.last_report_on,
+            self.directive_date,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
