@@ -97,8 +97,13 @@ def _form_posts(web: Any, role: str | None) -> dict[str, Any]:
             None,
         ),
         "letter": (
-            "/documents/letter",
-            {"csrf": csrf, "period": "2026-10", "indicator": "signed_docs_rate", "format": "docx"},
+            "/documents/compose",
+            {
+                "csrf": csrf,
+                "kind": "letter",
+                "action": "docx",
+                "text": "period: 2026-10\nfindings: [signed_docs_rate]\n",
+            },
             None,
         ),
         "add_user": (

@@ -116,7 +116,7 @@ def _results(
     doc.table(
         ["STT", "Chỉ số", "Kỳ này", "Kỳ trước", "Chỉ tiêu", "Số đơn vị đạt", "Chưa đạt"],
         rows,
-        (10, 68, 20, 20, 17, 15, 15),
+        (13, 65, 20, 20, 17, 15, 15),
         size=11,
     )
     if partial:
