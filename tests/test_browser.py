@@ -150,10 +150,13 @@ def test_admin_journey(server: str, browser: Any, tmp_path: Path) -> None:
     )
     shot(page, "05-ranking-after")
 
-    page.goto(server + "/documents")
-    letter = page.locator("form[action='/documents/letter']")
+    page.goto(server + "/documents?kind=letter")
+    page.fill(
+        "#spec-text",
+        "type: letter\ndate: 2026-11-05\nperiod: 2026-10\nfindings: [signed_docs_rate]\n",
+    )
     with page.expect_download() as download_info:
-        letter.locator("button").click()
+        page.locator("button[value='docx']").click()
     download = download_info.value
     saved = tmp_path / download.suggested_filename
     download.save_as(str(saved))
