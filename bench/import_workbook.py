@@ -41,6 +41,8 @@ def prepare(folder: Path) -> tuple[dict[str, str], Path]:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+        register = [_chiso(), "framework", "register", str(folder / "bench-20.yaml")]
+        subprocess.run(register, env=env, check=True, stdout=subprocess.DEVNULL)
         template = folder / "template.xlsx"
         subprocess.run(
             [
@@ -48,7 +50,7 @@ def prepare(folder: Path) -> tuple[dict[str, str], Path]:
                 "data",
                 "template",
                 "--framework",
-                str(folder / "bench-20.yaml"),
+                "bench-20",
                 "--period",
                 "2024",
                 "--group",

@@ -11,7 +11,7 @@ import typer
 
 from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
-from chiso.cli.output import console, emit
+from chiso.cli.output import DECIMAL, console, emit
 from chiso.domain.formatting import value_text
 from chiso.errors import UsageError
 
@@ -79,9 +79,10 @@ def import_(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Kiểm tra và cho biết sẽ thay đổi gì, không lưu."
     ),
+    decimal: str | None = DECIMAL,
 ) -> None:
     """Nhập số liệu; mọi lỗi được báo cùng lúc theo ô/dòng, có lỗi thì không lưu gì."""
-    report = importer.import_values(runtime(ctx), file, framework, period, dry_run)
+    report = importer.import_values(runtime(ctx), file, framework, period, dry_run, decimal=decimal)
     print_report(report)
 
 

@@ -1,4 +1,5 @@
-"""Console output shared by commands: Rich tables, CSV/JSON to stdout, progress bars."""
+"""Console output and options shared by commands: Rich tables, CSV/JSON to stdout, progress
+bars, the decimal-mark option of the importers."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -25,13 +27,21 @@ console = _console()
 err_console = _console(stderr=True)
 
 TABLE_FORMATS = ("table", "csv", "json")
+DECIMAL = typer.Option(
+    None,
+    "--decimal",
+    metavar="DẤU",
+    help="Dấu thập phân của số trong tệp khi tệp không tự cho biết: ',' (31,14) hoặc '.' (31.14).",
+)
 
 
 def emit(fmt: str, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     if fmt == "csv":
+        from chiso.io.writers import csv_cells
+
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in r] for r in rows])
+        writer.writerow(csv_cells(header))
+        writer.writerows(csv_cells(r) for r in rows)
     elif fmt == "json":
         records = [dict(zip(header, r, strict=True)) for r in rows]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1, default=str) + "\n")

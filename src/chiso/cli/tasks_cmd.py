@@ -51,6 +51,16 @@ def import_tasks(
         console.print(f"  • {line}")
 
 
+@app.command("export")
+def export_tasks(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Tệp .xlsx hoặc .csv ghi ra."),
+) -> None:
+    """Xuất toàn bộ nhiệm vụ theo đúng mẫu nhập (sửa rồi nhập lại được)."""
+    count = importer.export_tasks(runtime(ctx), out)
+    console.print(f"Đã ghi {count} nhiệm vụ vào {out}.")
+
+
 @app.command("list")
 def list_tasks(
     ctx: typer.Context,

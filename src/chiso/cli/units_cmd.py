@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
-from chiso.cli.output import TABLE_FORMATS, console, emit, progress_bar
+from chiso.cli.output import DECIMAL, TABLE_FORMATS, console, emit, progress_bar
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
@@ -209,10 +209,11 @@ def import_(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Chỉ kiểm tra và cho biết sẽ thay đổi gì."
     ),
+    decimal: str | None = DECIMAL,
 ) -> None:
     """Nhập sở, ban, ngành, phòng… do tỉnh tự định nghĩa; lỗi ở bất kỳ dòng nào thì không lưu gì."""
     rt = runtime(ctx)
-    report = importer.import_units(rt, file, dry_run)
+    report = importer.import_units(rt, file, dry_run, decimal)
     _print_import(report)
 
 

@@ -20,6 +20,7 @@ from chiso.domain.formatting import number, percent_as_written
 from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.domain.ranking import competition_ranks
+from chiso.io.writers import write_cell, write_cells
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,15 @@ def write_xlsx(
     count = wb.add_format(XLSX_FONT | {"border": 1, "num_format": COUNT_FORMAT})
     rate = wb.add_format(XLSX_FONT | {"border": 1, "num_format": RATE_FORMAT})
     group = wb.add_format(XLSX_FONT | {"bold": True, "border": 1, "bg_color": "#F2F2F2"})
-    ws.write(0, 0, f"PHỤ LỤC: {indicator.name} {period.label_vi}".upper(), bold)
+    write_cell(ws, 0, 0, f"PHỤ LỤC: {indicator.name} {period.label_vi}".upper(), bold)
     columns = header(indicator)
-    ws.write_row(2, 0, columns, head)
+    write_cells(ws, 2, 0, columns, head)
     r = 3
     current = None
     for row in rows(indicator, units):
         if row.group != current:
-            ws.merge_range(r, 0, r, len(columns) - 1, row.group, group)
+            ws.merge_range(r, 0, r, len(columns) - 1, "", group)
+            write_cell(ws, r, 0, row.group, group)
             current, r = row.group, r + 1
         values: list[object] = [row.number, row.name]
         formats = [text, text]
@@ -145,7 +147,7 @@ def write_xlsx(
         values += ["" if row.met is None else ("Đạt" if row.met else "Chưa đạt"), row.rank]
         formats += [text, text]
         for c, (value, fmt) in enumerate(zip(values, formats, strict=True)):
-            ws.write(r, c, value, fmt)
+            write_cell(ws, r, c, value, fmt)
         r += 1
     ws.freeze_panes(3, 2)
     ws.set_column(0, 0, 6)

@@ -18,6 +18,7 @@ from chiso.documents.letter import Draft, finish
 from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.formatting import fixed, number
 from chiso.domain.frameworks import TOTAL, Node
+from chiso.io.writers import sheet_title, write_cell, write_cells
 
 
 def mains(ev: Evaluation) -> list[Node]:
@@ -86,10 +87,9 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
     index = wb.add_format(XLSX_FONT | {"border": 1, "num_format": INDEX_FORMAT})
     points = wb.add_format(XLSX_FONT | {"border": 1, "num_format": POINTS_FORMAT})
     columns = mains(ev)
+    titles: set[str] = set()
     for group in sorted({r.unit.group for r in ev.results}):
-        ws = wb.add_worksheet(
-            group_names.get(group, group)[:31].replace("/", "-").replace(":", " ")
-        )
+        ws = wb.add_worksheet(sheet_title(group_names.get(group, group), titles))
         header = [
             "Hạng",
             "Cơ quan, đơn vị",
@@ -98,16 +98,17 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
             "Chỉ số",
             *[n.name for n in columns],
         ]
-        ws.write_row(0, 0, header, head)
+        write_cells(ws, 0, 0, header, head)
         for r_index, r in enumerate(ordered(ev, group), start=1):
-            ws.write(r_index, 0, r.ranks.get(TOTAL, "Không xếp hạng"), cell)
-            ws.write(r_index, 1, r.unit.name, cell)
-            ws.write(r_index, 2, r.total.points, points)
-            ws.write(r_index, 3, r.total.max_points, points)
-            ws.write(r_index, 4, round(r.total.index or 0.0, ev.framework.precision), index)
+            write_cell(ws, r_index, 0, r.ranks.get(TOTAL, "Không xếp hạng"), cell)
+            write_cell(ws, r_index, 1, r.unit.name, cell)
+            write_cell(ws, r_index, 2, r.total.points, points)
+            write_cell(ws, r_index, 3, r.total.max_points, points)
+            write_cell(ws, r_index, 4, round(r.total.index or 0.0, ev.framework.precision), index)
             for c, n in enumerate(columns, start=5):
                 value = r.scores[n.code].index
-                ws.write(
+                write_cell(
+                    ws,
                     r_index,
                     c,
                     round(value, ev.framework.precision) if value is not None else "",

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from babel.numbers import format_decimal
 
 from chiso.domain.scoring import Value
 
+INVALID = "không hợp lệ"
+"""Shown for a stored number that is not finite (older versions let inf and nan in)."""
 
-def number(x: float, max_decimals: int = 2) -> str:
-    """At most `max_decimals` decimals, no trailing zeros, dot for thousands: 1.234,5."""
-    pattern = "#,##0" + ("." + "#" * max_decimals if max_decimals else "")
+
+def number(x: float, max_decimals: int = 2, grouping: bool = True) -> str:
+    """At most `max_decimals` decimals, no trailing zeros, dot for thousands: 1.234,5; without
+    `grouping` (1234,5) where the text is read back and "1.000" could be 1 or 1000."""
+    if not math.isfinite(x):
+        return INVALID
+    pattern = ("#,##0" if grouping else "0") + ("." + "#" * max_decimals if max_decimals else "")
     return str(format_decimal(x, format=pattern, locale="vi"))
 
 
 def fixed(x: float, decimals: int) -> str:
     """Exactly `decimals` decimals, as published indices are: 0,8002."""
+    if not math.isfinite(x):
+        return INVALID
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return str(format_decimal(x, format=pattern, locale="vi"))
 
@@ -48,11 +58,16 @@ def value_text(value: Value | None, yes_no: bool = False) -> str:
     if yes_no and value.number in (0, 1):
         return "có" if value.number == 1 else "không"
     if value.numerator is not None:
-        return f"{number(value.numerator)}/{number(value.denominator or 0)}"
-    for x in (value.index, value.text, value.number):
+        return f"{_stored(value.numerator, 2)}/{_stored(value.denominator or 0, 2)}"
+    for x, decimals in ((value.index, 4), (value.text, None), (value.number, 4)):
         if x is not None:
-            return number(x, 4) if isinstance(x, int | float) else str(x)
+            return str(x) if decimals is None else _stored(x, decimals)
     return "—"
+
+
+def _stored(value: Any, decimals: int) -> str:
+    """A numeric field; the audit log keeps a non-finite one of an older version as text."""
+    return number(value, decimals) if isinstance(value, int | float) else INVALID
 
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")

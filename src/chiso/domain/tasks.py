@@ -127,6 +127,7 @@ class Task:
     completed_on: date | None
     last_report_on: date | None
     updates: tuple[ProgressReport, ...] = ()
+    partner_keys: tuple[str, ...] = ()
 
     @property
     def deadline_text(self) -> str:

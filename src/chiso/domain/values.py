@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from chiso.domain.periods import Period
@@ -37,3 +38,23 @@ class ValueEvent:
     before: Value | None
     after: Value | None
     source: str | None
+
+
+def is_finite(value: Value) -> bool:
+    numbers = (value.number, value.numerator, value.denominator, value.index)
+    return all(x is None or math.isfinite(x) for x in numbers)
+
+
+def finite_or_missing(value: Value) -> Value:
+    """A value as scoring and pages read it: a number an older version stored as inf or nan is
+    missing (the history still shows it, as "không hợp lệ")."""
+    if is_finite(value):
+        return value
+    return replace(
+        value,
+        **{
+            name: None
+            for name in ("number", "numerator", "denominator", "index")
+            if (x := getattr(value, name)) is not None and not math.isfinite(x)
+        },
+    )

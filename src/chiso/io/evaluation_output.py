@@ -9,7 +9,7 @@ from typing import Any
 
 from chiso.domain.ranking_table import RankingRow, RankingTable
 from chiso.domain.sensitivity import Influence
-from chiso.io.writers import format_of, write_table
+from chiso.io.writers import append_row, format_of, write_table
 
 HEADER = (
     "period",
@@ -94,9 +94,9 @@ def write(table: RankingTable, path: Path, influences: Sequence[Influence] = ())
 
         workbook = load_workbook(path)
         sheet = workbook.create_sheet(SENSITIVITY_SHEET)
-        sheet.append(list(SENSITIVITY_HEADER))
+        append_row(sheet, list(SENSITIVITY_HEADER))
         for r in sensitivity_rows(influences):
-            sheet.append(r)
+            append_row(sheet, r)
         workbook.save(path)
     return count
 

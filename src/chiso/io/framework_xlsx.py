@@ -23,6 +23,7 @@ from chiso.errors import ProblemList
 from chiso.io.framework_yaml import framework_from_data, framework_to_data
 from chiso.io.tables import Sheet, column_key, read_table
 from chiso.io.values import parse_number
+from chiso.io.writers import append_row
 
 COLUMNS = (
     ("stt", "STT"),
@@ -88,10 +89,10 @@ def export_xlsx(framework: Framework, path: Path) -> None:
     ws = wb.active
     assert ws is not None
     ws.title = "Bộ chỉ số"
-    ws.append([label for _, label in COLUMNS])
+    append_row(ws, [label for _, label in COLUMNS])
     for node, depth in framework.root.walk():
         if depth:
-            ws.append(_row(framework, node, depth))
+            append_row(ws, _row(framework, node, depth))
             if not node.is_leaf:
                 for cell in ws[ws.max_row]:
                     cell.font = Font(bold=True)
@@ -103,18 +104,19 @@ def export_xlsx(framework: Framework, path: Path) -> None:
     for letter, width in zip("ABCDEFGHIJKLMNOPQRSTU", widths, strict=True):
         ws.column_dimensions[letter].width = width
     info = wb.create_sheet(INFO_SHEET)
-    info.append(["Trường", "Giá trị"])
+    append_row(info, ["Trường", "Giá trị"])
     data = framework_to_data(framework)
     for key in INFO_KEYS:
         if key in data:
             value = data[key]
-            info.append(
+            append_row(
+                info,
                 [
                     key,
                     json.dumps(value, ensure_ascii=False)
                     if isinstance(value, list | dict | bool)
                     else value,
-                ]
+                ],
             )
     info.column_dimensions["B"].width = 100
     wb.save(path)
@@ -140,7 +142,7 @@ def _row(framework: Framework, node: Node, depth: int) -> list[Any]:
         "; ".join(number(t, 4) for t in node.thresholds),
         ", ".join(sorted(node.applies_to)),
         node.unit_label,
-        "; ".join(number(g, 4) for g in node.goalposts) if node.goalposts else "",
+        "; ".join(number(g, 4, False) for g in node.goalposts) if node.goalposts else "",
         AGGREGATION_LABELS[node.aggregate] if node.aggregate else "",
         ROLLUP_LABELS[node.rollup] if node.rollup else "",
         node.max_value if node.max_value is not None else "",
@@ -151,7 +153,8 @@ def _options(node: Node) -> str:
     sign = "≤" if node.polarity is Polarity.LOWER else "≥"
     if node.steps:
         return "; ".join(
-            f"{sign}{number(s.threshold, 4)}: {number(s.points, 4)}" for s in node.steps
+            f"{sign}{number(s.threshold, 4, False)}: {number(s.points, 4, False)}"
+            for s in node.steps
         )
     return "; ".join(f"{c.code} ({c.label}): {number(c.share, 4)}" for c in node.categories)
 
@@ -259,7 +262,7 @@ def _scoring_columns(sheet: Sheet, row: Any, node: dict[str, Any], problems: Pro
     if row.text("rule"):
         node["rule"] = _choice(row.text("rule"), RULE_LABELS, sheet, row, "rule", problems)
     if row.text("target"):
-        node["target"] = parse_number(row.text("target").rstrip("%"))
+        node["target"] = _cell_number(row, "target")
     if fold(row.text("polarity")) == fold(LOWER) or row.text("polarity") == Polarity.LOWER.value:
         node["polarity"] = Polarity.LOWER.value
     if row.text("thresholds"):
@@ -281,7 +284,13 @@ def _composite_columns(sheet: Sheet, row: Any, node: dict[str, Any], problems: P
     if row.text("rollup"):
         node["rollup"] = _choice(row.text("rollup"), ROLLUP_LABELS, sheet, row, "rollup", problems)
     if row.text("max_value"):
-        node["max_value"] = parse_number(row.text("max_value"))
+        node["max_value"] = _cell_number(row, "max_value")
+
+
+def _cell_number(row: Any, column: str) -> float | None:
+    """A number cell as the workbook holds it (its text "28.121" would read two ways)."""
+    value = row.get(column)
+    return parse_number(value.strip().removesuffix("%") if isinstance(value, str) else value)
 
 
 def _choice(

@@ -36,10 +36,11 @@ from chiso.domain.units import UnitKind
 from chiso.errors import Problem, ProblemList, RejectedInput
 
 TOLERANCE = 1e-6
+MAX_YAML_BYTES = 5 * 1024 * 1024
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, allow_inf_nan=False)
 
 
 class StepSpec(_Spec):
@@ -145,12 +146,18 @@ class FrameworkSpec(_Spec):
 
 def load_framework(path: Path) -> Framework:
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise RejectedInput(
+                f"Tệp bộ chỉ số {path.name} lớn hơn {MAX_YAML_BYTES // 1024 // 1024} MB.",
+                f"{path.name}: over {MAX_YAML_BYTES} bytes",
+            )
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RejectedInput(
             f"Không đọc được tệp bộ chỉ số {path.name}.", f"cannot read {path}: {exc}"
         ) from exc
     try:
+        _refuse_aliases(text, path.name)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -161,6 +168,19 @@ def load_framework(path: Path) -> Framework:
             hint_vi="kiểm tra thụt lề và dấu ':'.",
         ) from exc
     return framework_from_data(data, path.name)
+
+
+def _refuse_aliases(text: str, source: str) -> None:
+    """A framework never needs YAML anchors and aliases (&a, *a), and a kilobyte of nested
+    aliases expands into millions of nodes when validated."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise RejectedInput(
+                f"Tệp {source} dùng bí danh YAML (*{event.anchor}) ở dòng {line}.",
+                f"{source}: YAML alias at line {line}",
+                hint_vi="viết đầy đủ từng nút, không dùng & và *.",
+            )
 
 
 def framework_from_data(data: Any, source: str) -> Framework:
@@ -206,6 +226,7 @@ _MESSAGES = {
     "greater_than": "phải lớn hơn {gt}",
     "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
     "float_parsing": "phải là một số",
+    "finite_number": "phải là số hữu hạn",
     "int_parsing": "phải là số nguyên",
     "enum": "phải là một trong: {expected}",
     "string_pattern_mismatch": "chỉ gồm chữ thường không dấu, số, '-', '_' hoặc '.'",

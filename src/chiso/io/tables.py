@@ -1,7 +1,9 @@
 """Reads CSV and XLSX files into rows that remember where each cell came from.
 
 Every importer goes through here, so hostile files (empty, truncated, not what their name says,
-zip bombs, too large) are refused once, with a Vietnamese message, before any parsing.
+zip bombs, too large, too many rows or cells) are refused once, with a Vietnamese message, before
+they can exhaust memory. Text that chiso's own exports protected against formulas (a leading
+apostrophe) reads back as it was.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from xml.etree import ElementTree
 
 from chiso.domain.text import fold_words
 from chiso.errors import RejectedInput
+from chiso.io.xlsx_guard import check_xlsx, sheet_files
 
 CellValue = str | int | float | bool | date | datetime | time | None
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 1_000_000
-MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
-MAX_ZIP_RATIO = 200
+MAX_CSV_CELLS = 10_000_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What spreadsheet programs take for the start of a formula; exports put an apostrophe before."""
 CSV_ENCODINGS = ("utf-8-sig", "cp1258", "cp1252")
 
 
@@ -54,18 +57,20 @@ class Sheet:
     header: list[str]
     rows: list[Row] = field(default_factory=list)
 
+    _letters: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
     def where(self, row: int, column: str | None = None) -> str:
-        """ "tệp.xlsx, trang Data, ô D7" or "tệp.csv, dòng 7, cột value"."""
-        parts = [self.file]
-        if self.name is not None:
-            parts.append(f"trang {self.name}")
+        """ "tệp.xlsx, trang Data, ô D7" or "tệp.csv, dòng 7, cột value"; called for every cell
+        read, so column letters are worked out once."""
+        place = f"{self.file}, trang {self.name}" if self.name is not None else self.file
         if column is None:
-            parts.append(f"dòng {row}")
-        elif self.name is not None and column in self.header:
-            parts.append(f"ô {cell_ref(self.header.index(column), row)}")
-        else:
-            parts.append(f"dòng {row}, cột {column}")
-        return ", ".join(parts)
+            return f"{place}, dòng {row}"
+        if self.name is not None and not self._letters and self.header:
+            self._letters.update(
+                {h: cell_ref(i, 0)[:-1] for i, h in reversed(list(enumerate(self.header)))}
+            )
+        letters = self._letters.get(column)
+        return f"{place}, ô {letters}{row}" if letters else f"{place}, dòng {row}, cột {column}"
 
 
 def cell_ref(column_index: int, row: int) -> str:
@@ -102,7 +107,7 @@ def read_table(
     if suffix in {".xlsx", ".xlsm"}:
         sheets = _read_xlsx(path)
     elif suffix in {".csv", ".txt"}:
-        sheets = [_read_csv(path)]
+        sheets = [_read_csv(path, max_rows)]
     else:
         raise reject(path, "chỉ nhận tệp .xlsx hoặc .csv.", "only .xlsx and .csv are accepted")
     out = [_to_sheet(path, name, rows, aliases or {}, max_rows, is_header) for name, rows in sheets]
@@ -122,17 +127,35 @@ def _check_file(path: Path) -> None:
         raise reject(path, f"lớn hơn giới hạn {mb} MB.", "file over size limit", "chia nhỏ tệp.")
 
 
-def _read_csv(path: Path) -> tuple[str | None, list[list[CellValue]]]:
+def _read_csv(path: Path, max_rows: int) -> tuple[str | None, list[list[CellValue]]]:
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         raise reject(path, "là tệp nén/Excel nhưng mang đuôi .csv.", "zip content named .csv")
     text = _decode(raw, path)
+    del raw
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    rows: list[list[CellValue]] = [
-        list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
+    if text.count(delimiter) > MAX_CSV_CELLS:
+        raise _too_many_cells(path)
+    rows: list[list[CellValue]] = []
+    cells = 0
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        cells += len(row)
+        if len(rows) > max_rows or cells > MAX_CSV_CELLS:
+            raise _too_many_rows(path, max_rows) if len(rows) > max_rows else _too_many_cells(path)
+        rows.append(list(row))
     return None, rows
+
+
+def _too_many_rows(path: Path, max_rows: int) -> RejectedInput:
+    return reject(
+        path, f"có hơn {max_rows:,} dòng.".replace(",", "."), "too many rows", "chia nhỏ tệp."
+    )
+
+
+def _too_many_cells(path: Path) -> RejectedInput:
+    limit = f"{MAX_CSV_CELLS:,}".replace(",", ".")
+    return reject(path, f"có hơn {limit} ô.", "too many cells", "chia nhỏ tệp.")
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -153,12 +176,12 @@ def _decode(raw: bytes, path: Path) -> str:
 
 
 def _read_xlsx(path: Path) -> list[tuple[str | None, list[list[CellValue]]]]:
-    _check_zip(path)
+    flagged = check_xlsx(path)
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        errors = _error_cells(path)
+        errors = _error_cells(path, flagged) if flagged else {}
         sheets: list[tuple[str | None, list[list[CellValue]]]] = []
         for name in workbook.sheet_names:
             rows = [
@@ -180,37 +203,19 @@ _ERROR_CELL = re.compile(rb'<c\s[^>]*?r="([A-Z]+)(\d+)"[^>]*?\st="e"[^>]*>(.*?)<
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 
-def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _error_cells(path: Path, flagged: set[str]) -> dict[str, dict[tuple[int, int], str]]:
     """Cells holding formula errors (#DIV/0!…), which python-calamine reads as empty strings
-    (python-calamine issue #105): found in the sheet XML so that they can be reported."""
+    (python-calamine issue #105): found in the XML of the sheets the guard saw them in."""
     out: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(path) as archive:
-        names = set(archive.namelist())
-        for sheet, target in _sheet_files(archive, names).items():
-            xml = archive.read(target)
-            if b't="e"' not in xml:
+        for sheet, target in (sheet_files(archive) or {}).items():
+            if target not in flagged:
                 continue
+            xml = archive.read(target)
             for letters, row, body in _ERROR_CELL.findall(xml):
                 value = _VALUE.search(body)
                 text = value.group(1).decode() if value else "#ERROR"
                 out.setdefault(sheet, {})[(int(row) - 1, _column_index(letters.decode()))] = text
-    return out
-
-
-def _sheet_files(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-        return {}
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}  # fmt: skip
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    out = {}
-    for sheet in book.iterfind("m:sheets/m:sheet", ns):
-        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        if path in names:
-            out[sheet.get("name", "")] = path
     return out
 
 
@@ -226,23 +231,6 @@ def _plain(value: object) -> CellValue:
     if isinstance(value, str | int | float | bool | date | datetime | time) or value is None:
         return value
     return str(value)
-
-
-def _check_zip(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise reject(
-            path,
-            "không phải tệp Excel .xlsx (có thể bị cắt cụt hoặc đổi đuôi).",
-            f"not a zip/xlsx: {exc}",
-            "mở tệp trong Excel và lưu lại dạng .xlsx.",
-        ) from exc
-    unzipped = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if unzipped > MAX_UNZIPPED_BYTES or unzipped / packed > MAX_ZIP_RATIO:
-        raise reject(path, "có dung lượng giải nén bất thường (nghi tệp độc hại).", "zip bomb")
 
 
 def _to_sheet(
@@ -289,6 +277,8 @@ def _filled(value: CellValue) -> bool:
 def _clean(value: CellValue) -> CellValue:
     if isinstance(value, str):
         stripped = unicodedata.normalize("NFC", value.strip())
+        if stripped[:1] == "'" and stripped[1:2] in FORMULA_STARTS:
+            return stripped[1:].strip() or None
         return stripped or None
     return value
 

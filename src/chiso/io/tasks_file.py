@@ -12,6 +12,7 @@ from chiso.domain.tasks import TaskStatus
 from chiso.domain.text import fold
 from chiso.errors import ProblemList
 from chiso.io.tables import Row, Sheet, first_nonempty, read_table, reject
+from chiso.io.values import ColumnMark, DecimalMark, column_marks
 
 ALIASES = {
     "so_ky_hieu": "directive",
@@ -43,6 +44,21 @@ ALIASES = {
 }
 REQUIRED = ("directive", "issued_on", "subject", "code", "title", "lead")
 """Columns every row fills; the deadline column must exist but may be empty (a standing duty)."""
+EXPORT_HEADER = (
+    "Số ký hiệu",
+    "Ngày ban hành",
+    "Trích yếu",
+    "Cơ quan ban hành",
+    "STT",
+    "Nhiệm vụ",
+    "Đơn vị chủ trì",
+    "Đơn vị phối hợp",
+    "Thời hạn",
+    "Trạng thái",
+    "Tiến độ",
+    "Ngày hoàn thành",
+)
+"""The office's own column titles, in the order of the import, so an export reads back as is."""
 STATUS_WORDS = {
     "da hoan thanh": TaskStatus.DONE,
     "hoan thanh": TaskStatus.DONE,
@@ -73,7 +89,9 @@ class TaskRow:
     completed_on: date | None
 
 
-def read_tasks_file(path: Path) -> tuple[list[TaskRow], ProblemList]:
+def read_tasks_file(
+    path: Path, decimal: DecimalMark | None = None
+) -> tuple[list[TaskRow], ProblemList]:
     sheet = first_nonempty(read_table(path, ALIASES))
     missing = [c for c in (*REQUIRED, "deadline") if c not in sheet.header]
     if missing:
@@ -86,7 +104,10 @@ def read_tasks_file(path: Path) -> tuple[list[TaskRow], ProblemList]:
             "Tiến độ, Ngày hoàn thành)",
         )
     problems = ProblemList()
-    rows = [r for row in sheet.rows if (r := _row(sheet, row, problems)) is not None]
+    mark = column_marks({"progress": [r.values.get("progress") for r in sheet.rows]}, decimal)
+    rows = [
+        r for row in sheet.rows if (r := _row(sheet, row, mark["progress"], problems)) is not None
+    ]
     seen: dict[tuple[str, str], str] = {}
     for r in rows:
         key = (fold(r.directive), r.code)
@@ -100,7 +121,7 @@ def read_tasks_file(path: Path) -> tuple[list[TaskRow], ProblemList]:
     return rows, problems
 
 
-def _row(sheet: Sheet, row: Row, problems: ProblemList) -> TaskRow | None:
+def _row(sheet: Sheet, row: Row, mark: ColumnMark, problems: ProblemList) -> TaskRow | None:
     before = len(problems.problems)
     for column in REQUIRED:
         if not row.text(column):
@@ -113,7 +134,7 @@ def _row(sheet: Sheet, row: Row, problems: ProblemList) -> TaskRow | None:
     completed = _date(sheet, row, "completed_on", problems) if row.text("completed_on") else None
     deadline = _deadline(sheet, row, problems)
     status = _status(sheet, row, problems)
-    progress = _progress(sheet, row, problems)
+    progress = _progress(sheet, row, mark, problems)
     if issued is None or deadline is None or len(problems.problems) > before:
         return None
     partners = tuple(
@@ -183,21 +204,23 @@ def _status(sheet: Sheet, row: Row, problems: ProblemList) -> TaskStatus | None:
     return STATUS_WORDS[text]
 
 
-def _progress(sheet: Sheet, row: Row, problems: ProblemList) -> int | None:
-    text = row.text("progress").rstrip("%").strip().replace(",", ".")
-    if not text:
+def _progress(sheet: Sheet, row: Row, mark: ColumnMark, problems: ProblemList) -> int | None:
+    """ "40%", "40", or a share as a percent-formatted cell holds it (0,4 · 0.4)."""
+    raw = row.get("progress")
+    text = raw.strip() if isinstance(raw, str) else raw
+    if text is None or text == "":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if value <= 1 and "." in text and value >= 0:
+    where = sheet.where(row.number, "progress")
+    percent = isinstance(text, str) and text.endswith("%")
+    value = mark.read(where, text.removesuffix("%") if isinstance(text, str) else text, problems)
+    if value is None:
+        return None
+    written_as_share = (isinstance(text, float) and not text.is_integer()) or (
+        isinstance(text, str) and any(sep in text for sep in ",.")
+    )
+    if not percent and written_as_share and 0 <= value <= 1:
         value *= 100
     if not 0 <= value <= 100:
-        problems.add(
-            sheet.where(row.number, "progress"),
-            f"tiến độ '{row.text('progress')}' phải từ 0 đến 100%",
-            "bad progress",
-        )
+        problems.add(where, f"tiến độ '{raw}' phải từ 0 đến 100%", "bad progress")
         return None
     return round(value)

@@ -15,7 +15,9 @@ from chiso.domain.periods import Period, PeriodError
 from chiso.domain.units import UnitInfo
 from chiso.errors import ProblemList, RejectedInput
 from chiso.io.tables import CellValue, Sheet, column_key, read_table
-from chiso.io.values_file import ValueRow, parse_fraction, parse_value
+from chiso.io.values import UNKNOWN, ColumnMark, DecimalMark
+from chiso.io.values_file import ValueRow, parse_fraction, parse_value, sheet_marks
+from chiso.io.writers import write_cell, write_cells
 
 DATA_SHEET = "Số liệu"
 INFO_SHEET = "Thông tin"
@@ -59,15 +61,14 @@ def write_template(
     wb = xlsxwriter.Workbook(str(path))
     fmt = _formats(wb)
     ws = wb.add_worksheet(DATA_SHEET)
-    ws.write_row(0, 0, ["Mã đơn vị", "Tên đơn vị"] + [c.title for c in cols], fmt["title"])
-    ws.write_row(1, 0, ["unit_code", "unit_name"] + [c.code for c in cols], fmt["code"])
+    write_cells(ws, 0, 0, ["Mã đơn vị", "Tên đơn vị"] + [c.title for c in cols], fmt["title"])
+    write_cells(ws, 1, 0, ["unit_code", "unit_name"] + [c.code for c in cols], fmt["code"])
     ws.set_row(0, 60)
     ws.set_column(0, 0, 16, fmt["locked"])
     ws.set_column(1, 1, 40, fmt["locked"])
     ws.set_column(2, 1 + len(cols), 16, fmt["input"])
     for r, unit in enumerate(units, start=2):
-        ws.write_string(r, 0, unit.key, fmt["locked"])
-        ws.write_string(r, 1, unit.name, fmt["locked"])
+        write_cells(ws, r, 0, [unit.key, unit.name], fmt["locked"])
     last = max(2, len(units) + 1)
     for i, col in enumerate(cols, start=2):
         ws.data_validation(2, i, last, i, _validation(col, i))
@@ -174,10 +175,10 @@ def _letter(index: int) -> str:
 
 def _info_sheet(wb: Any, framework: Framework, period: Period, fmt: dict[str, Any]) -> None:
     ws = wb.add_worksheet(INFO_SHEET)
-    ws.write_row(0, 0, ["Trường", "Giá trị"], fmt["bold"])
-    ws.write_row(1, 0, ["framework", framework.id])
-    ws.write_row(2, 0, ["period", str(period)])
-    ws.write_row(3, 0, ["period_label", period.label_vi])
+    write_cells(ws, 0, 0, ["Trường", "Giá trị"], fmt["bold"])
+    write_cells(ws, 1, 0, ["framework", framework.id])
+    write_cells(ws, 2, 0, ["period", str(period)])
+    write_cells(ws, 3, 0, ["period_label", period.label_vi])
     ws.set_column(0, 1, 30)
     ws.protect()
 
@@ -191,22 +192,18 @@ def _guide_sheet(
         "",
         "1. Nhập số liệu vào trang 'Số liệu', mỗi đơn vị một dòng; không sửa hai dòng tiêu đề và cột mã, tên đơn vị.",
         "2. Tỷ lệ nhập bằng tử số và mẫu số (ví dụ: văn bản có ký số / tổng văn bản phát hành, trừ văn bản mật).",
-        "3. Số viết theo kiểu Việt Nam hoặc quốc tế đều được: 1.234 hay 1234; 31,14 hay 31.14.",
+        "3. Nhập số như số của Excel; số ghi dạng chữ thì cả tệp một kiểu: 1.234,5 (Việt Nam) hay 1,234.5 (quốc tế).",
         "4. Có/không: chọn trong danh sách (có, không). Để trống nếu chưa có số liệu.",
         "5. Gửi lại tệp cho cơ quan tổng hợp hoặc tải lên chiso; mọi lỗi được báo theo từng ô (ví dụ D7).",
         "",
         "Các cột:",
     ]
     for r, text in enumerate(lines):
-        ws.write(r, 0, text, fmt["bold"] if r == 0 else None)
-    ws.write_row(
-        len(lines),
-        0,
-        ["Mã cột", "Chỉ số", "Cách xác định và tính điểm", "Điểm tối đa"],
-        fmt["bold"],
-    )
+        write_cell(ws, r, 0, text, fmt["bold"] if r == 0 else None)
+    header = ["Mã cột", "Chỉ số", "Cách xác định và tính điểm", "Điểm tối đa"]
+    write_cells(ws, len(lines), 0, header, fmt["bold"])
     for r, col in enumerate(cols, start=len(lines) + 1):
-        ws.write_row(r, 0, [col.code, col.title, col.node.method, col.node.max_points])
+        write_cells(ws, r, 0, [col.code, col.title, col.node.method, col.node.max_points])
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 60, fmt["wrap"])
     ws.set_column(2, 2, 70, fmt["wrap"])
@@ -246,7 +243,7 @@ def read_template(path: Path) -> tuple[TemplateMeta, Sheet] | None:
 
 
 def read_wide_sheet(
-    sheet: Sheet, framework: Framework, period: Period
+    sheet: Sheet, framework: Framework, period: Period, decimal: DecimalMark | None = None
 ) -> tuple[list[ValueRow], ProblemList]:
     problems = ProblemList()
     leaves, unknown = _header_nodes(sheet, framework)
@@ -257,6 +254,7 @@ def read_wide_sheet(
             "unknown column",
         )
     columns = [(code, node, _keys(code, node)) for code, node in leaves.items()]
+    marks = sheet_marks(sheet, tuple(k for _, _, keys in columns for k in keys), decimal)
     rows: list[ValueRow] = []
     seen: dict[str, int] = {}
     for row in sheet.rows:
@@ -273,7 +271,7 @@ def read_wide_sheet(
         seen[unit] = row.number
         where, name = sheet.where(row.number), row.text("unit_name")
         for code, node, keys in columns:
-            value = _cell_value(sheet, row, keys, node, problems)
+            value = _cell_value(sheet, row, keys, node, problems, marks)
             if value is not None:
                 rows.append(ValueRow(where, unit, name, period, code, value, unit_where))
     return rows, problems
@@ -308,12 +306,19 @@ def _original(folded: str, framework: Framework) -> str:
 
 
 def _cell_value(
-    sheet: Sheet, row: Any, keys: tuple[str, ...], node: Node, problems: ProblemList
+    sheet: Sheet,
+    row: Any,
+    keys: tuple[str, ...],
+    node: Node,
+    problems: ProblemList,
+    marks: dict[str, ColumnMark],
 ) -> Any:
     raws = tuple(row.get(k) for k in keys)
     if all(r is None for r in raws):
         return None
     if len(keys) == 2:
         wheres = (sheet.where(row.number, keys[0]), sheet.where(row.number, keys[1]))
-        return parse_fraction(wheres, (raws[0], raws[1]), node, problems)
-    return parse_value(sheet.where(row.number, keys[0]), raws[0], node, problems)
+        pair = (marks.get(keys[0], UNKNOWN), marks.get(keys[1], UNKNOWN))
+        return parse_fraction(wheres, (raws[0], raws[1]), node, problems, pair)
+    where = sheet.where(row.number, keys[0])
+    return parse_value(where, raws[0], node, problems, marks.get(keys[0], UNKNOWN))

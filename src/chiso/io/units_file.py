@@ -10,7 +10,7 @@ from pathlib import Path
 from chiso.domain.units import SUBTYPES_BY_KIND, UnitKind, parse_kind, subtype_from_label
 from chiso.errors import ProblemList
 from chiso.io.tables import Row, Sheet, first_nonempty, read_table
-from chiso.io.values import parse_date, parse_number
+from chiso.io.values import ColumnMark, DecimalMark, column_marks, parse_date
 
 COLUMNS = (
     "code", "name", "kind", "parent_code", "groups", "subtype", "short_name",
@@ -42,8 +42,14 @@ class UnitRow:
     longitude: float | None
 
 
-def read_units_file(path: Path) -> tuple[list[UnitRow], ProblemList]:
-    """Rows that passed the checks that need no database, and every problem found."""
+COORDINATES = {"latitude": 90.0, "longitude": 180.0}
+
+
+def read_units_file(
+    path: Path, decimal: DecimalMark | None = None
+) -> tuple[list[UnitRow], ProblemList]:
+    """Rows that passed the checks that need no database, and every problem found; `decimal`
+    is the file's decimal mark when the person importing says it."""
     sheet = first_nonempty(read_table(path, ALIASES))
     problems = ProblemList()
     missing = [c for c in REQUIRED if c not in sheet.header]
@@ -55,10 +61,14 @@ def read_units_file(path: Path) -> tuple[list[UnitRow], ProblemList]:
             "dòng tiêu đề phải có code, name, kind (và parent_code, groups nếu cần)",
         )
         return [], problems
+    marks = column_marks(
+        {c: [r.values.get(c) for r in sheet.rows] for c in COORDINATES if c in sheet.header},
+        decimal,
+    )
     out: list[UnitRow] = []
     seen: dict[str, int] = {}
     for row in sheet.rows:
-        parsed = _parse_row(sheet, row, problems)
+        parsed = _parse_row(sheet, row, marks, problems)
         if parsed is None:
             continue
         if parsed.code in seen:
@@ -73,7 +83,9 @@ def read_units_file(path: Path) -> tuple[list[UnitRow], ProblemList]:
     return out, problems
 
 
-def _parse_row(sheet: Sheet, row: Row, problems: ProblemList) -> UnitRow | None:
+def _parse_row(
+    sheet: Sheet, row: Row, marks: dict[str, ColumnMark], problems: ProblemList
+) -> UnitRow | None:
     start = len(problems.problems)
     for column in REQUIRED:
         if not row.text(column):
@@ -88,7 +100,7 @@ def _parse_row(sheet: Sheet, row: Row, problems: ProblemList) -> UnitRow | None:
         )
     subtype = _subtype(sheet, row, kind, problems)
     dates = {c: _date(sheet, row, c, problems) for c in ("valid_from", "valid_to")}
-    coords = {c: _coordinate(sheet, row, c, problems) for c in ("latitude", "longitude")}
+    coords = {c: _coordinate(sheet, row, c, marks[c], problems) for c in marks}
     groups = _groups(sheet, row, problems)
     code = row.text("code")
     if code and row.text("parent_code") == code:
@@ -102,7 +114,7 @@ def _parse_row(sheet: Sheet, row: Row, problems: ProblemList) -> UnitRow | None:
     return UnitRow(
         sheet.where(row.number), code, row.text("name"), kind, row.text("parent_code") or None,
         groups, subtype, row.text("short_name") or None, row.text("official_code") or None,
-        dates["valid_from"], dates["valid_to"], coords["latitude"], coords["longitude"],
+        dates["valid_from"], dates["valid_to"], coords.get("latitude"), coords.get("longitude"),
     )  # fmt: skip
 
 
@@ -137,18 +149,34 @@ def _date(sheet: Sheet, row: Row, column: str, problems: ProblemList) -> date | 
     return parsed
 
 
-def _coordinate(sheet: Sheet, row: Row, column: str, problems: ProblemList) -> float | None:
+def _coordinate(
+    sheet: Sheet, row: Row, column: str, mark: ColumnMark, problems: ProblemList
+) -> float | None:
     value = row.get(column)
     if value is None:
         return None
-    number = parse_number(value)
-    limit = 90 if column == "latitude" else 180
-    if number is None or abs(number) > limit:
+    where = sheet.where(row.number, column)
+    number = mark.read(where, value, problems)
+    if number is None:
+        return None
+    limit = COORDINATES[column]
+    if abs(number) > limit:
         problems.add(
-            sheet.where(row.number, column), f"tọa độ '{value}' không hợp lệ", f"bad {column}"
+            where,
+            f"tọa độ '{value}' ngoài khoảng ±{limit:g}°",
+            f"{column} {value!r} outside ±{limit:g}",
+            "ghi độ thập phân, ví dụ 10.9447 hoặc 10,9447",
         )
         return None
     return number
+
+
+def groups_cell(groups: tuple[str, ...] | list[str]) -> str:
+    """The groups column as `_groups` reads it back: "A; B", or a JSON list when a name holds
+    a ';' or starts with '['."""
+    if any(";" in g or g.startswith("[") for g in groups):
+        return json.dumps(list(groups), ensure_ascii=False)
+    return "; ".join(groups)
 
 
 def _groups(sheet: Sheet, row: Row, problems: ProblemList) -> tuple[str, ...] | None:

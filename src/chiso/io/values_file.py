@@ -3,17 +3,19 @@ and the cell parsers every values importer shares: each cell is checked against 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chiso.domain.formatting import number as shown
 from chiso.domain.frameworks import SIGNED_INPUTS, Framework, InputKind, Node
 from chiso.domain.periods import Period, PeriodError
 from chiso.domain.scoring import Value
 from chiso.domain.text import fold
 from chiso.errors import ProblemList
 from chiso.io.tables import CellValue, Row, Sheet, first_nonempty, read_table
-from chiso.io.values import parse_number
+from chiso.io.values import UNKNOWN, ColumnMark, DecimalMark, column_marks, parse_number
 
 ALIASES = {
     "ma_don_vi": "unit_code", "ma": "unit_code", "unit": "unit_code",
@@ -25,6 +27,10 @@ ALIASES = {
 YES = {"co", "x", "1", "yes", "true", "dat", "da ban hanh", "roi"}
 NO = {"khong", "0", "no", "false", "chua", "chua ban hanh", "-"}
 FORMULA_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")
+NUMBER_COLUMNS = ("value", "numerator", "denominator")
+DEFAULT_MAX = 1e9
+"""Largest plausible size of any value, numerator or denominator (a leaf's max_value may say
+less)."""
 
 
 @dataclass(frozen=True)
@@ -39,14 +45,24 @@ class ValueRow:
 
 
 def read_values_file(
-    path: Path, framework: Framework, period: Period | None = None, must_match: bool = False
+    path: Path,
+    framework: Framework,
+    period: Period | None = None,
+    must_match: bool = False,
+    decimal: DecimalMark | None = None,
 ) -> tuple[list[ValueRow], ProblemList]:
-    """`period` fills rows without one; with `must_match`, rows of another period are errors."""
-    return read_long_sheet(first_nonempty(read_table(path, ALIASES)), framework, period, must_match)
+    """`period` fills rows without one; with `must_match`, rows of another period are errors;
+    `decimal` is the file's decimal mark when the person importing says it."""
+    sheet = first_nonempty(read_table(path, ALIASES))
+    return read_long_sheet(sheet, framework, period, must_match, decimal)
 
 
 def read_long_sheet(
-    sheet: Sheet, framework: Framework, period: Period | None, must_match: bool = False
+    sheet: Sheet,
+    framework: Framework,
+    period: Period | None,
+    must_match: bool = False,
+    decimal: DecimalMark | None = None,
 ) -> tuple[list[ValueRow], ProblemList]:
     problems = ProblemList()
     missing = [c for c in ("unit_code", "indicator") if c not in sheet.header]
@@ -55,6 +71,7 @@ def read_long_sheet(
         need = ", ".join(missing + ([] if has_value else ["value (hoặc numerator và denominator)"]))
         problems.add(sheet.where(1), f"thiếu cột: {need}", f"missing columns: {need}")
         return [], problems
+    marks = sheet_marks(sheet, NUMBER_COLUMNS, decimal)
     rows: list[ValueRow] = []
     seen: dict[tuple[str, str, str], int] = {}
     for row in sheet.rows:
@@ -67,10 +84,17 @@ def read_long_sheet(
             )
             continue
         seen[key] = row.number
-        parsed = _row(sheet, row, framework, (period, must_match), problems)
+        parsed = _row(sheet, row, framework, (period, must_match), marks, problems)
         if parsed is not None:
             rows.append(parsed)
     return rows, problems
+
+
+def sheet_marks(
+    sheet: Sheet, columns: tuple[str, ...], decimal: DecimalMark | None
+) -> dict[str, ColumnMark]:
+    present = [c for c in columns if c in sheet.header]
+    return column_marks({c: [row.values.get(c) for row in sheet.rows] for c in present}, decimal)
 
 
 def _row(
@@ -78,6 +102,7 @@ def _row(
     row: Row,
     framework: Framework,
     period: tuple[Period | None, bool],
+    marks: dict[str, ColumnMark],
     problems: ProblemList,
 ) -> ValueRow | None:
     start = len(problems.problems)
@@ -101,9 +126,13 @@ def _row(
                 (row.get("numerator"), row.get("denominator")),
                 node,
                 problems,
+                (marks.get("numerator", UNKNOWN), marks.get("denominator", UNKNOWN)),
             )
         else:
-            value = parse_value(sheet.where(row.number, "value"), row.get("value"), node, problems)
+            where = sheet.where(row.number, "value")
+            value = parse_value(
+                where, row.get("value"), node, problems, marks.get("value", UNKNOWN)
+            )
     if len(problems.problems) > start or node is None or value is None or row_period is None:
         return None
     return ValueRow(
@@ -146,8 +175,11 @@ def row_period_of(
     return parsed
 
 
-def parse_value(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Value | None:
-    """One cell for one node: a 0–1 index for non-leaves, otherwise by the leaf's input kind."""
+def parse_value(
+    where: str, raw: CellValue, node: Node, problems: ProblemList, mark: ColumnMark = UNKNOWN
+) -> Value | None:
+    """One cell for one node: a 0–1 index for non-leaves, otherwise by the leaf's input kind;
+    `mark` says how the cell's column writes numbers."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         problems.add(where, "ô giá trị bị trống", "empty value")
         return None
@@ -157,14 +189,16 @@ def parse_value(where: str, raw: CellValue, node: Node, problems: ProblemList) -
         )
         return None
     kind = InputKind.INDEX if not node.is_leaf else node.input or InputKind.INDEX
-    return _PARSERS.get(kind, _number)(where, raw, node, problems)
+    return _PARSERS.get(kind, _number)(where, raw, node, problems, mark)
 
 
 def is_formula_error(raw: CellValue) -> bool:
     return isinstance(raw, str) and raw.strip().upper() in FORMULA_ERRORS
 
 
-def _category(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Value | None:
+def _category(
+    where: str, raw: CellValue, node: Node, problems: ProblemList, _mark: ColumnMark
+) -> Value | None:
     text = str(raw).strip()
     if node.category(text) is None:
         known = ", ".join(c.label for c in node.categories)
@@ -173,18 +207,24 @@ def _category(where: str, raw: CellValue, node: Node, problems: ProblemList) -> 
     return Value(text=text)
 
 
-def _index(where: str, raw: CellValue, _node: Node, problems: ProblemList) -> Value | None:
-    number = parse_number(raw)
-    if number is None or not 0 <= number <= 1:
+def _index(
+    where: str, raw: CellValue, _node: Node, problems: ProblemList, mark: ColumnMark
+) -> Value | None:
+    number = mark.read(where, raw, problems)
+    if number is None:
+        return None
+    if not 0 <= number <= 1:
         problems.add(where, f"'{raw}' không phải chỉ số trong khoảng 0–1", "index outside 0–1")
         return None
     return Value(index=number)
 
 
-def _yes_no(where: str, raw: CellValue, _node: Node, problems: ProblemList) -> Value | None:
+def _yes_no(
+    where: str, raw: CellValue, _node: Node, problems: ProblemList, mark: ColumnMark
+) -> Value | None:
     if isinstance(raw, bool):
         return Value(number=1.0 if raw else 0.0)
-    number = parse_number(raw)
+    number = parse_number(raw, mark.mark)
     if number in (0.0, 1.0):
         return Value(number=number)
     folded = fold(str(raw))
@@ -196,23 +236,28 @@ def _yes_no(where: str, raw: CellValue, _node: Node, problems: ProblemList) -> V
     return None
 
 
-def _number(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Value | None:
-    text = raw.strip() if isinstance(raw, str) else raw
-    is_percent = isinstance(text, str) and text.endswith("%")
-    number = parse_number(text.rstrip("%").strip() if isinstance(text, str) else text)
+def _number(
+    where: str, raw: CellValue, node: Node, problems: ProblemList, mark: ColumnMark
+) -> Value | None:
+    if type(raw) is int or (type(raw) is float and math.isfinite(raw)):
+        number: float | None = float(raw)
+        is_percent = False
+    else:
+        text = raw.strip() if isinstance(raw, str) else raw
+        is_percent = isinstance(text, str) and text.endswith("%")
+        cell = text.removesuffix("%") if isinstance(text, str) else text
+        number = mark.read(where, cell, problems)
     if number is None:
-        problems.add(where, f"'{raw}' không phải là số", "not a number")
-        return None
-    if number < 0 and node.input not in SIGNED_INPUTS:
-        problems.add(where, f"giá trị âm ({raw})", "negative value")
-        return None
-    if node.input is InputKind.RATE and number > 100:
-        problems.add(where, f"tỷ lệ {raw} vượt 100%", "rate above 100%")
         return None
     if is_percent and node.input is not InputKind.RATE:
         problems.add(
             where, f"chỉ số {node.code} không phải tỷ lệ nhưng ô ghi '%'", "percent on non-rate"
         )
+        return None
+    if node.input is InputKind.RATE and number > 100:
+        problems.add(where, f"tỷ lệ {raw} vượt 100%", "rate above 100%")
+        return None
+    if not _plausible(where, raw, number, node, problems):
         return None
     if node.input is InputKind.POINTS and number > node.max_points:
         problems.add(where, f"điểm {raw} vượt điểm tối đa {node.max_points:g}", "points above max")
@@ -220,7 +265,47 @@ def _number(where: str, raw: CellValue, node: Node, problems: ProblemList) -> Va
     return Value(number=number)
 
 
-_PARSERS: dict[InputKind, Callable[[str, CellValue, Node, ProblemList], Value | None]] = {
+def _plausible(
+    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
+) -> bool:
+    """Counts, rates and points are never negative; a signed number (growth) may be. Beyond 10⁹
+    in size, or beyond the leaf's max_value (in the input's own unit), is a typing or export
+    error."""
+    if 0 <= number <= DEFAULT_MAX and node.max_value is None:
+        return True
+    if number < 0 and node.input not in SIGNED_INPUTS:
+        problems.add(where, f"giá trị âm ({raw})", "negative value")
+        return False
+    if abs(number) > DEFAULT_MAX:
+        problems.add(
+            where,
+            f"{raw} vượt mức hợp lý (tối đa {shown(DEFAULT_MAX)})",
+            f"{raw} beyond the plausible size {DEFAULT_MAX:g}",
+            "kiểm tra lại ô (số xuất từ Excel dạng 1,23457E+15 là số đã bị làm tròn)",
+        )
+        return False
+    return _within_max_value(where, raw, number, node, problems)
+
+
+def _within_max_value(
+    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
+) -> bool:
+    if node.max_value is None or number <= node.max_value:
+        return True
+    unit = "%" if node.input is InputKind.RATE else ""
+    problems.add(
+        where,
+        f"{raw} vượt giá trị lớn nhất hợp lý của chỉ số {node.code} "
+        f"({shown(node.max_value, 4)}{unit})",
+        f"{raw} above max_value {node.max_value:g} of {node.code}",
+        "kiểm tra lại ô; nếu giá trị đúng, sửa max_value của chỉ số trong bộ chỉ số",
+    )
+    return False
+
+
+_PARSERS: dict[
+    InputKind, Callable[[str, CellValue, Node, ProblemList, ColumnMark], Value | None]
+] = {
     InputKind.INDEX: _index,
     InputKind.CATEGORY: _category,
     InputKind.YES_NO: _yes_no,
@@ -228,23 +313,25 @@ _PARSERS: dict[InputKind, Callable[[str, CellValue, Node, ProblemList], Value | 
 
 
 def parse_fraction(
-    wheres: tuple[str, str], raws: tuple[CellValue, CellValue], node: Node, problems: ProblemList
+    wheres: tuple[str, str],
+    raws: tuple[CellValue, CellValue],
+    node: Node,
+    problems: ProblemList,
+    marks: tuple[ColumnMark, ColumnMark] = (UNKNOWN, UNKNOWN),
 ) -> Value | None:
-    """Numerator and denominator of a rate: both present, numbers, ≥ 0, numerator ≤ denominator."""
+    """Numerator and denominator of a rate: both present, counts no larger than the leaf's
+    plausible limit, numerator ≤ denominator."""
     parts: list[float] = []
-    for where, raw in zip(wheres, raws, strict=True):
-        number = parse_number(raw) if raw is not None and not is_formula_error(raw) else None
+    for where, raw, mark in zip(wheres, raws, marks, strict=True):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             problems.add(where, "ô bắt buộc bị trống khi dùng tử số/mẫu số", "empty fraction cell")
         elif is_formula_error(raw):
             problems.add(
                 where, f"ô chứa lỗi công thức {raw}", "formula error", "sửa công thức trong Excel"
             )
-        elif number is None:
-            problems.add(where, f"'{raw}' không phải là số", "not a number")
-        elif number < 0:
-            problems.add(where, f"giá trị âm ({raw})", "negative value")
-        else:
+        elif (number := mark.read(where, raw, problems)) is not None and _fraction_part(
+            where, raw, number, node, problems
+        ):
             parts.append(number)
     if len(parts) < 2:
         return None
@@ -263,4 +350,24 @@ def parse_fraction(
             "numerator above denominator",
         )
         return None
+    rate = 100 * numerator / denominator if denominator else 0.0
+    if not _within_max_value(wheres[0], f"{shown(rate, 2)}%", rate, node, problems):
+        return None
     return Value(numerator=numerator, denominator=denominator)
+
+
+def _fraction_part(
+    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
+) -> bool:
+    if number < 0:
+        problems.add(where, f"giá trị âm ({raw})", "negative value")
+        return False
+    if number > DEFAULT_MAX:
+        problems.add(
+            where,
+            f"{raw} vượt mức hợp lý (tối đa {shown(DEFAULT_MAX)})",
+            f"{raw} beyond the plausible count {DEFAULT_MAX:g}",
+            "kiểm tra lại ô",
+        )
+        return False
+    return True

@@ -121,6 +121,7 @@ def _task(t: models.Task, with_updates: bool = False) -> Task:
         completed_on=t.completed_on,
         last_report_on=t.last_report_on,
         updates=updates if with_updates else (),
+        partner_keys=tuple(sorted(p.key for p in t.partners)),
     )
 
 

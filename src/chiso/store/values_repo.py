@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chiso.domain.access import Actor
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
-from chiso.domain.values import StoredValue, ValueEvent
+from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
 from chiso.store.db import Query
 from chiso.store.models import IndicatorValue, Unit, utcnow
@@ -144,7 +144,7 @@ def values(
 
 def _stored(v: IndicatorValue, key: str, name: str, parsed: dict[str, Period]) -> StoredValue:
     period = parsed.get(v.period) or parsed.setdefault(v.period, Period.parse(v.period))
-    value = Value(v.number, v.numerator, v.denominator, v.text, v.index_value)
+    value = finite_or_missing(Value(v.number, v.numerator, v.denominator, v.text, v.index_value))
     return StoredValue(
         framework_id=v.framework_id,
         unit_id=v.unit_id,

@@ -20,6 +20,7 @@ from chiso.domain.periods import Period
 from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.io.framework_yaml import framework_to_data
+from chiso.io.writers import csv_cell
 from chiso.services import facts
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
@@ -160,9 +161,9 @@ def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
                 v.unit_code,
                 v.period,
                 v.indicator,
-                "" if v.value is None else v.value,
-                "" if v.numerator is None else v.numerator,
-                "" if v.denominator is None else v.denominator,
+                "" if v.value is None else csv_cell(v.value),
+                "" if v.numerator is None else csv_cell(v.numerator),
+                "" if v.denominator is None else csv_cell(v.denominator),
             ]
         )
     with tempfile.TemporaryDirectory() as work:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from chiso.domain.access import Action
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period, PeriodError
+from chiso.io.writers import csv_cells
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.tasks import tracking
@@ -104,35 +105,39 @@ def ranking_csv(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
-        [
-            "ranking_group",
-            "rank",
-            "unit_code",
-            "unit_name",
-            "points",
-            "max_points",
-            "index",
-            "rank_change",
-            "rank_p05",
-            "rank_p95",
-        ]
+        csv_cells(
+            [
+                "ranking_group",
+                "rank",
+                "unit_code",
+                "unit_name",
+                "points",
+                "max_points",
+                "index",
+                "rank_change",
+                "rank_p05",
+                "rank_p95",
+            ]
+        )
     )
     for r in data.rows(None):
         change = data.changes.get((r.unit.code, TOTAL))
         band = data.intervals.get(r.unit.code)
         writer.writerow(
-            [
-                data.group_names.get(r.unit.group, r.unit.group),
-                r.ranks.get(TOTAL, ""),
-                r.unit.code,
-                r.unit.name,
-                round(r.total.points, 4),
-                r.total.max_points,
-                round(r.total.index or 0, 4),
-                change.rank_change if change else "",
-                band.p05 if band else "",
-                band.p95 if band else "",
-            ]
+            csv_cells(
+                [
+                    data.group_names.get(r.unit.group, r.unit.group),
+                    r.ranks.get(TOTAL, ""),
+                    r.unit.code,
+                    r.unit.name,
+                    round(r.total.points, 4),
+                    r.total.max_points,
+                    round(r.total.index or 0, 4),
+                    change.rank_change if change else "",
+                    band.p05 if band else "",
+                    band.p95 if band else "",
+                ]
+            )
         )
     name = f"xep-hang-{framework}-{data.period}.csv"
     return Response(

@@ -8,8 +8,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from chiso.domain.tasks import Task
 from chiso.errors import ProblemList
-from chiso.io.tasks_file import TaskRow, read_tasks_file
+from chiso.io.tasks_file import EXPORT_HEADER, TaskRow, read_tasks_file
+from chiso.io.writers import write_table
 from chiso.services.runtime import Runtime
 from chiso.services.units.resolver import UnitResolver, resolver_for
 from chiso.store import audit_repo, tasks_repo
@@ -129,3 +131,27 @@ def _upsert(
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, date) else v for k, v in d.items()}
+
+
+def export_tasks(rt: Runtime, out: Path) -> int:
+    """The tasks as the import reads them: units by key, partners separated by ';'."""
+    with rt.db.transaction() as session:
+        found = tasks_repo.tasks(session)
+    return write_table(out, EXPORT_HEADER, [_export_row(t) for t in found], sheet="Nhiệm vụ")
+
+
+def _export_row(t: Task) -> list[Any]:
+    return [
+        t.directive,
+        t.directive_date,
+        t.directive_subject,
+        t.issuer,
+        t.code,
+        t.title,
+        t.lead_key,
+        "; ".join(t.partner_keys),
+        t.deadline_text,
+        t.status.label_vi,
+        t.progress,
+        t.completed_on,
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 from chiso.domain.text import fold, slug
 from chiso.domain.units import Group, LinkView, Unit, UnitKind, parse_kind
 from chiso.errors import NotFound, UsageError
+from chiso.io.units_file import groups_cell
 from chiso.io.writers import write_table
 from chiso.services.runtime import Runtime
 from chiso.services.units.resolver import find_unit
@@ -115,7 +116,7 @@ def export_units(rt: Runtime, path: Path, q: ListQuery) -> int:
             u.name,
             u.kind,
             u.parent_key or "",
-            "; ".join(u.groups),
+            groups_cell(u.groups),
             u.subtype or "",
             u.short_name or "",
             u.code or "",

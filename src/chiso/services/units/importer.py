@@ -12,6 +12,7 @@ from chiso.domain.text import fold, slug
 from chiso.domain.units import Group, Unit
 from chiso.errors import ProblemList
 from chiso.io.units_file import UnitRow, read_units_file
+from chiso.io.values import parse_mark
 from chiso.services.runtime import Runtime
 from chiso.services.units.resolver import resolver_for
 from chiso.services.units.seed import search_text
@@ -43,8 +44,11 @@ Parent = str | int | None
 """The code of another row of the file, the id of a stored unit, or no parent."""
 
 
-def import_units(rt: Runtime, path: Path, dry_run: bool = False) -> UnitImportReport:
-    rows, problems = read_units_file(path)
+def import_units(
+    rt: Runtime, path: Path, dry_run: bool = False, decimal: str | None = None
+) -> UnitImportReport:
+    """`decimal` is the file's decimal mark (coordinates) when the person importing says it."""
+    rows, problems = read_units_file(path, parse_mark(decimal))
     report = UnitImportReport(path.name, dry_run=dry_run)
     with rt.db.transaction(commit=not dry_run) as session:
         existing = units_repo.by_keys(session, [r.code for r in rows])

@@ -5,13 +5,17 @@ nothing the second time."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from chiso.domain.access import Actor
 from chiso.domain.frameworks import Framework
 from chiso.domain.periods import Period
 from chiso.domain.quality import Flag
 from chiso.domain.scoring import Value
+from chiso.domain.values import is_finite
+from chiso.errors import Problem, RejectedInput
 from chiso.store import audit_repo, values_repo
 from chiso.store.db import Session
 
@@ -67,6 +71,7 @@ def apply_values(
     new: list[tuple[values_repo.Key, Value]] = []
     changed: list[tuple[int, Value]] = []
     steps: list[audit_repo.Step] = []
+    not_finite: list[str] = []
     for m, key in zip(matched, keys, strict=True):
         found = stored.get(key)
         before = found[1] if found else None
@@ -79,11 +84,33 @@ def apply_values(
         else:
             changed.append((found[0], m.value))
             report.updated += 1
-        audited = values_repo.fields(before) if before else None
+        if not is_finite(m.value):
+            not_finite.append(m.where)
+        audited = json_safe(values_repo.fields(before)) if before else None
         name = values_repo.value_key(framework.id, m.unit_key, m.period, m.indicator)
         steps.append((name, audited, values_repo.fields(m.value), ref))
         report.changes.append(
             ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value)
         )
+    refuse_non_finite(not_finite)
     values_repo.save(session, framework.id, actor, (source, ref), new, changed)
     audit_repo.record_many(session, actor, "value.set", "value", steps)
+
+
+def refuse_non_finite(where: list[str]) -> None:
+    """The last guard before the database: no value an importer missed gets stored."""
+    if where:
+        raise RejectedInput(
+            f"Có {len(where)} giá trị không phải số hữu hạn, không có dữ liệu nào được lưu.",
+            f"{len(where)} non-finite values refused",
+            problems=[Problem(w, "giá trị không phải số hữu hạn", "not finite") for w in where],
+        )
+
+
+def json_safe(fields: dict[str, Any]) -> dict[str, Any]:
+    """A stored value for the audit log: PostgreSQL's JSON has no Infinity or NaN, so one left
+    by an older version is recorded as its text ("inf")."""
+    return {
+        k: repr(v) if isinstance(v, float) and not math.isfinite(v) else v
+        for k, v in fields.items()
+    }

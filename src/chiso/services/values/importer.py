@@ -13,6 +13,7 @@ from chiso.domain.periods import Period
 from chiso.domain.units import Unit
 from chiso.errors import ProblemList, UsageError
 from chiso.io.template_xlsx import read_template, read_wide_sheet
+from chiso.io.values import DecimalMark, parse_mark
 from chiso.io.values_file import ValueRow, read_values_file
 from chiso.services.periods import parse_optional as parse_period
 from chiso.services.runtime import Runtime
@@ -32,10 +33,13 @@ def import_values(
     dry_run: bool = False,
     source: str = "file",
     scope: int | None = None,
+    decimal: str | None = None,
 ) -> ImportReport:
     """`scope` (a unit id) limits the file to that unit and the units under it, as for a
-    reporter; a value of any other unit is a problem like any other."""
-    framework, rows, problems = _read(rt, path, framework_ref, parse_period(period))
+    reporter; a value of any other unit is a problem like any other. `decimal` is the file's
+    decimal mark when the person importing says it."""
+    mark = parse_mark(decimal)
+    framework, rows, problems = _read(rt, path, framework_ref, parse_period(period), mark)
     report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
     with rt.db.transaction(commit=not dry_run) as session:
         matched = _match(session, framework, rows, problems, scope)
@@ -47,7 +51,7 @@ def import_values(
 
 
 def _read(
-    rt: Runtime, path: Path, ref: str | None, period: Period | None
+    rt: Runtime, path: Path, ref: str | None, period: Period | None, decimal: DecimalMark | None
 ) -> tuple[Framework, list[ValueRow], ProblemList]:
     template = read_template(path)
     if template is not None:
@@ -73,7 +77,7 @@ def _read(
                 hint_vi="dùng --framework và --period.",
             )
         framework = frameworks.get(rt, framework_id)
-        rows, more = read_wide_sheet(sheet, framework, chosen)
+        rows, more = read_wide_sheet(sheet, framework, chosen, decimal)
         problems.problems.extend(more.problems)
         return framework, rows, problems
     if ref is None:
@@ -83,7 +87,7 @@ def _read(
             hint_vi="thêm --framework, ví dụ --framework platform-usage.",
         )
     framework = frameworks.get(rt, ref)
-    rows, problems = read_values_file(path, framework, period, must_match=True)
+    rows, problems = read_values_file(path, framework, period, True, decimal)
     return framework, rows, problems
 
 
