@@ -270,3 +270,26 @@ def test_web_composer_previews_saves_and_downloads(web) -> None:
         assert preview.status_code == 200 and "data:image/png;base64," in preview.text
     agencies_page = client.get("/admin/agencies")
     assert agencies_page.status_code == 200 and "ubnd-tinh-dong-nai" in agencies_page.text
+
+
+def test_a_long_list_of_gains_names_the_largest_and_counts_the_rest(
+    cli, database_url: str, tmp_path: Path
+) -> None:
+    spec = tmp_path / "cv.yaml"
+    spec.write_text((SEEDS / "seed-002.yaml").read_text(encoding="utf-8") + "max_list: 2\n")
+    assert cli(database_url, "agency", "import", str(SEEDS / "binh-phuoc-agency.yaml"))[0] == 0
+    out = tmp_path / "cv"
+    code, stdout, err = cli(
+        database_url,
+        *["report", "letter", "--spec", str(spec), "--out", str(out)],
+        *["--values", str(SEEDS / "seed-002-values.csv")],
+        *["--units", str(SEEDS / "binh-phuoc-units.csv")],
+    )
+    assert code == 0, err
+    assert "cv.docx" in stdout
+    body = "\n".join(p.text for p in Document(str(tmp_path / "cv.docx")).paragraphs)
+    assert (
+        "UBND huyện Bù Gia Mập (từ 5% lên 43,33%); UBND thành phố Đồng Xoài (từ 82% lên 86%); "
+        "và 01 đơn vị khác" in body
+    )
+    assert "Sở Khoa học và Công nghệ (từ 91,70%" not in body

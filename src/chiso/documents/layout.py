@@ -361,6 +361,9 @@ class OfficialDocument:
         return table
 
     def save(self, path: Path) -> Path:
+        """A name typed without its suffix still gives a file Word opens by double-click."""
+        if path.suffix.lower() != ".docx":
+            path = path.with_name(path.name + ".docx")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.doc.save(str(path))
         return path

@@ -90,12 +90,7 @@ def say_finding(draft: Draft, part: Finding, f: Findings, said: Said) -> None:
         _overall(draft, part, f, said)
         return
     if f.improved:
-        gains = "; ".join(
-            f"{new.name} (từ {show(ind, old.value, style.decimals)} lên "
-            f"{show(ind, new.value, style.decimals)})"
-            for old, new in f.improved
-        )
-        said.positive.append(draft.say("improved", units=gains, **values))
+        said.positive.append(draft.say("improved", units=_gains(draft, f, style), **values))
     if f.best:
         names = clerk_list(f.best, ind, ListStyle(part.grouped, "; ", False))
         said.positive.append(listed(draft.say("best", units="", **values), names))
@@ -111,6 +106,18 @@ def say_finding(draft: Draft, part: Finding, f: Findings, said: Said) -> None:
         lead = part.lead or draft.say("below", threshold=show(ind, f.threshold, 2), **values)
         ordered = f.below if part.grouped else flat(f.below, part.sort)
         said.negative.append(_list_or_appendix(draft, lead, ordered, f, style, said))
+
+
+def _gains(draft: Draft, f: Findings, style: ListStyle) -> str:
+    """The largest gains by name; a clerk does not list sixty units, the rest are counted."""
+    shown = f.improved[: draft.spec.max_list]
+    gains = "; ".join(
+        f"{new.name} (từ {show(f.indicator, old.value, style.decimals)} lên "
+        f"{show(f.indicator, new.value, style.decimals)})"
+        for old, new in shown
+    )
+    rest = len(f.improved) - len(shown)
+    return gains + (draft.say("improved_more", count=count(rest)) if rest else "")
 
 
 def _list_or_appendix(
