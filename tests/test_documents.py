@@ -119,6 +119,10 @@ def test_no_profile_no_document_and_no_document_from_an_empty_period(
     assert cli(database_url, "agency", "import", str(SEEDS / "binh-phuoc-agency.yaml"))[0] == 0
     code, _, err = cli(database_url, *letter, "--period", "2023-09")
     assert code == 2 and "chưa có số liệu" in err and "kỳ trống" in err
+    summary = ["report", "summary", *letter[4:-1], str(tmp_path / "bc.docx")]
+    code, _, err = cli(database_url, *summary, "--period", "2023-09")
+    assert code == 2 and "Kỳ tháng 9/2023 chưa có số liệu" in err and "kỳ trống" in err
+    assert not (tmp_path / "bc.docx").exists()
     code, _, err = cli(database_url, *letter, "--period", "2023-07")
     assert code == 0, err
 

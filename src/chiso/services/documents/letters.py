@@ -63,10 +63,11 @@ def findings_for(
 def refuse_empty(found: list[tuple[Finding, Findings]], data: Dataset, period: Period) -> None:
     """No document from a period without figures: the clerk is told which, and why."""
     empty = [part.indicator for part, f in found if f.reported == 0]
-    if empty:
+    if empty or not found:
+        which = f" cho {', '.join(empty)}" if empty else ""
         raise UsageError(
-            f"Kỳ {period.label_vi} chưa có số liệu của đơn vị nào cho "
-            f"{', '.join(empty)} (bộ chỉ số {data.framework.id}); không lập văn bản từ kỳ trống.",
+            f"Kỳ {period.label_vi} chưa có số liệu của đơn vị nào{which} "
+            f"(bộ chỉ số {data.framework.id}); không lập văn bản từ kỳ trống.",
             f"no values for {empty} in {period}",
             hint_vi="nhập số liệu trước (`chiso data import`, `chiso facts compute`) hoặc chọn kỳ khác.",
         )
