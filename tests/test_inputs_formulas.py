@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from chiso.io.tables import read_table
@@ -150,6 +151,9 @@ def test_evaluation_appendix_and_decision(cli, database_url: str, tmp_path: Path
     code, _, err = cli(database_url, "report", "appendix", *files, *which)
     assert code == 0, err
     assert_safe_xlsx(tmp_path / "pl.xlsx", STORED)
+    annex = Document(str(tmp_path / "pl.docx"))
+    assert [c.text for c in annex.tables[0].rows[0].cells][2:4] == ["Tử số", "Mẫu số"]
+    assert annex.sections[0].page_width > annex.sections[0].page_height
     which = ("--framework", "platform-usage", "--out", str(tmp_path / "qd.docx"))
     code, _, err = cli(database_url, "report", "ranking", *files, *which)
     assert code == 0, err

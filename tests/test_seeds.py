@@ -149,21 +149,21 @@ def test_seed_002_progress_target_and_appendix(made: dict[str, Path]) -> None:
     assert last == "(Kèm theo Phụ lục số liệu của các cơ quan, đơn vị)./."
     appendix = Document(str(made["002"].with_name("seed-002-phu-luc.docx")))
     section = appendix.sections[0]
-    assert section.page_width > section.page_height and round(section.left_margin.mm) == 30
+    assert section.page_width < section.page_height and round(section.left_margin.mm) == 30
     caption = [p.text for p in appendix.paragraphs if p.text.startswith("(Kèm theo")]
     assert caption == [
         "(Kèm theo Công văn số      /UBND-KGVX ngày      tháng      năm 2023 của UBND tỉnh Bình Phước)"
     ]
     table = appendix.tables[0]
-    assert [c.text for c in table.rows[0].cells][:5] == [
+    assert [c.text for c in table.rows[0].cells] == [
         "STT",
         "Cơ quan, đơn vị",
-        "Tử số",
-        "Mẫu số",
         "Tỷ lệ",
+        "Đạt chỉ tiêu (95%)",
+        "Xếp hạng trong nhóm",
     ]
     rows = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
-    assert rows["Sở Giao thông Vận tải"][4:6] == ["13,50%", "Chưa đạt"]
+    assert rows["Sở Giao thông Vận tải"][2:4] == ["13,50%", "Chưa đạt"]
     for row in table.rows:
         assert row._tr.find(qn("w:trPr")).find(qn("w:cantSplit")) is not None
     assert table.rows[0]._tr.find(qn("w:trPr")).find(qn("w:tblHeader")) is not None

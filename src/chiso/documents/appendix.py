@@ -56,18 +56,24 @@ def rows(indicator: Indicator, units: Sequence[UnitFigure]) -> list[AppendixRow]
     return out
 
 
-def header(indicator: Indicator) -> list[str]:
+def with_parts(indicator: Indicator, units: Sequence[UnitFigure]) -> bool:
+    """Numerator and denominator columns only when some unit has them: a rate typed as a rate
+    would leave two empty columns a clerk deletes by hand."""
+    return indicator.kind is InputKind.RATE and any(u.denominator is not None for u in units)
+
+
+def header(indicator: Indicator, parts: bool) -> list[str]:
     target = (
         f"Đạt chỉ tiêu ({percent_as_written(indicator.target)})"
         if indicator.target is not None and indicator.kind is InputKind.RATE
         else "Đạt chỉ tiêu"
     )
-    if indicator.kind is InputKind.RATE:
-        return ["STT", "Cơ quan, đơn vị", "Tử số", "Mẫu số", "Tỷ lệ", target, "Xếp hạng trong nhóm"]
-    return ["STT", "Cơ quan, đơn vị", "Giá trị", target, "Xếp hạng trong nhóm"]
+    value = "Tỷ lệ" if indicator.kind is InputKind.RATE else "Giá trị"
+    given = ["Tử số", "Mẫu số"] if parts else []
+    return ["STT", "Cơ quan, đơn vị", *given, value, target, "Xếp hạng trong nhóm"]
 
 
-def cells(indicator: Indicator, row: AppendixRow, decimals: int = 2) -> list[str]:
+def cells(indicator: Indicator, row: AppendixRow, parts: bool, decimals: int = 2) -> list[str]:
     met = "" if row.met is None else ("Đạt" if row.met else "Chưa đạt")
     rank = str(row.rank) if row.rank is not None else ""
     value = (
@@ -79,7 +85,7 @@ def cells(indicator: Indicator, row: AppendixRow, decimals: int = 2) -> list[str
             else number(row.value)
         )
     )
-    if indicator.kind is InputKind.RATE:
+    if parts:
         numerator = number(row.numerator) if row.numerator is not None else ""
         denominator = number(row.denominator) if row.denominator is not None else ""
         return [str(row.number), row.name, numerator, denominator, value, met, rank]
@@ -97,19 +103,19 @@ def add_to(
     doc.title("PHỤ LỤC", f"{indicator.name} {period.label_vi}".upper())
     if caption:
         doc.caption(caption)
+    parts = with_parts(indicator, units)
+    columns = header(indicator, parts)
     table_rows: list[list[str]] = []
     group_rows: list[int] = []
     current = None
     for row in rows(indicator, units):
         if row.group != current:
             group_rows.append(len(table_rows))
-            table_rows.append([row.group] + [""] * (len(header(indicator)) - 1))
+            table_rows.append([row.group] + [""] * (len(columns) - 1))
             current = row.group
-        table_rows.append(cells(indicator, row, decimals))
-    widths = (
-        (12, 95, 28, 28, 25, 32, 27) if indicator.kind is InputKind.RATE else (12, 110, 30, 35, 30)
-    )
-    doc.table(header(indicator), table_rows, widths, size=11, group_rows=group_rows)
+        table_rows.append(cells(indicator, row, parts, decimals))
+    widths = (12, 95, 28, 28, 25, 32, 27) if parts else (12, 110, 30, 35, 30)
+    doc.table(columns, table_rows, widths, size=11, group_rows=group_rows)
 
 
 def write_xlsx(
@@ -127,7 +133,8 @@ def write_xlsx(
     rate = wb.add_format(XLSX_FONT | {"border": 1, "num_format": RATE_FORMAT})
     group = wb.add_format(XLSX_FONT | {"bold": True, "border": 1, "bg_color": "#F2F2F2"})
     write_cell(ws, 0, 0, f"PHỤ LỤC: {indicator.name} {period.label_vi}".upper(), bold)
-    columns = header(indicator)
+    parts = with_parts(indicator, units)
+    columns = header(indicator, parts)
     write_cells(ws, 2, 0, columns, head)
     r = 3
     current = None
@@ -138,12 +145,11 @@ def write_xlsx(
             current, r = row.group, r + 1
         values: list[object] = [row.number, row.name]
         formats = [text, text]
-        if indicator.kind is InputKind.RATE:
-            values += [row.numerator, row.denominator, row.value]
-            formats += [count, count, rate]
-        else:
-            values.append(row.value)
-            formats.append(count)
+        if parts:
+            values += [row.numerator, row.denominator]
+            formats += [count, count]
+        values.append(row.value)
+        formats.append(rate if indicator.kind is InputKind.RATE else count)
         values += ["" if row.met is None else ("Đạt" if row.met else "Chưa đạt"), row.rank]
         formats += [text, text]
         for c, (value, fmt) in enumerate(zip(values, formats, strict=True)):
@@ -154,6 +160,6 @@ def write_xlsx(
     ws.set_column(1, 1, 48)
     ws.set_column(2, len(columns) - 1, 14)
     ws.autofilter(2, 0, r - 1, len(columns) - 1)
-    print_setup(ws, landscape=indicator.kind is InputKind.RATE, title_rows=(2, 2))
+    print_setup(ws, landscape=parts, title_rows=(2, 2))
     wb.close()
     return path

@@ -14,7 +14,6 @@ from chiso.documents.layout import OfficialDocument
 from chiso.documents.letter import Draft
 from chiso.documents.spec import DocumentSpec, Finding
 from chiso.domain.findings import Findings, Indicator, UnitFigure, analyse, in_figures, order
-from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.errors import UsageError
 from chiso.services.documents.drafts import draft
@@ -105,7 +104,7 @@ def letter(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
 def write_appendix(
     d: Draft, indicator: Indicator, units: list[UnitFigure], period: Period, out: Path, kind: str
 ) -> list[Path]:
-    doc = OfficialDocument(landscape=indicator.kind is InputKind.RATE, font_dir=d.font_dir)
+    doc = OfficialDocument(landscape=appendix_doc.with_parts(indicator, units), font_dir=d.font_dir)
     appendix_doc.add_to(
         doc, indicator, units, period, d.voice.caption(kind), d.spec.percent_decimals
     )
