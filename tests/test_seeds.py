@@ -50,8 +50,8 @@ def commands(out: dict[str, Path]) -> list[list[str]]:
         ["report", "notice", "--spec", seed("seed-003.yaml"), "--out", str(out["003"])],
         [
             *letter("004", "ninh-giang-units.csv", "result"),
-            "--framework",
-            seed("dti-district-570.yaml"),
+            *["--framework", seed("dti-district-570.yaml")],
+            *["--other-index", seed("par-egov-district-9.yaml")],
         ],
     ]
 
@@ -200,6 +200,10 @@ def test_seed_003_notice_and_its_tasks(made: dict[str, Path]) -> None:
 
 def test_seed_004_unit_result(made: dict[str, Path]) -> None:
     body = text(made["004"])
+    assert (
+        "chính quyền số năm 2023, UBND huyện Ninh Giang đạt 8,682/9 điểm (96,47%), xếp thứ 4/12 "
+        "huyện, thị xã, thành phố, tăng 02 bậc so với năm 2022"
+    ) in body
     assert (
         "đạt 370,7/570 điểm (65,04%), xếp thứ 8/12 huyện, thị xã, thành phố, tăng 02 bậc so với năm 2022"
         in body

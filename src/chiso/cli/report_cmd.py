@@ -214,12 +214,18 @@ def result(
     values: Path | None = VALUES,
     units: Path | None = UNITS,
     framework: str | None = FRAMEWORK,
+    other_index: list[str] = typer.Option(
+        [],
+        "--other-index",
+        help="Bộ chỉ số khác có kết quả của cùng đơn vị, nêu cạnh kết quả chính (thêm vào khóa other_indices).",
+    ),
     wording: Path | None = WORDING,
     pdf: bool = PDF,
 ) -> None:
     """Công văn về kết quả chỉ số của chính đơn vị: điểm, hạng, thay đổi, chỉ số yếu, đơn vị cấp dưới."""
     rt = runtime(ctx)
     chosen = _spec(spec, "result", agency, period, framework)
+    chosen.other_indices = [*chosen.other_indices, *other_index]
     request = results.ResultRequest(chosen, _source(chosen, values, units), units, wording)
     done_paths(rt, results.result(rt, request, out), pdf)
 

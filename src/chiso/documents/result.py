@@ -4,6 +4,7 @@ share of their maximum, the units under it below a target, and the directives wi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chiso.documents import wording
@@ -22,6 +23,7 @@ from chiso.domain.formatting import number, percent_as_written
 
 @dataclass(frozen=True)
 class UnitStanding:
+    framework_name: str
     unit_name: str
     points: float
     max_points: float
@@ -42,20 +44,29 @@ def change_text(change: int | None) -> str:
     return f"{'tăng' if change > 0 else 'giảm'} {count(abs(change))} bậc"
 
 
-def compose(
-    draft: Draft, standing: UnitStanding, subordinates: Findings | None
-) -> OfficialDocument:
-    d, spec, s = draft, draft.spec, standing
-    d.values |= {
+def standing_values(s: UnitStanding) -> dict[str, object]:
+    return {
+        "framework_name": s.framework_name,
         "unit_name": s.unit_name,
-        "points": number(s.points),
-        "max_points": number(s.max_points),
+        "points": number(s.points, 3),
+        "max_points": number(s.max_points, 3),
         "share": percent_as_written(s.points / s.max_points if s.max_points else 0, 2),
         "rank": s.rank if s.rank is not None else "—",
         "of": s.of,
         "group_name": s.group_name,
         "change": change_text(s.rank_change),
     }
+
+
+def compose(
+    draft: Draft,
+    standing: UnitStanding,
+    subordinates: Findings | None,
+    others: Sequence[UnitStanding] = (),
+) -> OfficialDocument:
+    """`others` are results of the same unit in other frameworks, each stated as its own score."""
+    d, spec, s = draft, draft.spec, standing
+    d.values |= standing_values(s)
     doc = OfficialDocument(font_dir=d.font_dir)
     subject = spec.subject or d.say("subject")
     doc.header(d.voice.header("letter", "V/v " + subject.removeprefix("V/v ").strip(), spec.number))
@@ -63,6 +74,8 @@ def compose(
     for basis in d.lines(spec.bases, "bases"):
         doc.paragraph(basis)
     doc.paragraph(wording.render(spec.opening, **d.values) if spec.opening else d.say("opening"))
+    for other in others:
+        doc.paragraph(d.say("score", **standing_values(other)))
     doc.paragraph(d.say("score"))
     weak: list[str] = []
     if s.weak:

@@ -92,6 +92,9 @@ class DocumentSpec:
     weak_below: float = 80
     subordinates: dict[str, Any] = field(default_factory=dict)
     indicators: list[str] = field(default_factory=list)
+    other_indices: list[str] = field(default_factory=list)
+    """Result letter: other frameworks whose result of the same unit is stated beside the main one
+    (seed 004 states the administrative-reform sub-index before the DTI)."""
     chair_title: str = ""
 
 
@@ -114,7 +117,7 @@ SCALARS = frozenset(
         "chair_title",
     ]
 )
-LISTS = {"bases", "recipients", "distribution", "group_order", "indicators"}
+LISTS = {"bases", "recipients", "distribution", "group_order", "indicators", "other_indices"}
 
 
 def parse(text: str, where: str, kind: str | None = None) -> DocumentSpec:

@@ -50,10 +50,15 @@ def read_values_file(
     period: Period | None = None,
     must_match: bool = False,
     decimal: DecimalMark | None = None,
+    others: frozenset[str] = frozenset(),
 ) -> tuple[list[ValueRow], ProblemList]:
     """`period` fills rows without one; with `must_match`, rows of another period are errors;
-    `decimal` is the file's decimal mark when the person importing says it."""
+    `decimal` is the file's decimal mark when the person importing says it; rows of the
+    indicators in `others` belong to another framework read from the same file and are left."""
     sheet = first_nonempty(read_table(path, ALIASES))
+    skip = others - {n.code for n in framework.nodes()}
+    if skip:
+        sheet.rows = [r for r in sheet.rows if r.text("indicator") not in skip]
     return read_long_sheet(sheet, framework, period, must_match, decimal)
 
 

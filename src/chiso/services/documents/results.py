@@ -4,22 +4,24 @@ units under it below the target of an indicator (from the same data)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from chiso.documents import result as result_doc
 from chiso.documents.spec import DocumentSpec
 from chiso.domain import grouping
 from chiso.domain.comparison import compare
+from chiso.domain.evaluation import UnitResult
 from chiso.domain.findings import Findings, analyse, in_figures
 from chiso.domain.frameworks import TOTAL
+from chiso.domain.periods import Period
 from chiso.domain.text import fold
 from chiso.errors import UsageError
 from chiso.services.documents.drafts import draft
 from chiso.services.documents.letters import period_of
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import dataset
+from chiso.services.scoring import dataset, frameworks
 from chiso.services.scoring.dataset import Dataset, DataSource
 
 
@@ -37,8 +39,40 @@ def result(rt: Runtime, req: ResultRequest, out: Path) -> list[Path]:
     period = period_of(spec)
     earlier = parse_period(spec.earlier) if spec.earlier else period.previous()
     sub_period = parse_period(str(spec.subordinates.get("period") or period))
-    data = dataset.load(rt, req.source, [period, earlier, sub_period])
+    source = replace(req.source, others=_codes(req)) if req.source.values else req.source
+    data = dataset.load(rt, source, [period, earlier, sub_period])
     key = _unit_key(data, spec.unit or d.voice.profile.unit_key or "")
+    standing = _standing(data, key, period, earlier, spec.weak_below)[1]
+    others = [
+        _standing(
+            dataset.load(rt, source, [period, earlier]), key, period, earlier, spec.weak_below
+        )[1]
+        for source in _other_sources(req)
+    ]
+    d.values |= {
+        "period_label": period.label_vi,
+        "earlier_label": earlier.label_vi,
+        "framework_name": data.framework.name,
+        "sub_period": sub_period.label_vi,
+    }
+    doc = result_doc.compose(d, standing, _subordinates(spec, data, key, sub_period), others)
+    return [doc.save(out)]
+
+
+def _codes(req: ResultRequest) -> frozenset[str]:
+    """From one values file, each framework leaves the rows of the others."""
+    refs = [req.source.framework, *req.spec.other_indices]
+    return frozenset(n.code for ref in refs for n in frameworks.load_local(ref).nodes())
+
+
+def _other_sources(req: ResultRequest) -> list[DataSource]:
+    others = _codes(req) if req.source.values and req.spec.other_indices else frozenset()
+    return [replace(req.source, framework=ref, others=others) for ref in req.spec.other_indices]
+
+
+def _standing(
+    data: Dataset, key: str, period: Period, earlier: Period, weak_below: float
+) -> tuple[UnitResult, result_doc.UnitStanding]:
     ev = dataset.evaluation(data, period)
     mine = ev.by_unit().get(key)
     if mine is None or mine.total.index is None:
@@ -51,29 +85,20 @@ def result(rt: Runtime, req: ResultRequest, out: Path) -> list[Path]:
     if earlier in data.values:
         change = compare(ev, dataset.evaluation(data, earlier)).get((key, TOTAL))
     mains = [n for n in data.framework.main_indices() if n.max_points > 0]
-    weak = [
-        (n.name, mine.scores[n.code].index or 0.0) for n in mine.below(mains, spec.weak_below / 100)
-    ]
-    names = grouping.group_names(data.framework)
+    weak = [(n.name, mine.scores[n.code].index or 0.0) for n in mine.below(mains, weak_below / 100)]
     standing = result_doc.UnitStanding(
+        data.framework.name,
         mine.unit.name,
         mine.total.points,
         mine.total.max_points,
         mine.ranks.get(TOTAL),
         ev.group_sizes().get(mine.unit.group, 0),
-        names.get(mine.unit.group, "").lower(),
+        grouping.group_names(data.framework).get(mine.unit.group, "").lower(),
         change.rank_change if change else None,
         weak,
         len(mains),
     )
-    d.values |= {
-        "period_label": period.label_vi,
-        "earlier_label": earlier.label_vi,
-        "framework_name": data.framework.name,
-        "sub_period": sub_period.label_vi,
-    }
-    doc = result_doc.compose(d, standing, _subordinates(spec, data, key, sub_period))
-    return [doc.save(out)]
+    return mine, standing
 
 
 def _unit_key(data: Dataset, ref: str) -> str:
@@ -93,13 +118,10 @@ def _unit_key(data: Dataset, ref: str) -> str:
     return found[0]
 
 
-def _subordinates(spec: DocumentSpec, data: Dataset, key: str, period: object) -> Findings | None:
+def _subordinates(spec: DocumentSpec, data: Dataset, key: str, period: Period) -> Findings | None:
     code = str(spec.subordinates.get("indicator") or "")
     if not code:
         return None
-    from chiso.domain.periods import Period
-
-    assert isinstance(period, Period)
     indicator = data.indicator(code)
     units = [u for u in data.figures(code, period, []) if u.parent_key == key]
     below = spec.subordinates.get("below")

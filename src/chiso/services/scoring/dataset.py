@@ -39,6 +39,8 @@ class DataSource:
     framework: str = "platform-usage"
     values: Path | None = None
     units: Path | None = None
+    others: frozenset[str] = frozenset()
+    """Indicators of other frameworks whose rows share the values file."""
 
 
 @dataclass
@@ -110,7 +112,7 @@ def load(rt: Runtime, source: DataSource, periods: list[Period]) -> Dataset:
 def _from_files(source: DataSource) -> Dataset:
     assert source.values is not None
     framework = frameworks.load_local(source.framework)
-    rows, problems = read_values_file(source.values, framework)
+    rows, problems = read_values_file(source.values, framework, others=source.others)
     units: dict[str, UnitInfo] = {}
     if source.units is not None:
         unit_rows, unit_problems = read_units_file(source.units)
