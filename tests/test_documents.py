@@ -5,6 +5,8 @@ bases, annex caption and margins, the XLSX page setup, and the web composer's pr
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -297,3 +299,63 @@ def test_a_long_list_of_gains_names_the_largest_and_counts_the_rest(
         "và 01 đơn vị khác" in body
     )
     assert "Sở Khoa học và Công nghệ (từ 91,70%" not in body
+
+
+def _renamed_font(source: Path, target: Path, family: str, style: str) -> None:
+    """A metric twin under another family name: Liberation Serif is what Times New Roman's
+    licence lets us ship, renamed here to stand for the office's own copy."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    names = font["name"]
+    postscript = family.replace(" ", "") + ("PS-BoldMT" if style == "Bold" else "PSMT")
+    for record in list(names.names):
+        if record.nameID in (1, 16):
+            record.string = family
+        elif record.nameID in (4,):
+            record.string = f"{family} {style}" if style != "Regular" else family
+        elif record.nameID == 6:
+            record.string = postscript
+        elif record.nameID in (2, 17):
+            record.string = style
+    font.save(str(target))
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("fc-match") is None,
+    reason="LibreOffice and fontconfig are installed by make test",
+)
+def test_an_office_font_dir_sets_the_pdf_in_its_times_new_roman(
+    cli, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chiso.documents import fonts, pdf
+
+    fonts_dir = tmp_path / "fonts"
+    fonts_dir.mkdir()
+    for style in ("Regular", "Bold"):
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", f"Liberation Serif:{style.lower()}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        _renamed_font(
+            Path(found), fonts_dir / f"times-{style.lower()}.ttf", "Times New Roman", style
+        )
+    monkeypatch.setenv("CHISO_FONT_DIR", str(fonts_dir))
+    fonts.find.cache_clear()
+    assert cli(database_url, "agency", "import", str(SEEDS / "binh-phuoc-agency.yaml"))[0] == 0
+    out = tmp_path / "cv.docx"
+    code, stdout, err = cli(
+        database_url,
+        *["report", "letter", "--spec", str(SEEDS / "seed-002.yaml"), "--out", str(out), "--pdf"],
+        *["--values", str(SEEDS / "seed-002-values.csv")],
+        *["--units", str(SEEDS / "binh-phuoc-units.csv")],
+    )
+    fonts.find.cache_clear()
+    assert code == 0, err
+    assert "Times New Roman (từ CHISO_FONT_DIR)" in stdout
+    used = pdf.fonts_of(out.with_suffix(".pdf"))
+    assert any(n.startswith("TimesNewRoman") for n in used) and not any(
+        n.startswith("LiberationSerif") for n in used
+    ), used
