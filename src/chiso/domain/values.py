@@ -58,3 +58,35 @@ def finite_or_missing(value: Value) -> Value:
             if (x := getattr(value, name)) is not None and not math.isfinite(x)
         },
     )
+
+
+COMPUTED_SOURCES = frozenset({"computed", "registry"})
+"""Sources chiso computes itself (raw records, signed PDFs, registries); every other source is
+a value a unit or an office reported (a file, a form, the API, an assessment, generated data)."""
+
+SOURCE_LABELS = {
+    "file": "tệp số liệu",
+    "web": "tệp tải lên trang web",
+    "form": "nhập trên trang web",
+    "api": "API",
+    "assessment": "hồ sơ tự đánh giá",
+    "generated": "số liệu tạo thử",
+    "computed": "tính từ bản ghi, văn bản số",
+    "registry": "tính từ sổ đăng ký",
+}
+
+
+def is_computed(source: str) -> bool:
+    return source in COMPUTED_SOURCES
+
+
+def source_label(source: str) -> str:
+    """How outputs name a source: "đơn vị báo cáo (tệp số liệu)", "chiso tính (…)"."""
+    kind = "chiso tính" if is_computed(source) else "đơn vị báo cáo"
+    return f"{kind} ({SOURCE_LABELS.get(source, source)})"
+
+
+def outranks(stored_source: str, incoming_source: str) -> bool:
+    """Whether a stored value stays against an incoming one of the other kind: a computed value
+    never replaces a reported one, nor a reported one a computed one, unless asked to."""
+    return is_computed(stored_source) != is_computed(incoming_source)

@@ -34,20 +34,27 @@ def import_values(
     source: str = "file",
     scope: int | None = None,
     decimal: str | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """`scope` (a unit id) limits the file to that unit and the units under it, as for a
     reporter; a value of any other unit is a problem like any other. `decimal` is the file's
-    decimal mark when the person importing says it."""
+    decimal mark when the person importing says it. A value chiso computed stays unless
+    `replace` (the file's value is then counted as skipped)."""
     mark = parse_mark(decimal)
     framework, rows, problems = _read(rt, path, framework_ref, parse_period(period), mark)
-    report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
-    with rt.db.transaction(commit=not dry_run) as session:
-        matched = _match(session, framework, rows, problems, scope)
-        problems.raise_if_any(path.name)
-        apply_values(session, rt.actor, framework, matched, _source_ref(path), source, report)
+    ref = _source_ref(path)
+
+    def work(session: Session) -> ImportReport:
+        report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
+        found = ProblemList(list(problems.problems))
+        matched = _match(session, framework, rows, found, scope)
+        found.raise_if_any(path.name)
+        apply_values(session, rt.actor, framework, matched, ref, source, report, replace)
         if report.created or report.updated:
             report.flags = flags_for(session, framework, matched)
-    return report
+        return report
+
+    return rt.db.run_write(work, commit=not dry_run)
 
 
 def _read(
