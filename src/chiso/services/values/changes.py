@@ -26,7 +26,7 @@ from chiso.domain.frameworks import Framework
 from chiso.domain.periods import Period
 from chiso.domain.quality import Flag
 from chiso.domain.scoring import Value
-from chiso.domain.values import is_finite, outranks
+from chiso.domain.values import is_finite, outranks, source_label
 from chiso.errors import Problem, RejectedInput
 from chiso.services.runtime import Runtime
 from chiso.store import audit_repo, values_repo
@@ -70,6 +70,10 @@ class Skipped:
     kept_source: str
     offered: Value
 
+    @property
+    def kept_label(self) -> str:
+        return source_label(self.kept_source)
+
 
 @dataclass
 class ImportReport:
@@ -89,6 +93,11 @@ class ImportReport:
     replaced: int = 0
     """Of `updated`, how many replaced a value of the other kind of source (`replace`)."""
     replace: bool = False
+
+    @property
+    def stored_as_label(self) -> str:
+        """The source the values were stored under, as outputs name it."""
+        return source_label(self.stored_as) if self.stored_as else ""
 
 
 class _Outcome(Enum):
