@@ -61,7 +61,8 @@ def print_report(report: changes.ImportReport, limit: int = 30) -> None:
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source} ({report.framework_id}): {report.rows} giá trị — thêm {report.created}, "
-        f"sửa {report.updated}, giữ nguyên {report.unchanged}."
+        f"sửa {report.updated}, giữ nguyên {report.unchanged}"
+        + (f", không ghi đè {len(report.skipped)}." if report.skipped else ".")
     )
     for change in report.changes[:limit]:
         what = f"{change.unit_name} — {change.indicator} kỳ {change.period}"
