@@ -109,6 +109,13 @@ class Period:
         return None
 
     def __str__(self) -> str:
+        text: str | None = self.__dict__.get("_text")
+        if text is None:
+            text = self._code()
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def _code(self) -> str:
         if self.granularity is Granularity.YEAR:
             return f"{self.year}"
         if self.granularity is Granularity.HALF:

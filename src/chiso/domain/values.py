@@ -41,8 +41,16 @@ class ValueEvent:
 
 
 def is_finite(value: Value) -> bool:
-    numbers = (value.number, value.numerator, value.denominator, value.index)
-    return all(x is None or math.isfinite(x) for x in numbers)
+    """No number of the value is infinite or NaN (checked on every stored value, so spelled
+    out rather than looped)."""
+    n, a, b, i = value.number, value.numerator, value.denominator, value.index
+    isfinite = math.isfinite
+    return (
+        (n is None or isfinite(n))
+        and (a is None or isfinite(a))
+        and (b is None or isfinite(b))
+        and (i is None or isfinite(i))
+    )
 
 
 def finite_or_missing(value: Value) -> Value:

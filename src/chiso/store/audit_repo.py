@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
 from chiso.domain.audit import AuditRecord
+from chiso.store.db import bulk_insert
 from chiso.store.models import AuditEntry, utcnow
 
 CHUNK = 5000
@@ -62,9 +63,7 @@ def record_many(
         }
         for key, before, after, source in steps
     ]
-    table = AUDIT
-    for start in range(0, len(rows), CHUNK):
-        session.execute(table.insert(), rows[start : start + CHUNK])
+    bulk_insert(session, AUDIT, rows)
 
 
 def steps(

@@ -16,7 +16,7 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
-from chiso.store.db import Query, is_write, serialises_writes
+from chiso.store.db import Query, bulk_insert, is_write, serialises_writes
 from chiso.store.models import IndicatorValue, Unit, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
@@ -81,21 +81,25 @@ def existing(
     out: dict[Key, Current] = {}
     for period, unit_ids in sorted(units.items()):
         ordered = sorted(unit_ids)
-        for start in range(0, len(ordered), CHUNK):
+        # Many units: the period's rows of these indicators in one statement (one pass over
+        # its index), the others dropped here; a few: by unit, in chunks.
+        whole = len(ordered) > CHUNK
+        for start in range(0, len(ordered), CHUNK) if not whole else [0]:
             query = select(
                 table.c.id, table.c.unit_id, table.c.indicator, *_table_columns(), table.c.source
             ).where(
                 table.c.framework_id == framework_id,
                 table.c.period == str(period),
-                table.c.unit_id.in_(ordered[start : start + CHUNK]),
                 table.c.indicator.in_(sorted(indicators[period])),
             )
+            if not whole:
+                query = query.where(table.c.unit_id.in_(ordered[start : start + CHUNK]))
             if lock and not serialises_writes(session):
                 query = query.order_by(table.c.id).with_for_update()
-            for row in session.execute(query):
+            for row in session.execute(query).all():
                 key = (row[1], period, row[2])
                 if key in wanted:
-                    out[key] = (row[0], Value(*row[3:8]), row[8])
+                    out[key] = (row[0], Value(row[3], row[4], row[5], row[6], row[7]), row[8])
     return out
 
 
@@ -156,8 +160,7 @@ def insert(
     ]
     table = VALUES
     if serialises_writes(session):
-        for start in range(0, len(rows), BULK):
-            session.execute(table.insert(), rows[start : start + BULK])
+        bulk_insert(session, table, rows)
         return set()
     statement = (
         postgresql.insert(table)
@@ -211,6 +214,25 @@ def current_state(
         query = query.where(table.c.framework_id == framework_id)
     for row in session.execute(query.execution_options(yield_per=BULK)):
         yield "/".join(row[:4]), dict(zip(FIELDS, row[4:], strict=True))
+
+
+def figures(
+    session: Session, framework_id: str, period: Period, indicators: Sequence[str] | None = None
+) -> list[tuple[int, str, str, Value]]:
+    """(unit id, unit name, indicator, value) of a period, read as plain rows (quality checks
+    compare every value of a period after an import)."""
+    table = VALUES
+    query = (
+        select(table.c.unit_id, Unit.name, table.c.indicator, *_table_columns())
+        .join(Unit, Unit.id == table.c.unit_id)
+        .where(table.c.framework_id == framework_id, table.c.period == str(period))
+    )
+    if indicators:
+        query = query.where(table.c.indicator.in_(indicators))
+    return [
+        (unit_id, name, indicator, finite_or_missing(Value(n, a, b, t, i)))
+        for unit_id, name, indicator, n, a, b, t, i in session.execute(query).all()
+    ]
 
 
 def _query(

@@ -136,12 +136,12 @@ def apply_values(
         (m.unit_id, m.period, m.indicator): m for m in matched
     }
     stored = values_repo.existing(session, framework.id, wanted)
-    todo = [
-        key
-        for key, m in wanted.items()
-        if _outcome(stored.get(key), m.value, source, replace) in (_Outcome.CREATE, _Outcome.UPDATE)
-    ]
+    outcome = {
+        key: _outcome(stored.get(key), m.value, source, replace) for key, m in wanted.items()
+    }
+    todo = [key for key, o in outcome.items() if o is _Outcome.CREATE or o is _Outcome.UPDATE]
     refuse_non_finite([wanted[k].where for k in todo if not is_finite(wanted[k].value)])
+    # Under lock: what other writers committed meanwhile decides (PostgreSQL row locks).
     fresh = values_repo.lock(session, framework.id, [stored[k][0] for k in todo if k in stored])
     if fresh is not None:
         for key in todo:
@@ -155,21 +155,22 @@ def apply_values(
     if raced:
         stored.update(values_repo.existing(session, framework.id, raced, lock=True))
     created = set(new) - raced
+    for key in todo:
+        current = None if key in created else stored.get(key)
+        outcome[key] = _outcome(current, wanted[key].value, source, replace)
     updates: list[tuple[int, Value]] = []
     steps: list[audit_repo.Step] = []
     for key, m in wanted.items():
-        current = None if key in created else stored.get(key)
-        outcome = _outcome(current, m.value, source, replace)
-        if outcome is _Outcome.UNCHANGED:
+        done = outcome[key]
+        if done is _Outcome.UNCHANGED:
             report.unchanged += 1
             continue
-        if outcome is _Outcome.SKIP:
+        current = None if key in created else stored.get(key)
+        if done is _Outcome.SKIP:
             assert current is not None
             report.skipped.append(
-                Skipped(
-                    m.unit_key, m.unit_name, m.period, m.indicator, current[1], current[2], m.value
-                )
-            )
+                Skipped(m.unit_key, m.unit_name, m.period, m.indicator, current[1], current[2], m.value)
+            )  # fmt: skip
             continue
         before = current[1] if current else None
         if current is None:

@@ -107,6 +107,7 @@ def _match(
 ) -> list[Matched]:
     resolver = full_resolver(session)
     cache: dict[tuple[str, Period], tuple[Unit | None, str | None]] = {}
+    fits: dict[tuple[str, str], bool] = {}
     out = []
     for row in rows:
         key = (row.unit_code, row.period)
@@ -115,7 +116,15 @@ def _match(
         unit, reason = cache[key]
         if unit is None:
             problems.add(row.unit_where or row.where, reason or "", "unknown unit")
-        elif _admitted(resolver, framework, row, unit, scope, problems):
+            continue
+        # Most rows of a file share their unit's kind and indicator: a row that fits like the
+        # ones before it is admitted without asking again (problems are always asked).
+        fit = (row.indicator, unit.kind) if scope is None else None
+        if (fit is not None and fits.get(fit)) or _admitted(
+            resolver, framework, row, unit, scope, problems
+        ):
+            if fit is not None:
+                fits[fit] = True
             out.append(
                 Matched(
                     unit.id, unit.key, unit.name, row.period, row.indicator, row.value, row.where
