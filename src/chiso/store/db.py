@@ -9,9 +9,10 @@ reports (a lock held too long, a deadlock, a concurrent insert of the same key) 
 
 from __future__ import annotations
 
+import json
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ __all__ = [
     "Query",
     "Session",
     "bulk_insert",
+    "copy_rows",
     "is_write",
     "make_engine",
     "serialises_writes",
@@ -92,10 +94,19 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     multi-row insert."""
     if not rows:
         return
-    if session.get_bind().dialect.name != "sqlite":
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        names = list(rows[0])
+        copy_rows(session, table.name, names, ([r[n] for n in names] for r in rows))
+        return
+    if dialect.name != "sqlite":
         for start in range(0, len(rows), BATCH):
             session.execute(table.insert(), list(rows[start : start + BATCH]))
         return
+    _sqlite_executemany(session, table, rows)
+
+
+def _sqlite_executemany(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     dialect = session.get_bind().dialect
     names = list(rows[0])
     columns = [table.c[n] for n in names]
@@ -129,6 +140,22 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 
 
 BATCH = 5000
+
+
+def copy_rows(
+    session: Session, table_name: str, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Rows into a PostgreSQL table with `COPY … FROM STDIN`, in the session's transaction
+    (JSON values serialised here; the driver adapts the rest)."""
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table_name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    dumps = json.dumps
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([dumps(v) if isinstance(v, (dict, list)) else v for v in row])
 
 
 def is_write(session: Session) -> bool:

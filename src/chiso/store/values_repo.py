@@ -7,8 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
@@ -16,7 +15,7 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
-from chiso.store.db import Query, bulk_insert, is_write, serialises_writes
+from chiso.store.db import Query, bulk_insert, copy_rows, is_write, serialises_writes
 from chiso.store.models import IndicatorValue, Unit, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
@@ -162,15 +161,27 @@ def insert(
     if serialises_writes(session):
         bulk_insert(session, table, rows)
         return set()
-    statement = (
-        postgresql.insert(table)
-        .on_conflict_do_nothing(index_elements=["framework_id", "unit_id", "period", "indicator"])
-        .returning(table.c.unit_id, table.c.period, table.c.indicator)
+    # COPY into a scratch table shaped like the values, then one INSERT … SELECT that skips
+    # (and so waits for) keys another writer inserted meanwhile.
+    names = list(rows[0])
+    columns = ", ".join(names)
+    session.execute(text("DROP TABLE IF EXISTS pg_temp.chiso_new_values"))
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE chiso_new_values ON COMMIT DROP AS "
+            f"SELECT {columns} FROM indicator_values WITH NO DATA"
+        )
     )
-    stored: set[tuple[int, str, str]] = set()
-    for start in range(0, len(rows), BULK):
-        result = session.execute(statement, rows[start : start + BULK])
-        stored.update((r[0], r[1], r[2]) for r in result)
+    copy_rows(session, "chiso_new_values", names, ([r[n] for n in names] for r in rows))
+    result = session.execute(
+        text(
+            f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM chiso_new_values "
+            "ORDER BY unit_id, period, indicator "
+            "ON CONFLICT (framework_id, unit_id, period, indicator) DO NOTHING "
+            "RETURNING unit_id, period, indicator"
+        )
+    )
+    stored = {(r[0], r[1], r[2]) for r in result}
     return {(u, p, i) for (u, p, i), _ in ordered if (u, str(p), i) not in stored}
 
 
