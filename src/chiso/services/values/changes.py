@@ -168,9 +168,10 @@ def apply_values(
         current = None if key in created else stored.get(key)
         if done is _Outcome.SKIP:
             assert current is not None
-            report.skipped.append(
-                Skipped(m.unit_key, m.unit_name, m.period, m.indicator, current[1], current[2], m.value)
-            )  # fmt: skip
+            kept = Skipped(
+                m.unit_key, m.unit_name, m.period, m.indicator, current[1], current[2], m.value
+            )
+            report.skipped.append(kept)
             continue
         before = current[1] if current else None
         if current is None:
@@ -182,12 +183,9 @@ def apply_values(
         audited = json_safe(values_repo.fields(before)) if before else None
         name = values_repo.value_key(framework.id, m.unit_key, m.period, m.indicator)
         steps.append((name, audited, values_repo.fields(m.value), ref))
-        report.changes.append(
-            ValueChange(
-                m.unit_key, m.unit_name, m.period, m.indicator, before, m.value,
-                current[2] if current else None,
-            )
-        )  # fmt: skip
+        was = current[2] if current else None
+        change = ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value, was)
+        report.changes.append(change)
     values_repo.update_values(session, actor, stamp, updates)
     audit_repo.record_many(session, actor, "value.set", "value", steps)
 
