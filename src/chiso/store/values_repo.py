@@ -59,8 +59,20 @@ def _table_columns() -> list[Any]:
     return [table.c[f] for f in FIELDS]
 
 
-Current = tuple[int, Value, str]
-"""What is stored at a key: (row id, value, source)."""
+Columns = tuple[float | None, float | None, float | None, str | None, float | None]
+"""A value as its columns (number, numerator, denominator, text, index): what a comparison of
+hundreds of thousands of stored values needs, without making a `Value` of each."""
+
+Current = tuple[int, Columns, str]
+"""What is stored at a key: (row id, columns, source)."""
+
+
+def columns_of(v: Value) -> Columns:
+    return (v.number, v.numerator, v.denominator, v.text, v.index)
+
+
+def from_columns(c: Columns) -> Value:
+    return Value(c[0], c[1], c[2], c[3], c[4])
 
 
 def existing(
@@ -98,7 +110,7 @@ def existing(
             for row in session.execute(query).all():
                 key = (row[1], period, row[2])
                 if key in wanted:
-                    out[key] = (row[0], Value(row[3], row[4], row[5], row[6], row[7]), row[8])
+                    out[key] = (row[0], (row[3], row[4], row[5], row[6], row[7]), row[8])
     return out
 
 
@@ -123,7 +135,7 @@ def lock(session: Session, framework_id: str, ids: Iterable[int]) -> dict[int, C
             .with_for_update()
         )
         for row in session.execute(query):
-            out[row[0]] = (row[0], Value(*row[1:6]), row[6])
+            out[row[0]] = (row[0], (row[1], row[2], row[3], row[4], row[5]), row[6])
     return out
 
 

@@ -108,11 +108,11 @@ class _Outcome(Enum):
 
 
 def _outcome(
-    current: values_repo.Current | None, value: Value, source: str, replace: bool
+    current: values_repo.Current | None, columns: values_repo.Columns, source: str, replace: bool
 ) -> _Outcome:
     if current is None:
         return _Outcome.CREATE
-    if current[1] == value:
+    if current[1] == columns:
         return _Outcome.UNCHANGED
     if not replace and outranks(current[2], source):
         return _Outcome.SKIP
@@ -136,9 +136,8 @@ def apply_values(
         (m.unit_id, m.period, m.indicator): m for m in matched
     }
     stored = values_repo.existing(session, framework.id, wanted)
-    outcome = {
-        key: _outcome(stored.get(key), m.value, source, replace) for key, m in wanted.items()
-    }
+    offered = {key: values_repo.columns_of(m.value) for key, m in wanted.items()}
+    outcome = {key: _outcome(stored.get(key), c, source, replace) for key, c in offered.items()}
     todo = [key for key, o in outcome.items() if o is _Outcome.CREATE or o is _Outcome.UPDATE]
     refuse_non_finite([wanted[k].where for k in todo if not is_finite(wanted[k].value)])
     # Under lock: what other writers committed meanwhile decides (PostgreSQL row locks).
@@ -157,7 +156,7 @@ def apply_values(
     created = set(new) - raced
     for key in todo:
         current = None if key in created else stored.get(key)
-        outcome[key] = _outcome(current, wanted[key].value, source, replace)
+        outcome[key] = _outcome(current, offered[key], source, replace)
     updates: list[tuple[int, Value]] = []
     steps: list[audit_repo.Step] = []
     for key, m in wanted.items():
@@ -169,11 +168,17 @@ def apply_values(
         if done is _Outcome.SKIP:
             assert current is not None
             kept = Skipped(
-                m.unit_key, m.unit_name, m.period, m.indicator, current[1], current[2], m.value
+                m.unit_key,
+                m.unit_name,
+                m.period,
+                m.indicator,
+                values_repo.from_columns(current[1]),
+                current[2],
+                m.value,
             )
             report.skipped.append(kept)
             continue
-        before = current[1] if current else None
+        before = values_repo.from_columns(current[1]) if current else None
         if current is None:
             report.created += 1
         else:
