@@ -75,6 +75,26 @@ class Ambiguous(UsageError):
     """A reference matches several things; the message lists them."""
 
 
+class ConflictError(ChisoError):
+    """Someone else was writing the same data at the same moment (a lock held too long, a row
+    inserted concurrently): nothing was stored, and trying again is safe. `retryable` says the
+    database itself asks for a retry (a deadlock, a serialisation failure, a concurrent insert)."""
+
+    http_status = 409
+
+    def __init__(
+        self,
+        message_vi: str,
+        message_en: str,
+        *,
+        hint_vi: str | None = None,
+        problems: Sequence[Problem] = (),
+        retryable: bool = False,
+    ) -> None:
+        super().__init__(message_vi, message_en, hint_vi=hint_vi, problems=problems)
+        self.retryable = retryable
+
+
 class DatabaseNotReady(ChisoError):
     """The database schema is older than this version of chiso."""
 

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
         description="cơ sở dữ liệu, ví dụ `postgresql+psycopg://user@host/chiso`",
         json_schema_extra={"shown_default": "sqlite:///$CHISO_DATA_DIR/chiso.sqlite3"},
     )
+    db_lock_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="số giây một lần ghi chờ lần ghi khác đang giữ khóa trước khi bị từ chối",
+    )
     log_file: Path | None = Field(
         default=None,
         description="nhật ký tiếng Anh cho quản trị viên (máy chủ web ghi ra stderr nếu không đặt)",

@@ -26,6 +26,12 @@ else:
 
 FRAMEWORK = typer.Option(..., help="Mã bộ chỉ số có sẵn hoặc đã đăng ký.")
 PERIOD = typer.Option(..., help="Kỳ báo cáo, ví dụ 2023-07.")
+REPLACE = typer.Option(
+    False,
+    "--replace",
+    help="Ghi đè cả giá trị của nguồn khác (số liệu chiso tính từ bản ghi thay cho số liệu "
+    "đơn vị báo cáo, hoặc ngược lại); không có thì các giá trị đó được giữ nguyên và liệt kê.",
+)
 
 app = typer.Typer(
     help="Số liệu: mẫu nhập, nhập tệp, xuất, lịch sử thay đổi, kiểm tra chất lượng.",
@@ -55,13 +61,31 @@ def print_report(report: changes.ImportReport, limit: int = 30) -> None:
     prefix = "[Chạy thử — chưa lưu] " if report.dry_run else ""
     console.print(
         f"{prefix}{report.source} ({report.framework_id}): {report.rows} giá trị — thêm {report.created}, "
-        f"sửa {report.updated}, giữ nguyên {report.unchanged}."
+        f"sửa {report.updated}, giữ nguyên {report.unchanged}"
+        + (f", không ghi đè {len(report.skipped)}." if report.skipped else ".")
     )
     for change in report.changes[:limit]:
         what = f"{change.unit_name} — {change.indicator} kỳ {change.period}"
         console.print(f"  • {what}: {value_text(change.before)} → {value_text(change.after)}")
     if len(report.changes) > limit:
         console.print(f"  … và {len(report.changes) - limit} thay đổi khác.")
+    if report.stored_as and (report.created or report.updated):
+        console.print(f"Nguồn ghi: {report.stored_as_label}.")
+    if report.replaced:
+        console.print(f"Đã thay {report.replaced} giá trị của nguồn khác (--replace).")
+    if report.skipped:
+        console.print(
+            f"Giữ nguyên {len(report.skipped)} giá trị của nguồn khác, không ghi đè "
+            "(thêm --replace để thay bằng giá trị mới):"
+        )
+        for s in report.skipped[:limit]:
+            what = f"{s.unit_name} — {s.indicator} kỳ {s.period}"
+            console.print(
+                f"  • {what}: giữ {value_text(s.kept)} ({s.kept_label}), "
+                f"không ghi {value_text(s.offered)}"
+            )
+        if len(report.skipped) > limit:
+            console.print(f"  … và {len(report.skipped) - limit} giá trị khác.")
     if report.flags:
         console.print(f"Cần xem lại ({len(report.flags)}):")
         for flag in report.flags[:limit]:
@@ -80,9 +104,12 @@ def import_(
         False, "--dry-run", help="Kiểm tra và cho biết sẽ thay đổi gì, không lưu."
     ),
     decimal: str | None = DECIMAL,
+    replace: bool = REPLACE,
 ) -> None:
     """Nhập số liệu; mọi lỗi được báo cùng lúc theo ô/dòng, có lỗi thì không lưu gì."""
-    report = importer.import_values(runtime(ctx), file, framework, period, dry_run, decimal=decimal)
+    report = importer.import_values(
+        runtime(ctx), file, framework, period, dry_run, decimal=decimal, replace=replace
+    )
     print_report(report)
 
 

@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from chiso.cli.context import invocation
+from chiso.cli.context import invocation, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
+from chiso.domain.formatting import number
 
 if TYPE_CHECKING:
     from chiso.services.system import database
@@ -47,3 +48,26 @@ def status(ctx: typer.Context) -> None:
         )
     else:
         console.print("Cấu trúc đã cập nhật.")
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    framework: str | None = typer.Option(None, help="Chỉ số liệu của một bộ chỉ số."),
+) -> None:
+    """Kiểm tra nhật ký thay đổi số liệu: mỗi bước bắt đầu từ giá trị bước trước để lại, bước cuối
+    là giá trị đang lưu. Có chỗ sai thì liệt kê và thoát với mã 1."""
+    report = database.check(runtime(ctx), framework)
+    console.print(
+        f"Đã kiểm tra {number(report.steps)} bước thay đổi của {number(report.entities)} giá trị."
+    )
+    if report.ok:
+        console.print("Nhật ký thay đổi số liệu khớp hoàn toàn với số liệu đang lưu.")
+        return
+    console.print(f"Có {number(report.broken)} chỗ không khớp:")
+    for b in report.breaks:
+        where = f"bước #{b.entry_id}" if b.entry_id is not None else "giá trị đang lưu"
+        console.print(f"  • {b.entity_key} ({where}): chờ {b.expected}, thấy {b.found}")
+    if report.broken > len(report.breaks):
+        console.print(f"  … và {number(report.broken - len(report.breaks))} chỗ khác.")
+    raise typer.Exit(1)

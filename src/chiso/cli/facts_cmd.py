@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from chiso.cli.data_cmd import print_report
+from chiso.cli.data_cmd import REPLACE, print_report
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, err_console
 from chiso.domain.formatting import number, percent
@@ -50,11 +50,14 @@ def compute(
         "--either-signature",
         help="Tính là đã ký số khi có một chữ ký (mặc định cần đủ chữ ký cá nhân và cơ quan).",
     ),
+    replace: bool = REPLACE,
 ) -> None:
     """Tính các chỉ số sử dụng nền tảng theo đơn vị (cộng dồn lên đơn vị cấp trên) và lưu như số liệu."""
     rt = runtime.open_runtime()
     with err_console.status("Đang tính chỉ số từ bản ghi…"):
-        report = facts.compute(rt, period, framework, closed_loop=not either_signature)
+        report = facts.compute(
+            rt, period, framework, closed_loop=not either_signature, replace=replace
+        )
     rt.close()
     print_report(report, limit=10)
 
@@ -74,6 +77,7 @@ def scan_pdfs(
         "--either-signature",
         help="Tính là đã ký khi có một chữ ký hợp lệ (mặc định cần ký khép kín).",
     ),
+    replace: bool = REPLACE,
 ) -> None:
     """Tỷ lệ văn bản ký số của một thư mục PDF: kiểm tra chữ ký từng tệp, lưu như số liệu tính được."""
     from chiso.cli.output import progress_bar
@@ -81,7 +85,16 @@ def scan_pdfs(
     rt = runtime.open_runtime()
     with progress_bar() as progress:
         report = pdf_scan.scan_pdfs(
-            rt, folder, unit, period, framework, indicator, not either_signature, trust, progress
+            rt,
+            folder,
+            unit,
+            period,
+            framework,
+            indicator,
+            not either_signature,
+            trust,
+            progress,
+            replace,
         )
     rt.close()
     for name, verdict, problem in report.files:

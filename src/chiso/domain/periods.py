@@ -51,6 +51,15 @@ class Period:
             raise PeriodError(f"year out of range: {self.year}")
         if not 1 <= self.number <= _COUNT[self.granularity]:
             raise PeriodError(f"{self.granularity} number out of range: {self.number}")
+        # Periods key every stored value: hashed once (an enum member hashes in Python).
+        object.__setattr__(self, "_hash", hash((self.year, self.number, str(self.granularity))))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[no-any-return,attr-defined]
+
+    def __reduce__(self) -> tuple[type[Period], tuple[int, int, Granularity]]:
+        """Pickled by its fields: the cached hash differs between processes."""
+        return (Period, (self.year, self.number, self.granularity))
 
     @classmethod
     def year_of(cls, year: int) -> Period:
@@ -100,6 +109,13 @@ class Period:
         return None
 
     def __str__(self) -> str:
+        text: str | None = self.__dict__.get("_text")
+        if text is None:
+            text = self._code()
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def _code(self) -> str:
         if self.granularity is Granularity.YEAR:
             return f"{self.year}"
         if self.granularity is Granularity.HALF:

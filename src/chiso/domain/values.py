@@ -41,8 +41,16 @@ class ValueEvent:
 
 
 def is_finite(value: Value) -> bool:
-    numbers = (value.number, value.numerator, value.denominator, value.index)
-    return all(x is None or math.isfinite(x) for x in numbers)
+    """No number of the value is infinite or NaN (checked on every stored value, so spelled
+    out rather than looped)."""
+    n, a, b, i = value.number, value.numerator, value.denominator, value.index
+    isfinite = math.isfinite
+    return (
+        (n is None or isfinite(n))
+        and (a is None or isfinite(a))
+        and (b is None or isfinite(b))
+        and (i is None or isfinite(i))
+    )
 
 
 def finite_or_missing(value: Value) -> Value:
@@ -58,3 +66,35 @@ def finite_or_missing(value: Value) -> Value:
             if (x := getattr(value, name)) is not None and not math.isfinite(x)
         },
     )
+
+
+COMPUTED_SOURCES = frozenset({"computed", "registry"})
+"""Sources chiso computes itself (raw records, signed PDFs, registries); every other source is
+a value a unit or an office reported (a file, a form, the API, an assessment, generated data)."""
+
+SOURCE_LABELS = {
+    "file": "tệp số liệu",
+    "web": "tệp tải lên trang web",
+    "form": "nhập trên trang web",
+    "api": "API",
+    "assessment": "hồ sơ tự đánh giá",
+    "generated": "số liệu tạo thử",
+    "computed": "tính từ bản ghi, văn bản số",
+    "registry": "tính từ sổ đăng ký",
+}
+
+
+def is_computed(source: str) -> bool:
+    return source in COMPUTED_SOURCES
+
+
+def source_label(source: str) -> str:
+    """How outputs name a source: "đơn vị báo cáo (tệp số liệu)", "chiso tính (…)"."""
+    kind = "chiso tính" if is_computed(source) else "đơn vị báo cáo"
+    return f"{kind} ({SOURCE_LABELS.get(source, source)})"
+
+
+def outranks(stored_source: str, incoming_source: str) -> bool:
+    """Whether a stored value stays against an incoming one of the other kind: a computed value
+    never replaces a reported one, nor a reported one a computed one, unless asked to."""
+    return is_computed(stored_source) != is_computed(incoming_source)

@@ -50,9 +50,11 @@ def compute(
     framework_ref: str = DEFAULT_FRAMEWORK,
     closed_loop: bool = True,
     con: Any = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Indicators of every unit with records (and every unit above it) for the period, stored as
-    computed values; running it again on the same records changes nothing."""
+    computed values; running it again on the same records changes nothing. A value a unit
+    reported stays unless `replace` (the computed one is then counted as skipped)."""
     period = parse_period(period_text)
     framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
@@ -65,9 +67,8 @@ def compute(
     backend = con or ibis.duckdb.connect()
     tables = indicators.open_tables(backend, globs)
     months = [str(m) for m in period.months()]
-    report = ImportReport(f"bản ghi {period}", framework.id)
+    units: dict[str, tuple[int, str]] = {}
     with rt.db.transaction() as session:
-        units: dict[str, tuple[int, str]] = {}
 
         def ancestors(codes: list[str]) -> list[tuple[str, str]]:
             found, pairs = _ancestors(session, codes, period)
@@ -75,19 +76,23 @@ def compute(
             return pairs
 
         rows = indicators.indicator_rows(backend, tables, months, ancestors, closed_loop)
-        leaves = {n.code for n in framework.leaves()}
-        matched = [
-            Matched(units[key][0], key, units[key][1], period, indicator,
-                    Value(numerator=num, denominator=den) if den is not None else Value(number=num))
-            for key, indicator, num, den in rows
-            if indicator in leaves and key in units
-        ]  # fmt: skip
-        report.rows = len(matched)
-        ref = f"facts {', '.join(sorted(globs))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
-        apply_values(session, rt.actor, framework, matched, ref, "computed", report)
+    leaves = {n.code for n in framework.leaves()}
+    matched = [
+        Matched(units[key][0], key, units[key][1], period, indicator,
+                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+        for key, indicator, num, den in rows
+        if indicator in leaves and key in units
+    ]  # fmt: skip
+    ref = f"facts {', '.join(sorted(globs))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
+
+    def work(session: Session) -> ImportReport:
+        report = ImportReport(f"bản ghi {period}", framework.id, len(matched))
+        apply_values(session, rt.actor, framework, matched, ref, "computed", report, replace)
         if report.created or report.updated:
             report.flags = flags_for(session, framework, matched)
-    return report
+        return report
+
+    return rt.db.run_write(work)
 
 
 def _ancestors(

@@ -16,6 +16,7 @@ from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import resolver_for
 from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.store.db import Session
 
 
 @dataclass
@@ -48,6 +49,7 @@ def scan_pdfs(
     closed_loop: bool = True,
     trust: Path | None = None,
     progress: Progress = no_progress,
+    replace: bool = False,
 ) -> ScanReport:
     if not folder.is_dir():
         raise UsageError(f"Không thấy thư mục {folder}.", f"no folder {folder}")
@@ -62,19 +64,23 @@ def scan_pdfs(
         raise UsageError(f"Bộ chỉ số {chosen.id} không có chỉ số {indicator}.", "unknown indicator")
     with rt.db.transaction() as session:
         found, reason = resolver_for(session, [unit]).match(unit, when.end)
-        if found is None:
-            raise UsageError(f"Đơn vị '{unit}': {reason}", f"unknown unit {unit}")
-        report = ScanReport(found.name, str(when), closed_loop)
-        for done, path in enumerate(pdfs, 1):
-            report.files.append(_check(rt, path, trust))
-            progress("Kiểm tra chữ ký số", done, len(pdfs))
-        value = Value(numerator=float(report.signed), denominator=float(report.total))
-        matched = [Matched(found.id, found.key, found.name, when, indicator, value, str(folder))]
+    if found is None:
+        raise UsageError(f"Đơn vị '{unit}': {reason}", f"unknown unit {unit}")
+    report = ScanReport(found.name, str(when), closed_loop)
+    for done, path in enumerate(pdfs, 1):
+        report.files.append(_check(rt, path, trust))
+        progress("Kiểm tra chữ ký số", done, len(pdfs))
+    value = Value(numerator=float(report.signed), denominator=float(report.total))
+    matched = [Matched(found.id, found.key, found.name, when, indicator, value, str(folder))]
+    mode = "khép kín" if closed_loop else "một chữ ký"
+    ref = f"quét {report.total} PDF trong {folder.name} ({mode})"
+
+    def work(session: Session) -> ImportReport:
         stored = ImportReport(f"thư mục {folder.name}", chosen.id, 1)
-        mode = "khép kín" if closed_loop else "một chữ ký"
-        ref = f"quét {report.total} PDF trong {folder.name} ({mode})"
-        apply_values(session, rt.actor, chosen, matched, ref, "computed", stored)
-        report.stored = stored
+        apply_values(session, rt.actor, chosen, matched, ref, "computed", stored, replace)
+        return stored
+
+    report.stored = rt.db.run_write(work)
     return report
 
 

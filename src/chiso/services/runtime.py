@@ -36,7 +36,7 @@ class Connection:
     def get(self) -> Database:
         with self._lock:
             if self._db is None:
-                db = Database(self._settings.effective_database_url)
+                db = Database(self._settings.effective_database_url, self._settings.db_lock_timeout)
                 try:
                     migrate.ensure_ready(db.engine)
                 except BaseException:

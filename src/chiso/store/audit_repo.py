@@ -3,17 +3,19 @@ written here, in the transaction that makes it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
 from chiso.domain.audit import AuditRecord
+from chiso.store.db import bulk_insert
 from chiso.store.models import AuditEntry, utcnow
 
 CHUNK = 5000
+AUDIT = cast(Table, AuditEntry.__table__)
 
 
 def record(
@@ -61,8 +63,22 @@ def record_many(
         }
         for key, before, after, source in steps
     ]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(AuditEntry), rows[start : start + CHUNK])
+    bulk_insert(session, AUDIT, rows)
+
+
+def steps(
+    session: Session, entity: str
+) -> Iterator[tuple[int, str, dict[str, Any] | None, dict[str, Any] | None]]:
+    """(id, entity key, before, after) of every entry about an entity, oldest first, streamed."""
+    table = AUDIT
+    query = (
+        select(table.c.id, table.c.entity_key, table.c.before, table.c.after)
+        .where(table.c.entity == entity)
+        .order_by(table.c.id)
+        .execution_options(yield_per=CHUNK)
+    )
+    for row in session.execute(query):
+        yield row[0], row[1] or "", row[2], row[3]
 
 
 def entries(session: Session, entity: str | None = None, limit: int = 100) -> list[AuditRecord]:

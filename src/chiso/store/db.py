@@ -1,25 +1,55 @@
-"""Engines and transactions for SQLite and PostgreSQL."""
+"""Engines and transactions for SQLite and PostgreSQL.
+
+A write transaction (`transaction(write=True)`, `run_write`) is serialised where it must be:
+on SQLite it starts with `BEGIN IMMEDIATE`, so it holds the database's write lock from its
+first read to its commit; on PostgreSQL it waits at most the lock timeout for the rows it locks
+(`SELECT … FOR UPDATE`, `INSERT … ON CONFLICT` in the repositories). A conflict the database
+reports (a lock held too long, a deadlock, a concurrent insert of the same key) becomes a
+`ConflictError`, never a driver exception; `run_write` retries the ones the database asks to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, create_engine, event
+from sqlalchemy import Engine, Select, Table, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chiso.errors import UsageError
+from chiso.errors import ConflictError, UsageError
 
-__all__ = ["Database", "Query", "Session", "make_engine"]
+__all__ = [
+    "Database",
+    "Query",
+    "Session",
+    "bulk_insert",
+    "copy_rows",
+    "is_write",
+    "make_engine",
+    "serialises_writes",
+]
 
 Query = Select[*tuple[Any, ...]]
 """A query of any columns, as repositories build them."""
 
+T = TypeVar("T")
 
-def make_engine(url: str) -> Engine:
+LOCK_TIMEOUT = 30.0
+"""Seconds a write waits for another writer's lock before it is refused (CHISO_DB_LOCK_TIMEOUT)."""
+ATTEMPTS = 5
+"""How many times `run_write` tries a unit of work the database asked to retry."""
+
+_RETRY_STATES = {"40P01": "deadlock", "40001": "serialization failure", "23505": "unique violation"}
+_TIMEOUT_STATES = {"55P03": "lock timeout", "57014": "statement timeout"}
+
+
+def make_engine(url: str, lock_timeout: float = LOCK_TIMEOUT) -> Engine:
     """SQLite gets foreign keys and WAL (several readers beside one writer, as on a server)."""
     try:
         parsed = make_url(url)
@@ -31,14 +61,14 @@ def make_engine(url: str) -> Engine:
             "postgresql+psycopg://user@host/db",
         ) from exc
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, parsed.database)
+        return _sqlite_engine(url, parsed.database, lock_timeout)
     return create_engine(url, pool_pre_ping=True)
 
 
-def _sqlite_engine(url: str, database: str | None) -> Engine:
+def _sqlite_engine(url: str, database: str | None, lock_timeout: float) -> Engine:
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": lock_timeout})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -51,29 +81,173 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
     return engine
 
 
+def serialises_writes(session: Session) -> bool:
+    """Whether a write transaction holds the whole database (SQLite) rather than row locks."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many rows into a table in one driver `executemany` per batch. On SQLite the values go
+    through each column's own type conversion (a value shared by every row, such as the
+    timestamp of an import, converted once) straight to the driver, skipping the per-row
+    statement machinery that costs more than the database itself; elsewhere a plain
+    multi-row insert."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        names = list(rows[0])
+        copy_rows(session, table.name, names, ([r[n] for n in names] for r in rows))
+        return
+    if dialect.name != "sqlite":
+        for start in range(0, len(rows), BATCH):
+            session.execute(table.insert(), list(rows[start : start + BATCH]))
+        return
+    _sqlite_executemany(session, table, rows)
+
+
+def _sqlite_executemany(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    columns = [table.c[n] for n in names]
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    placeholders = ", ".join("?" for _ in names)
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({placeholders})"
+    )
+    converted: list[list[Any]] = []
+    for name, process in zip(names, processors, strict=True):
+        raw = [r[name] for r in rows]
+        if process is None:
+            converted.append(raw)
+            continue
+        done: dict[int, Any] = {}
+        column: list[Any] = []
+        for v in raw:
+            if v is None or isinstance(v, (int, float, str, dict, list)):
+                column.append(process(v))
+            else:
+                key = id(v)
+                if key not in done:
+                    done[key] = process(v)
+                column.append(done[key])
+        converted.append(column)
+    params = list(zip(*converted, strict=True))
+    connection = session.connection()
+    for start in range(0, len(params), BATCH):
+        connection.exec_driver_sql(sql, params[start : start + BATCH])
+
+
+BATCH = 5000
+
+
+def copy_rows(
+    session: Session, table_name: str, names: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Rows into a PostgreSQL table with `COPY … FROM STDIN`, in the session's transaction
+    (JSON values serialised here; the driver adapts the rest)."""
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    sql = f"COPY {quote(table_name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    dumps = json.dumps
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([dumps(v) if isinstance(v, (dict, list)) else v for v in row])
+
+
+def is_write(session: Session) -> bool:
+    """Whether the session's transaction was opened as a write transaction."""
+    return bool(session.info.get("write"))
+
+
+def conflict_of(exc: DBAPIError) -> ConflictError | None:
+    """The refusal a driver error stands for when it is a conflict between writers."""
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    text = str(exc.orig).lower()
+    if state in _RETRY_STATES or "unique constraint failed" in text:
+        what = _RETRY_STATES.get(state, "unique violation")
+        return ConflictError(
+            "Có người khác đang ghi cùng số liệu vào lúc này; không có dữ liệu nào được lưu.",
+            f"concurrent write conflict ({what}); nothing stored",
+            hint_vi="chạy lại lệnh hoặc gửi lại yêu cầu sau ít giây.",
+            retryable=True,
+        )
+    if (
+        state in _TIMEOUT_STATES
+        or "database is locked" in text
+        or "database table is locked" in text
+    ):
+        what = _TIMEOUT_STATES.get(state, "database is locked")
+        return ConflictError(
+            "Cơ sở dữ liệu đang bận ghi dữ liệu khác quá lâu; không có dữ liệu nào được lưu.",
+            f"write refused: another writer held the lock too long ({what}); nothing stored",
+            hint_vi="chờ lệnh nhập hoặc tính toán khác chạy xong rồi thử lại "
+            "(thời gian chờ tối đa: CHISO_DB_LOCK_TIMEOUT).",
+        )
+    return None
+
+
 class Database:
     """One engine and its session factory; `transaction()` is the unit of work of a service."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.lock_timeout = lock_timeout
+        self.engine = make_engine(url, lock_timeout)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self, commit: bool = True) -> Iterator[Session]:
-        """Everything inside commits together or not at all; `commit=False` is a dry run."""
+    def transaction(self, commit: bool = True, write: bool = False) -> Iterator[Session]:
+        """Everything inside commits together or not at all; `commit=False` is a dry run.
+        `write=True` serialises it against other writers from its first statement."""
         session = self._sessions()
         try:
+            if write:
+                self._begin_write(session)
             yield session
             if commit:
                 session.commit()
             else:
                 session.rollback()
+        except DBAPIError as exc:
+            session.rollback()
+            conflict = conflict_of(exc)
+            if conflict is None:
+                raise
+            raise conflict from exc
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def _begin_write(self, session: Session) -> None:
+        session.info["write"] = True
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif connection.dialect.name == "postgresql":
+            millis = max(1, int(self.lock_timeout * 1000))
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {millis}")
+
+    def run_write(
+        self, work: Callable[[Session], T], commit: bool = True, attempts: int = ATTEMPTS
+    ) -> T:
+        """`work` in a write transaction, run again (from the start, in a new transaction) when
+        the database reports a conflict it asks to retry; `work` must change nothing outside
+        the database before it returns."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction(commit, write=True) as session:
+                    return work(session)
+            except ConflictError as exc:
+                if not exc.retryable or attempt == attempts:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -3,11 +3,11 @@ here) and a `Value` becomes columns or the JSON the audit log and assessments ke
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
@@ -15,11 +15,12 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
-from chiso.store.db import Query
+from chiso.store.db import Query, bulk_insert, copy_rows, is_write, serialises_writes
 from chiso.store.models import IndicatorValue, Unit, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
 CHUNK = 900
+VALUES = cast(Table, IndicatorValue.__table__)
 BULK = 5000
 
 Key = tuple[int, Period, str]
@@ -53,60 +54,208 @@ def _columns() -> list[Any]:
     return [getattr(IndicatorValue, f) for f in FIELDS]
 
 
+def _table_columns() -> list[Any]:
+    table = VALUES
+    return [table.c[f] for f in FIELDS]
+
+
+Columns = tuple[float | None, float | None, float | None, str | None, float | None]
+"""A value as its columns (number, numerator, denominator, text, index): what a comparison of
+hundreds of thousands of stored values needs, without making a `Value` of each."""
+
+Current = tuple[int, Columns, str]
+"""What is stored at a key: (row id, columns, source)."""
+
+
+def columns_of(v: Value) -> Columns:
+    return (v.number, v.numerator, v.denominator, v.text, v.index)
+
+
+def from_columns(c: Columns) -> Value:
+    return Value(c[0], c[1], c[2], c[3], c[4])
+
+
 def existing(
-    session: Session, framework_id: str, keys: Iterable[Key]
-) -> dict[Key, tuple[int, Value]]:
-    """(row id, value) of what is stored at each key; read per period in chunks of units, so
-    each stored row is read once (an import compares tens of thousands)."""
+    session: Session, framework_id: str, keys: Iterable[Key], lock: bool = False
+) -> dict[Key, Current]:
+    """What is stored at each key, read in one statement per period and chunk of units (an
+    import compares hundreds of thousands). `lock=True` also locks the rows found until the
+    transaction ends (PostgreSQL `FOR UPDATE`, in row order so two writers never deadlock on
+    them); a SQLite write transaction already holds the whole database."""
     wanted = set(keys)
     units: dict[Period, set[int]] = {}
     indicators: dict[Period, set[str]] = {}
     for unit_id, period, indicator in wanted:
         units.setdefault(period, set()).add(unit_id)
         indicators.setdefault(period, set()).add(indicator)
-    out: dict[Key, tuple[int, Value]] = {}
-    for period, unit_ids in units.items():
+    table = VALUES
+    out: dict[Key, Current] = {}
+    for period, unit_ids in sorted(units.items()):
         ordered = sorted(unit_ids)
-        for start in range(0, len(ordered), CHUNK):
+        # Many units: the period's rows of these indicators in one statement (one pass over
+        # its index), the others dropped here; a few: by unit, in chunks.
+        whole = len(ordered) > CHUNK
+        for start in range(0, len(ordered), CHUNK) if not whole else [0]:
             query = select(
-                IndicatorValue.id, IndicatorValue.unit_id, IndicatorValue.indicator, *_columns()
+                table.c.id, table.c.unit_id, table.c.indicator, *_table_columns(), table.c.source
             ).where(
-                IndicatorValue.framework_id == framework_id,
-                IndicatorValue.period == str(period),
-                IndicatorValue.unit_id.in_(ordered[start : start + CHUNK]),
-                IndicatorValue.indicator.in_(sorted(indicators[period])),
+                table.c.framework_id == framework_id,
+                table.c.period == str(period),
+                table.c.indicator.in_(sorted(indicators[period])),
             )
-            for row in session.execute(query):
+            if not whole:
+                query = query.where(table.c.unit_id.in_(ordered[start : start + CHUNK]))
+            if lock and not serialises_writes(session):
+                query = query.order_by(table.c.id).with_for_update()
+            for row in session.execute(query).all():
                 key = (row[1], period, row[2])
                 if key in wanted:
-                    out[key] = (row[0], Value(*row[3:]))
+                    out[key] = (row[0], (row[3], row[4], row[5], row[6], row[7]), row[8])
     return out
 
 
-def save(
+def lock(session: Session, framework_id: str, ids: Iterable[int]) -> dict[int, Current] | None:
+    """Locks stored rows by id (in id order) and reads them again as they are now, after any
+    writer that held them committed; None on SQLite, where a write transaction holds the whole
+    database from its start, so what it read is still what is stored."""
+    _require_write(session)
+    if serialises_writes(session):
+        return None
+    table = VALUES
+    ordered = sorted(set(ids))
+    out: dict[int, Current] = {}
+    for start in range(0, len(ordered), CHUNK):
+        query = (
+            select(table.c.id, *_table_columns(), table.c.source)
+            .where(
+                table.c.framework_id == framework_id,
+                table.c.id.in_(ordered[start : start + CHUNK]),
+            )
+            .order_by(table.c.id)
+            .with_for_update()
+        )
+        for row in session.execute(query):
+            out[row[0]] = (row[0], (row[1], row[2], row[3], row[4], row[5]), row[6])
+    return out
+
+
+def _require_write(session: Session) -> None:
+    if not is_write(session):
+        raise RuntimeError(
+            "values are written only in a write transaction (rt.db.transaction(write=True) "
+            "or rt.db.run_write), which serialises writers"
+        )
+
+
+def insert(
     session: Session,
     framework_id: str,
     actor: Actor,
     stamp: tuple[str, str],
     new: Sequence[tuple[Key, Value]],
-    changed: Sequence[tuple[int, Value]],
-) -> None:
-    """Writes new values and changes to stored ones in bulk; `stamp` is (source, source_ref)."""
+) -> set[Key]:
+    """Inserts values at keys nothing was stored at, in bulk; returns the keys another writer
+    inserted meanwhile (PostgreSQL `ON CONFLICT DO NOTHING`: the statement waits for that
+    writer's commit and leaves its row alone), which the caller then treats as stored values."""
+    _require_write(session)
+    if not new:
+        return set()
     now = utcnow()
     source, ref = stamp
     made = {"source": source, "source_ref": ref, "updated_at": now, "updated_by": actor.name}
     place = {"framework_id": framework_id, "reported_at": now}
+    ordered = sorted(new, key=lambda item: (item[0][0], str(item[0][1]), item[0][2]))
     rows = [
         {**fields(v), **made, **place, "unit_id": u, "period": str(p), "indicator": i}
-        for (u, p, i), v in new
+        for (u, p, i), v in ordered
     ]
-    for start in range(0, len(rows), BULK):
-        session.execute(insert(IndicatorValue), rows[start : start + BULK])
-    if changed:
-        session.execute(
-            update(IndicatorValue), [{"id": i, **fields(v), **made} for i, v in changed]
+    table = VALUES
+    if serialises_writes(session):
+        bulk_insert(session, table, rows)
+        return set()
+    # COPY into a scratch table shaped like the values, then one INSERT … SELECT that skips
+    # (and so waits for) keys another writer inserted meanwhile.
+    names = list(rows[0])
+    columns = ", ".join(names)
+    session.execute(text("DROP TABLE IF EXISTS pg_temp.chiso_new_values"))
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE chiso_new_values ON COMMIT DROP AS "
+            f"SELECT {columns} FROM indicator_values WITH NO DATA"
         )
-    session.flush()
+    )
+    copy_rows(session, "chiso_new_values", names, ([r[n] for n in names] for r in rows))
+    result = session.execute(
+        text(
+            f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM chiso_new_values "
+            "ORDER BY unit_id, period, indicator "
+            "ON CONFLICT (framework_id, unit_id, period, indicator) DO NOTHING "
+            "RETURNING unit_id, period, indicator"
+        )
+    )
+    stored = {(r[0], r[1], r[2]) for r in result}
+    return {(u, p, i) for (u, p, i), _ in ordered if (u, str(p), i) not in stored}
+
+
+def update_values(
+    session: Session, actor: Actor, stamp: tuple[str, str], changed: Sequence[tuple[int, Value]]
+) -> None:
+    """New values for stored rows (by id, locked by `lock` on PostgreSQL), in bulk."""
+    _require_write(session)
+    if not changed:
+        return
+    source, ref = stamp
+    table = VALUES
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values(
+            {
+                **{f: bindparam(f) for f in FIELDS},
+                "source": bindparam("source"),
+                "source_ref": bindparam("source_ref"),
+                "updated_at": bindparam("updated_at"),
+                "updated_by": bindparam("updated_by"),
+            }
+        )
+    )
+    made = {"source": source, "source_ref": ref, "updated_at": utcnow(), "updated_by": actor.name}
+    rows = [{"row_id": i, **fields(v), **made} for i, v in sorted(changed, key=lambda c: c[0])]
+    for start in range(0, len(rows), BULK):
+        session.execute(statement, rows[start : start + BULK])
+
+
+def current_state(
+    session: Session, framework_id: str | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(audit key, fields) of every stored value, as the audit log names and records them."""
+    table = VALUES
+    query = select(
+        table.c.framework_id, Unit.key, table.c.period, table.c.indicator, *_table_columns()
+    ).join(Unit, Unit.id == table.c.unit_id)
+    if framework_id:
+        query = query.where(table.c.framework_id == framework_id)
+    for row in session.execute(query.execution_options(yield_per=BULK)):
+        yield "/".join(row[:4]), dict(zip(FIELDS, row[4:], strict=True))
+
+
+def figures(
+    session: Session, framework_id: str, period: Period, indicators: Sequence[str] | None = None
+) -> list[tuple[int, str, str, Value]]:
+    """(unit id, unit name, indicator, value) of a period, read as plain rows (quality checks
+    compare every value of a period after an import)."""
+    table = VALUES
+    query = (
+        select(table.c.unit_id, Unit.name, table.c.indicator, *_table_columns())
+        .join(Unit, Unit.id == table.c.unit_id)
+        .where(table.c.framework_id == framework_id, table.c.period == str(period))
+    )
+    if indicators:
+        query = query.where(table.c.indicator.in_(indicators))
+    return [
+        (unit_id, name, indicator, finite_or_missing(Value(n, a, b, t, i)))
+        for unit_id, name, indicator, n, a, b, t, i in session.execute(query).all()
+    ]
 
 
 def _query(

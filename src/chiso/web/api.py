@@ -45,6 +45,8 @@ class ValuesIn(BaseModel):
     framework: str = "platform-usage"
     values: list[ValueIn]
     dry_run: bool = False
+    replace: bool = False
+    """Also replace values of the other kind of source (computed ↔ reported)."""
 
 
 @router.get("/units")
@@ -170,13 +172,28 @@ def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
         path = Path(work) / "api.csv"
         path.write_text(buffer.getvalue(), encoding="utf-8")
         report = importer.import_values(
-            acting(request, who), path, body.framework, dry_run=body.dry_run, source="api"
+            acting(request, who),
+            path,
+            body.framework,
+            dry_run=body.dry_run,
+            source="api",
+            replace=body.replace,
         )
     return {
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
         "dry_run": report.dry_run,
+        "source": report.stored_as,
+        "skipped": [
+            {
+                "unit": k.unit_key,
+                "period": str(k.period),
+                "indicator": k.indicator,
+                "kept_source": k.kept_source,
+            }
+            for k in report.skipped
+        ],
         "flags": [
             {"unit": f.unit, "indicator": f.indicator, "message": f.message_vi}
             for f in report.flags

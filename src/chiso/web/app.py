@@ -145,7 +145,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(ChisoError)
     async def chiso_error(request: Request, exc: ChisoError) -> Response:
         observe.refused(request, exc)
-        status = 400 if exc.exit_code == 2 else 422
+        status = getattr(exc, "http_status", None) or (400 if exc.exit_code == 2 else 422)
         if request.url.path.startswith("/api/"):
             body = {
                 "error": exc.message_vi,

@@ -71,7 +71,7 @@ async def upload(request: Request) -> Response:
                 scope=scope,
             )
         except ChisoError as exc:
-            return _data_page(request, who, error=exc, status=422)
+            return _data_page(request, who, error=exc, status=getattr(exc, "http_status", 422))
     return _data_page(request, who, result=report)
 
 

@@ -362,7 +362,7 @@ def move(
 ) -> AssessmentView:
     """One step of the cycle, refused with the reason when the state or the role does not allow it."""
     today = today or date.today()
-    with rt.db.transaction() as session:
+    with rt.db.transaction(write=step is Move.PUBLISH) as session:
         f = _load(session, rt, framework, period, unit)
         status, role = f.assessment.status, rt.actor.role
         is_open = window_open(f.round.opens_on, f.round.closes_on, today)
@@ -437,4 +437,5 @@ def _publish_values(session: Session, rt: Runtime, f: _File) -> None:
     ]
     report = ImportReport(f"assessment {f.round.id}", f.framework.id, len(matched))
     ref = f"Tự đánh giá {f.framework.id} {f.round.period}, đã thẩm định và phê duyệt"
-    apply_values(session, rt.actor, f.framework, matched, ref, "assessment", report)
+    # The verified values are the evaluator's decision: they replace computed ones too.
+    apply_values(session, rt.actor, f.framework, matched, ref, "assessment", report, replace=True)

@@ -1,10 +1,12 @@
-"""Creating and upgrading the application database."""
+"""Creating, upgrading and checking the application database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chiso.domain.audit import ChainReport
 from chiso.services.runtime import Runtime
+from chiso.services.values.changes import verify_audit_chain
 from chiso.settings import Settings
 from chiso.store import migrate
 from chiso.store.db import make_engine
@@ -44,3 +46,8 @@ def opened(rt: Runtime) -> str:
     """Opens the runtime's database now (initialising a brand-new one, refusing an old schema)
     and names it, password hidden, for the log."""
     return rt.db.engine.url.render_as_string(hide_password=True)
+
+
+def check(rt: Runtime, framework_id: str | None = None) -> ChainReport:
+    """The audit trail of every stored value adds up (see `changes.verify_audit_chain`)."""
+    return verify_audit_chain(rt, framework_id)

@@ -211,7 +211,7 @@ def store_values(
         if code
     }
     report = ImportReport(f"sổ đăng ký {when}", chosen.id)
-    with rt.db.transaction() as session:
+    with rt.db.transaction(write=True) as session:
         matched = []
         for unit, _ in covered_units(session, chosen, when):
             if chair_indicator:

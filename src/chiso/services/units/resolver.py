@@ -37,20 +37,27 @@ class UnitResolver:
         self.by_key: dict[str, Unit] = {}
         self.by_id: dict[int, Unit] = {}
         self._by_code: dict[str, list[Unit]] = defaultdict(list)
-        self._tiers: tuple[dict[str, list[Unit]], ...] = tuple(defaultdict(list) for _ in _KEYS)
+        self._named: tuple[dict[str, list[Unit]], ...] | None = None
         for unit in units:
-            self._add(unit)
+            self.by_key[unit.key] = unit
+            self.by_id[unit.id] = unit
+            if unit.code:
+                self._by_code[unit.code].append(unit)
         self._similar = similar
         self._suggested = 0
 
-    def _add(self, unit: Unit) -> None:
-        self.by_key[unit.key] = unit
-        self.by_id[unit.id] = unit
-        if unit.code:
-            self._by_code[unit.code].append(unit)
-        for tier, key_of in zip(self._tiers, _KEYS, strict=True):
-            for name in {key_of(n) for n in _names(unit, key_of)} - {""}:
-                tier[name].append(unit)
+    @property
+    def _tiers(self) -> tuple[dict[str, list[Unit]], ...]:
+        """The name indexes, built on the first reference by name (a file naming its units by
+        key, as a template does, never needs them)."""
+        if self._named is None:
+            tiers: tuple[dict[str, list[Unit]], ...] = tuple(defaultdict(list) for _ in _KEYS)
+            for unit in self.by_key.values():
+                for tier, key_of in zip(tiers, _KEYS, strict=True):
+                    for name in {key_of(n) for n in _names(unit, key_of)} - {""}:
+                        tier[name].append(unit)
+            self._named = tiers
+        return self._named
 
     def find(self, text: str, on: date | None = None) -> Unit:
         """The unit, or NotFound / Ambiguous saying what was meant and how to write it."""

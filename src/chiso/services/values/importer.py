@@ -34,20 +34,27 @@ def import_values(
     source: str = "file",
     scope: int | None = None,
     decimal: str | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """`scope` (a unit id) limits the file to that unit and the units under it, as for a
     reporter; a value of any other unit is a problem like any other. `decimal` is the file's
-    decimal mark when the person importing says it."""
+    decimal mark when the person importing says it. A value chiso computed stays unless
+    `replace` (the file's value is then counted as skipped)."""
     mark = parse_mark(decimal)
     framework, rows, problems = _read(rt, path, framework_ref, parse_period(period), mark)
-    report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
-    with rt.db.transaction(commit=not dry_run) as session:
-        matched = _match(session, framework, rows, problems, scope)
-        problems.raise_if_any(path.name)
-        apply_values(session, rt.actor, framework, matched, _source_ref(path), source, report)
+    ref = _source_ref(path)
+
+    def work(session: Session) -> ImportReport:
+        report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
+        found = ProblemList(list(problems.problems))
+        matched = _match(session, framework, rows, found, scope)
+        found.raise_if_any(path.name)
+        apply_values(session, rt.actor, framework, matched, ref, source, report, replace)
         if report.created or report.updated:
             report.flags = flags_for(session, framework, matched)
-    return report
+        return report
+
+    return rt.db.run_write(work, commit=not dry_run)
 
 
 def _read(
@@ -100,6 +107,7 @@ def _match(
 ) -> list[Matched]:
     resolver = full_resolver(session)
     cache: dict[tuple[str, Period], tuple[Unit | None, str | None]] = {}
+    fits: dict[tuple[str, str], bool] = {}
     out = []
     for row in rows:
         key = (row.unit_code, row.period)
@@ -108,7 +116,15 @@ def _match(
         unit, reason = cache[key]
         if unit is None:
             problems.add(row.unit_where or row.where, reason or "", "unknown unit")
-        elif _admitted(resolver, framework, row, unit, scope, problems):
+            continue
+        # Most rows of a file share their unit's kind and indicator: a row that fits like the
+        # ones before it is admitted without asking again (problems are always asked).
+        fit = (row.indicator, unit.kind) if scope is None else None
+        if (fit is not None and fits.get(fit)) or _admitted(
+            resolver, framework, row, unit, scope, problems
+        ):
+            if fit is not None:
+                fits[fit] = True
             out.append(
                 Matched(
                     unit.id, unit.key, unit.name, row.period, row.indicator, row.value, row.where

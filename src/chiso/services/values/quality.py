@@ -83,11 +83,13 @@ def _numbers(
     """(unit id, indicator) → measured quantity, and unit id → name."""
     out: dict[tuple[str, str], float] = {}
     names: dict[str, str] = {}
-    for v in values_repo.values(session, framework.id, [period], indicators=indicators):
-        x = numeric(framework.node(v.indicator), v.value)
+    for unit_id, unit_name, indicator, value in values_repo.figures(
+        session, framework.id, period, indicators
+    ):
+        x = numeric(framework.node(indicator), value)
         if x is not None:
-            out[(str(v.unit_id), v.indicator)] = x
-            names[str(v.unit_id)] = v.unit_name
+            out[(str(unit_id), indicator)] = x
+            names[str(unit_id)] = unit_name
     return out, names
 
 
