@@ -62,6 +62,24 @@ def compute(
     print_report(report, limit=10)
 
 
+@app.command()
+def compact(
+    source: list[str] = typer.Option(
+        [], "--source", help="Nguồn cần gộp (lặp lại được; mặc định mọi nguồn)."
+    ),
+) -> None:
+    """Gộp các tệp nhỏ của mỗi tháng thành một tệp (người đọc chuyển sang tệp mới cùng một lúc)."""
+    rt = runtime.open_runtime()
+    with err_console.status("Đang gộp tệp bản ghi…"):
+        reports = facts.compact(rt, source)
+    rt.close()
+    for r in reports:
+        console.print(
+            f"{facts.source_labels()[r.source]}: {number(r.files_before)} tệp → {number(r.files_after)} tệp, "
+            f"{number(r.rows)} bản ghi."
+        )
+
+
 @app.command("scan-pdfs")
 def scan_pdfs(
     folder: Path = typer.Argument(

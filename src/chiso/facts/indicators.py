@@ -1,8 +1,8 @@
 """Platform-usage indicators from raw records, written once as Ibis expressions.
 
-They run on DuckDB by default; the tests run the same expressions on Polars to keep them portable
-to a cluster engine (Spark or another Ibis backend). Rates are numerator and denominator, summed
-over the months of a period and up the unit hierarchy, so they roll up correctly."""
+They run on the configured engine (`facts.engine`: DuckDB by default, Spark for clusters).
+Rates are numerator and denominator, summed over the months of a period and up the unit
+hierarchy, so they roll up correctly."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 
-from chiso.facts.schemas import SOURCES
+from chiso.facts.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -104,13 +103,13 @@ def rolled_up(
     return totals
 
 
-def indicator_rows(con: Any, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
+def indicator_rows(engine: Engine, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
                    closed_loop: bool = True) -> list[tuple[str, str, float, float | None]]:  # fmt: skip
     """(unit_code, indicator, numerator or count, denominator) for every unit with records and
     every unit above it. One scan per source; `ancestors(codes)` gives the hierarchy of the
     unit codes found."""
     counts = {
-        source: fetch(con, expr).to_pylist()
+        source: engine.fetch(expr).to_pylist()
         for source, expr in per_unit(tables, months, closed_loop).items()
     }
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
@@ -125,20 +124,3 @@ def indicator_rows(con: Any, tables: dict[str, ir.Table], months: Sequence[str],
                 out.append((unit, measure.indicator, float(sums[measure.numerator]),
                             float(denominator) if denominator is not None else None))  # fmt: skip
     return sorted(out)
-
-
-def fetch(con: Any, expr: ir.Table) -> Any:
-    """Arrow results of an expression. On DuckDB the compiled SQL runs on the connection itself:
-    same expression, without the pandas-based converter Ibis imports for `to_pyarrow`."""
-    if con.name == "duckdb":
-        return con.con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_table()
-    return con.to_pyarrow(expr)
-
-
-def open_tables(con: Any, globs: dict[str, str]) -> dict[str, ir.Table]:
-    """Ibis tables over the stored Parquet of each source present (month from the partition)."""
-    return {
-        name: con.read_parquet(pattern, table_name=f"facts_{name}", hive_partitioning=True)
-        for name, pattern in globs.items()
-        if name in SOURCES
-    }

@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import ibis
-
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import UsageError
 from chiso.facts import indicators
+from chiso.facts.engine import Engine, EngineConfig, connect
 from chiso.facts.schemas import SOURCES, source
-from chiso.facts.store import FactStore, IngestReport
+from chiso.facts.store import CompactReport, FactStore, IngestReport
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
@@ -30,7 +29,20 @@ def source_labels() -> dict[str, str]:
 
 
 def store_of(rt: Runtime) -> FactStore:
-    return FactStore(rt.settings.data_dir)
+    return FactStore(rt.settings.effective_facts_location)
+
+
+def engine_of(rt: Runtime) -> Engine:
+    """The analytics engine the settings name (CHISO_FACTS_ENGINE and the Spark settings)."""
+    s = rt.settings
+    return connect(EngineConfig(s.facts_engine, s.facts_spark_remote, s.facts_spark_master))
+
+
+def compact(rt: Runtime, source_names: Sequence[str] = ()) -> list[CompactReport]:
+    """Merges each month's small files into one per source (all sources by default)."""
+    store = store_of(rt)
+    wanted = [source(n) for n in source_names] or list(SOURCES.values())
+    return [store.compact(src) for src in wanted if store.has(src)]
 
 
 def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
@@ -49,8 +61,7 @@ def compute(
     period_text: str,
     framework_ref: str = DEFAULT_FRAMEWORK,
     closed_loop: bool = True,
-    con: Any = None,
-    replace: bool = False,
+    engine: Engine | None = None,
 ) -> ImportReport:
     """Indicators of every unit with records (and every unit above it) for the period, stored as
     computed values; running it again on the same records changes nothing. A value a unit
@@ -58,16 +69,37 @@ def compute(
     period = parse_period(period_text)
     framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
-    globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
-    if not globs:
+    stored = {name: store.files(src) for name, src in SOURCES.items() if store.has(src)}
+    if not stored:
         raise UsageError(
             "Chưa có bản ghi nào của các nền tảng.", "no raw records stored",
             hint_vi="nạp bằng `chiso facts ingest --source documents TỆP…` hoặc tạo thử bằng `chiso generate`.",
         )  # fmt: skip
-    backend = con or ibis.duckdb.connect()
-    tables = indicators.open_tables(backend, globs)
+    backend = engine or engine_of(rt)
+    try:
+        return _compute(rt, backend, store, stored, period, framework, closed_loop)
+    finally:
+        if engine is None:
+            backend.close()
+
+
+def _compute(
+    rt: Runtime,
+    backend: Engine,
+    store: FactStore,
+    stored: dict[str, list[str]],
+    period: Period,
+    framework: Any,
+    closed_loop: bool,
+) -> ImportReport:
     months = [str(m) for m in period.months()]
-    units: dict[str, tuple[int, str]] = {}
+    wanted = {f"month={m}" for m in months}
+    tables = {
+        name: backend.open(name, store.folder(SOURCES[name]), in_period)
+        for name, files in stored.items()
+        if (in_period := [f for f in files if f.split("/", 1)[0] in wanted])
+    }
+    report = ImportReport(f"bản ghi {period}", framework.id)
     with rt.db.transaction() as session:
 
         def ancestors(codes: list[str]) -> list[tuple[str, str]]:
@@ -76,18 +108,16 @@ def compute(
             return pairs
 
         rows = indicators.indicator_rows(backend, tables, months, ancestors, closed_loop)
-    leaves = {n.code for n in framework.leaves()}
-    matched = [
-        Matched(units[key][0], key, units[key][1], period, indicator,
-                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
-        for key, indicator, num, den in rows
-        if indicator in leaves and key in units
-    ]  # fmt: skip
-    ref = f"facts {', '.join(sorted(globs))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
-
-    def work(session: Session) -> ImportReport:
-        report = ImportReport(f"bản ghi {period}", framework.id, len(matched))
-        apply_values(session, rt.actor, framework, matched, ref, "computed", report, replace)
+        leaves = {n.code for n in framework.leaves()}
+        matched = [
+            Matched(units[key][0], key, units[key][1], period, indicator,
+                    Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+            for key, indicator, num, den in rows
+            if indicator in leaves and key in units
+        ]  # fmt: skip
+        report.rows = len(matched)
+        ref = f"facts {', '.join(sorted(stored))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
+        apply_values(session, rt.actor, framework, matched, ref, "computed", report)
         if report.created or report.updated:
             report.flags = flags_for(session, framework, matched)
         return report
