@@ -398,3 +398,27 @@ def test_five_concurrent_identical_posts_store_each_id_once(web: Any) -> None:
     assert sorted(a["stored"] for a in answers) == [0, 0, 0, 0, 2000]
     ids = stored_ids(web.rt)
     assert len(ids) == 2000 == len(set(ids))
+
+
+@pytest.mark.parametrize("closed_loop", [True, False])
+def test_yaml_measures_equal_the_hard_coded_ones(generated: Runtime, closed_loop: bool) -> None:
+    """The eight shipped measures written in YAML give the values of the code they replace."""
+    from chiso.facts import indicators
+    from chiso.facts.schemas import catalog
+
+    store = facts.store_of(generated)
+    known = catalog()
+    con = connect()
+    tables = {n: con.open(n, store.folder(s), store.files(s)) for n, s in known.sources.items()}
+    months = [str(m) for m in Period.parse("2025-Q3").months()]
+    pairs = [("2025:25357", "2025:25357"), ("2025:25357", "2025:75"), ("75.SYT", "75.SYT"),
+             ("75.SYT", "2025:75"), ("75.STC", "75.STC"), ("75.STC", "2025:75")]  # fmt: skip
+
+    def ancestors(codes: list[str]) -> list[tuple[str, str]]:
+        return [a for a in pairs if a[0] in codes]
+
+    old = indicators.legacy_indicator_rows(con, tables, months, ancestors, closed_loop)
+    measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
+    new = indicators.indicator_rows(con, tables, known.sources, measures, months, ancestors)
+    assert new == old
+    assert len({r[1] for r in new}) == 8 and len(new) > 20

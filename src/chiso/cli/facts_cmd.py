@@ -36,7 +36,7 @@ def ingest(
         report = facts.ingest(rt, source, files)
     rt.close()
     console.print(
-        f"{facts.source_labels()[source]}: {number(report.rows)} bản ghi đọc được, lưu mới {number(report.new)}, "
+        f"{facts.source_labels(rt)[source]}: {number(report.rows)} bản ghi đọc được, lưu mới {number(report.new)}, "
         f"đã có từ trước {number(report.already_stored)}; các tháng: {', '.join(report.months) or '—'}."
     )
 
@@ -75,7 +75,7 @@ def compact(
     rt.close()
     for r in reports:
         console.print(
-            f"{facts.source_labels()[r.source]}: {number(r.files_before)} tệp → {number(r.files_after)} tệp, "
+            f"{facts.source_labels(rt)[r.source]}: {number(r.files_before)} tệp → {number(r.files_after)} tệp, "
             f"{number(r.rows)} bản ghi."
         )
 

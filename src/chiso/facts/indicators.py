@@ -13,11 +13,12 @@ from typing import Any
 import ibis.expr.types as ir
 
 from chiso.facts.engine import Engine
+from chiso.facts.schemas import Measure, Source
 
 
 @dataclass(frozen=True)
-class Measure:
-    """An indicator computed from one source: numerator over denominator, or a count."""
+class LegacyMeasure:
+    """The hard-coded measures, kept until the YAML ones are shown to give the same values."""
 
     indicator: str
     source: str
@@ -25,19 +26,19 @@ class Measure:
     denominator: str | None
 
 
-MEASURES = (
-    Measure("signed_docs_rate", "documents", "signed", "docs"),
-    Measure("online_docs_rate", "documents", "online", "docs"),
-    Measure("paperless_meetings", "meetings", "paperless", None),
-    Measure("paperless_meetings_rate", "meetings", "paperless", "meetings"),
-    Measure("official_email_rate", "email", "active", "accounts"),
-    Measure("online_applications_rate", "applications", "online", "applications"),
-    Measure("digitised_results_rate", "applications", "digitised", "applications"),
-    Measure("on_time_rate", "applications", "on_time", "applications"),
+LEGACY_MEASURES = (
+    LegacyMeasure("signed_docs_rate", "documents", "signed", "docs"),
+    LegacyMeasure("online_docs_rate", "documents", "online", "docs"),
+    LegacyMeasure("paperless_meetings", "meetings", "paperless", None),
+    LegacyMeasure("paperless_meetings_rate", "meetings", "paperless", "meetings"),
+    LegacyMeasure("official_email_rate", "email", "active", "accounts"),
+    LegacyMeasure("online_applications_rate", "applications", "online", "applications"),
+    LegacyMeasure("digitised_results_rate", "applications", "digitised", "applications"),
+    LegacyMeasure("on_time_rate", "applications", "on_time", "applications"),
 )
 
 
-def per_unit(
+def legacy_per_unit(
     tables: dict[str, ir.Table], months: Sequence[str], closed_loop: bool = True
 ) -> dict[str, ir.Table]:
     """Per source: counts per unit over the given months. Classified documents are left out; a
@@ -103,24 +104,81 @@ def rolled_up(
     return totals
 
 
-def indicator_rows(engine: Engine, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
+def legacy_indicator_rows(engine: Engine, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
                    closed_loop: bool = True) -> list[tuple[str, str, float, float | None]]:  # fmt: skip
     """(unit_code, indicator, numerator or count, denominator) for every unit with records and
     every unit above it. One scan per source; `ancestors(codes)` gives the hierarchy of the
     unit codes found."""
     counts = {
         source: engine.fetch(expr).to_pylist()
-        for source, expr in per_unit(tables, months, closed_loop).items()
+        for source, expr in legacy_per_unit(tables, months, closed_loop).items()
     }
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():
         totals = rolled_up(rows, pairs)
-        for measure in (m for m in MEASURES if m.source == source):
+        for measure in (m for m in LEGACY_MEASURES if m.source == source):
             for unit, sums in totals.items():
                 denominator = sums[measure.denominator] if measure.denominator else None
                 if measure.denominator and not denominator:
                     continue
                 out.append((unit, measure.indicator, float(sums[measure.numerator]),
                             float(denominator) if denominator is not None else None))  # fmt: skip
+    return sorted(out)
+
+
+def measure_counts(
+    tables: dict[str, ir.Table],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    months: Sequence[str],
+) -> dict[str, ir.Table]:
+    """Per source with measures: one scan giving, per unit over the months, `n<i>` (numerator)
+    and `d<i>` (denominator) of each measure i."""
+    out: dict[str, ir.Table] = {}
+    for name, table in tables.items():
+        mine = [(i, m) for i, m in enumerate(measures) if m.source == name]
+        if not mine:
+            continue
+        src = sources[name]
+        t = table.filter(table.month.isin(list(months)))
+        metrics: dict[str, ir.Scalar] = {}
+        for i, measure in mine:
+            num, den = measure.filters(src.kinds)
+            metrics[f"n{i}"] = _count_true(num(t))
+            if den is not None:
+                metrics[f"d{i}"] = _count_true(den(t))
+        out[name] = t.group_by(t[src.unit].name("unit_code")).aggregate(**metrics)
+    return out
+
+
+def indicator_rows(
+    engine: Engine,
+    tables: dict[str, ir.Table],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    months: Sequence[str],
+    ancestors: Ancestors,
+) -> list[tuple[str, str, float, float | None]]:
+    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
+    every unit above it; a rate whose denominator is 0 is left out. One scan per source;
+    `ancestors(codes)` gives the hierarchy of the unit codes found."""
+    counts = {
+        source: engine.fetch(expr).to_pylist()
+        for source, expr in measure_counts(tables, sources, measures, months).items()
+    }
+    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
+    out: list[tuple[str, str, float, float | None]] = []
+    for source, rows in counts.items():
+        totals = rolled_up(rows, pairs)
+        for i, measure in enumerate(measures):
+            if measure.source != source:
+                continue
+            for unit, sums in totals.items():
+                if measure.denominator is None:
+                    out.append((unit, measure.indicator, float(sums[f"n{i}"]), None))
+                elif sums[f"d{i}"]:
+                    out.append(
+                        (unit, measure.indicator, float(sums[f"n{i}"]), float(sums[f"d{i}"]))
+                    )
     return sorted(out)

@@ -310,7 +310,7 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[Path])
             f"SELECT {index} AS _file, row_number() OVER () AS _row, {columns} FROM {_reader(path)}"
         )
     con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(parts))
-    typed = ", ".join(f"{_typed(c, t)} AS {c}" for c, t in source.columns.items())
+    typed = ", ".join(f"{_typed(c, k)} AS {c}" for c, k in source.kinds.items())
     con.execute(f"CREATE TEMP TABLE typed0 AS SELECT _file, _row, {typed} FROM raw")
     con.execute(
         f"CREATE TEMP TABLE typed AS SELECT *, {source.id_sql} AS _id, {source.month_sql} AS month FROM typed0"
@@ -319,15 +319,17 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[Path])
 
 def _typed(column: str, kind: str) -> str:
     value = f"nullif(trim({column}), '')"
-    if kind == "BOOLEAN":
+    if kind == "boolean":
         true, false = (", ".join(f"'{v}'" for v in values) for values in (TRUE, FALSE))
         return f"CASE WHEN lower({value}) IN ({true}) THEN true WHEN lower({value}) IN ({false}) THEN false END"
-    if kind in {"TIMESTAMP", "DATE"}:
+    if kind in {"timestamp", "date"}:
         return (
             f"CAST(coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, '%d/%m/%Y %H:%M:%S'), "
             f"try_strptime({value}, '%d/%m/%Y %H:%M'), try_strptime({value}, '%d/%m/%Y')) AS {kind})"
         )
-    if column == "period":
+    if kind in {"integer", "number"}:
+        return f"try_cast({value} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
+    if kind == "month":
         return f"CASE WHEN regexp_full_match({value}, '\\d{{4}}-(0[1-9]|1[0-2])') THEN {value} END"
     return value
 
@@ -365,7 +367,7 @@ def _validate(
     codes = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT unit_code FROM typed WHERE unit_code IS NOT NULL"
+            f"SELECT DISTINCT {source.unit} FROM typed WHERE {source.unit} IS NOT NULL"
         ).fetchall()
     ]
     unknown = sorted(set(codes) - known_units(codes))
@@ -373,7 +375,7 @@ def _validate(
         listed = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
         message = f"{len(unknown)} mã đơn vị không có trong danh mục: {listed}"
         hint = "nạp đơn vị bằng `chiso units seed`/`chiso units import` hoặc sửa mã trong tệp"
-        problems.append(Problem("cột unit_code", message, "unknown unit codes", hint))
+        problems.append(Problem(f"cột {source.unit}", message, "unknown unit codes", hint))
     if problems:
         raise RejectedInput(
             f"Bản ghi {source.name} bị từ chối: {len(problems)} loại lỗi, không có bản ghi nào được lưu.",

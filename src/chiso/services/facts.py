@@ -11,7 +11,7 @@ from chiso.domain.scoring import Value
 from chiso.errors import UsageError
 from chiso.facts import indicators
 from chiso.facts.engine import Engine, EngineConfig, connect
-from chiso.facts.schemas import SOURCES, source
+from chiso.facts.schemas import Catalog, Measure, catalog
 from chiso.facts.store import CompactReport, FactStore, IngestReport
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
@@ -24,8 +24,13 @@ from chiso.store.db import Session
 DEFAULT_FRAMEWORK = "platform-usage"
 
 
-def source_labels() -> dict[str, str]:
-    return {name: src.label_vi for name, src in SOURCES.items()}
+def catalog_of(rt: Runtime) -> Catalog:
+    """The shipped sources and measures with the province's own (CHISO_DATA_DIR/facts/…)."""
+    return catalog(rt.settings.data_dir / "facts")
+
+
+def source_labels(rt: Runtime) -> dict[str, str]:
+    return {name: src.label_vi for name, src in catalog_of(rt).sources.items()}
 
 
 def store_of(rt: Runtime) -> FactStore:
@@ -41,12 +46,13 @@ def engine_of(rt: Runtime) -> Engine:
 def compact(rt: Runtime, source_names: Sequence[str] = ()) -> list[CompactReport]:
     """Merges each month's small files into one per source (all sources by default)."""
     store = store_of(rt)
-    wanted = [source(n) for n in source_names] or list(SOURCES.values())
+    known = catalog_of(rt)
+    wanted = [known.source(n) for n in source_names] or list(known.sources.values())
     return [store.compact(src) for src in wanted if store.has(src)]
 
 
 def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
-    src = source(source_name)
+    src = catalog_of(rt).source(source_name)
 
     def known(codes: list[str]) -> set[str]:
         with rt.db.transaction() as session:
@@ -69,7 +75,8 @@ def compute(
     period = parse_period(period_text)
     framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
-    stored = {name: store.files(src) for name, src in SOURCES.items() if store.has(src)}
+    known = catalog_of(rt)
+    stored = {name: store.files(src) for name, src in known.sources.items() if store.has(src)}
     if not stored:
         raise UsageError(
             "Chưa có bản ghi nào của các nền tảng.", "no raw records stored",
@@ -77,7 +84,9 @@ def compute(
         )  # fmt: skip
     backend = engine or engine_of(rt)
     try:
-        return _compute(rt, backend, store, stored, period, framework, closed_loop)
+        measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
+        signing = "khép kín" if closed_loop else "một chữ ký"
+        return _compute(rt, backend, store, known, stored, period, framework, measures, signing)
     finally:
         if engine is None:
             backend.close()
@@ -87,15 +96,17 @@ def _compute(
     rt: Runtime,
     backend: Engine,
     store: FactStore,
+    known: Catalog,
     stored: dict[str, list[str]],
     period: Period,
     framework: Any,
-    closed_loop: bool,
+    measures: list[Measure],
+    signing: str,
 ) -> ImportReport:
     months = [str(m) for m in period.months()]
     wanted = {f"month={m}" for m in months}
     tables = {
-        name: backend.open(name, store.folder(SOURCES[name]), in_period)
+        name: backend.open(name, store.folder(known.sources[name]), in_period)
         for name, files in stored.items()
         if (in_period := [f for f in files if f.split("/", 1)[0] in wanted])
     }
@@ -107,7 +118,9 @@ def _compute(
             units.update(found)
             return pairs
 
-        rows = indicators.indicator_rows(backend, tables, months, ancestors, closed_loop)
+        rows = indicators.indicator_rows(
+            backend, tables, known.sources, measures, months, ancestors
+        )
         leaves = {n.code for n in framework.leaves()}
         matched = [
             Matched(units[key][0], key, units[key][1], period, indicator,
@@ -116,7 +129,7 @@ def _compute(
             if indicator in leaves and key in units
         ]  # fmt: skip
         report.rows = len(matched)
-        ref = f"facts {', '.join(sorted(stored))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
+        ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
         apply_values(session, rt.actor, framework, matched, ref, "computed", report)
         if report.created or report.updated:
             report.flags = flags_for(session, framework, matched)
