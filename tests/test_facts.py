@@ -400,25 +400,120 @@ def test_five_concurrent_identical_posts_store_each_id_once(web: Any) -> None:
     assert len(ids) == 2000 == len(set(ids))
 
 
-@pytest.mark.parametrize("closed_loop", [True, False])
-def test_yaml_measures_equal_the_hard_coded_ones(generated: Runtime, closed_loop: bool) -> None:
-    """The eight shipped measures written in YAML give the values of the code they replace."""
-    from chiso.facts import indicators
+BAD_MEASURES = {
+    "double_operator": (
+        "numerator: signed_personal and and signed_org",
+        'numerator "signed_personal and and signed_org" cột 21',
+        "cần một giá trị",
+    ),
+    "unknown_column": (
+        "numerator: signed_personal and signd_org",
+        "cột 21",
+        "không có cột 'signd_org'",
+    ),
+    "not_a_condition": ("numerator: doc_id", "cột 1", "'doc_id' không phải điều kiện"),
+    "unclosed": ("numerator: (sent_online or signed_org", "cột 27", "cần ')'"),
+    "null_comparison": ("numerator: doc_id = null", "cột 8", "is null"),
+    "unknown_source": ("numerator: x\n    source: faxes", "nguồn 'faxes' không có", "documents"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_MEASURES))
+def test_invalid_measures_are_refused_naming_file_measure_and_position(
+    tmp_path: Path, case: str
+) -> None:
+    from chiso.errors import RejectedInput
     from chiso.facts.schemas import catalog
 
-    store = facts.store_of(generated)
-    known = catalog()
-    con = connect()
-    tables = {n: con.open(n, store.folder(s), store.files(s)) for n, s in known.sources.items()}
-    months = [str(m) for m in Period.parse("2025-Q3").months()]
-    pairs = [("2025:25357", "2025:25357"), ("2025:25357", "2025:75"), ("75.SYT", "75.SYT"),
-             ("75.SYT", "2025:75"), ("75.STC", "75.STC"), ("75.STC", "2025:75")]  # fmt: skip
+    body, where, message = BAD_MEASURES[case]
+    folder = tmp_path / "measures"
+    folder.mkdir()
+    source_line = "" if "source:" in body else "    source: documents\n"
+    (folder / "tinh.yaml").write_text(
+        f"measures:\n  my_rate:\n{source_line}    {body}\n    denominator: 'true'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RejectedInput) as refused:
+        catalog(tmp_path)
+    text = refused.value.render_vi()
+    assert "tinh.yaml" in text and "chỉ số 'my_rate'" in text
+    assert where in text and message in text, text
 
-    def ancestors(codes: list[str]) -> list[tuple[str, str]]:
-        return [a for a in pairs if a[0] in codes]
 
-    old = indicators.legacy_indicator_rows(con, tables, months, ancestors, closed_loop)
-    measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
-    new = indicators.indicator_rows(con, tables, known.sources, measures, months, ancestors)
-    assert new == old
-    assert len({r[1] for r in new}) == 8 and len(new) > 20
+def test_expressions_compile_to_the_rows_they_mean(tmp_path: Path, engine: Engine) -> None:
+    from chiso.facts.expressions import compile_filter
+
+    table = pa.table(
+        {"a": [True, False, None, True], "n": [1, 5, 7, None], "s": ["x", "y", "z", "x"]}
+    )
+    kinds = {"a": "boolean", "n": "integer", "s": "string"}
+    (tmp_path / "month=2025-01").mkdir()
+    pq.write_table(table, tmp_path / "month=2025-01" / "p.parquet")
+    t = engine.open("expr", tmp_path, ["month=2025-01/p.parquet"])
+    cases = {
+        "a": [True, False, None, True],
+        "not a": [False, True, None, False],
+        "a or n >= 5": [True, True, True, True],
+        "s in ('x', 'z') and not n is null": [True, False, True, False],
+        "s not in ('x')": [False, True, True, False],
+        "n is null or (a and s != 'y')": [True, False, None, True],
+        "true": [True, True, True, True],
+    }
+    for text, expected in cases.items():
+        got = engine.fetch(t.select(v=compile_filter(text, kinds)(t))).column("v").to_pylist()
+        assert got == expected, text
+
+
+REPORTS_SOURCE = """source: reports
+label: báo cáo định kỳ (Hệ thống thông tin báo cáo)
+id: report_id
+timestamp: submitted_on
+unit: don_vi
+columns:
+  report_id: string
+  don_vi: string
+  submitted_on: date
+  on_system: boolean
+  pages: integer
+"""
+REPORTS_MEASURE = """measures:
+  reports_on_system_rate:
+    source: reports
+    where: pages > 0
+    numerator: on_system
+    denominator: "true"
+"""
+
+
+def test_a_province_source_and_measure_written_only_in_yaml(
+    cli, province_db: str, tmp_path: Path, engine: Engine
+) -> None:
+    facts_dir = tmp_path / "data" / "facts"
+    (facts_dir / "sources").mkdir(parents=True)
+    (facts_dir / "measures").mkdir(parents=True)
+    (facts_dir / "sources" / "reports.yaml").write_text(REPORTS_SOURCE, encoding="utf-8")
+    (facts_dir / "measures" / "reports.yaml").write_text(REPORTS_MEASURE, encoding="utf-8")
+    batch = tmp_path / "reports.csv"
+    batch.write_text(
+        "report_id,don_vi,submitted_on,on_system,pages\n"
+        "r1,75.SYT,03/07/2023,x,4\nr2,75.SYT,04/07/2023,0,2\nr3,75.SYT,05/07/2023,x,0\nr4,75.SCT,06/07/2023,x,9\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(province_db, "facts", "ingest", "--source", "reports", str(batch))
+    assert code == 0, err
+    assert "báo cáo định kỳ" in out and "lưu mới 4" in out
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        report = facts.compute(rt, "2023-07", engine=engine)
+        values = stored_values(rt, "2023-07")
+    finally:
+        rt.close()
+    assert report.created >= 3
+    assert values[("75.SYT", "reports_on_system_rate")] == (None, 1.0, 2.0)
+    assert values[("75.SCT", "reports_on_system_rate")] == (None, 1.0, 1.0)
+    assert values[("2025:75", "reports_on_system_rate")] == (None, 2.0, 3.0)
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0 and "giữ nguyên" in out, err

@@ -7,76 +7,12 @@ hierarchy, so they roll up correctly."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import ibis.expr.types as ir
 
 from chiso.facts.engine import Engine
 from chiso.facts.schemas import Measure, Source
-
-
-@dataclass(frozen=True)
-class LegacyMeasure:
-    """The hard-coded measures, kept until the YAML ones are shown to give the same values."""
-
-    indicator: str
-    source: str
-    numerator: str
-    denominator: str | None
-
-
-LEGACY_MEASURES = (
-    LegacyMeasure("signed_docs_rate", "documents", "signed", "docs"),
-    LegacyMeasure("online_docs_rate", "documents", "online", "docs"),
-    LegacyMeasure("paperless_meetings", "meetings", "paperless", None),
-    LegacyMeasure("paperless_meetings_rate", "meetings", "paperless", "meetings"),
-    LegacyMeasure("official_email_rate", "email", "active", "accounts"),
-    LegacyMeasure("online_applications_rate", "applications", "online", "applications"),
-    LegacyMeasure("digitised_results_rate", "applications", "digitised", "applications"),
-    LegacyMeasure("on_time_rate", "applications", "on_time", "applications"),
-)
-
-
-def legacy_per_unit(
-    tables: dict[str, ir.Table], months: Sequence[str], closed_loop: bool = True
-) -> dict[str, ir.Table]:
-    """Per source: counts per unit over the given months. Classified documents are left out; a
-    document is signed only with both a personal and an organisation signature unless
-    `closed_loop` is False (then either is enough)."""
-    out: dict[str, ir.Table] = {}
-    wanted = list(months)
-    if "documents" in tables:
-        d = tables["documents"]
-        d = d.filter(d.month.isin(wanted) & ~d.classified)
-        signed = (
-            (d.signed_personal & d.signed_org)
-            if closed_loop
-            else (d.signed_personal | d.signed_org)
-        )
-        out["documents"] = d.group_by("unit_code").aggregate(
-            docs=d.count(), signed=_count_true(signed), online=_count_true(d.sent_online)
-        )
-    if "meetings" in tables:
-        m = tables["meetings"]
-        m = m.filter(m.month.isin(wanted))
-        out["meetings"] = m.group_by("unit_code").aggregate(
-            meetings=m.count(), paperless=_count_true(m.paperless)
-        )
-    if "email" in tables:
-        e = tables["email"]
-        e = e.filter(e.month.isin(wanted))
-        out["email"] = e.group_by("unit_code").aggregate(
-            accounts=e.count(), active=_count_true(e.active)
-        )
-    if "applications" in tables:
-        a = tables["applications"]
-        a = a.filter(a.month.isin(wanted))
-        out["applications"] = a.group_by("unit_code").aggregate(
-            applications=a.count(), online=_count_true(a.online),
-            digitised=_count_true(a.result_digitised), on_time=_count_true(a.on_time),
-        )  # fmt: skip
-    return out
 
 
 def _count_true(flag: ir.BooleanValue) -> ir.IntegerScalar:
@@ -102,29 +38,6 @@ def rolled_up(
                 if column != "unit_code":
                     bucket[column] = bucket.get(column, 0) + int(value)
     return totals
-
-
-def legacy_indicator_rows(engine: Engine, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
-                   closed_loop: bool = True) -> list[tuple[str, str, float, float | None]]:  # fmt: skip
-    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
-    every unit above it. One scan per source; `ancestors(codes)` gives the hierarchy of the
-    unit codes found."""
-    counts = {
-        source: engine.fetch(expr).to_pylist()
-        for source, expr in legacy_per_unit(tables, months, closed_loop).items()
-    }
-    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
-    out: list[tuple[str, str, float, float | None]] = []
-    for source, rows in counts.items():
-        totals = rolled_up(rows, pairs)
-        for measure in (m for m in LEGACY_MEASURES if m.source == source):
-            for unit, sums in totals.items():
-                denominator = sums[measure.denominator] if measure.denominator else None
-                if measure.denominator and not denominator:
-                    continue
-                out.append((unit, measure.indicator, float(sums[measure.numerator]),
-                            float(denominator) if denominator is not None else None))  # fmt: skip
-    return sorted(out)
 
 
 def measure_counts(
