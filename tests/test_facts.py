@@ -517,3 +517,115 @@ def test_a_province_source_and_measure_written_only_in_yaml(
     assert values[("2025:75", "reports_on_system_rate")] == (None, 2.0, 3.0)
     code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
     assert code == 0 and "giữ nguyên" in out, err
+
+
+def qlvb_export(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["SỔ VĂN BẢN ĐI NĂM 2023"])
+    sheet.append(["Đơn vị: UBND tỉnh"])
+    sheet.append(["STT", "Số, ký hiệu", "Ngày ban hành", "Trích yếu", "Đơn vị ban hành", "Độ mật",
+                  "Gửi điện tử", "Ký số cá nhân", "Ký số cơ quan"])  # fmt: skip
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_qlvb_export_through_its_profile(cli, province_db: str, tmp_path: Path) -> None:
+    rows = [
+        [1, "12/QĐ-SYT", "03/07/2023", "Về việc …", "Sở Y tế", "", "x", "x", "x"],
+        [2, "13/QĐ-SYT", "04/07/2023", "Về việc …", "sở y tế", "Thường", "x", "x", ""],
+        [3, "14/QĐ-SYT", "05/07/2023", "Về việc …", "75.SYT", "Mật", "", "", ""],
+        [4, "12/QĐ-SYT", "06/08/2023", "Cùng số, năm khác", "Sở Y tế", None, "X", "x", "x"],
+    ]
+    export = qlvb_export(tmp_path / "so-van-ban-di.xlsx", rows)
+    code, out, err = cli(
+        province_db, "facts", "ingest", "--profile", "qlvb-van-ban-di", str(export)
+    )
+    assert code == 0, err
+    assert "lưu mới 4" in out and "2023-07, 2023-08" in out
+    again = cli(province_db, "facts", "ingest", "--profile", "qlvb-van-ban-di", str(export))
+    assert again[0] == 0 and "lưu mới 0" in again[1] and "đã có từ trước 4" in again[1]
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0, err
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        values = stored_values(rt, "2023-07")
+    finally:
+        rt.close()
+    assert values[("75.SYT", "signed_docs_rate")] == (None, 1.0, 2.0)
+    assert values[("75.SYT", "online_docs_rate")] == (None, 2.0, 2.0)
+
+
+def test_export_with_bad_cells_names_them_and_stores_nothing(
+    cli, province_db: str, tmp_path: Path
+) -> None:
+    rows = [
+        [1, "12/QĐ", "31/02/2023", "…", "Sở Y tế", "", "x", "x", "x"],
+        [2, "13/QĐ", "04/07/2023", "…", "Sở Không Có", "", "x", "x", "x"],
+    ]
+    export = qlvb_export(tmp_path / "xuat.xlsx", rows)
+    code, _, err = cli(province_db, "facts", "ingest", "--profile", "qlvb-van-ban-di", str(export))
+    assert code == 1
+    assert "ngày không đọc được" in err and "ô C4" in err and "'31/02/2023'" in err
+    assert "không tìm thấy đơn vị 'Sở Không Có'" in err and "ô E5" in err
+    assert "không có bản ghi nào được lưu" in err
+    assert not list((tmp_path / "data" / "facts").rglob("*.parquet"))
+
+
+def test_portal_applications_csv_and_aggregated_statistics(
+    cli, province_db: str, tmp_path: Path
+) -> None:
+    apps = tmp_path / "ho-so.csv"
+    apps.write_text(
+        "Mã hồ sơ,Cơ quan tiếp nhận,Ngày tiếp nhận,Mã TTHC,Hình thức nộp,Số hóa kết quả,Đúng hạn\n"
+        "H1,Sở Y tế,03/07/2023 08:15,1.001,Trực tuyến,x,Đúng hạn\n"
+        "H2,Sở Y tế,04/07/2023,1.001,Trực tiếp,,Quá hạn\n"
+        "H3,Sở Y tế,05/07/2023,1.002,trực tuyến,x,Trước hạn\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(province_db, "facts", "ingest", "--profile", "dvc-ho-so", str(apps))
+    assert code == 0 and "lưu mới 3" in out, err
+    stats = tmp_path / "thong-ke.csv"
+    stats.write_text(
+        "THỐNG KÊ HỒ SƠ THÁNG 08/2023\n"
+        "Tên đơn vị,Tổng số hồ sơ tiếp nhận,Tiếp nhận trực tuyến,Tổng số hồ sơ đã giải quyết,Kết quả được số hóa\n"
+        "Sở Công Thương,200,150,180,90\nSở Tài chính,40,10,40,40\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(
+        province_db,
+        "facts",
+        "ingest",
+        "--profile",
+        "dvc-thong-ke",
+        "--period",
+        "2023-08",
+        str(stats),
+    )
+    assert code == 0, err
+    assert "thêm 4" in out
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        computed = stored_values(rt, "2023-07")
+        with rt.db.transaction() as s:
+            filed = {
+                (v.unit.key, v.indicator): (v.numerator, v.denominator)
+                for v in s.scalars(select(IndicatorValue).where(IndicatorValue.period == "2023-08"))
+            }
+    finally:
+        rt.close()
+    assert computed[("75.SYT", "online_applications_rate")] == (None, 2.0, 3.0)
+    assert computed[("75.SYT", "digitised_results_rate")] == (None, 2.0, 3.0)
+    assert filed[("75.SCT", "online_applications_rate")] == (150.0, 200.0)
+    assert filed[("75.STC", "digitised_results_rate")] == (40.0, 40.0)

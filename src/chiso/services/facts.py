@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import UsageError
-from chiso.facts import indicators
+from chiso.facts import indicators, profiles
 from chiso.facts.engine import Engine, EngineConfig, connect
 from chiso.facts.schemas import Catalog, Measure, catalog
 from chiso.facts.store import CompactReport, FactStore, IngestReport
+from chiso.io.tables import first_nonempty, read_table
+from chiso.io.writers import write_table
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import full_resolver
 from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.services.values.importer import import_values
 from chiso.services.values.quality import flags_for
 from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
+__all__ = ["CompactReport", "IngestReport", "compact", "compute", "ingest", "ingest_export"]
 
 
 def catalog_of(rt: Runtime) -> Catalog:
@@ -53,13 +60,81 @@ def compact(rt: Runtime, source_names: Sequence[str] = ()) -> list[CompactReport
 
 def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
     src = catalog_of(rt).source(source_name)
+    return store_of(rt).ingest(src, files, _known_units(rt), rt.settings.data_dir / "tmp")
 
+
+def profile_names(rt: Runtime) -> dict[str, str]:
+    known = catalog_of(rt)
+    return {
+        n: p.label_vi
+        for n, p in profiles.profiles(known.sources, rt.settings.data_dir / "facts").items()
+    }
+
+
+def ingest_export(
+    rt: Runtime, profile_name: str, files: Sequence[Path], period: str | None = None
+) -> IngestReport | ImportReport:
+    """An office's export read through a column-mapping profile: records of a source (stored as
+    `ingest` stores them) or statistics aggregated per unit (stored as values). Every file is
+    read and checked before anything is stored."""
+    known = catalog_of(rt)
+    found = profiles.profiles(known.sources, rt.settings.data_dir / "facts")
+    if profile_name not in found:
+        raise UsageError(
+            f"Hồ sơ ánh xạ '{profile_name}' không có.", f"unknown profile {profile_name!r}",
+            hint_vi="dùng: " + ", ".join(found) + " (hoặc thêm tệp YAML vào $CHISO_DATA_DIR/facts/profiles).",
+        )  # fmt: skip
+    profile = found[profile_name]
+    work = rt.settings.data_dir / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    converted = profiles.Converted()
+    with rt.db.transaction() as session:
+        matcher = full_resolver(session)
+
+        def resolve(text: str, on: date) -> tuple[str | None, str | None]:
+            unit, reason = matcher.match(text, on)
+            return (unit.key, None) if unit else (None, reason)
+
+        for path in files:
+            sheet = first_nonempty(read_table(path, profile.aliases(), is_header=profile.is_header))
+            if profile.kind == "aggregate":
+                part = profiles.to_values(profile, sheet, period)
+            else:
+                part = profiles.to_records(
+                    profile, known.source(str(profile.source)), sheet, resolve
+                )
+            converted.records += part.records
+            for what, places in part.problems.items():
+                converted.problems.setdefault(what, []).extend(places)
+    label = ", ".join(p.name for p in files)
+    if converted.problems:
+        raise converted.refusal(label)
+    out = work / f"export-{uuid.uuid4().hex}"
+    try:
+        if profile.kind == "aggregate":
+            out = out.with_suffix(".csv")
+            write_table(out, ("unit_code", "period", "indicator", "numerator", "denominator", "value"),
+                        [list(r.values()) for r in converted.records])  # fmt: skip
+            return import_values(rt, out, profile.framework or DEFAULT_FRAMEWORK, period)
+        out = out.with_suffix(".jsonl")
+        out.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in converted.records), "utf-8"
+        )
+        src = known.source(str(profile.source))
+        report = store_of(rt).ingest(src, [out], _known_units(rt), work)
+        report.files = [p.name for p in files]
+        return report
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def _known_units(rt: Runtime) -> Callable[[list[str]], set[str]]:
     def known(codes: list[str]) -> set[str]:
         with rt.db.transaction() as session:
             matcher = full_resolver(session)
             return {c for c in codes if matcher.known(c)}
 
-    return store_of(rt).ingest(src, files, known, rt.settings.data_dir / "tmp")
+    return known
 
 
 def compute(
