@@ -629,3 +629,26 @@ def test_portal_applications_csv_and_aggregated_statistics(
     assert computed[("75.SYT", "digitised_results_rate")] == (None, 2.0, 3.0)
     assert filed[("75.SCT", "online_applications_rate")] == (150.0, 200.0)
     assert filed[("75.STC", "digitised_results_rate")] == (40.0, 40.0)
+
+
+def test_spark_connect_through_the_settings(generated: Runtime, spark_remote: str) -> None:
+    """CHISO_FACTS_ENGINE=spark with CHISO_FACTS_SPARK_REMOTE after a DuckDB run: nothing created,
+    nothing updated."""
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    first = facts.compute(generated, "2025-08")
+    assert first.created > 300
+    settings = Settings(
+        database_url=generated.settings.effective_database_url,
+        data_dir=generated.settings.data_dir,
+        facts_engine="spark",
+        facts_spark_remote=spark_remote,
+    )
+    rt = open_runtime(settings)
+    try:
+        assert facts.engine_of(rt).name == "spark"
+        again = facts.compute(rt, "2025-08")
+    finally:
+        rt.close()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
