@@ -652,3 +652,13 @@ def test_spark_connect_through_the_settings(generated: Runtime, spark_remote: st
     finally:
         rt.close()
     assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+
+
+def test_many_bad_cells_are_counted_and_five_shown(cli, province_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    rows = [f"b{i},75.SYT,không rõ,false,true,true,true" for i in range(12)]
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, _, err = cli(province_db, "facts", "ingest", "--source", "documents", str(path))
+    assert code == 1
+    assert "12 ô không đúng kiểu dữ liệu: bad.csv dòng 2 ('không rõ')" in err
+    assert "bad.csv dòng 6 ('không rõ') và 7 dòng khác" in err

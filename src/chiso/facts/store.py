@@ -311,9 +311,9 @@ def _load(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[Path])
         )
     con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(parts))
     typed = ", ".join(f"{_typed(c, k)} AS {c}" for c, k in source.kinds.items())
-    con.execute(f"CREATE TEMP TABLE typed0 AS SELECT _file, _row, {typed} FROM raw")
     con.execute(
-        f"CREATE TEMP TABLE typed AS SELECT *, {source.id_sql} AS _id, {source.month_sql} AS month FROM typed0"
+        f"CREATE TEMP TABLE typed AS SELECT *, {source.id_sql} AS _id, {source.month_sql} AS month "
+        f"FROM (SELECT _file, _row, {typed} FROM raw)"
     )
 
 
@@ -341,13 +341,15 @@ def _validate(
     known_units: Callable[[list[str]], set[str]],
 ) -> None:
     problems: list[Problem] = []
-    for column in source.columns:
-        bad = con.execute(
-            f"SELECT r._file, r._row, r.{column} FROM raw r JOIN typed t USING (_file, _row) "
-            f"WHERE t.{column} IS NULL ORDER BY 1, 2"
-        ).fetchall()
-        if bad:
-            problems.append(_problem(files, bad, column))
+    nulls = ", ".join(f"count(*) FILTER (WHERE {c} IS NULL)" for c in source.columns)
+    counts = con.execute(f"SELECT {nulls} FROM typed").fetchone() or ()
+    for column, count in zip(source.columns, counts, strict=True):
+        if count:
+            bad = con.execute(
+                f"SELECT r._file, r._row, r.{column} FROM raw r JOIN typed t USING (_file, _row) "
+                f"WHERE t.{column} IS NULL ORDER BY 1, 2 LIMIT {EXAMPLES}"
+            ).fetchall()
+            problems.append(_problem(files, bad, column, int(count)))
     dupes = con.execute(
         "SELECT _id, count(*), min(_row) FROM typed WHERE _id IS NOT NULL "
         "GROUP BY _id HAVING count(*) > 1 ORDER BY 3 LIMIT 5"
@@ -384,17 +386,19 @@ def _validate(
         )
 
 
-def _problem(files: Sequence[Path], bad: list[tuple[int, int, str | None]], column: str) -> Problem:
+def _problem(
+    files: Sequence[Path], bad: list[tuple[int, int, str | None]], column: str, total: int
+) -> Problem:
     first = bad[:EXAMPLES]
     empty = all(b[2] is None or str(b[2]).strip() == "" for b in first)
     where = "; ".join(
         f"{files[f].name} {_line(files[f], r)}" + ("" if v is None else f" ('{v}')")
         for f, r, v in first
     )
-    more = f" và {len(bad) - EXAMPLES} dòng khác" if len(bad) > EXAMPLES else ""
+    more = f" và {total - EXAMPLES} dòng khác" if total > EXAMPLES else ""
     what = "bị trống" if empty else "không đúng kiểu dữ liệu"
     return Problem(
-        f"cột {column}", f"{len(bad)} ô {what}: {where}{more}", f"{len(bad)} bad values in {column}"
+        f"cột {column}", f"{total} ô {what}: {where}{more}", f"{total} bad values in {column}"
     )
 
 
