@@ -502,6 +502,7 @@ def test_a_province_source_and_measure_written_only_in_yaml(
     code, out, err = cli(province_db, "facts", "ingest", "--source", "reports", str(batch))
     assert code == 0, err
     assert "báo cáo định kỳ" in out and "lưu mới 4" in out
+    from chiso.services.dashboard import pages
     from chiso.services.runtime import open_runtime
     from chiso.settings import Settings
 
@@ -509,8 +510,12 @@ def test_a_province_source_and_measure_written_only_in_yaml(
     try:
         report = facts.compute(rt, "2023-07", engine=engine)
         values = stored_values(rt, "2023-07")
+        ranking = pages.ranking(rt, "platform-usage", Period.parse("2023-07"), draws=10)
     finally:
         rt.close()
+    ranked = {r.unit.code: r for r in ranking.evaluation.results}
+    assert "reports_on_system_rate" not in ranked["75.SYT"].missing
+    assert "reports_on_system_rate" in ranked["75.SYT"].scores
     assert report.created >= 3
     assert values[("75.SYT", "reports_on_system_rate")] == (None, 1.0, 2.0)
     assert values[("75.SCT", "reports_on_system_rate")] == (None, 1.0, 1.0)
