@@ -143,10 +143,12 @@ def compute(
     framework_ref: str = DEFAULT_FRAMEWORK,
     closed_loop: bool = True,
     engine: Engine | None = None,
+    replace: bool = False,
 ) -> ImportReport:
     """Indicators of every unit with records (and every unit above it) for the period, stored as
     computed values; running it again on the same records changes nothing. A value a unit
-    reported stays unless `replace` (the computed one is then counted as skipped)."""
+    reported stays unless `replace` (the computed one is then counted as skipped). Runs on
+    `engine`, else on the engine the settings name."""
     period = parse_period(period_text)
     framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
@@ -157,17 +159,27 @@ def compute(
             "Chưa có bản ghi nào của các nền tảng.", "no raw records stored",
             hint_vi="nạp bằng `chiso facts ingest --source documents TỆP…` hoặc tạo thử bằng `chiso generate`.",
         )  # fmt: skip
+    measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
     backend = engine or engine_of(rt)
     try:
-        measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
-        signing = "khép kín" if closed_loop else "một chữ ký"
-        return _compute(rt, backend, store, known, stored, period, framework, measures, signing)
+        matched = _matched(rt, backend, store, known, stored, period, framework, measures)
     finally:
         if engine is None:
             backend.close()
+    signing = "khép kín" if closed_loop else "một chữ ký"
+    ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
+
+    def work(session: Session) -> ImportReport:
+        report = ImportReport(f"bản ghi {period}", framework.id, len(matched))
+        apply_values(session, rt.actor, framework, matched, ref, "computed", report, replace)
+        if report.created or report.updated:
+            report.flags = flags_for(session, framework, matched)
+        return report
+
+    return rt.db.run_write(work)
 
 
-def _compute(
+def _matched(
     rt: Runtime,
     backend: Engine,
     store: FactStore,
@@ -176,8 +188,8 @@ def _compute(
     period: Period,
     framework: Any,
     measures: list[Measure],
-    signing: str,
-) -> ImportReport:
+) -> list[Matched]:
+    """The computed values of the framework's leaves, per unit reached."""
     months = [str(m) for m in period.months()]
     wanted = {f"month={m}" for m in months}
     tables = {
@@ -185,7 +197,7 @@ def _compute(
         for name, files in stored.items()
         if (in_period := [f for f in files if f.split("/", 1)[0] in wanted])
     }
-    report = ImportReport(f"bản ghi {period}", framework.id)
+    units: dict[str, tuple[int, str]] = {}
     with rt.db.transaction() as session:
 
         def ancestors(codes: list[str]) -> list[tuple[str, str]]:
@@ -196,21 +208,13 @@ def _compute(
         rows = indicators.indicator_rows(
             backend, tables, known.sources, measures, months, ancestors
         )
-        leaves = {n.code for n in framework.leaves()}
-        matched = [
-            Matched(units[key][0], key, units[key][1], period, indicator,
-                    Value(numerator=num, denominator=den) if den is not None else Value(number=num))
-            for key, indicator, num, den in rows
-            if indicator in leaves and key in units
-        ]  # fmt: skip
-        report.rows = len(matched)
-        ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
-        apply_values(session, rt.actor, framework, matched, ref, "computed", report)
-        if report.created or report.updated:
-            report.flags = flags_for(session, framework, matched)
-        return report
-
-    return rt.db.run_write(work)
+    leaves = {n.code for n in framework.leaves()}
+    return [
+        Matched(units[key][0], key, units[key][1], period, indicator,
+                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+        for key, indicator, num, den in rows
+        if indicator in leaves and key in units
+    ]  # fmt: skip
 
 
 def _ancestors(
