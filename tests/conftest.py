@@ -3,7 +3,12 @@ on a fresh PostgreSQL database too."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -237,3 +242,63 @@ def _web(app: Any, tmp_path: Path) -> Any:
             return str(page.text[start : page.text.index('"', start)])
 
     return Web()
+
+
+# The facts tests over both engines: DuckDB in process, and Spark through a Spark Connect server
+# (local[1], 127.0.0.1, a free port in 15051–15059, UI off, one shuffle partition) started once
+# per test session from the installed pyspark; skipped only when pyspark is not installed.
+PORTS = range(15051, 15060)
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 15051–15059")
+
+
+@pytest.fixture(scope="session")
+def spark_remote() -> Iterator[str]:
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.skip("pyspark is not installed (uv sync --extra spark)")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "chiso.facts.spark_server", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        deadline = time.monotonic() + 120
+        line = ""
+        while time.monotonic() < deadline and not line.startswith("ready"):
+            line = server.stdout.readline()
+            if not line and server.poll() is not None:
+                raise RuntimeError("the Spark Connect server did not start")
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def spark_engine(spark_remote: str) -> Iterator[Any]:
+    from chiso.facts.engine import EngineConfig, connect
+
+    engine = connect(EngineConfig("spark", spark_remote))
+    yield engine
+    engine.con._session.stop()
+
+
+@pytest.fixture(params=["duckdb", "spark"])
+def engine(request: pytest.FixtureRequest) -> Any:
+    from chiso.facts.engine import connect
+
+    if request.param == "spark":
+        return request.getfixturevalue("spark_engine")
+    return connect()

@@ -4,17 +4,21 @@ Python count and on a second backend, and the generator."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
-import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import select
 
 from chiso.domain.periods import Period
-from chiso.facts import indicators
+from chiso.facts.engine import Engine, connect
 from chiso.facts.schemas import SOURCES
 from chiso.services import facts
 from chiso.services.generate import GenerateRequest, generate
@@ -182,7 +186,7 @@ def python_counts(rt: Runtime, period: Period) -> dict[tuple[str, str], tuple[fl
             totals[(unit.key, indicator)][1] += den
             unit = by_id.get(unit.parent_id) if unit.parent_id else None
 
-    for path in (root / "documents").glob("*/*.parquet"):
+    for path in (root / "documents").glob("month=*/*.parquet"):
         if path.parent.name.removeprefix("month=") in months:
             for r in pq.read_table(path).to_pylist():
                 if not r["classified"]:
@@ -193,20 +197,20 @@ def python_counts(rt: Runtime, period: Period) -> dict[tuple[str, str], tuple[fl
                         1.0,
                     )
                     add(r["unit_code"], "online_docs_rate", float(r["sent_online"]), 1.0)
-    for path in (root / "applications").glob("*/*.parquet"):
+    for path in (root / "applications").glob("month=*/*.parquet"):
         if path.parent.name.removeprefix("month=") in months:
             for r in pq.read_table(path).to_pylist():
                 add(r["unit_code"], "online_applications_rate", float(r["online"]), 1.0)
-    for path in (root / "meetings").glob("*/*.parquet"):
+    for path in (root / "meetings").glob("month=*/*.parquet"):
         if path.parent.name.removeprefix("month=") in months:
             for r in pq.read_table(path).to_pylist():
                 add(r["unit_code"], "paperless_meetings", float(r["paperless"]), 0.0)
     return {k: (v[0], v[1] or None) for k, v in totals.items()}
 
 
-def test_computed_values_equal_an_independent_count(generated: Runtime) -> None:
+def test_computed_values_equal_an_independent_count(generated: Runtime, engine: Engine) -> None:
     period = Period.parse("2025-Q3")
-    facts.compute(generated, str(period))
+    facts.compute(generated, str(period), engine=engine)
     stored = stored_values(generated, str(period))
     expected = python_counts(generated, period)
     checked = 0
@@ -224,28 +228,14 @@ def test_computed_values_equal_an_independent_count(generated: Runtime) -> None:
     ) + sum(v[2] for (u, i), v in stored.items() if i == "signed_docs_rate" and u.startswith("75."))
 
 
-def test_same_expressions_on_polars(generated: Runtime) -> None:
-    store = facts.store_of(generated)
-    globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
-    months = [str(m) for m in Period.parse("2025-Q2").months()]
-    ancestors = [
-        ("2025:25357", "2025:25357"),
-        ("2025:25357", "2025:75"),
-        ("75.SYT", "75.SYT"),
-        ("75.SYT", "2025:75"),
-        ("legacy:25361", "legacy:25361"),
-        ("legacy:25361", "legacy:694"),
-    ]
-    results = []
-    for con in (ibis.duckdb.connect(), ibis.polars.connect()):
-        tables = indicators.open_tables(con, globs)
-        results.append(
-            indicators.indicator_rows(
-                con, tables, months, lambda codes: [a for a in ancestors if a[0] in codes]
-            )
-        )
-    assert results[0] == results[1]
-    assert len(results[0]) > 10
+def test_engines_agree_value_for_value(generated: Runtime, engine: Engine) -> None:
+    """The stored values computed on DuckDB, computed again on the other engine, change nothing."""
+    facts.compute(generated, "2025-Q3", engine=connect())
+    before = stored_values(generated, "2025-Q3")
+    again = facts.compute(generated, "2025-Q3", engine=engine)
+    assert (again.created, again.updated) == (0, 0)
+    assert stored_values(generated, "2025-Q3") == before
+    assert len(before) > 300
 
 
 def test_generator_is_deterministic(province_rt: Runtime, tmp_path: Path) -> None:
@@ -275,3 +265,405 @@ def test_generator_is_deterministic(province_rt: Runtime, tmp_path: Path) -> Non
     )
     june = pq.read_table(tmp_path / "a" / "documents" / "month=2025-06" / "part-gen-5.parquet")
     assert any(u.startswith("legacy:") for u in june.column("unit_code").to_pylist())
+
+
+HEADER = DOCS.splitlines()[0]
+
+
+def doc_batch(path: Path, ids: range, months: tuple[str, ...] = ("2023-07", "2023-08")) -> Path:
+    lines = [
+        f"d{i},75.SYT,{months[i % len(months)]}-0{1 + i % 9} 08:00,false,{str(i % 2 == 0).lower()},true,true"
+        for i in ids
+    ]
+    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def stored_ids(rt: Runtime, engine: Engine | None = None) -> list[str]:
+    """Every stored document id as a reader sees it (the committed files, through an engine)."""
+    store = facts.store_of(rt)
+    src = SOURCES["documents"]
+    if not store.has(src):
+        return []
+    reader = engine or connect()
+    table = reader.open("documents", store.folder(src), store.files(src))
+    return sorted(r["doc_id"] for r in reader.fetch(table.select("doc_id")).to_pylist())
+
+
+def chiso_env(rt: Runtime, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHISO_")}
+    return {
+        **env,
+        "CHISO_DATABASE_URL": rt.settings.effective_database_url,
+        "CHISO_DATA_DIR": str(rt.settings.data_dir),
+        **extra,
+    }
+
+
+def ingest_process(rt: Runtime, path: Path, **extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(Path(sys.executable).with_name("chiso")), "facts", "ingest", "--source", "documents", str(path)],
+        env=chiso_env(rt, **extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_twice_and_overlapping_batches_store_each_id_once(
+    province_rt: Runtime, tmp_path: Path, engine: Engine
+) -> None:
+    first = doc_batch(tmp_path / "a.csv", range(100))
+    assert facts.ingest(province_rt, "documents", [first]).new == 100
+    again = facts.ingest(province_rt, "documents", [first])
+    assert (again.new, again.already_stored) == (0, 100)
+    overlap = facts.ingest(
+        province_rt, "documents", [doc_batch(tmp_path / "b.csv", range(50, 150))]
+    )
+    assert (overlap.new, overlap.already_stored) == (50, 50)
+    ids = stored_ids(province_rt, engine)
+    assert len(ids) == 150 == len(set(ids))
+
+
+def test_two_concurrent_processes_store_each_id_once(province_rt: Runtime, tmp_path: Path) -> None:
+    batch = doc_batch(tmp_path / "same.csv", range(3000))
+    runs = [ingest_process(province_rt, batch) for _ in range(2)]
+    outputs = [r.communicate(timeout=120) for r in runs]
+    assert [r.returncode for r in runs] == [0, 0], outputs
+    ids = stored_ids(province_rt)
+    assert len(ids) == 3000 == len(set(ids))
+    said = " ".join(out for out, _ in outputs)
+    assert "lưu mới 3.000" in said and "đã có từ trước 3.000" in said
+
+
+def test_a_killed_ingest_leaves_nothing_visible_and_is_cleaned(
+    province_rt: Runtime, tmp_path: Path, engine: Engine
+) -> None:
+    facts.ingest(province_rt, "documents", [doc_batch(tmp_path / "a.csv", range(10))])
+    before = stored_ids(province_rt, engine)
+    killed = ingest_process(province_rt, doc_batch(tmp_path / "b.csv", range(10, 400)),
+                            CHISO_FACTS_TEST_KILL_AFTER_MOVES="1")  # fmt: skip
+    killed.communicate(timeout=120)
+    assert killed.returncode == -9
+    folder = province_rt.settings.data_dir / "facts" / "documents"
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")}
+    committed = set(facts.store_of(province_rt).files(SOURCES["documents"]))
+    assert on_disk - committed, "the kill happened after a file was moved"
+    assert any(folder.glob("staging-*"))
+    assert stored_ids(province_rt, engine) == before
+    report = facts.ingest(province_rt, "documents", [tmp_path / "b.csv"])
+    assert report.new == 390
+    assert not any(folder.glob("staging-*"))
+    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")}
+    assert on_disk == set(facts.store_of(province_rt).files(SOURCES["documents"]))
+    assert len(stored_ids(province_rt, engine)) == 400
+
+
+def test_compact_merges_files_and_keeps_every_record(
+    province_rt: Runtime, tmp_path: Path, cli, province_db: str
+) -> None:
+    for n in range(4):
+        facts.ingest(
+            province_rt, "documents", [doc_batch(tmp_path / f"{n}.csv", range(n * 20, n * 20 + 30))]
+        )
+    src = SOURCES["documents"]
+    assert len(facts.store_of(province_rt).files(src)) == 8
+    before = stored_ids(province_rt)
+    code, out, err = cli(province_db, "facts", "compact", "--source", "documents")
+    assert code == 0, err
+    assert "8 tệp → 2 tệp, 90 bản ghi" in out
+    files = facts.store_of(province_rt).files(src)
+    assert len(files) == 2
+    folder = facts.store_of(province_rt).folder(src)
+    assert {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")} == set(files)
+    assert stored_ids(province_rt) == before
+
+
+def test_five_concurrent_identical_posts_store_each_id_once(web: Any) -> None:
+    from chiso.services.accounts import sessions
+
+    headers = {"Authorization": "Bearer " + sessions.create_token(web.rt, "evaluator", "QLVB")}
+    records = [
+        {"doc_id": f"p{i}", "unit_code": "75.STC", "issued_at": "2026-10-05", "classified": False,
+         "sent_online": True, "signed_personal": True, "signed_org": i % 3 == 0}
+        for i in range(2000)
+    ]  # fmt: skip
+    client = web.client(None)
+
+    def post(_: int) -> dict[str, Any]:
+        response = client.post("/api/v1/records/documents", json=records, headers=headers)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(post, range(5)))
+    assert sorted(a["stored"] for a in answers) == [0, 0, 0, 0, 2000]
+    ids = stored_ids(web.rt)
+    assert len(ids) == 2000 == len(set(ids))
+
+
+BAD_MEASURES = {
+    "double_operator": (
+        "numerator: signed_personal and and signed_org",
+        'numerator "signed_personal and and signed_org" cột 21',
+        "cần một giá trị",
+    ),
+    "unknown_column": (
+        "numerator: signed_personal and signd_org",
+        "cột 21",
+        "không có cột 'signd_org'",
+    ),
+    "not_a_condition": ("numerator: doc_id", "cột 1", "'doc_id' không phải điều kiện"),
+    "unclosed": ("numerator: (sent_online or signed_org", "cột 27", "cần ')'"),
+    "null_comparison": ("numerator: doc_id = null", "cột 8", "is null"),
+    "unknown_source": ("numerator: x\n    source: faxes", "nguồn 'faxes' không có", "documents"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_MEASURES))
+def test_invalid_measures_are_refused_naming_file_measure_and_position(
+    tmp_path: Path, case: str
+) -> None:
+    from chiso.errors import RejectedInput
+    from chiso.facts.schemas import catalog
+
+    body, where, message = BAD_MEASURES[case]
+    folder = tmp_path / "measures"
+    folder.mkdir()
+    source_line = "" if "source:" in body else "    source: documents\n"
+    (folder / "tinh.yaml").write_text(
+        f"measures:\n  my_rate:\n{source_line}    {body}\n    denominator: 'true'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RejectedInput) as refused:
+        catalog(tmp_path)
+    text = refused.value.render_vi()
+    assert "tinh.yaml" in text and "chỉ số 'my_rate'" in text
+    assert where in text and message in text, text
+
+
+def test_expressions_compile_to_the_rows_they_mean(tmp_path: Path, engine: Engine) -> None:
+    from chiso.facts.expressions import compile_filter
+
+    table = pa.table(
+        {"a": [True, False, None, True], "n": [1, 5, 7, None], "s": ["x", "y", "z", "x"]}
+    )
+    kinds = {"a": "boolean", "n": "integer", "s": "string"}
+    (tmp_path / "month=2025-01").mkdir()
+    pq.write_table(table, tmp_path / "month=2025-01" / "p.parquet")
+    t = engine.open("expr", tmp_path, ["month=2025-01/p.parquet"])
+    cases = {
+        "a": [True, False, None, True],
+        "not a": [False, True, None, False],
+        "a or n >= 5": [True, True, True, True],
+        "s in ('x', 'z') and not n is null": [True, False, True, False],
+        "s not in ('x')": [False, True, True, False],
+        "n is null or (a and s != 'y')": [True, False, None, True],
+        "true": [True, True, True, True],
+    }
+    for text, expected in cases.items():
+        got = engine.fetch(t.select(v=compile_filter(text, kinds)(t))).column("v").to_pylist()
+        assert got == expected, text
+
+
+REPORTS_SOURCE = """source: reports
+label: báo cáo định kỳ (Hệ thống thông tin báo cáo)
+id: report_id
+timestamp: submitted_on
+unit: don_vi
+columns:
+  report_id: string
+  don_vi: string
+  submitted_on: date
+  on_system: boolean
+  pages: integer
+"""
+REPORTS_MEASURE = """measures:
+  reports_on_system_rate:
+    source: reports
+    where: pages > 0
+    numerator: on_system
+    denominator: "true"
+"""
+
+
+def test_a_province_source_and_measure_written_only_in_yaml(
+    cli, province_db: str, tmp_path: Path, engine: Engine
+) -> None:
+    facts_dir = tmp_path / "data" / "facts"
+    (facts_dir / "sources").mkdir(parents=True)
+    (facts_dir / "measures").mkdir(parents=True)
+    (facts_dir / "sources" / "reports.yaml").write_text(REPORTS_SOURCE, encoding="utf-8")
+    (facts_dir / "measures" / "reports.yaml").write_text(REPORTS_MEASURE, encoding="utf-8")
+    batch = tmp_path / "reports.csv"
+    batch.write_text(
+        "report_id,don_vi,submitted_on,on_system,pages\n"
+        "r1,75.SYT,03/07/2023,x,4\nr2,75.SYT,04/07/2023,0,2\nr3,75.SYT,05/07/2023,x,0\nr4,75.SCT,06/07/2023,x,9\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(province_db, "facts", "ingest", "--source", "reports", str(batch))
+    assert code == 0, err
+    assert "báo cáo định kỳ" in out and "lưu mới 4" in out
+    from chiso.services.dashboard import pages
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        report = facts.compute(rt, "2023-07", engine=engine)
+        values = stored_values(rt, "2023-07")
+        ranking = pages.ranking(rt, "platform-usage", Period.parse("2023-07"), draws=10)
+    finally:
+        rt.close()
+    ranked = {r.unit.code: r for r in ranking.evaluation.results}
+    assert "reports_on_system_rate" not in ranked["75.SYT"].missing
+    assert "reports_on_system_rate" in ranked["75.SYT"].scores
+    assert report.created >= 3
+    assert values[("75.SYT", "reports_on_system_rate")] == (None, 1.0, 2.0)
+    assert values[("75.SCT", "reports_on_system_rate")] == (None, 1.0, 1.0)
+    assert values[("2025:75", "reports_on_system_rate")] == (None, 2.0, 3.0)
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0 and "giữ nguyên" in out, err
+
+
+def qlvb_export(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["SỔ VĂN BẢN ĐI NĂM 2023"])
+    sheet.append(["Đơn vị: UBND tỉnh"])
+    sheet.append(["STT", "Số, ký hiệu", "Ngày ban hành", "Trích yếu", "Đơn vị ban hành", "Độ mật",
+                  "Gửi điện tử", "Ký số cá nhân", "Ký số cơ quan"])  # fmt: skip
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_qlvb_export_through_its_profile(cli, province_db: str, tmp_path: Path) -> None:
+    rows = [
+        [1, "12/QĐ-SYT", "03/07/2023", "Về việc …", "Sở Y tế", "", "x", "x", "x"],
+        [2, "13/QĐ-SYT", "04/07/2023", "Về việc …", "sở y tế", "Thường", "x", "x", ""],
+        [3, "14/QĐ-SYT", "05/07/2023", "Về việc …", "75.SYT", "Mật", "", "", ""],
+        [4, "12/QĐ-SYT", "06/08/2023", "Cùng số, năm khác", "Sở Y tế", None, "X", "x", "x"],
+    ]
+    export = qlvb_export(tmp_path / "so-van-ban-di.xlsx", rows)
+    code, out, err = cli(
+        province_db, "facts", "ingest", "--profile", "qlvb-van-ban-di", str(export)
+    )
+    assert code == 0, err
+    assert "lưu mới 4" in out and "2023-07, 2023-08" in out
+    again = cli(province_db, "facts", "ingest", "--profile", "qlvb-van-ban-di", str(export))
+    assert again[0] == 0 and "lưu mới 0" in again[1] and "đã có từ trước 4" in again[1]
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0, err
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        values = stored_values(rt, "2023-07")
+    finally:
+        rt.close()
+    assert values[("75.SYT", "signed_docs_rate")] == (None, 1.0, 2.0)
+    assert values[("75.SYT", "online_docs_rate")] == (None, 2.0, 2.0)
+
+
+def test_export_with_bad_cells_names_them_and_stores_nothing(
+    cli, province_db: str, tmp_path: Path
+) -> None:
+    rows = [
+        [1, "12/QĐ", "31/02/2023", "…", "Sở Y tế", "", "x", "x", "x"],
+        [2, "13/QĐ", "04/07/2023", "…", "Sở Không Có", "", "x", "x", "x"],
+    ]
+    export = qlvb_export(tmp_path / "xuat.xlsx", rows)
+    code, _, err = cli(province_db, "facts", "ingest", "--profile", "qlvb-van-ban-di", str(export))
+    assert code == 1
+    assert "ngày không đọc được" in err and "ô C4" in err and "'31/02/2023'" in err
+    assert "không tìm thấy đơn vị 'Sở Không Có'" in err and "ô E5" in err
+    assert "không có bản ghi nào được lưu" in err
+    assert not list((tmp_path / "data" / "facts").rglob("*.parquet"))
+
+
+def test_portal_applications_csv_and_aggregated_statistics(
+    cli, province_db: str, tmp_path: Path
+) -> None:
+    apps = tmp_path / "ho-so.csv"
+    apps.write_text(
+        "Mã hồ sơ,Cơ quan tiếp nhận,Ngày tiếp nhận,Mã TTHC,Hình thức nộp,Số hóa kết quả,Đúng hạn\n"
+        "H1,Sở Y tế,03/07/2023 08:15,1.001,Trực tuyến,x,Đúng hạn\n"
+        "H2,Sở Y tế,04/07/2023,1.001,Trực tiếp,,Quá hạn\n"
+        "H3,Sở Y tế,05/07/2023,1.002,trực tuyến,x,Trước hạn\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(province_db, "facts", "ingest", "--profile", "dvc-ho-so", str(apps))
+    assert code == 0 and "lưu mới 3" in out, err
+    stats = tmp_path / "thong-ke.csv"
+    stats.write_text(
+        "THỐNG KÊ HỒ SƠ THÁNG 08/2023\n"
+        "Tên đơn vị,Tổng số hồ sơ tiếp nhận,Tiếp nhận trực tuyến,Tổng số hồ sơ đã giải quyết,Kết quả được số hóa\n"
+        "Sở Công Thương,200,150,180,90\nSở Tài chính,40,10,40,40\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(
+        province_db,
+        "facts",
+        "ingest",
+        "--profile",
+        "dvc-thong-ke",
+        "--period",
+        "2023-08",
+        str(stats),
+    )
+    assert code == 0, err
+    assert "thêm 4" in out
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        computed = stored_values(rt, "2023-07")
+        with rt.db.transaction() as s:
+            filed = {
+                (v.unit.key, v.indicator): (v.numerator, v.denominator)
+                for v in s.scalars(select(IndicatorValue).where(IndicatorValue.period == "2023-08"))
+            }
+    finally:
+        rt.close()
+    assert computed[("75.SYT", "online_applications_rate")] == (None, 2.0, 3.0)
+    assert computed[("75.SYT", "digitised_results_rate")] == (None, 2.0, 3.0)
+    assert filed[("75.SCT", "online_applications_rate")] == (150.0, 200.0)
+    assert filed[("75.STC", "digitised_results_rate")] == (40.0, 40.0)
+
+
+def test_spark_connect_through_the_settings(generated: Runtime, spark_remote: str) -> None:
+    """CHISO_FACTS_ENGINE=spark with CHISO_FACTS_SPARK_REMOTE after a DuckDB run: nothing created,
+    nothing updated."""
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    first = facts.compute(generated, "2025-08")
+    assert first.created > 300
+    settings = Settings(
+        database_url=generated.settings.effective_database_url,
+        data_dir=generated.settings.data_dir,
+        facts_engine="spark",
+        facts_spark_remote=spark_remote,
+    )
+    rt = open_runtime(settings)
+    try:
+        assert facts.engine_of(rt).name == "spark"
+        again = facts.compute(rt, "2025-08")
+    finally:
+        rt.close()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, first.created)
+
+
+def test_many_bad_cells_are_counted_and_five_shown(cli, province_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    rows = [f"b{i},75.SYT,không rõ,false,true,true,true" for i in range(12)]
+    path.write_text(HEADER + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    code, _, err = cli(province_db, "facts", "ingest", "--source", "documents", str(path))
+    assert code == 1
+    assert "12 ô không đúng kiểu dữ liệu: bad.csv dòng 2 ('không rõ')" in err
+    assert "bad.csv dòng 6 ('không rõ') và 7 dòng khác" in err

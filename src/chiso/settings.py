@@ -61,6 +61,28 @@ class Settings(BaseSettings):
     )
     reminder_days: int = Field(default=7, description="báo trước hạn nộp hồ sơ bao nhiêu ngày")
 
+    facts_engine: str = Field(
+        default="duckdb",
+        description="máy tính chỉ số từ bản ghi thô: `duckdb` (một máy) hoặc `spark` (cụm, cần `chiso[spark]`)",
+    )
+    facts_spark_remote: str | None = Field(
+        default=None,
+        description="máy chủ Spark Connect, ví dụ `sc://spark.tinh.gov.vn:15002` (không đặt: Spark cục bộ)",
+    )
+    facts_spark_master: str = Field(
+        default="local[1]",
+        description="master của phiên Spark cục bộ khi không đặt máy chủ Spark Connect",
+    )
+    facts_location: Path | None = Field(
+        default=None,
+        description="thư mục lưu bản ghi thô (Parquet theo nguồn và tháng)",
+        json_schema_extra={"shown_default": "$CHISO_DATA_DIR/facts"},
+    )
+
+    @property
+    def effective_facts_location(self) -> Path:
+        return self.facts_location or self.data_dir / "facts"
+
     @property
     def effective_trust_dir(self) -> Path:
         return self.trust_dir or self.data_dir / "trust"

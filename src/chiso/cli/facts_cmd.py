@@ -27,16 +27,42 @@ app = typer.Typer(
 
 @app.command()
 def ingest(
-    files: list[Path] = typer.Argument(..., metavar="TỆP…", help="CSV, JSON Lines hoặc Parquet."),
-    source: str = typer.Option(..., help="documents, meetings, email, applications"),
+    files: list[Path] = typer.Argument(
+        ...,
+        metavar="TỆP…",
+        help="CSV, JSON Lines hoặc Parquet; với --profile: tệp xuất XLSX hoặc CSV.",
+    ),
+    source: str | None = typer.Option(
+        None, help="documents, meetings, email, applications hoặc nguồn tỉnh tự khai báo."
+    ),
+    profile: str | None = typer.Option(
+        None,
+        help="Hồ sơ ánh xạ cột của tệp xuất (qlvb-van-ban-di, dvc-ho-so, dvc-thong-ke…).",
+    ),
+    period: str | None = typer.Option(
+        None, help="Kỳ của số liệu tổng hợp khi tệp không có cột kỳ (--profile dvc-thong-ke)."
+    ),
 ) -> None:
     """Kiểm tra và lưu bản ghi thô (Parquet theo nguồn và tháng); nạp lại cùng bản ghi không nhân đôi."""
     rt = runtime.open_runtime()
+    if (source is None) == (profile is None):
+        rt.close()
+        err_console.print("Lỗi: ghi đúng một trong --source hoặc --profile.")
+        raise typer.Exit(2)
     with err_console.status("Đang kiểm tra và lưu bản ghi…"):
-        report = facts.ingest(rt, source, files)
+        if profile is not None:
+            result = facts.ingest_export(rt, profile, files, period)
+            if not isinstance(result, facts.IngestReport):
+                rt.close()
+                print_report(result, limit=10)
+                return
+            report = result
+        else:
+            report = facts.ingest(rt, str(source), files)
+    label = facts.source_labels(rt)[report.source]
     rt.close()
     console.print(
-        f"{facts.source_labels()[source]}: {number(report.rows)} bản ghi đọc được, lưu mới {number(report.new)}, "
+        f"{label}: {number(report.rows)} bản ghi đọc được, lưu mới {number(report.new)}, "
         f"đã có từ trước {number(report.already_stored)}; các tháng: {', '.join(report.months) or '—'}."
     )
 
@@ -60,6 +86,24 @@ def compute(
         )
     rt.close()
     print_report(report, limit=10)
+
+
+@app.command()
+def compact(
+    source: list[str] = typer.Option(
+        [], "--source", help="Nguồn cần gộp (lặp lại được; mặc định mọi nguồn)."
+    ),
+) -> None:
+    """Gộp các tệp nhỏ của mỗi tháng thành một tệp (người đọc chuyển sang tệp mới cùng một lúc)."""
+    rt = runtime.open_runtime()
+    with err_console.status("Đang gộp tệp bản ghi…"):
+        reports = facts.compact(rt, source)
+    rt.close()
+    for r in reports:
+        console.print(
+            f"{facts.source_labels(rt)[r.source]}: {number(r.files_before)} tệp → {number(r.files_after)} tệp, "
+            f"{number(r.rows)} bản ghi."
+        )
 
 
 @app.command("scan-pdfs")

@@ -1,82 +1,18 @@
 """Platform-usage indicators from raw records, written once as Ibis expressions.
 
-They run on DuckDB by default; the tests run the same expressions on Polars to keep them portable
-to a cluster engine (Spark or another Ibis backend). Rates are numerator and denominator, summed
-over the months of a period and up the unit hierarchy, so they roll up correctly."""
+They run on the configured engine (`facts.engine`: DuckDB by default, Spark for clusters).
+Rates are numerator and denominator, summed over the months of a period and up the unit
+hierarchy, so they roll up correctly."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 
-from chiso.facts.schemas import SOURCES
-
-
-@dataclass(frozen=True)
-class Measure:
-    """An indicator computed from one source: numerator over denominator, or a count."""
-
-    indicator: str
-    source: str
-    numerator: str
-    denominator: str | None
-
-
-MEASURES = (
-    Measure("signed_docs_rate", "documents", "signed", "docs"),
-    Measure("online_docs_rate", "documents", "online", "docs"),
-    Measure("paperless_meetings", "meetings", "paperless", None),
-    Measure("paperless_meetings_rate", "meetings", "paperless", "meetings"),
-    Measure("official_email_rate", "email", "active", "accounts"),
-    Measure("online_applications_rate", "applications", "online", "applications"),
-    Measure("digitised_results_rate", "applications", "digitised", "applications"),
-    Measure("on_time_rate", "applications", "on_time", "applications"),
-)
-
-
-def per_unit(
-    tables: dict[str, ir.Table], months: Sequence[str], closed_loop: bool = True
-) -> dict[str, ir.Table]:
-    """Per source: counts per unit over the given months. Classified documents are left out; a
-    document is signed only with both a personal and an organisation signature unless
-    `closed_loop` is False (then either is enough)."""
-    out: dict[str, ir.Table] = {}
-    wanted = list(months)
-    if "documents" in tables:
-        d = tables["documents"]
-        d = d.filter(d.month.isin(wanted) & ~d.classified)
-        signed = (
-            (d.signed_personal & d.signed_org)
-            if closed_loop
-            else (d.signed_personal | d.signed_org)
-        )
-        out["documents"] = d.group_by("unit_code").aggregate(
-            docs=d.count(), signed=_count_true(signed), online=_count_true(d.sent_online)
-        )
-    if "meetings" in tables:
-        m = tables["meetings"]
-        m = m.filter(m.month.isin(wanted))
-        out["meetings"] = m.group_by("unit_code").aggregate(
-            meetings=m.count(), paperless=_count_true(m.paperless)
-        )
-    if "email" in tables:
-        e = tables["email"]
-        e = e.filter(e.month.isin(wanted))
-        out["email"] = e.group_by("unit_code").aggregate(
-            accounts=e.count(), active=_count_true(e.active)
-        )
-    if "applications" in tables:
-        a = tables["applications"]
-        a = a.filter(a.month.isin(wanted))
-        out["applications"] = a.group_by("unit_code").aggregate(
-            applications=a.count(), online=_count_true(a.online),
-            digitised=_count_true(a.result_digitised), on_time=_count_true(a.on_time),
-        )  # fmt: skip
-    return out
+from chiso.facts.engine import Engine
+from chiso.facts.schemas import Measure, Source
 
 
 def _count_true(flag: ir.BooleanValue) -> ir.IntegerScalar:
@@ -104,41 +40,58 @@ def rolled_up(
     return totals
 
 
-def indicator_rows(con: Any, tables: dict[str, ir.Table], months: Sequence[str], ancestors: Ancestors,
-                   closed_loop: bool = True) -> list[tuple[str, str, float, float | None]]:  # fmt: skip
+def measure_counts(
+    tables: dict[str, ir.Table],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    months: Sequence[str],
+) -> dict[str, ir.Table]:
+    """Per source with measures: one scan giving, per unit over the months, `n<i>` (numerator)
+    and `d<i>` (denominator) of each measure i."""
+    out: dict[str, ir.Table] = {}
+    for name, table in tables.items():
+        mine = [(i, m) for i, m in enumerate(measures) if m.source == name]
+        if not mine:
+            continue
+        src = sources[name]
+        t = table.filter(table.month.isin(list(months)))
+        metrics: dict[str, ir.Scalar] = {}
+        for i, measure in mine:
+            num, den = measure.filters(src.kinds)
+            metrics[f"n{i}"] = _count_true(num(t))
+            if den is not None:
+                metrics[f"d{i}"] = _count_true(den(t))
+        out[name] = t.group_by(t[src.unit].name("unit_code")).aggregate(**metrics)
+    return out
+
+
+def indicator_rows(
+    engine: Engine,
+    tables: dict[str, ir.Table],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    months: Sequence[str],
+    ancestors: Ancestors,
+) -> list[tuple[str, str, float, float | None]]:
     """(unit_code, indicator, numerator or count, denominator) for every unit with records and
-    every unit above it. One scan per source; `ancestors(codes)` gives the hierarchy of the
-    unit codes found."""
+    every unit above it; a rate whose denominator is 0 is left out. One scan per source;
+    `ancestors(codes)` gives the hierarchy of the unit codes found."""
     counts = {
-        source: fetch(con, expr).to_pylist()
-        for source, expr in per_unit(tables, months, closed_loop).items()
+        source: engine.fetch(expr).to_pylist()
+        for source, expr in measure_counts(tables, sources, measures, months).items()
     }
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():
         totals = rolled_up(rows, pairs)
-        for measure in (m for m in MEASURES if m.source == source):
+        for i, measure in enumerate(measures):
+            if measure.source != source:
+                continue
             for unit, sums in totals.items():
-                denominator = sums[measure.denominator] if measure.denominator else None
-                if measure.denominator and not denominator:
-                    continue
-                out.append((unit, measure.indicator, float(sums[measure.numerator]),
-                            float(denominator) if denominator is not None else None))  # fmt: skip
+                if measure.denominator is None:
+                    out.append((unit, measure.indicator, float(sums[f"n{i}"]), None))
+                elif sums[f"d{i}"]:
+                    out.append(
+                        (unit, measure.indicator, float(sums[f"n{i}"]), float(sums[f"d{i}"]))
+                    )
     return sorted(out)
-
-
-def fetch(con: Any, expr: ir.Table) -> Any:
-    """Arrow results of an expression. On DuckDB the compiled SQL runs on the connection itself:
-    same expression, without the pandas-based converter Ibis imports for `to_pyarrow`."""
-    if con.name == "duckdb":
-        return con.con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_table()
-    return con.to_pyarrow(expr)
-
-
-def open_tables(con: Any, globs: dict[str, str]) -> dict[str, ir.Table]:
-    """Ibis tables over the stored Parquet of each source present (month from the partition)."""
-    return {
-        name: con.read_parquet(pattern, table_name=f"facts_{name}", hive_partitioning=True)
-        for name, pattern in globs.items()
-        if name in SOURCES
-    }

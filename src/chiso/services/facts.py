@@ -2,46 +2,139 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
-
-import ibis
 
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import UsageError
-from chiso.facts import indicators
-from chiso.facts.schemas import SOURCES, source
-from chiso.facts.store import FactStore, IngestReport
+from chiso.facts import indicators, profiles
+from chiso.facts.engine import Engine, EngineConfig, connect
+from chiso.facts.schemas import Catalog, Measure, catalog
+from chiso.facts.store import CompactReport, FactStore, IngestReport
+from chiso.io.tables import first_nonempty, read_table
+from chiso.io.writers import write_table
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import full_resolver
 from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.services.values.importer import import_values
 from chiso.services.values.quality import flags_for
 from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
+__all__ = ["CompactReport", "IngestReport", "compact", "compute", "ingest", "ingest_export"]
 
 
-def source_labels() -> dict[str, str]:
-    return {name: src.label_vi for name, src in SOURCES.items()}
+def catalog_of(rt: Runtime) -> Catalog:
+    """The shipped sources and measures with the province's own (CHISO_DATA_DIR/facts/…)."""
+    return catalog(rt.settings.data_dir / "facts")
+
+
+def source_labels(rt: Runtime) -> dict[str, str]:
+    return {name: src.label_vi for name, src in catalog_of(rt).sources.items()}
 
 
 def store_of(rt: Runtime) -> FactStore:
-    return FactStore(rt.settings.data_dir)
+    return FactStore(rt.settings.effective_facts_location)
+
+
+def engine_of(rt: Runtime) -> Engine:
+    """The analytics engine the settings name (CHISO_FACTS_ENGINE and the Spark settings)."""
+    s = rt.settings
+    return connect(EngineConfig(s.facts_engine, s.facts_spark_remote, s.facts_spark_master))
+
+
+def compact(rt: Runtime, source_names: Sequence[str] = ()) -> list[CompactReport]:
+    """Merges each month's small files into one per source (all sources by default)."""
+    store = store_of(rt)
+    known = catalog_of(rt)
+    wanted = [known.source(n) for n in source_names] or list(known.sources.values())
+    return [store.compact(src) for src in wanted if store.has(src)]
 
 
 def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
-    src = source(source_name)
+    src = catalog_of(rt).source(source_name)
+    return store_of(rt).ingest(src, files, _known_units(rt), rt.settings.data_dir / "tmp")
 
+
+def profile_names(rt: Runtime) -> dict[str, str]:
+    known = catalog_of(rt)
+    return {
+        n: p.label_vi
+        for n, p in profiles.profiles(known.sources, rt.settings.data_dir / "facts").items()
+    }
+
+
+def ingest_export(
+    rt: Runtime, profile_name: str, files: Sequence[Path], period: str | None = None
+) -> IngestReport | ImportReport:
+    """An office's export read through a column-mapping profile: records of a source (stored as
+    `ingest` stores them) or statistics aggregated per unit (stored as values). Every file is
+    read and checked before anything is stored."""
+    known = catalog_of(rt)
+    found = profiles.profiles(known.sources, rt.settings.data_dir / "facts")
+    if profile_name not in found:
+        raise UsageError(
+            f"Hồ sơ ánh xạ '{profile_name}' không có.", f"unknown profile {profile_name!r}",
+            hint_vi="dùng: " + ", ".join(found) + " (hoặc thêm tệp YAML vào $CHISO_DATA_DIR/facts/profiles).",
+        )  # fmt: skip
+    profile = found[profile_name]
+    work = rt.settings.data_dir / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    converted = profiles.Converted()
+    with rt.db.transaction() as session:
+        matcher = full_resolver(session)
+
+        def resolve(text: str, on: date) -> tuple[str | None, str | None]:
+            unit, reason = matcher.match(text, on)
+            return (unit.key, None) if unit else (None, reason)
+
+        for path in files:
+            sheet = first_nonempty(read_table(path, profile.aliases(), is_header=profile.is_header))
+            if profile.kind == "aggregate":
+                part = profiles.to_values(profile, sheet, period)
+            else:
+                part = profiles.to_records(
+                    profile, known.source(str(profile.source)), sheet, resolve
+                )
+            converted.records += part.records
+            for what, places in part.problems.items():
+                converted.problems.setdefault(what, []).extend(places)
+    label = ", ".join(p.name for p in files)
+    if converted.problems:
+        raise converted.refusal(label)
+    out = work / f"export-{uuid.uuid4().hex}"
+    try:
+        if profile.kind == "aggregate":
+            out = out.with_suffix(".csv")
+            write_table(out, ("unit_code", "period", "indicator", "numerator", "denominator", "value"),
+                        [list(r.values()) for r in converted.records])  # fmt: skip
+            return import_values(rt, out, profile.framework or DEFAULT_FRAMEWORK, period)
+        out = out.with_suffix(".jsonl")
+        out.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in converted.records), "utf-8"
+        )
+        src = known.source(str(profile.source))
+        report = store_of(rt).ingest(src, [out], _known_units(rt), work)
+        report.files = [p.name for p in files]
+        return report
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def _known_units(rt: Runtime) -> Callable[[list[str]], set[str]]:
     def known(codes: list[str]) -> set[str]:
         with rt.db.transaction() as session:
             matcher = full_resolver(session)
             return {c for c in codes if matcher.known(c)}
 
-    return store_of(rt).ingest(src, files, known, rt.settings.data_dir / "tmp")
+    return known
 
 
 def compute(
@@ -49,41 +142,32 @@ def compute(
     period_text: str,
     framework_ref: str = DEFAULT_FRAMEWORK,
     closed_loop: bool = True,
-    con: Any = None,
+    engine: Engine | None = None,
     replace: bool = False,
 ) -> ImportReport:
     """Indicators of every unit with records (and every unit above it) for the period, stored as
     computed values; running it again on the same records changes nothing. A value a unit
-    reported stays unless `replace` (the computed one is then counted as skipped)."""
+    reported stays unless `replace` (the computed one is then counted as skipped). Runs on
+    `engine`, else on the engine the settings name."""
     period = parse_period(period_text)
     framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
-    globs = {name: store.glob(src) for name, src in SOURCES.items() if store.has(src)}
-    if not globs:
+    known = catalog_of(rt)
+    stored = {name: store.files(src) for name, src in known.sources.items() if store.has(src)}
+    if not stored:
         raise UsageError(
             "Chưa có bản ghi nào của các nền tảng.", "no raw records stored",
             hint_vi="nạp bằng `chiso facts ingest --source documents TỆP…` hoặc tạo thử bằng `chiso generate`.",
         )  # fmt: skip
-    backend = con or ibis.duckdb.connect()
-    tables = indicators.open_tables(backend, globs)
-    months = [str(m) for m in period.months()]
-    units: dict[str, tuple[int, str]] = {}
-    with rt.db.transaction() as session:
-
-        def ancestors(codes: list[str]) -> list[tuple[str, str]]:
-            found, pairs = _ancestors(session, codes, period)
-            units.update(found)
-            return pairs
-
-        rows = indicators.indicator_rows(backend, tables, months, ancestors, closed_loop)
-    leaves = {n.code for n in framework.leaves()}
-    matched = [
-        Matched(units[key][0], key, units[key][1], period, indicator,
-                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
-        for key, indicator, num, den in rows
-        if indicator in leaves and key in units
-    ]  # fmt: skip
-    ref = f"facts {', '.join(sorted(globs))} — {period} ({'khép kín' if closed_loop else 'một chữ ký'})"
+    measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
+    backend = engine or engine_of(rt)
+    try:
+        matched = _matched(rt, backend, store, known, stored, period, framework, measures)
+    finally:
+        if engine is None:
+            backend.close()
+    signing = "khép kín" if closed_loop else "một chữ ký"
+    ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
 
     def work(session: Session) -> ImportReport:
         report = ImportReport(f"bản ghi {period}", framework.id, len(matched))
@@ -93,6 +177,44 @@ def compute(
         return report
 
     return rt.db.run_write(work)
+
+
+def _matched(
+    rt: Runtime,
+    backend: Engine,
+    store: FactStore,
+    known: Catalog,
+    stored: dict[str, list[str]],
+    period: Period,
+    framework: Any,
+    measures: list[Measure],
+) -> list[Matched]:
+    """The computed values of the framework's leaves, per unit reached."""
+    months = [str(m) for m in period.months()]
+    wanted = {f"month={m}" for m in months}
+    tables = {
+        name: backend.open(name, store.folder(known.sources[name]), in_period)
+        for name, files in stored.items()
+        if (in_period := [f for f in files if f.split("/", 1)[0] in wanted])
+    }
+    units: dict[str, tuple[int, str]] = {}
+    with rt.db.transaction() as session:
+
+        def ancestors(codes: list[str]) -> list[tuple[str, str]]:
+            found, pairs = _ancestors(session, codes, period)
+            units.update(found)
+            return pairs
+
+        rows = indicators.indicator_rows(
+            backend, tables, known.sources, measures, months, ancestors
+        )
+    leaves = {n.code for n in framework.leaves()}
+    return [
+        Matched(units[key][0], key, units[key][1], period, indicator,
+                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+        for key, indicator, num, den in rows
+        if indicator in leaves and key in units
+    ]  # fmt: skip
 
 
 def _ancestors(

@@ -14,6 +14,8 @@ import numpy as np
 from chiso.domain.periods import Period
 from chiso.domain.units import Unit, UnitKind, in_force
 from chiso.facts import synthetic
+from chiso.facts.schemas import SOURCES
+from chiso.facts.store import FactStore
 from chiso.facts.synthetic import Population
 from chiso.io.writers import write_table
 from chiso.services.runtime import Progress, Runtime, no_progress
@@ -91,7 +93,8 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
     months = [last.shifted(-i) for i in reversed(range(req.months))]
     units = _province_units(rt, req.province)
     scale = _scale(units, months, req.documents)
-    root = req.out or rt.settings.data_dir / "facts"
+    root = req.out or rt.settings.effective_facts_location
+    written: dict[str, list[Path]] = {}
     report = GenerateReport(months[0], months[-1], len({u.key for u in units}), folder=root)
     value_rows: list[list[object]] = []
     for t, month in enumerate(months):
@@ -100,10 +103,14 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
         rng = np.random.default_rng([req.seed, month.year, month.number])
         for source, make in synthetic.GENERATORS.items():
             table = make(month, pop, rng)
-            synthetic.write_month(root, source, month, table, f"gen-{req.seed}")
+            path = synthetic.write_month(root, source, month, table, f"gen-{req.seed}")
+            written.setdefault(source, []).append(path)
             report.records[source] = report.records.get(source, 0) + table.num_rows
         value_rows += _manual_values(active, month, t, req.seed, len(months), rng)
         progress("Tạo bản ghi theo tháng", t + 1, len(months))
+    store = FactStore(root)
+    for source, paths in written.items():
+        store.register(SOURCES[source], paths)
     if req.values:
         values_path = (
             req.out or rt.settings.data_dir / "generated"

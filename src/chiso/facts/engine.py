@@ -1,0 +1,132 @@
+"""The analytics engine boundary: connecting (DuckDB by default, Spark when configured), opening
+the stored source tables and fetching results. Only this module and `facts.store` import duckdb
+or pyspark; everything else hands Ibis expressions to an `Engine`.
+
+Spark reads a source as its folder of committed files with `basePath` set to the source folder,
+so the hive partition column `month` is kept (Spark drops partition columns from globbed paths,
+and pyspark ignores DuckDB's `hive_partitioning`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from chiso.errors import UsageError
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Which engine, and for Spark where: a Spark Connect URL (`sc://host:port`) or a master
+    (`local[2]`, `spark://…`) for a classic session."""
+
+    kind: str = "duckdb"
+    spark_remote: str | None = None
+    spark_master: str = "local[1]"
+
+
+@dataclass
+class Engine:
+    name: str
+    con: Any
+    """The Ibis backend."""
+    _owned: list[Any] = field(default_factory=list)
+
+    def open(self, source: str, root: Path | str, files: Sequence[str]) -> ir.Table:
+        """The stored table of one source: `files` are the committed Parquet files (relative to
+        `root`, laid out as `month=YYYY-MM/…`); the month comes from the partition folder."""
+        paths = [f"{str(root).rstrip('/')}/{f}" for f in files]
+        table_name = f"facts_{source}"
+        if self.name == "duckdb":
+            return self.con.read_parquet(paths, table_name=table_name, hive_partitioning=True)
+        session = self.con._session
+        frame = session.read.option("basePath", str(root)).parquet(*paths)
+        frame.createOrReplaceTempView(table_name)
+        return self.con.table(table_name)
+
+    def fetch(self, expr: ir.Table) -> Any:
+        """Arrow results of an expression. On DuckDB the compiled SQL runs on the connection
+        itself (without the pandas-based converter Ibis imports for `to_pyarrow`)."""
+        if self.name == "duckdb":
+            return self.con.con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_table()
+        return self.con.to_pyarrow(expr)
+
+    def close(self) -> None:
+        for thing in self._owned:
+            thing.stop() if hasattr(thing, "stop") else thing.close()
+        self._owned.clear()
+
+
+def connect(config: EngineConfig | None = None) -> Engine:
+    config = config or EngineConfig()
+    if config.kind == "duckdb":
+        return Engine("duckdb", ibis.duckdb.connect())
+    if config.kind == "spark":
+        session = spark_session(config)
+        return Engine(
+            "spark", ibis.pyspark.connect(session), [session] if not config.spark_remote else []
+        )
+    raise UsageError(
+        f"Máy tính toán '{config.kind}' không hợp lệ (CHISO_FACTS_ENGINE).",
+        f"unknown facts engine {config.kind!r}",
+        hint_vi="dùng: " + ", ".join(ENGINES),
+    )
+
+
+def spark_session(config: EngineConfig) -> Any:
+    """A Spark Connect session when a remote is given, else a classic session on the master;
+    partition values stay strings (month 2025-07 is not a date)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UsageError(
+            "Chưa cài Spark (CHISO_FACTS_ENGINE=spark).",
+            "pyspark is not installed",
+            hint_vi="cài phần bổ sung: `pip install 'chiso[spark]'` (hoặc `uv sync --extra spark`).",
+        ) from exc
+    builder = SparkSession.builder
+    if config.spark_remote:
+        session = builder.remote(config.spark_remote).getOrCreate()
+    else:
+        session = (
+            builder.master(config.spark_master)
+            .appName("chiso")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.shuffle.partitions", "1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.driver.host", "127.0.0.1")
+            .getOrCreate()
+        )
+    session.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+    session.conf.set("spark.sql.session.timeZone", "UTC")
+    return session
+
+
+def serve_spark_connect(host: str, port: int, master: str) -> Any:
+    """A classic Spark session on `master` running the Spark Connect plugin on host:port (the
+    wheel of Spark 4 ships it); see `python -m chiso.facts.spark_server`."""
+    from pyspark.sql import SparkSession
+
+    cores = master.removeprefix("local[").removesuffix("]")
+    return (
+        SparkSession.builder.master(master)
+        .appName("chiso-spark-connect")
+        .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+        .config("spark.connect.grpc.binding.address", host)
+        .config("spark.connect.grpc.binding.port", str(port))
+        .config("spark.driver.bindAddress", host)
+        .config("spark.driver.host", host)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", cores if cores.isdigit() else "2")
+        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
