@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from chiso.domain.access import Action, can
-from chiso.services.accounts import sessions
+from chiso.errors import ChisoError, RejectedInput
+from chiso.services.accounts import sessions, users
 from chiso.services.accounts.sessions import LoginRefused
-from chiso.web.deps import COOKIE, caller, check_csrf, runtime
+from chiso.web.deps import COOKIE, acting, caller, check_csrf, require, runtime
 from chiso.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -89,3 +90,53 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+def _account_page(
+    request: Request,
+    message: str | None = None,
+    error: ChisoError | None = None,
+    status: int = 200,
+) -> Response:
+    return page(
+        request,
+        "account.html",
+        status=status,
+        message=message,
+        error=error,
+        min_length=users.MIN_PASSWORD,
+    )
+
+
+@router.get("/account")
+def account(request: Request) -> Response:
+    require(request, Action.VIEW_UNIT)
+    return _account_page(request)
+
+
+@router.post("/account/password")
+async def change_password(request: Request) -> Response:
+    """One's own password: the current one checked, every other session of the account ended."""
+    who = require(request, Action.VIEW_UNIT)
+    if who.via_token:
+        raise HTTPException(403, "Mã truy cập API không đổi được mật khẩu (Forbidden).")
+    await check_csrf(request, who)
+    form = await request.form()
+    new, confirm = str(form.get("new", "")), str(form.get("confirm", ""))
+    try:
+        if new != confirm:
+            raise RejectedInput(
+                "Hai lần nhập mật khẩu mới không giống nhau.",
+                "new passwords differ",
+                hint_vi="nhập lại mật khẩu mới ở cả hai ô.",
+            )
+        ended = users.change_own_password(
+            acting(request, who),
+            who.account.username,
+            str(form.get("current", "")),
+            new,
+            keep_session=request.cookies.get(COOKIE),
+        )
+    except ChisoError as exc:
+        return _account_page(request, error=exc, status=422)
+    return _account_page(request, message=f"Đã đổi mật khẩu; đã đăng xuất {ended} phiên khác.")
