@@ -7,9 +7,9 @@ address, the username from anywhere, and the address whatever the username. Past
 attempts, the next attempt must wait `2^(n - free)` seconds after the newest failure, up to the
 key's cap; an attempt that comes too early is answered "wait N seconds" without checking the
 password and is not counted as a failure, so an attacker cannot lengthen the wait beyond the cap.
-The real user, from their own address, waits at most `USER_CAP` seconds after someone else's
-failures and then signs in with the right password: the attacker's own address is slowed the
-most (`PAIR_CAP`, `IP_CAP`). Unknown and deactivated usernames cost one argon2 verification like
+The real user, from their own address, waits at most `USER.cap` (30 s) after someone else's
+failures and then signs in with the right password; sharing the guesser's address (a proxy),
+at most `PAIR.cap` or `IP.cap` (60 s). Unknown and deactivated usernames cost one argon2 verification like
 real ones, so the answer time does not tell which usernames exist."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class Throttle:
         return max(0.0, delay - (now - newest).total_seconds())
 
 
-PAIR = Throttle(free=3, cap=300)
+PAIR = Throttle(free=3, cap=60)
 """One username from one address: the guesser's own address."""
 USER = Throttle(free=10, cap=30)
 """One username from every address: a distributed guess; the real user waits at most 30 s."""
