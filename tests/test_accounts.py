@@ -368,3 +368,10 @@ def test_signed_in_pages_are_not_stored(web: Any) -> None:
     assert "no-store" not in web.client("viewer").get("/static/style.css").headers.get(
         "cache-control", ""
     )
+
+
+def test_the_csp_allows_no_inline_style_or_script(web: Any) -> None:
+    policy = web.client("viewer").get("/").headers["content-security-policy"]
+    assert "'unsafe-inline'" not in policy
+    script = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script

@@ -39,7 +39,7 @@ log = logging.getLogger("chiso.web")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-eval'"
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
