@@ -375,3 +375,20 @@ def test_the_csp_allows_no_inline_style_or_script(web: Any) -> None:
     assert "'unsafe-inline'" not in policy
     script = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
     assert "'unsafe-inline'" not in script
+
+
+def test_a_generated_document_is_audited(web: Any) -> None:
+    viewer = web.client("viewer")
+    data = {
+        "csrf": web.csrf("viewer"),
+        "kind": "letter",
+        "action": "docx",
+        "text": "period: 2026-10\nfindings: [signed_docs_rate]\n",
+    }
+    response = viewer.post("/documents/compose", data=data)
+    with web.rt.db.transaction() as session:
+        query = select(AuditEntry).where(AuditEntry.action == "document.make")
+        made = list(session.scalars(query))
+    assert response.status_code == 200, response.text
+    assert [(e.actor, e.entity) for e in made] == [("viewer", "document")]
+    assert made[0].after == {"kind": "letter", "format": "docx"}
