@@ -41,7 +41,7 @@ def _port() -> int:
 
 
 def _prepare(folder: Path, database_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "CHISO_DATA_DIR": str(folder)}
+    env = {**os.environ, "CHISO_DATA_DIR": str(folder), "CHISO_COOKIE_SECURE": "false"}
     env.pop("CHISO_DATABASE_URL", None)
     if database_url:
         env["CHISO_DATABASE_URL"] = database_url
@@ -84,8 +84,16 @@ def _measure(base: str) -> dict[str, list[float]]:
 
     def user() -> None:
         with httpx.Client(base_url=base, timeout=60) as client:
+            form = client.get("/login").text
+            csrf = form.split('name="csrf" value="')[1].split('"')[0]
             client.post(
-                "/login", data={"username": "admin", "password": "bench-password-1", "next": "/"}
+                "/login",
+                data={
+                    "username": "admin",
+                    "password": "bench-password-1",
+                    "next": "/",
+                    "csrf": csrf,
+                },
             )
             for _ in range(ROUNDS):
                 for path in [*PAGES, BASELINE]:

@@ -64,14 +64,18 @@ def test_an_unexpected_error_is_logged_with_its_traceback(
 
 def test_requests_are_logged_one_line_each(province_db: str, tmp_path: Path) -> None:
     log_file = tmp_path / "web.log"
-    settings = Settings(database_url=province_db, data_dir=tmp_path / "data", log_file=log_file)
+    settings = Settings(
+        database_url=province_db, data_dir=tmp_path / "data", log_file=log_file, cookie_secure=False
+    )
     app = create_app(settings)
     with TestClient(app, follow_redirects=False) as client:
         from chiso.services.accounts import users
 
         users.create_user(app.state.rt, "quantri", "Quản trị", WEB_PASSWORD, "admin")
-        assert client.get("/login", headers={"X-Request-ID": "abc123"}).status_code == 200
-        client.post("/login", data={"username": "quantri", "password": WEB_PASSWORD})
+        form = client.get("/login", headers={"X-Request-ID": "abc123"})
+        assert form.status_code == 200
+        csrf = form.text.split('name="csrf" value="')[1].split('"')[0]
+        client.post("/login", data={"username": "quantri", "password": WEB_PASSWORD, "csrf": csrf})
         page = client.get("/data").text
         csrf = page.split('name="csrf" value="')[1].split('"')[0]
         bad = {"file": ("x.csv", b"unit_code,period,indicator,value\nkhong-co,2026-10,x,1\n")}

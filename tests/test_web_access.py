@@ -112,7 +112,7 @@ def _form_posts(web: Any, role: str | None) -> dict[str, Any]:
                 "csrf": csrf,
                 "username": f"moi-{role}",
                 "full_name": "Mới",
-                "password": "12345678abc",
+                "password": "ba-con-meo-den-2026",
                 "role": "viewer",
             },
             None,
@@ -247,41 +247,6 @@ def test_api_writes_with_tokens(web: Any, call: str) -> None:
             )
         response = web.client(None).post(path, json=body, headers=headers)
         _check(response, want)
-
-
-def test_login_rate_limit_cookie_flags_and_audit(web: Any) -> None:
-    from sqlalchemy import select
-
-    from chiso.store.models import AuditEntry
-
-    client = web.client(None)
-    for _ in range(5):
-        response = client.post(
-            "/login", data={"username": "viewer", "password": "sai-mat-khau", "next": "/"}
-        )
-        assert response.status_code == 401
-        assert "không đúng" in response.text
-    response = client.post(
-        "/login", data={"username": "viewer", "password": "mat-khau-thu-1", "next": "/"}
-    )
-    assert response.status_code == 401
-    assert "thử lại sau 15 phút" in response.text
-    fresh = web.client("admin")
-    cookie = next(c for c in fresh.cookies.jar if c.name == "chiso_session")
-    assert cookie.has_nonstandard_attr("HttpOnly")
-    login = fresh.post(
-        "/login", data={"username": "evaluator", "password": "mat-khau-thu-1", "next": "/"}
-    )
-    assert "samesite=lax" in login.headers["set-cookie"].lower()
-    assert "httponly" in login.headers["set-cookie"].lower()
-    with web.rt.db.transaction() as session:
-        actions = [
-            e.action
-            for e in session.scalars(select(AuditEntry).where(AuditEntry.entity == "login"))
-        ]
-    assert actions.count("login.failed") == 5
-    assert "login.locked" in actions
-    assert "login.success" in actions
 
 
 def test_api_values_are_audited_and_idempotent(web: Any) -> None:

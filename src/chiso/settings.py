@@ -50,6 +50,18 @@ class Settings(BaseSettings):
         default=20, description="dung lượng tối đa một tệp minh chứng (MB)"
     )
 
+    session_idle_minutes: int = Field(
+        default=60, ge=1, description="phiên đăng nhập hết hạn sau bao nhiêu phút không dùng"
+    )
+    session_max_hours: int = Field(
+        default=12, ge=1, description="thời hạn tối đa một phiên đăng nhập (giờ), dù vẫn đang dùng"
+    )
+    cookie_secure: bool = Field(
+        default=True,
+        description="cookie phiên chỉ gửi qua HTTPS (cờ Secure); đặt `false` chỉ khi chạy thử "
+        "qua http trên máy khác 127.0.0.1/localhost",
+    )
+
     smtp_host: str | None = Field(default=None, description="máy chủ thư gửi thông báo")
     smtp_port: int = Field(default=25, description="cổng máy chủ thư")
     smtp_user: str | None = Field(default=None, description="tài khoản máy chủ thư")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -97,3 +98,19 @@ class Account:
     @property
     def actor(self) -> Actor:
         return Actor(self.username, self.role, self.unit_id)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as the admin page and `chiso users token list` show it (never the token)."""
+
+    id: int
+    username: str
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked: bool
+
+    def live(self, now: datetime) -> bool:
+        return not self.revoked and (self.expires_at is None or self.expires_at > now)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from chiso.domain.access import Account, Role
+from chiso.domain.access import Account, Role, TokenInfo
 from chiso.store.models import ApiToken, LoginAttempt, User, WebSession
 
 
@@ -105,35 +105,61 @@ def signed_in(session: Session, username: str, at: datetime) -> None:
 
 def failures(
     session: Session, since: datetime, username: str | None = None, ip: str | None = None
-) -> int:
-    """Failed sign-ins since a moment, for one username or one address."""
-    query = (
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.at >= since, LoginAttempt.success.is_(False))
+) -> tuple[int, datetime | None]:
+    """Failed sign-ins since a moment and the newest of them, for a username, an address or the
+    pair of both (a success for that username starts the count again)."""
+    last_success = select(func.max(LoginAttempt.at)).where(LoginAttempt.success.is_(True))
+    query = select(func.count(), func.max(LoginAttempt.at)).where(
+        LoginAttempt.at >= since, LoginAttempt.success.is_(False)
     )
     if username is not None:
         query = query.where(LoginAttempt.username == username)
-    else:
+        last_success = last_success.where(LoginAttempt.username == username)
+        if ip is not None:
+            last_success = last_success.where(LoginAttempt.ip == ip)
+        succeeded = session.scalar(last_success)
+        if succeeded is not None:
+            query = query.where(LoginAttempt.at > succeeded)
+    if ip is not None:
         query = query.where(LoginAttempt.ip == ip)
-    return session.scalar(query) or 0
+    row = session.execute(query).one()
+    return int(row[0] or 0), _aware(row[1]) if row[1] is not None else None
 
 
-def add_attempt(session: Session, username: str, ip: str, success: bool) -> None:
-    session.add(LoginAttempt(username=username, ip=ip, success=success))
+def add_attempt(session: Session, username: str, ip: str, success: bool, at: datetime) -> None:
+    session.add(LoginAttempt(username=username, ip=ip, success=success, at=at))
+    session.flush()
 
 
 def add_session(
-    session: Session, digest: str, account_id: int, csrf: str, expires_at: datetime
+    session: Session, digest: str, account_id: int, csrf: str, now: datetime, expires_at: datetime
 ) -> None:
-    session.add(WebSession(id=digest, user_id=account_id, csrf_token=csrf, expires_at=expires_at))
+    session.add(
+        WebSession(
+            id=digest,
+            user_id=account_id,
+            csrf_token=csrf,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+    )
 
 
-def session_of(session: Session, digest: str, now: datetime) -> tuple[Account, str] | None:
-    """The account of a live browser session and its CSRF token."""
+def session_of(
+    session: Session, digest: str, now: datetime, idle_since: datetime
+) -> tuple[Account, str] | None:
+    """The account of a live browser session and its CSRF token, noting its use; a session past
+    its lifetime, idle since before `idle_since` or of a deactivated account is deleted."""
     found = session.get(WebSession, digest)
-    if found is None or _aware(found.expires_at) < now or not found.user.active:
+    if found is None:
         return None
+    seen = _aware(found.last_seen_at or found.created_at)
+    if _aware(found.expires_at) < now or seen < idle_since or not found.user.active:
+        session.delete(found)
+        return None
+    if (now - seen).total_seconds() > 30:
+        found.last_seen_at = now
     return _account(found.user), found.csrf_token
 
 
@@ -147,15 +173,88 @@ def end_session(session: Session, digest: str) -> str | None:
     return username
 
 
-def add_token(session: Session, account_id: int, name: str, digest: str) -> None:
-    session.add(ApiToken(user_id=account_id, name=name, token_hash=digest))
+def end_sessions(session: Session, username: str, keep: str | None = None) -> int:
+    """Deletes every browser session of an account except the one `keep` names; how many."""
+    user = _user(session, username)
+    if user is None:
+        return 0
+    query = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep is not None:
+        query = query.where(WebSession.id != keep)
+    return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def set_role(session: Session, username: str, role: Role, unit_id: int | None) -> dict[str, object]:
+    """The role and unit before the change; raises LookupError for an unknown account."""
+    user = _user(session, username)
+    if user is None:
+        raise LookupError(username)
+    before: dict[str, object] = {"role": user.role, "unit_id": user.unit_id}
+    user.role, user.unit_id = role.value, unit_id
+    return before
+
+
+def set_active(session: Session, username: str, active: bool) -> bool:
+    """Whether the account was active before; raises LookupError for an unknown account."""
+    user = _user(session, username)
+    if user is None:
+        raise LookupError(username)
+    before, user.active = user.active, active
+    return before
+
+
+def add_token(
+    session: Session,
+    account_id: int,
+    name: str,
+    digest: str,
+    now: datetime,
+    expires: datetime | None,
+) -> int:
+    token = ApiToken(
+        user_id=account_id, name=name, token_hash=digest, created_at=now, expires_at=expires
+    )
+    session.add(token)
+    session.flush()
+    return token.id
+
+
+def _token(t: ApiToken) -> TokenInfo:
+    return TokenInfo(
+        id=t.id,
+        username=t.user.username,
+        name=t.name,
+        created_at=_aware(t.created_at),
+        expires_at=_aware(t.expires_at) if t.expires_at else None,
+        last_used_at=_aware(t.last_used_at) if t.last_used_at else None,
+        revoked=t.revoked,
+    )
+
+
+def tokens(session: Session, username: str | None = None) -> list[TokenInfo]:
+    query = select(ApiToken).join(User).options(selectinload(ApiToken.user))
+    if username is not None:
+        query = query.where(User.username == username)
+    return [_token(t) for t in session.scalars(query.order_by(User.username, ApiToken.id))]
+
+
+def revoke_token(session: Session, token_id: int) -> TokenInfo | None:
+    """Revokes a token; the token as it was, or None when there is no such token."""
+    found = session.get(ApiToken, token_id)
+    if found is None:
+        return None
+    before = _token(found)
+    found.revoked = True
+    return before
 
 
 def token_of(session: Session, digest: str, now: datetime) -> Account | None:
-    """The account of a valid API token, noting its use."""
+    """The account of a valid API token (not revoked, not expired), noting its use."""
     query = select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False))
     found = session.scalar(query)
     if found is None or not found.user.active:
+        return None
+    if found.expires_at is not None and _aware(found.expires_at) <= now:
         return None
     found.last_used_at = now
     return _account(found.user)

@@ -22,6 +22,7 @@ from chiso.domain.values import StoredValue
 from chiso.io.framework_yaml import framework_to_data
 from chiso.io.writers import csv_cell
 from chiso.services import facts
+from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.units import catalogue
@@ -259,6 +260,8 @@ def ingest(request: Request, source: str, records: list[dict[str, Any]]) -> dict
             encoding="utf-8",
         )
         report = facts.ingest(acting(request, who), source, [path])
+    details = {"received": report.rows, "stored": report.new, "months": report.months}
+    access_log.note(acting(request, who), access_log.INGEST, "records", source, details)
     return {
         "received": report.rows,
         "stored": report.new,

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from chiso import logs
 from chiso.domain.access import Actor
 from chiso.errors import ChisoError
+from chiso.services.accounts import access_log
 from chiso.services.runtime import Runtime
 from chiso.services.system import database
 from chiso.settings import Settings, get_settings
@@ -31,14 +32,14 @@ from chiso.web import (
     pages_main,
     pages_tasks,
 )
-from chiso.web.deps import LoginRequired
+from chiso.web.deps import LoginRequired, caller
 from chiso.web.render import page
 
 log = logging.getLogger("chiso.web")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-eval'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-eval'"
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -117,7 +118,26 @@ def _headers(app: FastAPI) -> None:
             response.set_cookie("lang", wanted, max_age=365 * 86400, httponly=True, samesite="lax")
         for key, value in SECURITY_HEADERS.items():
             response.headers.setdefault(key, value)
+        if _private(request):
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _private(request: Request) -> bool:
+    """Pages for a signed-in caller, and the login form with its CSRF token, are never stored by
+    a browser or proxy (a shared computer's back button shows nothing)."""
+    if request.url.path.startswith(("/static/", "/static-gen/")):
+        return False
+    return getattr(request.state, "caller", None) is not None or request.url.path == "/login"
+
+
+def _refusal(request: Request, reason: str) -> None:
+    """A 403 is audited under the caller's name: who tried what, where."""
+    who = caller(request)
+    rt = request.app.state.rt
+    details = {"method": request.method, "path": request.url.path, "status": 403, "reason": reason}
+    acting = rt.acting(who.actor) if who else rt
+    access_log.note(acting, access_log.REFUSED, "request", request.url.path, details)
 
 
 def _errors(app: FastAPI) -> None:
@@ -127,6 +147,8 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 403:
+            _refusal(request, str(exc.detail))
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
         title = {401: "Cần đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy"}.get(

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -13,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from chiso.domain.access import Action, Role
-from chiso.errors import ChisoError
-from chiso.services.accounts import users
+from chiso.errors import ChisoError, RejectedInput
+from chiso.services.accounts import sessions, users
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units import catalogue, importer
@@ -25,8 +28,20 @@ from chiso.web.uploads import save_upload
 router = APIRouter(include_in_schema=False)
 
 
+@dataclass(frozen=True)
+class Secret:
+    """A password or token shown once, right after it is made."""
+
+    label: str
+    value: str
+
+
 def _page(
-    request: Request, message: str | None = None, error: ChisoError | None = None, status: int = 200
+    request: Request,
+    message: str | None = None,
+    error: ChisoError | None = None,
+    status: int = 200,
+    secret: Secret | None = None,
 ) -> Response:
     rt = runtime(request)
     framework_list = frameworks.available(rt)
@@ -35,9 +50,13 @@ def _page(
         "admin.html",
         status=status,
         users=users.accounts(rt),
+        tokens=sessions.tokens(rt),
+        now=datetime.now(UTC),
         roles=list(Role),
+        min_length=users.MIN_PASSWORD,
         message=message,
         error=error,
+        secret=secret,
         frameworks=framework_list,
     )
 
@@ -59,13 +78,97 @@ async def add_user(request: Request) -> Response:
             str(form.get("username", "")).strip(),
             str(form.get("full_name", "")).strip(),
             str(form.get("password", "")),
-            str(form.get("role", "")),
+            str(form.get("role") or "viewer"),
             str(form.get("unit") or "") or None,
             str(form.get("email") or "") or None,
         )
     except ChisoError as exc:
         return _page(request, error=exc, status=422)
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/users/{username}/role")
+async def change_role(request: Request, username: str) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    try:
+        account = users.set_role(
+            acting(request, who),
+            username,
+            str(form.get("role", "")),
+            str(form.get("unit") or "").strip() or None,
+        )
+    except ChisoError as exc:
+        return _page(request, error=exc, status=422)
+    return _page(request, message=f"{username}: vai trò mới là {account.role.label_vi}.")
+
+
+@router.post("/admin/users/{username}/active")
+async def change_active(request: Request, username: str) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    active = (await request.form()).get("active") == "1"
+    try:
+        users.set_active(acting(request, who), username, active)
+    except ChisoError as exc:
+        return _page(request, error=exc, status=422)
+    done = "Đã mở lại" if active else "Đã khóa (mọi phiên và mã truy cập ngừng hiệu lực)"
+    return _page(request, message=f"{done}: tài khoản {username}.")
+
+
+@router.post("/admin/users/{username}/password")
+async def reset_password(request: Request, username: str) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    password = secrets.token_urlsafe(12)
+    try:
+        ended = users.set_password(acting(request, who), username, password)
+    except ChisoError as exc:
+        return _page(request, error=exc, status=422)
+    return _page(
+        request,
+        message=f"Đã đặt lại mật khẩu của {username}; đã đăng xuất {ended} phiên.",
+        secret=Secret(f"Mật khẩu mới của {username}", password),
+    )
+
+
+@router.post("/admin/tokens")
+async def create_token(request: Request) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    username, name = str(form.get("username", "")), str(form.get("name", "")).strip()
+    try:
+        days = int(str(form.get("days") or "90"))
+        token = sessions.create_token(acting(request, who), username, name, days or None)
+    except ValueError:
+        error = RejectedInput(
+            "Số ngày hiệu lực phải là một số nguyên.",
+            "token days not an integer",
+            hint_vi="nhập ví dụ 90, hoặc 0 để mã có hiệu lực đến khi thu hồi.",
+        )
+        return _page(request, error=error, status=422)
+    except ChisoError as exc:
+        return _page(request, error=exc, status=422)
+    return _page(
+        request,
+        message=f"Đã tạo mã truy cập “{name}” cho {username}.",
+        secret=Secret("Mã truy cập", token),
+    )
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def revoke_token(request: Request, token_id: int) -> Response:
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    try:
+        found = sessions.revoke_token(acting(request, who), token_id)
+    except ChisoError as exc:
+        return _page(request, error=exc, status=422)
+    return _page(
+        request, message=f"Đã thu hồi mã số {found.id} ({found.name}) của {found.username}."
+    )
 
 
 Use = Callable[[Runtime, Path, FormData], str]

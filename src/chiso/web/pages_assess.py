@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from chiso.domain.access import Action
 from chiso.domain.assessment import Move
 from chiso.errors import ChisoError, RejectedInput
+from chiso.services.accounts import access_log
 from chiso.services.assessments import cycle, evidence, rounds
 from chiso.services.assessments.cycle import Entry
 from chiso.services.units.resolver import look_up_unit
@@ -160,6 +161,10 @@ def download(request: Request, evidence_id: int) -> Response:
         raise HTTPException(404, "Không có minh chứng này.")
     require_unit(request, who, unit_id)
     found, data = evidence.content(rt, evidence_id)
+    details = {"file": found.filename, "unit_id": unit_id, "sha256": found.sha256}
+    access_log.note(
+        acting(request, who), access_log.EVIDENCE, "evidence", str(evidence_id), details
+    )
     disposition = f"attachment; filename*=UTF-8''{_quote(found.filename)}"
     return Response(data, media_type=found.media_type, headers={"Content-Disposition": disposition})
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
+from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import look_up_unit
@@ -90,6 +91,8 @@ def template(
         path = Path(work) / f"mau-{framework}-{period}.xlsx"
         exchange.template(runtime(request), framework, period, path, group or None, parent)
         content = path.read_bytes()
+    details = {"file": path.name, "framework": framework, "period": period, "group": group}
+    access_log.note(acting(request, who), access_log.EXPORT, "template", path.name, details)
     return Response(
         content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from chiso.domain.access import Action
 from chiso.errors import ChisoError
+from chiso.services.accounts import access_log
 from chiso.services.documents import composer, letters
 from chiso.services.runtime import Runtime
 from chiso.web.deps import Caller, acting, require, runtime
@@ -102,6 +103,9 @@ def _download(rt: Runtime, kind: str, text: str, action: str) -> Response:
         elif action == "xlsx":
             wanted = next((p for p in paths if p.suffix == ".xlsx"), wanted)
         content = wanted.read_bytes()
+    access_log.note(
+        rt, access_log.DOCUMENT, "document", wanted.name, {"kind": kind, "format": action}
+    )
     return Response(
         content,
         media_type=MEDIA[wanted.suffix],

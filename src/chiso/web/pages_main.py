@@ -12,12 +12,13 @@ from chiso.domain.access import Action
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period, PeriodError
 from chiso.io.writers import csv_cells
+from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.tasks import tracking
 from chiso.services.units import catalogue
 from chiso.services.units.resolver import look_up_unit
-from chiso.web.deps import require, require_unit, runtime
+from chiso.web.deps import acting, caller, require, require_unit, runtime
 from chiso.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -140,11 +141,19 @@ def ranking_csv(
             )
         )
     name = f"xep-hang-{framework}-{data.period}.csv"
+    _exported(request, name, framework, data.period)
     return Response(
         "\ufeff" + buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _exported(request: Request, name: str, framework: str, period: object) -> None:
+    who = caller(request)
+    rt = acting(request, who) if who else runtime(request)
+    details = {"file": name, "framework": framework, "period": str(period)}
+    access_log.note(rt, access_log.EXPORT, "ranking", name, details)
 
 
 @router.get("/ranking.xlsx")
@@ -160,6 +169,7 @@ def ranking_xlsx(
     with tempfile.TemporaryDirectory() as work:
         path = write_xlsx(Path(work) / "x.xlsx", data.evaluation, data.group_names)
         content = path.read_bytes()
+    _exported(request, f"xep-hang-{framework}-{data.period}.xlsx", framework, data.period)
     return Response(
         content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

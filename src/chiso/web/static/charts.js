@@ -2,7 +2,7 @@
 const viLocale = { decimal: ",", thousands: ".", grouping: [3], currency: ["", " ₫"] };
 document.querySelectorAll(".chart[data-spec]").forEach((el) => {
   const spec = JSON.parse(el.dataset.spec);
-  window.vegaEmbed(el, spec, { actions: false, formatLocale: viLocale, renderer: "svg" }).catch((err) => {
+  window.vegaEmbed(el, spec, { actions: false, defaultStyle: false, tooltip: { disableDefaultStyle: true }, formatLocale: viLocale, renderer: "svg" }).catch((err) => {
     el.textContent = "Không vẽ được biểu đồ: " + err;
   });
 });
