@@ -20,7 +20,7 @@ from chiso.services.tasks import importer as tasks_importer
 from chiso.services.tasks import tracking
 from chiso.services.units import catalogue
 from tests import signing
-from tests.conftest import WEB_PASSWORD
+from tests.conftest import WEB_PASSWORD, login
 
 FW, YEAR = "dti-department-500", "2026"
 DEMO = Path(__file__).parents[1] / "src" / "chiso" / "data" / "demo"
@@ -217,7 +217,7 @@ def test_manual_entry_checks_scope_on_the_unit_it_stores(edge: Any) -> None:
     from fastapi.testclient import TestClient
 
     client = TestClient(edge.app, follow_redirects=False)
-    client.post("/login", data={"username": "xa", "password": WEB_PASSWORD, "next": "/"})
+    login(client, "xa", WEB_PASSWORD)
     page = client.get("/data").text
     csrf = page.split('name="csrf" value="')[1].split('"')[0]
     token = sessions.create_token(rt, "xa", "xã")
@@ -290,7 +290,7 @@ def test_task_and_evidence_urls_of_another_unit(edge: Any) -> None:
         assert edge.client(role).get(f"/tasks/{edge.other_task}").status_code == 200
         assert edge.client(role).get(f"/evidence/{edge.other_evidence}").status_code == 200
     other = edge.client(None)
-    other.post("/login", data={"username": "soct", "password": WEB_PASSWORD, "next": "/"})
+    login(other, "soct", WEB_PASSWORD)
     BYPASSES.append("evidence of Sở Y tế's assessment file by another reporter")
     file_evidence = next(
         int(part.split('"')[0])

@@ -18,6 +18,7 @@ from chiso.errors import RejectedInput
 from chiso.io import bounded
 from chiso.services.accounts import sessions
 from chiso.settings import Settings
+from tests.conftest import login
 
 KEYS = {"error", "error_en", "hint", "problems"}
 
@@ -202,7 +203,7 @@ def test_a_slow_request_does_not_hold_the_others(
         raise RejectedInput("Tệp chậm bị từ chối.", "slow refusal")
 
     monkeypatch.setattr(importer, "import_values", slow)
-    settings = Settings(database_url=province_db, data_dir=tmp_path / "data")
+    settings = Settings(database_url=province_db, data_dir=tmp_path / "data", cookie_secure=False)
     app = create_app(settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -216,7 +217,7 @@ def test_a_slow_request_does_not_hold_the_others(
             time.sleep(0.05)
         users.create_user(app.state.rt, "quantri", "Quản trị", "mat-khau-thu-1", "admin")
         session = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
-        session.post("/login", data={"username": "quantri", "password": "mat-khau-thu-1"})
+        assert login(session, "quantri", "mat-khau-thu-1").status_code == 303
         csrf = session.get("/data").text.split('name="csrf" value="')[1].split('"')[0]
         upload = {"file": ("a.csv", b"unit_code,period,indicator,value\n")}
         results: dict[str, Any] = {}
