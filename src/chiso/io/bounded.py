@@ -87,9 +87,8 @@ def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:
         try:
             outcome: tuple[object, ...] = ("ok", work())
         except ChisoError as exc:
-            outcome = (
-                "refused", type(exc), exc.message_vi, exc.message_en, exc.hint_vi, exc.problems,
-            )  # fmt: skip
+            refused = (type(exc), exc.message_vi, exc.message_en, exc.hint_vi, exc.problems)
+            outcome = ("refused", *refused)
         except MemoryError:
             outcome = ("memory",)
         except RecursionError:
