@@ -13,7 +13,7 @@ import pytest
 
 from chiso.domain.access import Role
 from chiso.domain.assessment import TRANSITIONS, Move, Refusal, Status, check_move
-from chiso.errors import RejectedInput
+from chiso.errors import Forbidden, RejectedInput
 from chiso.services.accounts import actors
 from chiso.services.accounts import users as accounts
 from chiso.services.assessments import cycle as assessments
@@ -82,7 +82,9 @@ def test_full_cycle(province_rt: Runtime, cycle: dict[str, Runtime], tmp_path: P
     assert view.filled == 2 and view.self_total == 15 + 18
     files = next(i for i in view.items if i.node.code == "2.1").files
     assert files[0].verdict is not None and files[0].verdict.closed_loop
-    _refused(lambda: assessments.save_self(rep, FW, YEAR, "75.SCT", entries), "ngoài phạm vi")
+    with pytest.raises(Forbidden, match="scope") as outside:
+        assessments.save_self(rep, FW, YEAR, "75.SCT", entries)
+    assert "ngoài phạm vi" in outside.value.message_vi
     _refused(lambda: assessments.move(rep, FW, YEAR, "75.SYT", Move.VERIFY), "không thể")
     assessments.move(rep, FW, YEAR, "75.SYT", Move.SUBMIT)
     _refused(lambda: assessments.save_self(rep, FW, YEAR, "75.SYT", entries), "Không sửa được")

@@ -20,7 +20,7 @@ from chiso.documents.spec import DocumentSpec
 from chiso.domain.access import Actor, Role
 from chiso.domain.deadlines import DeadlineError, Recurrence, parse_deadline
 from chiso.domain.tasks import TaskStatus, standing
-from chiso.errors import RejectedInput, UsageError
+from chiso.errors import NotFound, RejectedInput, UsageError
 from chiso.services.accounts import actors, notifications
 from chiso.services.accounts import users as accounts
 from chiso.services.documents import reminders, reports
@@ -141,8 +141,10 @@ def test_progress_reports_and_scope(province_rt: Runtime) -> None:
     reporter = actors.as_user(province_rt, "soyte")
     own = tracking.list_tasks(reporter, TODAY)
     assert [t.code for t in own] == ["6"]
-    with pytest.raises(RejectedInput, match="scope"):
+    with pytest.raises(NotFound, match="scope"):
         tracking.report_progress(reporter, own[0].id - 4, "done", 100, "xong")
+    with pytest.raises(NotFound, match="scope"):
+        tracking.get(reporter, own[0].id - 4)
     viewer = province_rt.acting(Actor("lanhdao", Role.VIEWER))
     with pytest.raises(RejectedInput):
         tracking.report_progress(viewer, own[0].id, "done", 100, "x")

@@ -28,9 +28,10 @@ class Problem:
 
 
 class ChisoError(Exception):
-    """Base class: rejected input exits with 1."""
+    """Base class: rejected input exits with 1; the web answers `http_status`."""
 
     exit_code = 1
+    http_status = 422
 
     def __init__(
         self,
@@ -65,10 +66,20 @@ class UsageError(ChisoError):
     """The command was called wrongly (bad option value, unknown reference): exit code 2."""
 
     exit_code = 2
+    http_status = 400
 
 
 class NotFound(UsageError):
     """A reference (unit, group, framework…) matches nothing."""
+
+    http_status = 404
+
+
+class Forbidden(ChisoError):
+    """The acting account may not read or write what it asked for (outside its role or scope);
+    the message names nothing the account may not see."""
+
+    http_status = 403
 
 
 class Ambiguous(UsageError):

@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     evidence_max_mb: int = Field(
         default=20, description="dung lượng tối đa một tệp minh chứng (MB)"
     )
+    max_body_mb: int = Field(
+        default=50,
+        description="dung lượng tối đa phần thân một yêu cầu gửi lên máy chủ web (MB); lớn hơn: 413",
+    )
+    work_seconds: int = Field(
+        default=60,
+        description="thời gian tối đa kiểm tra chữ ký một tệp PDF hoặc đọc một tệp nhập (giây)",
+    )
+    work_memory_mb: int = Field(
+        default=1024,
+        description="bộ nhớ tối đa thêm cho việc kiểm tra chữ ký một tệp PDF hoặc đọc một tệp "
+        "nhập (MB)",
+    )
 
     session_idle_minutes: int = Field(
         default=60, ge=1, description="phiên đăng nhập hết hạn sau bao nhiêu phút không dùng"

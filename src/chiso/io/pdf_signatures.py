@@ -50,6 +50,11 @@ def load_trust_roots(folder: Path | None) -> list[asn1_x509.Certificate]:
     return roots
 
 
+def warm() -> None:
+    """Imports pyHanko once in this process, so each checking child starts with it loaded."""
+    import pyhanko_certvalidator  # noqa: F401
+
+
 def check_pdf(data: bytes, roots: Iterable[asn1_x509.Certificate]) -> Verdict:
     """The signatures of a PDF and whether content was changed after the last one. pyHanko's
     synchronous API starts its own event loop, so inside a running one (a web request) it is
@@ -69,10 +74,10 @@ def _check_pdf(data: bytes, roots: list[asn1_x509.Certificate]) -> Verdict:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise RejectedInput(
             "Tệp không phải PDF đọc được.",
-            f"unreadable PDF: {exc}",
+            f"unreadable PDF: {type(exc).__name__}: {str(exc)[:200]}",
             hint_vi="xuất lại tệp PDF từ phần mềm quản lý văn bản.",
         ) from exc
     trust = list(roots)

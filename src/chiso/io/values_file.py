@@ -4,7 +4,7 @@ and the cell parsers every values importer shares: each cell is checked against 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,30 @@ class ValueRow:
     indicator: str
     value: Value
     unit_where: str = ""
+
+
+RECORD_COLUMNS = ("unit_code", "unit_name", "period", "indicator", *NUMBER_COLUMNS)
+
+
+@dataclass
+class Records(Sheet):
+    """Values that came as JSON objects (the API, a form), read like a sheet; each place is named
+    by its JSON path (`values[3].numerator`), never as a file the client did not send."""
+
+    array: str = "values"
+
+    def where(self, row: int, column: str | None = None) -> str:
+        return f"{self.array}[{row}].{column}" if column else f"{self.array}[{row}]"
+
+
+def records_sheet(records: Sequence[Mapping[str, CellValue]], array: str = "values") -> Records:
+    """Rows numbered from 0 as in the JSON array; unknown keys are not read."""
+    columns = {c: i for i, c in enumerate(RECORD_COLUMNS)}
+    rows = [
+        Row(i, {c: r.get(c) for c in RECORD_COLUMNS if r.get(c) is not None}, columns)
+        for i, r in enumerate(records)
+    ]
+    return Records(array, None, list(RECORD_COLUMNS), rows, array=array)
 
 
 def read_values_file(

@@ -3,43 +3,55 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
-from chiso.domain.access import Action, Role
+from chiso.domain.access import Action
 from chiso.domain.frameworks import TOTAL
-from chiso.domain.periods import Period
 from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.io.framework_yaml import framework_to_data
-from chiso.io.writers import csv_cell
 from chiso.services import facts
 from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
+from chiso.services.periods import parse_period
 from chiso.services.scoring import frameworks
 from chiso.services.units import catalogue
-from chiso.services.units.resolver import look_up_unit
 from chiso.services.values import exchange, importer
-from chiso.web.deps import acting, require, require_unit, runtime
+from chiso.web.deps import acting, require, runtime
+from chiso.web.errors import ErrorBody
 
-router = APIRouter(prefix="/api/v1", tags=["api"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "Tham số không hợp lệ (kỳ, ngày, tên)"),
+        (401, "Chưa đăng nhập: cần token (Authorization: Bearer) hoặc phiên"),
+        (403, "Tài khoản không có quyền, hoặc đơn vị ngoài phạm vi"),
+        (404, "Không tìm thấy"),
+        (409, "Xung đột khi ghi đồng thời"),
+        (413, "Phần thân yêu cầu lớn hơn CHISO_MAX_BODY_MB"),
+        (422, "Nội dung bị từ chối; problems nêu từng chỗ (values[3].numerator)"),
+        (500, "Lỗi ngoài dự kiến (đã ghi nhật ký)"),
+    )
+}
+router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
+Number = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class ValueIn(BaseModel):
     unit_code: str = Field(description="Khóa, mã hoặc tên đơn vị")
     period: str = Field(description="2023, 2023-H1, 2023-Q3 hoặc 2023-07")
     indicator: str
-    value: str | float | None = None
-    numerator: float | None = None
-    denominator: float | None = None
+    value: str | Number | None = None
+    numerator: Number | None = None
+    denominator: Number | None = None
 
 
 class ValuesIn(BaseModel):
@@ -50,7 +62,103 @@ class ValuesIn(BaseModel):
     """Also replace values of the other kind of source (computed ↔ reported)."""
 
 
-@router.get("/units")
+class UnitOut(BaseModel):
+    key: str
+    code: str
+    name: str
+    kind: str | None
+    subtype: str | None
+    parent: str | None
+    groups: list[str]
+    latitude: float | None
+    longitude: float | None
+
+
+class LinkOut(BaseModel):
+    key: str
+    name: str
+    link: str
+    derived: bool = False
+
+
+class UnitDetailOut(BaseModel):
+    key: str
+    name: str
+    kind: str | None
+    parent: str | None
+    children: int
+    groups: list[str]
+    predecessors: list[LinkOut]
+    successors: list[LinkOut]
+
+
+class FrameworkOut(BaseModel):
+    id: str
+    name: str
+    max_points: float
+    issued_by: str | None
+
+
+class ValueOut(BaseModel):
+    unit: str
+    period: str
+    indicator: str
+    number: float | None
+    numerator: float | None
+    denominator: float | None
+    text: str | None
+    index: float | None
+    source: str | None
+
+
+class FlagOut(BaseModel):
+    unit: str
+    indicator: str
+    message: str
+
+
+class WriteOut(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    flags: list[FlagOut]
+
+
+class RankingRowOut(BaseModel):
+    group: str | None
+    rank: float | None
+    unit: str
+    name: str
+    points: float | None
+    max_points: float | None
+    index: float | None
+    rank_change: float | None
+    rank_interval: list[float] | None
+    nodes: dict[str, float | None]
+
+
+class RankingOut(BaseModel):
+    framework: str
+    period: str
+    groups: dict[str, str] = Field(description="mã nhóm → tên nhóm")
+    rows: list[RankingRowOut]
+
+
+class EvaluationsOut(BaseModel):
+    framework: str
+    period: str
+    units: list[RankingRowOut]
+
+
+class IngestOut(BaseModel):
+    received: int
+    stored: int
+    already_stored: int
+    months: list[str]
+
+
+@router.get("/units", response_model=list[UnitOut])
 def list_units(
     request: Request,
     kind: str | None = None,
@@ -78,7 +186,7 @@ def _unit(u: Unit) -> dict[str, Any]:
     }
 
 
-@router.get("/units/{key:path}")
+@router.get("/units/{key:path}", response_model=UnitDetailOut)
 def unit_detail(request: Request, key: str) -> dict[str, Any]:
     require(request, Action.VIEW_UNIT, api=True)
     d = catalogue.show_unit(runtime(request), key)
@@ -99,7 +207,7 @@ def unit_detail(request: Request, key: str) -> dict[str, Any]:
     }
 
 
-@router.get("/frameworks")
+@router.get("/frameworks", response_model=list[FrameworkOut])
 def list_frameworks(request: Request) -> list[dict[str, Any]]:
     require(request, Action.VIEW_UNIT, api=True)
     return [
@@ -108,13 +216,13 @@ def list_frameworks(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/frameworks/{framework_id}")
+@router.get("/frameworks/{framework_id}", response_model=dict[str, Any])
 def framework_detail(request: Request, framework_id: str) -> dict[str, Any]:
     require(request, Action.VIEW_UNIT, api=True)
     return framework_to_data(frameworks.get(runtime(request), framework_id))
 
 
-@router.get("/values")
+@router.get("/values", response_model=list[ValueOut])
 def read_values(
     request: Request,
     framework: str = "platform-usage",
@@ -122,14 +230,7 @@ def read_values(
     unit: str | None = None,
 ) -> list[dict[str, Any]]:
     who = require(request, Action.VIEW_UNIT, api=True)
-    if unit is None and who.role is Role.REPORTER:
-        raise HTTPException(
-            403, "Báo cáo viên chỉ đọc số liệu của một đơn vị trong phạm vi: thêm ?unit=…"
-        )
-    rt = runtime(request)
-    if unit is not None:
-        require_unit(request, who, look_up_unit(rt, unit).id)
-    return [_value(v) for v in exchange.stored(rt, framework, period, unit)]
+    return [_value(v) for v in exchange.stored(acting(request, who), framework, period, unit)]
 
 
 def _value(v: StoredValue) -> dict[str, Any]:
@@ -146,40 +247,19 @@ def _value(v: StoredValue) -> dict[str, Any]:
     }
 
 
-@router.post("/values")
+@router.post("/values", response_model=WriteOut)
 def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
     """Stores values (or previews them with dry_run); all-or-nothing, audited, idempotent."""
     who = require(request, Action.WRITE_VALUES, api=True)
-    rt = runtime(request)
-    if who.role is Role.REPORTER:
-        ids = {look_up_unit(rt, v.unit_code, Period.parse(v.period).end).id for v in body.values}
-        for ident in ids:
-            require_unit(request, who, ident)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["unit_code", "period", "indicator", "value", "numerator", "denominator"])
-    for v in body.values:
-        writer.writerow(
-            [
-                v.unit_code,
-                v.period,
-                v.indicator,
-                "" if v.value is None else csv_cell(v.value),
-                "" if v.numerator is None else csv_cell(v.numerator),
-                "" if v.denominator is None else csv_cell(v.denominator),
-            ]
-        )
-    with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / "api.csv"
-        path.write_text(buffer.getvalue(), encoding="utf-8")
-        report = importer.import_values(
-            acting(request, who),
-            path,
-            body.framework,
-            dry_run=body.dry_run,
-            source="api",
-            replace=body.replace,
-        )
+    records = [v.model_dump() for v in body.values]
+    report = importer.import_records(
+        acting(request, who),
+        records,
+        body.framework,
+        dry_run=body.dry_run,
+        source="api",
+        replace=body.replace,
+    )
     return {
         "created": report.created,
         "updated": report.updated,
@@ -202,7 +282,7 @@ def write_values(request: Request, body: ValuesIn) -> dict[str, Any]:
     }
 
 
-@router.get("/rankings")
+@router.get("/rankings", response_model=RankingOut)
 def rankings(
     request: Request,
     framework: str = "platform-usage",
@@ -212,7 +292,7 @@ def rankings(
     require(request, Action.VIEW_AGGREGATES, api=True)
     rt = runtime(request)
     frameworks.get(rt, framework)
-    chosen = Period.parse(period) if period else dashboard.latest(rt, framework, None)
+    chosen = parse_period(period) if period else dashboard.latest(rt, framework, None)
     if chosen is None:
         raise HTTPException(404, "Chưa có số liệu.")
     data = dashboard.ranking(rt, framework, chosen)
@@ -237,7 +317,7 @@ def rankings(
     return {"framework": framework, "period": str(chosen), "groups": data.group_names, "rows": rows}
 
 
-@router.get("/evaluations")
+@router.get("/evaluations", response_model=EvaluationsOut)
 def evaluations(
     request: Request, framework: str = "platform-usage", period: str | None = None
 ) -> dict[str, Any]:
@@ -246,7 +326,7 @@ def evaluations(
     return {"framework": result["framework"], "period": result["period"], "units": result["rows"]}
 
 
-@router.post("/records/{source}")
+@router.post("/records/{source}", response_model=IngestOut)
 def ingest(request: Request, source: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     """A batch of raw platform records (documents, meetings, email, applications); records whose
     id is already stored are skipped, so sending the same batch twice stores it once."""
@@ -254,7 +334,7 @@ def ingest(request: Request, source: str, records: list[dict[str, Any]]) -> dict
     if not records:
         raise HTTPException(400, "Lô bản ghi rỗng.")
     with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / f"{source}.jsonl"
+        path = Path(work) / "records.jsonl"
         path.write_text(
             "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in records),
             encoding="utf-8",
@@ -268,3 +348,37 @@ def ingest(request: Request, source: str, records: list[dict[str, Any]]) -> dict
         "already_stored": report.already_stored,
         "months": report.months,
     }
+
+
+SECURITY = {
+    "token": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Token của hệ thống tích hợp: Authorization: Bearer chiso_…",
+    },
+    "cookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "chiso_session",
+        "description": "Phiên đăng nhập của trình duyệt",
+    },
+}
+
+
+def describe(app: FastAPI) -> None:
+    """/openapi.json with the two ways of signing in, required by every /api/v1 operation."""
+
+    def schema() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            found = get_openapi(
+                title=app.title, version=app.version, routes=app.routes, description=__doc__
+            )
+            found.setdefault("components", {})["securitySchemes"] = SECURITY
+            for path, operations in found.get("paths", {}).items():
+                if path.startswith(router.prefix):
+                    for operation in operations.values():
+                        operation["security"] = [{"token": []}, {"cookie": []}]
+            app.openapi_schema = found
+        return app.openapi_schema
+
+    app.openapi = schema  # type: ignore[method-assign]

@@ -8,20 +8,20 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import cache
 from pathlib import Path
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from chiso import logs
 from chiso.domain.access import Actor
-from chiso.errors import ChisoError
-from chiso.services.accounts import access_log
 from chiso.services.runtime import Runtime
 from chiso.services.system import database
 from chiso.settings import Settings, get_settings
 from chiso.web import (
     api,
+    errors,
     i18n,
+    limits,
     observe,
     pages_admin,
     pages_agency,
@@ -32,8 +32,6 @@ from chiso.web import (
     pages_main,
     pages_tasks,
 )
-from chiso.web.deps import LoginRequired, caller
-from chiso.web.render import page
 
 log = logging.getLogger("chiso.web")
 
@@ -75,8 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     app.add_api_route("/static-gen/vega.js", _vega, include_in_schema=False)
+    api.describe(app)
+    limits.install(app)
     _headers(app)
-    _errors(app)
+    errors.install(app)
     observe.install(app)
     return app
 
@@ -129,59 +129,3 @@ def _private(request: Request) -> bool:
     if request.url.path.startswith(("/static/", "/static-gen/")):
         return False
     return getattr(request.state, "caller", None) is not None or request.url.path == "/login"
-
-
-def _refusal(request: Request, reason: str) -> None:
-    """A 403 is audited under the caller's name: who tried what, where."""
-    who = caller(request)
-    rt = request.app.state.rt
-    details = {"method": request.method, "path": request.url.path, "status": 403, "reason": reason}
-    acting = rt.acting(who.actor) if who else rt
-    access_log.note(acting, access_log.REFUSED, "request", request.url.path, details)
-
-
-def _errors(app: FastAPI) -> None:
-    @app.exception_handler(LoginRequired)
-    async def login_required(request: Request, _exc: LoginRequired) -> Response:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 403:
-            _refusal(request, str(exc.detail))
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        title = {401: "Cần đăng nhập", 403: "Không có quyền", 404: "Không tìm thấy"}.get(
-            exc.status_code, "Lỗi"
-        )
-        return page(
-            request,
-            "error.html",
-            status=exc.status_code,
-            title=title,
-            message=str(exc.detail),
-            problems=[],
-            hint=None,
-        )
-
-    @app.exception_handler(ChisoError)
-    async def chiso_error(request: Request, exc: ChisoError) -> Response:
-        observe.refused(request, exc)
-        status = getattr(exc, "http_status", None) or (400 if exc.exit_code == 2 else 422)
-        if request.url.path.startswith("/api/"):
-            body = {
-                "error": exc.message_vi,
-                "error_en": exc.message_en,
-                "hint": exc.hint_vi,
-                "problems": [{"where": p.where, "message": p.message_vi} for p in exc.problems],
-            }
-            return JSONResponse(body, status_code=status)
-        return page(
-            request,
-            "error.html",
-            status=status,
-            title="Không thực hiện được",
-            message=exc.message_vi,
-            problems=[p.render_vi() for p in exc.problems],
-            hint=exc.hint_vi,
-        )

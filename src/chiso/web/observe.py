@@ -29,6 +29,12 @@ def refused(request: Request, exc: ChisoError) -> None:
     )
 
 
+def refused_text(request: Request, text: str) -> None:
+    log.warning(
+        "refused %s %s for %s: %s", request.method, request.url.path, user_of(request), text
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def observe(
@@ -45,7 +51,7 @@ def install(app: FastAPI) -> None:
             return response
         except Exception:
             where = (user_of(request), request.method, request.url.path)
-            log.exception("%s %s %s failed after %.1f ms", *where, _ms(start))
+            log.error("%s %s %s 500 failed after %.1f ms", *where, _ms(start))
             raise
         finally:
             logs.REQUEST_ID.reset(token)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from chiso.domain.access import Action, Role
@@ -73,7 +74,8 @@ async def add_user(request: Request) -> Response:
     await check_csrf(request, who)
     form = await request.form()
     try:
-        users.create_user(
+        await run_in_threadpool(
+            users.create_user,
             acting(request, who),
             str(form.get("username", "")).strip(),
             str(form.get("full_name", "")).strip(),
@@ -83,7 +85,7 @@ async def add_user(request: Request) -> Response:
             str(form.get("email") or "") or None,
         )
     except ChisoError as exc:
-        return _page(request, error=exc, status=422)
+        return await run_in_threadpool(_page, request, None, exc, 422)
     return RedirectResponse("/admin", status_code=303)
 
 
@@ -183,12 +185,12 @@ async def _upload(request: Request, default_name: str, use: Use) -> Response:
     with tempfile.TemporaryDirectory() as work:
         path = await save_upload(form.get("file"), Path(work), default_name)
         if path is None:
-            return _page(request, message="Chưa chọn tệp.")
+            return await run_in_threadpool(_page, request, "Chưa chọn tệp.")
         try:
-            message = use(acting(request, who), path, form)
+            message = await run_in_threadpool(use, acting(request, who), path, form)
         except ChisoError as exc:
-            return _page(request, error=exc, status=422)
-    return _page(request, message=message)
+            return await run_in_threadpool(_page, request, None, exc, 422)
+    return await run_in_threadpool(_page, request, message)
 
 
 @router.post("/admin/units")
@@ -230,7 +232,7 @@ async def edit_unit(request: Request, key: str) -> Response:
     who = require(request, Action.ADMINISTER)
     await check_csrf(request, who)
     form = await request.form()
-    current = catalogue.show_unit(runtime(request), key).unit
+    current = (await run_in_threadpool(catalogue.show_unit, runtime(request), key)).unit
     row = [
         current.key,
         str(form.get("name", "")).strip(),
@@ -247,7 +249,7 @@ async def edit_unit(request: Request, key: str) -> Response:
         )
         path.write_text(buffer.getvalue(), encoding="utf-8")
         try:
-            importer.import_units(acting(request, who), path)
+            await run_in_threadpool(importer.import_units, acting(request, who), path)
         except ChisoError as exc:
             return page(request, "unit_edit.html", status=422, unit=current, error=exc)
     return RedirectResponse(f"/units/{current.key}", status_code=303)

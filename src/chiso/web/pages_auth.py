@@ -8,6 +8,7 @@ import secrets
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from chiso.domain.access import Action, can
 from chiso.errors import ChisoError, RejectedInput
@@ -86,7 +87,8 @@ async def logout(request: Request) -> Response:
     who = caller(request)
     if who is not None:
         await check_csrf(request, who)
-        sessions.end_session(runtime(request), request.cookies.get(COOKIE, ""))
+        token = request.cookies.get(COOKIE, "")
+        await run_in_threadpool(sessions.end_session, runtime(request), token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

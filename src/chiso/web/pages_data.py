@@ -8,15 +8,15 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError
 from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
-from chiso.services.units.resolver import look_up_unit
 from chiso.services.values import exchange, importer
-from chiso.web.deps import Caller, acting, check_csrf, require, require_unit, runtime
+from chiso.web.deps import Caller, acting, check_csrf, require, runtime
 from chiso.web.render import page
 from chiso.web.uploads import save_upload
 
@@ -61,19 +61,18 @@ async def upload(request: Request) -> Response:
         if path is None:
             raise HTTPException(400, "Chưa chọn tệp để tải lên.")
         try:
-            scope = who.account.unit_id if who.role is Role.REPORTER else None
-            report = importer.import_values(
+            report = await run_in_threadpool(
+                importer.import_values,
                 acting(request, who),
                 path,
                 framework,
                 period,
                 dry_run=dry_run,
                 source="web",
-                scope=scope,
             )
         except ChisoError as exc:
-            return _data_page(request, who, error=exc, status=getattr(exc, "http_status", 422))
-    return _data_page(request, who, result=report)
+            return await run_in_threadpool(_data_page, request, who, None, exc, exc.http_status)
+    return await run_in_threadpool(_data_page, request, who, report)
 
 
 @router.get("/data/template")
@@ -111,26 +110,23 @@ async def entry(request: Request) -> Response:
         str(form.get("period", "")),
         str(form.get("framework") or dashboard.USAGE),
     )
-    require_unit(request, who, look_up_unit(runtime(request), unit).id)
-    lines = ["unit_code,period,indicator,value,numerator,denominator"]
+    records: list[dict[str, str | None]] = []
     for key, raw in form.items():
+        base = {"unit_code": unit, "period": period, "indicator": key[2:]}
         if key.startswith("v_") and str(raw).strip():
-            lines.append(",".join(_quoted(x) for x in (unit, period, key[2:], str(raw), "", "")))
+            records.append({**base, "value": str(raw)})
         elif key.startswith("n_") and str(raw).strip():
             denominator = str(form.get("d_" + key[2:], ""))
-            lines.append(
-                ",".join(_quoted(x) for x in (unit, period, key[2:], "", str(raw), denominator))
-            )
-    if len(lines) == 1:
+            records.append({**base, "numerator": str(raw), "denominator": denominator or None})
+    if not records:
         raise HTTPException(400, "Chưa nhập giá trị nào.")
-    with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / "nhap-tay.csv"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        report = importer.import_values(
-            acting(request, who), path, framework, period, source="form"
-        )
-    return _data_page(request, who, result=report)
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
+    report = await run_in_threadpool(
+        importer.import_records,
+        acting(request, who),
+        records,
+        framework,
+        period or None,
+        source="form",
+        array="nhap_tay",
+    )
+    return await run_in_threadpool(_data_page, request, who, report)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from chiso.domain.access import Action, Role
 from chiso.domain.tasks import TaskStatus
@@ -33,7 +34,7 @@ def task_list(request: Request, overdue: bool = False) -> Response:
 def _task_page(
     request: Request, who: Caller, task_id: int, error: ChisoError | None = None, status: int = 200
 ) -> Response:
-    view, files = tracking.get(runtime(request), task_id)
+    view, files = tracking.get(acting(request, who), task_id)
     return page(
         request,
         "task.html",
@@ -73,13 +74,18 @@ async def progress(request: Request, task_id: int) -> Response:
     await check_csrf(request, who)
     form = await request.form()
     files = await evidence_upload(form.get("file"), runtime(request).settings.evidence_max_mb)
-    try:
-        percent = int(str(form.get("progress") or "0"))
-        status, note = str(form.get("status", "")), str(form.get("note", ""))
-        tracking.report_progress(acting(request, who), task_id, status, percent, note, files)
-    except ValueError:
-        refused = RejectedInput("Tiến độ phải là số từ 0 đến 100.", "bad progress")
-        return _task_page(request, who, task_id, error=refused, status=422)
-    except ChisoError as exc:
-        return _task_page(request, who, task_id, error=exc, status=422)
-    return _task_page(request, who, task_id)
+    rt = acting(request, who)
+
+    def report() -> Response:
+        try:
+            percent = int(str(form.get("progress") or "0"))
+            status, note = str(form.get("status", "")), str(form.get("note", ""))
+            tracking.report_progress(rt, task_id, status, percent, note, files)
+        except ValueError:
+            refused = RejectedInput("Tiến độ phải là số từ 0 đến 100.", "bad progress")
+            return _task_page(request, who, task_id, error=refused, status=422)
+        except ChisoError as exc:
+            return _task_page(request, who, task_id, error=exc, status=422)
+        return _task_page(request, who, task_id)
+
+    return await run_in_threadpool(report)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from chiso.domain.access import Actor, Role, in_scope
-from chiso.errors import NotFound
+from chiso.domain.units import Unit
+from chiso.errors import Forbidden, NotFound
 from chiso.services.runtime import Runtime
 from chiso.store import accounts_repo, units_repo
 from chiso.store.db import Session
@@ -14,6 +15,17 @@ def reaches(session: Session, actor: Actor, unit_id: int) -> bool:
     if actor.role is not Role.REPORTER:
         return True
     return in_scope(actor.role, actor.unit_id, units_repo.lineage_ids(session, unit_id))
+
+
+def ensure_reaches(session: Session, actor: Actor, unit: Unit) -> None:
+    """Refuses (403) a unit outside the acting reporter's scope: the one scope check every read
+    and write of one unit's data goes through, on the unit actually touched."""
+    if not reaches(session, actor, unit.id):
+        raise Forbidden(
+            f"{unit.name} nằm ngoài phạm vi tài khoản {actor.name}.",
+            f"unit {unit.key} outside the scope of {actor.name}",
+            hint_vi="chỉ xem và ghi số liệu của đơn vị mình và các đơn vị trực thuộc.",
+        )
 
 
 def as_user(rt: Runtime, username: str | None) -> Runtime:

@@ -29,7 +29,7 @@ from chiso.domain.scoring import Value
 from chiso.domain.units import Unit
 from chiso.errors import NotFound, ProblemList, RejectedInput
 from chiso.io.values_file import parse_fraction, parse_value
-from chiso.services.accounts.actors import reaches
+from chiso.services.accounts.actors import ensure_reaches
 from chiso.services.assessments import evidence
 from chiso.services.assessments.rounds import RoundInfo, framework_period, round_info, round_or_fail
 from chiso.services.runtime import Runtime
@@ -100,24 +100,31 @@ class _File:
         return f"{base}/{code}" if code else base
 
 
-def _load(session: Session, rt: Runtime, framework: str, period: str, unit: str) -> _File:
+def _load(
+    session: Session, rt: Runtime, framework: str, period: str, unit: str, create: bool = True
+) -> _File:
+    """The unit's file; a file never started is created only by a step that writes (`create`),
+    and looked at as an empty draft otherwise."""
     chosen, when = framework_period(rt, framework, period)
     r = round_or_fail(session, chosen, when)
     target = find_unit(session, unit, when.end)
-    if not reaches(session, rt.actor, target.id):
-        raise RejectedInput(
-            f"{target.name} nằm ngoài phạm vi tài khoản {rt.actor.name}.",
-            "unit outside the account's scope",
-        )
+    ensure_reaches(session, rt.actor, target)
     if target.id not in {u.id for u, _ in covered_units(session, chosen, when)}:
         raise RejectedInput(
             f"{target.name} không thuộc đối tượng của bộ chỉ số {chosen.id}.",
             f"unit {target.key} not covered by {chosen.id}",
         )
     found = assessments_repo.assessment_of(session, r.id, target.id)
+    if found is None and not create:
+        return _File(r, chosen, _unstarted(r, target), {})
     if found is None:
         found = assessments_repo.add_assessment(session, r.id, target.id, rt.actor)
     return _reload(session, r, chosen, found)
+
+
+def _unstarted(r: Round, unit: Unit) -> Assessment:
+    """A file nobody has written to yet, as it would start: an empty draft (not stored)."""
+    return Assessment(0, r.id, unit, Status.DRAFT, None, None, datetime.now(UTC))
 
 
 def _reload(session: Session, r: Round, framework: Framework, a: Assessment) -> _File:
@@ -131,8 +138,8 @@ def _leaves(framework: Framework, unit: Unit) -> list[Node]:
 
 
 def view(rt: Runtime, framework: str, period: str, unit: str) -> AssessmentView:
-    with rt.db.transaction() as session:
-        return _view(session, rt, _load(session, rt, framework, period, unit))
+    with rt.db.transaction(commit=False) as session:
+        return _view(session, rt, _load(session, rt, framework, period, unit, create=False))
 
 
 def _view(session: Session, rt: Runtime, f: _File) -> AssessmentView:
@@ -216,7 +223,7 @@ def save_self(
 ) -> AssessmentView:
     """Stores the unit's draft: everything is checked first and nothing is kept if any value or
     file is refused."""
-    with rt.db.transaction() as session:
+    with evidence.staged(rt.settings) as blobs, rt.db.transaction() as session:
         f = _load(session, rt, framework, period, unit)
         a = f.assessment
         if rt.actor.role not in {Role.REPORTER, Role.ADMIN} or not a.status.editable_by_unit:
@@ -229,8 +236,9 @@ def save_self(
         leaves = {n.code: n for n in _leaves(f.framework, f.unit)}
         problems = ProblemList()
         for code, entry in entries.items():
-            _save_entry(session, rt, f, leaves.get(code), code, entry, problems)
+            _save_entry(session, rt, blobs, f, leaves.get(code), code, entry, problems)
         problems.raise_if_any(f"hồ sơ tự đánh giá {f.unit.name}")
+        blobs.write()
         assessments_repo.set_state(session, a.id, (a.status, a.comment, a.submitted_at), rt.actor)
         return _view(session, rt, _reload(session, f.round, f.framework, a))
 
@@ -238,6 +246,7 @@ def save_self(
 def _save_entry(
     session: Session,
     rt: Runtime,
+    blobs: evidence.Blobs,
     f: _File,
     node: Node | None,
     code: str,
@@ -268,7 +277,7 @@ def _save_entry(
         )
     for name, data in entry.files:
         try:
-            evidence.add(session, rt, f"item:{item.id}", name, data)
+            evidence.add(session, rt, blobs, f"item:{item.id}", name, data)
         except RejectedInput as exc:
             problems.add(f"{code}, tệp {name}", exc.message_vi, exc.message_en, exc.hint_vi)
 

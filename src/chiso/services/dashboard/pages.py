@@ -15,6 +15,7 @@ from chiso.domain.frameworks import TOTAL, Framework, InputKind
 from chiso.domain.periods import Granularity, Period
 from chiso.domain.scoring import raw_value
 from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
+from chiso.services.accounts.actors import ensure_reaches
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, frameworks
 from chiso.services.scoring.dataset import DataSource
@@ -166,6 +167,7 @@ def unit_page(rt: Runtime, key: str) -> UnitPage:
     detail = show_unit(rt, key)
     framework = frameworks.get(rt, USAGE)
     with rt.db.transaction() as session:
+        ensure_reaches(session, rt.actor, detail.unit)
         stored = values_repo.values(session, USAGE, unit_ids=[detail.unit.id])
     monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
     history = []

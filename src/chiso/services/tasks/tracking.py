@@ -36,11 +36,12 @@ def list_tasks(
 def get(
     rt: Runtime, task_id: int, today: date | None = None
 ) -> tuple[TaskView, dict[int, list[Evidence]]]:
-    """A task with its reports, and the evidence of each report by report id."""
+    """A task with its reports, and the evidence of each report by report id; a task led by a
+    unit outside the acting reporter's scope is not found, as if it did not exist."""
     with rt.db.transaction() as session:
         task = tasks_repo.task(session, task_id)
-        if task is None:
-            raise NotFound(f"Không có nhiệm vụ số {task_id}.", f"no task {task_id}")
+        if task is None or not reaches(session, rt.actor, task.lead_id):
+            raise NotFound(f"Không có nhiệm vụ số {task_id}.", f"no task {task_id} in scope")
         files = evidence.of_owners(session, [f"update:{u.id}" for u in task.updates])
     return TaskView.on(task, today or date.today()), {
         int(owner.split(":")[1]): found for owner, found in files.items()
@@ -70,11 +71,11 @@ def report_progress(
             "Tiến độ phải từ 0 đến 100% và cần ghi nội dung báo cáo.", "bad progress report"
         )
     on = on or date.today()
-    with rt.db.transaction() as session:
+    with evidence.staged(rt.settings) as blobs, rt.db.transaction() as session:
         task = tasks_repo.task(session, task_id)
-        if task is None:
-            raise NotFound(f"Không có nhiệm vụ số {task_id}.", f"no task {task_id}")
-        if rt.actor.role is Role.VIEWER or not reaches(session, rt.actor, task.lead_id):
+        if task is None or not reaches(session, rt.actor, task.lead_id):
+            raise NotFound(f"Không có nhiệm vụ số {task_id}.", f"no task {task_id} in scope")
+        if rt.actor.role is Role.VIEWER:
             raise RejectedInput(
                 f"Tài khoản {rt.actor.name} không báo cáo được nhiệm vụ do {task.lead_name} chủ trì.",
                 "task outside the account's scope",
@@ -85,10 +86,11 @@ def report_progress(
         problems = ProblemList()
         for name, data in files:
             try:
-                evidence.add(session, rt, f"update:{report_id}", name, data)
+                evidence.add(session, rt, blobs, f"update:{report_id}", name, data)
             except RejectedInput as exc:
                 problems.add(f"tệp {name}", exc.message_vi, exc.message_en, exc.hint_vi)
         problems.raise_if_any("báo cáo tiến độ")
+        blobs.write()
         before = {"status": task.status.value, "progress": task.progress}
         after = {"status": state[0].value, "progress": state[1], "note": note.strip()}
         key = f"{task.directive}/{task.code}"

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from chiso.domain import grouping
+from chiso.domain.access import Role
 from chiso.domain.values import StoredValue, ValueEvent
-from chiso.errors import UsageError
+from chiso.errors import Forbidden, UsageError
 from chiso.io.template_xlsx import columns, write_template
 from chiso.io.writers import write_table
+from chiso.services.accounts.actors import ensure_reaches
 from chiso.services.periods import parse_optional, parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
@@ -64,10 +66,21 @@ def template(
 def stored(
     rt: Runtime, framework: str | None, period: str | None, unit: str | None
 ) -> list[StoredValue]:
-    """Stored values of a framework, period and unit (each optional)."""
+    """Stored values of a framework, period and unit (each optional); a reporter reads one unit
+    of their scope, named (an empty name is no name), found on the period's last day."""
     periods = [p] if (p := parse_optional(period)) else None
+    unit = (unit or "").strip() or None
     with rt.db.transaction() as session:
-        unit_ids = [find_unit(session, unit).id] if unit else None
+        if unit is None and rt.actor.role is Role.REPORTER:
+            raise Forbidden(
+                "Báo cáo viên chỉ đọc số liệu của một đơn vị trong phạm vi.",
+                "a reporter reads the values of one unit in scope",
+                hint_vi="thêm ?unit=<mã đơn vị>.",
+            )
+        found = find_unit(session, unit, p.end if p else None) if unit else None
+        if found is not None:
+            ensure_reaches(session, rt.actor, found)
+        unit_ids = [found.id] if found else None
         return values_repo.values(session, framework, periods, unit_ids)
 
 

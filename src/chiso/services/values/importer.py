@@ -6,15 +6,18 @@ the report."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from chiso.domain.access import Role
 from chiso.domain.frameworks import Framework
 from chiso.domain.periods import Period
 from chiso.domain.units import Unit
-from chiso.errors import ProblemList, UsageError
+from chiso.errors import Forbidden, ProblemList, RejectedInput, UsageError
+from chiso.io.tables import CellValue
 from chiso.io.template_xlsx import read_template, read_wide_sheet
 from chiso.io.values import DecimalMark, parse_mark
-from chiso.io.values_file import ValueRow, read_values_file
+from chiso.io.values_file import ValueRow, read_long_sheet, read_values_file, records_sheet
 from chiso.services.periods import parse_optional as parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
@@ -32,14 +35,13 @@ def import_values(
     period: str | None = None,
     dry_run: bool = False,
     source: str = "file",
-    scope: int | None = None,
     decimal: str | None = None,
     replace: bool = False,
 ) -> ImportReport:
-    """`scope` (a unit id) limits the file to that unit and the units under it, as for a
-    reporter; a value of any other unit is a problem like any other. `decimal` is the file's
-    decimal mark when the person importing says it. A value chiso computed stays unless
-    `replace` (the file's value is then counted as skipped)."""
+    """A reporter (the acting account) may write only their unit and the units under it, each
+    unit as found on its period's date; a value of any other unit is a problem like any other.
+    `decimal` is the file's decimal mark when the person importing says it. A value chiso
+    computed stays unless `replace` (the file's value is then counted as skipped)."""
     mark = parse_mark(decimal)
     framework, rows, problems = _read(rt, path, framework_ref, parse_period(period), mark)
     ref = _source_ref(path)
@@ -47,8 +49,50 @@ def import_values(
     def work(session: Session) -> ImportReport:
         report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
         found = ProblemList(list(problems.problems))
-        matched = _match(session, framework, rows, found, scope)
+        matched = _match(session, rt, framework, rows, found, found)
         found.raise_if_any(path.name)
+        apply_values(session, rt.actor, framework, matched, ref, source, report, replace)
+        if report.created or report.updated:
+            report.flags = flags_for(session, framework, matched)
+        return report
+
+    return rt.db.run_write(work, commit=not dry_run)
+
+
+def import_records(
+    rt: Runtime,
+    records: Sequence[Mapping[str, CellValue]],
+    framework_ref: str,
+    period: str | None = None,
+    dry_run: bool = False,
+    source: str = "api",
+    array: str = "values",
+    replace: bool = False,
+) -> ImportReport:
+    """Values sent as typed objects (the API's JSON, a form's fields), through the same checks as
+    a file; problems are named by JSON path (`values[3].numerator`). A unit outside the acting
+    reporter's scope refuses the whole request as forbidden, naming nothing about that unit."""
+    framework = frameworks.get(rt, framework_ref)
+    rows, problems = read_long_sheet(records_sheet(records, array), framework, parse_period(period))
+    ref = f"{source} ({len(records)} giá trị)"
+
+    def work(session: Session) -> ImportReport:
+        report = ImportReport(f"{array}[]", framework.id, len(rows), dry_run=dry_run)
+        found, outside = ProblemList(list(problems.problems)), ProblemList()
+        matched = _match(session, rt, framework, rows, found, outside)
+        if outside:
+            raise Forbidden(
+                f"Yêu cầu ghi số liệu của đơn vị nằm ngoài phạm vi tài khoản {rt.actor.name}.",
+                f"values outside the scope of {rt.actor.name}",
+                hint_vi="chỉ ghi số liệu của đơn vị mình và các đơn vị trực thuộc",
+                problems=outside.problems,
+            )
+        if found:
+            raise RejectedInput(
+                f"Yêu cầu bị từ chối: {len(found.problems)} lỗi, không có dữ liệu nào được lưu.",
+                f"Request rejected: {len(found.problems)} problems, nothing stored.",
+                problems=found.problems,
+            )
         apply_values(session, rt.actor, framework, matched, ref, source, report, replace)
         if report.created or report.updated:
             report.flags = flags_for(session, framework, matched)
@@ -100,11 +144,16 @@ def _read(
 
 def _match(
     session: Session,
+    rt: Runtime,
     framework: Framework,
     rows: list[ValueRow],
     problems: ProblemList,
-    scope: int | None = None,
+    outside: ProblemList,
 ) -> list[Matched]:
+    """Rows with their units on the period's date; rows outside the acting reporter's scope go to
+    `outside` (the same list as `problems` for a file)."""
+    reporter = rt.actor.role is Role.REPORTER
+    scope = (rt.actor.unit_id or 0) if reporter else None
     resolver = full_resolver(session)
     cache: dict[tuple[str, Period], tuple[Unit | None, str | None]] = {}
     fits: dict[tuple[str, str], bool] = {}
@@ -121,7 +170,7 @@ def _match(
         # ones before it is admitted without asking again (problems are always asked).
         fit = (row.indicator, unit.kind) if scope is None else None
         if (fit is not None and fits.get(fit)) or _admitted(
-            resolver, framework, row, unit, scope, problems
+            resolver, framework, row, unit, scope, (problems, outside)
         ):
             if fit is not None:
                 fits[fit] = True
@@ -141,11 +190,12 @@ def _admitted(
     row: ValueRow,
     unit: Unit,
     scope: int | None,
-    problems: ProblemList,
+    lists: tuple[ProblemList, ProblemList],
 ) -> bool:
     """Whether the account may write the unit's value and the indicator applies to the unit."""
+    problems, outside = lists
     if scope is not None and scope not in {u.id for u in resolver.lineage_up(unit)}:
-        problems.add(
+        outside.add(
             row.unit_where or row.where,
             f"{unit.name} nằm ngoài phạm vi tài khoản",
             "outside scope",

@@ -1,0 +1,96 @@
+"""Before any body is read: a request larger than CHISO_MAX_BODY_MB is refused with 413 (from its
+Content-Length, or as soon as the bytes streamed pass the cap), and an API request from nobody
+signed in is refused with 401 without reading or validating its body. Who is asking is looked
+up once, in a worker thread, and kept on the request for the handlers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chiso.web import deps, errors
+from chiso.web.errors import BodyTooLarge
+
+UNSIGNED = ("/static", "/static-gen", "/openapi.json", "/login")
+"""Paths served to anyone, for which nobody is looked up."""
+
+
+class Limits:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cap = scope["app"].state.rt.settings.max_body_mb * 2**20
+        refused = _declared_size(scope, cap)
+        if refused is None:
+            refused = await _signed_in(scope)
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    raise BodyTooLarge()
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _too_large(cap)(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(Limits)
+
+
+def _too_large(cap: int) -> JSONResponse:
+    mb = cap // 2**20
+    return errors.refusal(
+        413,
+        f"Dữ liệu gửi lên lớn hơn giới hạn {mb} MB.",
+        f"request body larger than {mb} MB",
+    )
+
+
+def _declared_size(scope: Scope, cap: int) -> JSONResponse | None:
+    headers = dict(scope.get("headers") or [])
+    declared = headers.get(b"content-length")
+    if declared is None:
+        return None
+    try:
+        size = int(declared)
+    except ValueError:
+        return errors.refusal(400, "Độ dài dữ liệu (Content-Length) không hợp lệ.", "bad length")
+    return _too_large(cap) if size > cap else None
+
+
+async def _signed_in(scope: Scope) -> JSONResponse | None:
+    path = str(scope.get("path", ""))
+    if path.startswith(UNSIGNED):
+        return None
+    request = Request(scope)
+    who = await run_in_threadpool(deps.caller, request)
+    if who is None and path.startswith("/api/"):
+        return errors.refusal(
+            401, "Cần đăng nhập (Authentication required).", "Authentication required"
+        )
+    return None
