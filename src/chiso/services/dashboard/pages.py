@@ -7,17 +7,17 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from chiso.domain import grouping
-from chiso.domain.comparison import Change, compare
-from chiso.domain.evaluation import Evaluation, UnitResult
+from chiso.domain.evaluation import Evaluation
 from chiso.domain.findings import Findings, analyse
-from chiso.domain.frameworks import TOTAL, Framework, InputKind
+from chiso.domain.frameworks import Framework, InputKind
 from chiso.domain.periods import Granularity, Period
+from chiso.domain.ranking_table import RankingRow, RankingTable
 from chiso.domain.scoring import raw_value
-from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
+from chiso.errors import UsageError
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import dataset, frameworks
+from chiso.services.scoring import dataset, evaluations, frameworks
 from chiso.services.scoring.dataset import DataSource
+from chiso.services.scoring.evaluations import EvaluationReport
 from chiso.services.units.catalogue import UnitDetail, show_unit
 from chiso.services.values.reporting import completeness
 from chiso.store import audit_repo, values_repo
@@ -106,38 +106,48 @@ def _overview(rt: Runtime, period: Period) -> Overview:
 
 @dataclass
 class Ranking:
+    """The ranking page's data: the one evaluation report of the framework and period."""
+
     framework: Framework
     period: Period
-    evaluation: Evaluation
-    group_names: dict[str, str]
-    changes: dict[tuple[str, str], Change]
-    intervals: dict[str, RankInterval]
+    report: EvaluationReport
 
-    def rows(self, group: str | None) -> list[UnitResult]:
-        chosen = [r for r in self.evaluation.results if group in (None, r.unit.group)]
-        return sorted(chosen, key=lambda r: (r.unit.group, r.ranks.get(TOTAL, 10**9), r.unit.name))
+    @property
+    def evaluation(self) -> Evaluation:
+        return self.report.evaluation
+
+    @property
+    def table(self) -> RankingTable:
+        return self.report.table
+
+    @property
+    def group_names(self) -> dict[str, str]:
+        """The groups that have rows, ranked groups first (code → name)."""
+        return dict(self.table.groups)
+
+    def shown(self, group: str | None = None, all_groups: bool = False) -> RankingTable:
+        """Only the ranked groups unless `all_groups` (or one group)."""
+        return self.table.shown(all_groups, group)
+
+    def rows(self, group: str | None = None, all_groups: bool = False) -> list[RankingRow]:
+        return list(self.shown(group, all_groups).rows)
 
 
-def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking:
+def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking | None:
+    """None when no unit the framework evaluates has values for the period."""
     key = ("ranking", framework_id, str(period), draws)
     return _cached(rt, key, lambda: _ranking(rt, framework_id, period, draws))
 
 
-def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking:
+def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking | None:
     framework = frameworks.get(rt, framework_id)
-    data = dataset.load(rt, DataSource(framework.id), [period, period.previous()])
-    current = dataset.evaluation(data, period)
-    changes = (
-        compare(current, dataset.evaluation(data, period.previous()))
-        if period.previous() in data.values
-        else {}
-    )
-    intervals = (
-        rank_intervals(current, UncertaintySettings(draws=draws, top_k=3))
-        if current.results and draws
-        else {}
-    )
-    return Ranking(framework, period, current, grouping.group_names(framework), changes, intervals)
+    try:
+        report = evaluations.evaluation_for(
+            rt, framework.id, period, evaluations.Options(draws=draws, top_k=3)
+        )
+    except UsageError:
+        return None
+    return Ranking(framework, period, report)
 
 
 @dataclass(frozen=True)
@@ -185,7 +195,10 @@ def _compare_with_group(
     rt: Runtime, framework: Framework, key: str, period: Period, page: UnitPage
 ) -> None:
     """The unit's index on each indicator beside its group's mean; its strengths and weaknesses."""
-    results = ranking(rt, framework.id, period, draws=0).evaluation.results
+    found = ranking(rt, framework.id, period, draws=0)
+    if found is None:
+        return
+    results = found.evaluation.results
     mine = next((r for r in results if r.unit.code == key), None)
     if mine is None:
         return
