@@ -179,9 +179,7 @@ def ranking(
     """Quyết định công bố kết quả xếp hạng, kèm bảng xếp hạng từng nhóm (DOCX) và tệp XLSX."""
     rt = runtime(ctx)
     chosen = _spec(spec, "ranking", agency, period, framework)
-    request = decisions.RankingRequest(
-        chosen, _source(chosen, values, units), wording, all_groups
-    )
+    request = decisions.RankingRequest(chosen, _source(chosen, values, units), wording, all_groups)
     done_paths(rt, decisions.ranking(rt, request, out), pdf)
 
 

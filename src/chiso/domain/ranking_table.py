@@ -72,7 +72,7 @@ class RankingRow:
 
     @property
     def missing_note(self) -> str:
-        """"thiếu số liệu: 2 chỉ số (a, b); ước tính: a", or "" when nothing is missing."""
+        """ "thiếu số liệu: 2 chỉ số (a, b); ước tính: a", or "" when nothing is missing."""
         if not self.missing:
             return ""
         text = f"thiếu số liệu: {len(self.missing)} chỉ số ({', '.join(self.missing)})"

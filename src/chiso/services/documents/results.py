@@ -89,7 +89,7 @@ def _standing(
     weak = [(n.name, mine.scores[n.code].index or 0.0) for n in mine.below(mains, weak_below / 100)]
     standing = result_doc.UnitStanding(
         data.framework.name,
-        mine.unit.name,
+        data.unit(key).letter_name,
         mine.total.points,
         mine.total.max_points,
         mine.ranks.get(TOTAL),

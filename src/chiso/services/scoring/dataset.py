@@ -1,7 +1,8 @@
 """The figures documents and pages are written from: the evaluation service's `Inputs` (stored
-values or plain values and units files) as per-indicator lists of the units the framework
-evaluates on the period (never a roll-up parent, never a unit that did not exist then), with
-their rate, count or yes/no."""
+values or plain values and units files) as per-indicator lists of units with their rate, count
+or yes/no — never a roll-up parent of the units evaluated, never a unit that did not exist on
+the period or belongs to the other scheme (units of kinds the framework does not rank stay
+citable: a district's communes in its own result letter)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ KINDS = {
 class Dataset:
     inputs: Inputs
     values: dict[Period, dict[str, dict[str, Value]]] = field(default_factory=dict)
-    """period → indicator → unit key → value, of the units in scope on that period."""
+    """period → indicator → unit key → value, of the units citable on that period."""
     excluded: dict[Period, dict[str, str]] = field(default_factory=dict)
     """period → units with values there that the framework does not evaluate, and why."""
 
@@ -44,7 +45,7 @@ class Dataset:
         data = cls(inputs)
         periods = {p for by_period in inputs.stored.values() for p in by_period}
         for period in periods:
-            kept, reasons = evaluations.in_scope(inputs, period)
+            kept, reasons = evaluations.in_scope(inputs, period, by_kind=False)
             data.excluded[period] = reasons
             for (unit, code), by_period in inputs.stored.items():
                 if unit in kept and period in by_period:

@@ -247,16 +247,19 @@ def evaluate_inputs(inputs: Inputs, period: Period, options: Options) -> Evaluat
     )
 
 
-def in_scope(inputs: Inputs, period: Period) -> tuple[dict[str, UnitInfo], dict[str, str]]:
-    """The units the framework evaluates on `period`, and why each other one is left out."""
+def in_scope(
+    inputs: Inputs, period: Period, by_kind: bool = True
+) -> tuple[dict[str, UnitInfo], dict[str, str]]:
+    """The units the framework evaluates on `period`, and why each other one is left out
+    (`by_kind=False`: also units of other kinds a document may cite, see `scope.select`)."""
     if not inputs.scoped:
         return dict(inputs.units), {}
-    kept, reasons = select_units(inputs.framework, inputs.units.values(), period)
+    kept, reasons = select_units(inputs.framework, inputs.units.values(), period, by_kind)
     return {k: inputs.units[k] for k in kept}, reasons
 
 
 def select_units(
-    framework: Framework, units: Iterable[UnitInfo], period: Period
+    framework: Framework, units: Iterable[UnitInfo], period: Period, by_kind: bool = True
 ) -> tuple[list[str], dict[str, str]]:
     """Keys of the units `framework` evaluates on `period` (kinds, groups, the scheme of a
     stored unit, dates, roll-up parents), and the reason for each other one."""
@@ -272,7 +275,7 @@ def select_units(
         )
         for u in units
     ]
-    kept, reasons = scope.select(framework.scope, candidates, period)
+    kept, reasons = scope.select(framework.scope, candidates, period, by_kind)
     return [u.code for u in kept], reasons
 
 
