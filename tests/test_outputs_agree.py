@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 
+from chiso.documents.decision import write_xlsx
+from chiso.domain.evaluation import evaluate
 from chiso.domain.frameworks import TOTAL
+from chiso.domain.periods import Period
+from chiso.domain.ranking import round_half_up
+from chiso.domain.units import UnitInfo
+from chiso.errors import UsageError
+from chiso.io.evaluation_output import HEADER, long_rows
 from chiso.services import facts
 from chiso.services.generate import GenerateRequest, generate
+from chiso.services.scoring.evaluations import Inputs, Options, evaluate_inputs
 from chiso.services.values.reporting import completeness
+from chiso.web.api import _ranking_row
+from tests.test_engine_properties import Case, cases
 
 PERIOD = "2026-10"
 PROVINCE = "2025:75"
@@ -149,3 +161,55 @@ def test_every_output_gives_each_unit_the_same_index_and_rank(
     reporters = completeness(web.rt, "platform-usage", PERIOD)
     assert PROVINCE not in {r.unit_key for r in reporters}
     assert {r.unit_key for r in reporters if r.status != "missing"} >= set(page) - outside
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case=cases())
+def test_same_inputs_same_rank_in_every_output_and_inside_its_own_interval(
+    case: Case, tmp_path: Path
+) -> None:
+    """Through the evaluation service: with no noise and no weight perturbation each unit's
+    5–95% interval is its rank; the domain's evaluation, `chiso evaluate`'s rows, the API's
+    rows and the decision's XLSX give the same rank and the same published index."""
+    f, units = case
+    names = {"g1": "Nhóm 1", "g2": "Nhóm 2"}
+    f = replace(
+        f,
+        ranking_groups=tuple(replace(g, unit_groups=(names[g.code],)) for g in f.ranking_groups),
+    )
+    period = Period.parse("2025")
+    inputs = Inputs(
+        f,
+        {u.code: UnitInfo(key=u.code, name=u.name, groups=(names[u.group],)) for u in units},
+        scoped=False,
+    )
+    for u in units:
+        for code, value in u.values.items():
+            inputs.stored[(u.code, code)][period] = value
+    given_values = [replace(u, ranked=True) for u in units if u.values]
+    if not given_values:
+        with pytest.raises(UsageError):
+            evaluate_inputs(inputs, period, Options())
+        return
+    report = evaluate_inputs(inputs, period, Options(draws=8, weight_spread=0.0))
+    alone = evaluate(f, given_values, str(period)).by_unit()
+    expected = {
+        code: (
+            round_half_up(r.total.index, f.precision) if r.total.index is not None else None,
+            r.ranks.get(TOTAL),
+        )
+        for code, r in alone.items()
+    }
+    for code, band in report.intervals.items():
+        assert band.p05 == band.median == band.p95 == expected[code][1]
+    assert set(report.intervals) == {c for c, (_, rank) in expected.items() if rank is not None}
+    rows = [dict(zip(HEADER, r, strict=True)) for r in long_rows(report.table)]
+    evaluated = {r["unit_code"]: (r["index"], r["rank"]) for r in rows if r["node_code"] == TOTAL}
+    api = {
+        r.unit_code: (_ranking_row(r)["index"], _ranking_row(r)["rank"]) for r in report.table.rows
+    }
+    path = tmp_path / "qd.xlsx"
+    write_xlsx(path, report.table)
+    assert evaluated == api == _xlsx(path.read_bytes(), tmp_path / "copy.xlsx") == expected
