@@ -158,6 +158,13 @@ def test_every_output_gives_each_unit_the_same_index_and_rank(
     for name, found in outputs.items():
         assert found == page, name
 
+    unit, (index, rank) = next((u, v) for u, v in sorted(page.items()) if v[1] is not None)
+    html = viewer.get(f"/units/{unit}").text
+    marker = 'class="standing" data-rank="'
+    at = html.index(marker) + len(marker)
+    assert html[at : html.index('"', at)] == str(rank)
+    assert f'data-index="{index}"' in html[at:]
+
     reporters = completeness(web.rt, "platform-usage", PERIOD)
     assert PROVINCE not in {r.unit_key for r in reporters}
     assert {r.unit_key for r in reporters if r.status != "missing"} >= set(page) - outside

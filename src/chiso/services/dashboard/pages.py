@@ -170,6 +170,9 @@ class UnitPage:
     strengths: list[tuple[str, float]]
     weaknesses: list[tuple[str, float]]
     versus_group: list[tuple[str, float | None, float | None]]
+    standing: RankingRow | None = None
+    """The unit's row of the one ranking table of its latest month (rank, index, "thiếu số
+    liệu"); None when the framework does not evaluate it (a roll-up parent…)."""
 
 
 def unit_page(rt: Runtime, key: str) -> UnitPage:
@@ -198,14 +201,15 @@ def _compare_with_group(
     found = ranking(rt, framework.id, period, draws=0)
     if found is None:
         return
-    results = found.evaluation.results
-    mine = next((r for r in results if r.unit.code == key), None)
+    rows = found.table.rows
+    mine = next((r for r in rows if r.unit_code == key), None)
     if mine is None:
         return
-    peers = [r for r in results if r.unit.group == mine.unit.group]
+    page.standing = mine
+    peers = [r for r in rows if r.group == mine.group]
     for node in framework.leaves():
-        own = mine.scores[node.code].index
-        others = [x for x in (r.scores[node.code].index for r in peers) if x is not None]
+        own = mine.cells[node.code].index
+        others = [x for x in (r.cells[node.code].index for r in peers) if x is not None]
         page.versus_group.append((node.name, own, sum(others) / len(others) if others else None))
     scored = sorted(
         ((n, own) for n, own, _ in page.versus_group if own is not None), key=lambda x: x[1]
