@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+FRAMEWORKS = Path(__file__).parent.parent / "src" / "chiso" / "data" / "frameworks"
+
 DATA = Path(__file__).parent / "data"
 DTI_2022 = DATA / "dti-2022-top5.csv"
 
@@ -187,17 +189,22 @@ def test_change_against_previous_period_and_groups(cli, database_url: str, tmp_p
         'BGM,2023-07,signed_docs_rate,"43,33"\nDX,2023-07,signed_docs_rate,86\n',
         encoding="utf-8",
     )
-    base = [
-        "evaluate",
-        "--framework",
-        "platform-usage",
-        "--values",
-        str(values),
-        "--units",
-        str(units),
-        "--period",
-        "2023-07",
-    ]
+    shipped = ["--values", str(values), "--units", str(units), "--period", "2023-07"]
+    code, out, err = cli(database_url, "evaluate", "--framework", "platform-usage", *shipped)
+    assert code == 0, err
+    # one indicator of 20 points is under platform-usage's min_coverage 0.5: listed, no rank
+    code, out, err = cli(
+        database_url, "evaluate", "--framework", "platform-usage", *shipped, "--format", "csv"
+    )
+    totals = {r["unit_code"]: r for r in rows(out) if r["node_code"] == "total"}
+    assert {r["rank"] for r in totals.values()} == {""}
+    assert all(r["missing_leaves"] for r in totals.values())
+    # the same framework without the coverage threshold ranks them on that indicator
+    text = (FRAMEWORKS / "platform-usage.yaml").read_text(encoding="utf-8")
+    assert "min_coverage: 0.5\n" in text
+    loose = tmp_path / "platform-usage-loose.yaml"
+    loose.write_text(text.replace("min_coverage: 0.5\n", ""), encoding="utf-8")
+    base = ["evaluate", "--framework", str(loose), *shipped]
     code, out, err = cli(database_url, *base, "--format", "csv")
     assert code == 0, err
     totals = {r["unit_code"]: r for r in rows(out) if r["node_code"] == "total"}

@@ -93,3 +93,22 @@ def test_intervals_ride_on_the_rows_of_ranked_units_only() -> None:
     assert rows["z"].interval is None
     assert table.has_intervals and table.top_k == 1
     assert rows["x"].cells[TOTAL].rank == 2
+
+
+def test_pages_and_decisions_show_the_ranked_groups_unless_asked_for_all() -> None:
+    f = framework(A, B, groups=GROUPS, missing=MissingPolicy.SKIP)
+    units = [
+        UnitInput("son-ha", "Phường Sơn Hà", None, "phuong", True, values(0.7, 0.7)),
+        UnitInput("ba-to", "Xã Ba Tơ", None, "xa", True, values(0.5, None)),
+        UnitInput("ngoai", "Cơ quan khác", None, OUTSIDE.code, False, values(0.2, 0.2)),
+    ]
+    table = ranking_table.build(evaluate(f, units), NAMES)
+    assert [g for g, _ in table.ranked_groups] == ["xa", "phuong"]
+    assert [r.unit_code for r in table.shown().rows] == ["ba-to", "son-ha"]
+    assert [r.unit_code for r in table.shown(all_groups=True).rows] == ["ba-to", "son-ha", "ngoai"]
+    assert [r.unit_code for r in table.shown(group=OUTSIDE.code).rows] == ["ngoai"]
+    ba_to = table.shown().rows[0]
+    assert ba_to.missing == ("b",) and ba_to.missing_note == "thiếu số liệu: 1 chỉ số (b)"
+    left = table.without(lambda r: r.unit_code == "son-ha")
+    assert left.groups == (("xa", "Các xã"), (OUTSIDE.code, OUTSIDE.name))
+    assert left.rows[0].total.rank == 1

@@ -136,7 +136,7 @@ def _cells(table: RankingTable, row: RankingRow) -> list[str]:
         band = row.interval
         cells.append(f"{band.p05:g}–{band.p95:g} ({percent(band.top_k, 0)})" if band else "—")
     cells.append(f"{len(row.below)}/{len(table.columns)}")
-    cells.append(_missing(row))
+    cells.append(row.missing_note)
     return cells
 
 
@@ -154,15 +154,6 @@ def _moved(delta: int | None) -> str:
     if delta is None:
         return "—"
     return ("↑" if delta > 0 else "↓" if delta < 0 else "=") + (str(abs(delta)) if delta else "")
-
-
-def _missing(row: RankingRow) -> str:
-    if not row.missing:
-        return ""
-    text = f"thiếu số liệu: {len(row.missing)} chỉ số ({', '.join(row.missing)})"
-    if row.imputed:
-        text += f"; ước tính: {', '.join(row.imputed)}"
-    return text
 
 
 def _print_sensitivity(influences: list[Influence]) -> None:

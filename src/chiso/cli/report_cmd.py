@@ -170,11 +170,16 @@ def ranking(
     framework: str | None = FRAMEWORK,
     wording: Path | None = WORDING,
     pdf: bool = PDF,
+    all_groups: bool = typer.Option(
+        False,
+        "--all-groups",
+        help="Ghi cả các nhóm không xếp hạng (mặc định chỉ các nhóm có xếp hạng).",
+    ),
 ) -> None:
     """Quyết định công bố kết quả xếp hạng, kèm bảng xếp hạng từng nhóm (DOCX) và tệp XLSX."""
     rt = runtime(ctx)
     chosen = _spec(spec, "ranking", agency, period, framework)
-    request = decisions.RankingRequest(chosen, _source(chosen, values, units), wording)
+    request = decisions.RankingRequest(chosen, _source(chosen, values, units), wording, all_groups)
     done_paths(rt, decisions.ranking(rt, request, out), pdf)
 
 

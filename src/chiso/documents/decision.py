@@ -1,5 +1,6 @@
 """The decision announcing a ranking: decision-style text, then the ranking table of each group
-(total and main indices as 0–1 indices with 4 decimals, ties sharing a rank), plus an XLSX."""
+(total and main indices as the ranking table publishes them, ties sharing a rank, "thiếu số liệu"
+beside a unit with missing inputs), plus an XLSX of the same table."""
 
 from __future__ import annotations
 
@@ -15,28 +16,14 @@ from chiso.documents.layout import (
     print_setup,
 )
 from chiso.documents.letter import Draft, finish
-from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.formatting import fixed, number
-from chiso.domain.frameworks import TOTAL, Node
+from chiso.domain.ranking_table import Cell, RankingRow, RankingTable
 from chiso.io.writers import sheet_title, write_cell, write_cells
 
 
-def mains(ev: Evaluation) -> list[Node]:
-    return [
-        n
-        for n in (ev.framework.main_indices() or list(ev.framework.root.children))
-        if n.max_points > 0
-    ]
-
-
-def ordered(ev: Evaluation, group: str) -> list[UnitResult]:
-    members = [r for r in ev.results if r.unit.group == group]
-    return sorted(members, key=lambda r: (r.ranks.get(TOTAL, 10**9), r.unit.name))
-
-
-def compose(ev: Evaluation, group_names: dict[str, str], draft: Draft) -> OfficialDocument:
+def compose(table: RankingTable, draft: Draft) -> OfficialDocument:
     d = draft
-    d.values |= {"framework_name": ev.framework.name}
+    d.values |= {"framework_name": table.framework.name}
     doc = OfficialDocument(font_dir=d.font_dir)
     doc.header(d.voice.header("decision", "", d.spec.number))
     doc.title(d.say("title"), d.spec.subject or d.say("subject"))
@@ -51,34 +38,43 @@ def compose(ev: Evaluation, group_names: dict[str, str], draft: Draft) -> Offici
     doc.landscape_section()
     doc.title(d.say("appendix_title"), d.say("appendix_subject"))
     doc.caption(d.voice.caption("decision"))
-    columns = mains(ev)
-    digits = ev.framework.precision
-    for group in sorted(ev.group_sizes()) + sorted(
-        {r.unit.group for r in ev.results if not r.unit.ranked} - set(ev.group_sizes())
-    ):
-        doc.heading(f"**{group_names.get(group, group)}**")
+    columns = table.columns
+    digits = table.framework.precision
+    for group, name in table.groups:
+        doc.heading(f"**{name}**")
         header = ["Hạng", "Cơ quan, đơn vị", "Điểm", "Chỉ số", *[n.name for n in columns]]
         rows = [
             [
-                str(r.ranks[TOTAL]) if TOTAL in r.ranks else "Không xếp hạng",
-                r.unit.name,
-                number(r.total.points),
-                fixed(r.total.index or 0.0, digits),
-                *[_index(r, n, digits) for n in columns],
+                _rank(r),
+                _name(r),
+                "—" if r.total.points is None else number(r.total.points),
+                _index(r.total, digits),
+                *[_index(r.cells[n.code], digits) for n in columns],
             ]
-            for r in ordered(ev, group)
+            for r in table.in_group(group)
         ]
         widths = [14, 60, 20, 20] + [max(16, 128 / max(1, len(columns)))] * len(columns)
         doc.table(header, rows, widths, size=10)
     return doc
 
 
-def _index(r: UnitResult, node: Node, digits: int) -> str:
-    index = r.scores[node.code].index
-    return "—" if index is None else fixed(index, digits)
+def _rank(r: RankingRow) -> str:
+    if r.total.rank is None:
+        return "Không xếp hạng"
+    return f"{r.total.rank}{' (đồng hạng)' if r.total.tied else ''}"
 
 
-def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
+def _name(r: RankingRow) -> str:
+    """The unit as a document names it, with "thiếu số liệu" beside it when inputs are missing."""
+    return f"{r.letter_name} ({r.missing_note})" if r.missing else r.letter_name
+
+
+def _index(cell: Cell, digits: int) -> str:
+    return "—" if cell.index is None else fixed(cell.index, digits)
+
+
+def write_xlsx(path: Path, table: RankingTable) -> Path:
+    """The decision's tables as a workbook, one sheet per group: the table's rounded figures."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path))
@@ -86,10 +82,10 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
     cell = wb.add_format(XLSX_FONT | {"border": 1})
     index = wb.add_format(XLSX_FONT | {"border": 1, "num_format": INDEX_FORMAT})
     points = wb.add_format(XLSX_FONT | {"border": 1, "num_format": POINTS_FORMAT})
-    columns = mains(ev)
+    columns = table.columns
     titles: set[str] = set()
-    for group in sorted({r.unit.group for r in ev.results}):
-        ws = wb.add_worksheet(sheet_title(group_names.get(group, group), titles))
+    for group, name in table.groups:
+        ws = wb.add_worksheet(sheet_title(name, titles))
         header = [
             "Hạng",
             "Cơ quan, đơn vị",
@@ -97,26 +93,30 @@ def write_xlsx(path: Path, ev: Evaluation, group_names: dict[str, str]) -> Path:
             "Điểm tối đa",
             "Chỉ số",
             *[n.name for n in columns],
+            "Mã đơn vị",
+            "Thiếu số liệu",
         ]
         write_cells(ws, 0, 0, header, head)
-        for r_index, r in enumerate(ordered(ev, group), start=1):
-            write_cell(ws, r_index, 0, r.ranks.get(TOTAL, "Không xếp hạng"), cell)
-            write_cell(ws, r_index, 1, r.unit.name, cell)
-            write_cell(ws, r_index, 2, r.total.points, points)
-            write_cell(ws, r_index, 3, r.total.max_points, points)
-            write_cell(ws, r_index, 4, round(r.total.index or 0.0, ev.framework.precision), index)
+        for r_index, r in enumerate(table.in_group(group), start=1):
+            total = r.total
+            write_cell(
+                ws, r_index, 0, total.rank if total.rank is not None else "Không xếp hạng", cell
+            )
+            write_cell(ws, r_index, 1, r.letter_name, cell)
+            write_cell(ws, r_index, 2, _blank(total.points), points)
+            write_cell(ws, r_index, 3, total.max_points, points)
+            write_cell(ws, r_index, 4, _blank(total.index), index)
             for c, n in enumerate(columns, start=5):
-                value = r.scores[n.code].index
-                write_cell(
-                    ws,
-                    r_index,
-                    c,
-                    round(value, ev.framework.precision) if value is not None else "",
-                    index,
-                )
+                write_cell(ws, r_index, c, _blank(r.cells[n.code].index), index)
+            write_cell(ws, r_index, 5 + len(columns), r.unit_code, cell)
+            write_cell(ws, r_index, 6 + len(columns), r.missing_note, cell)
         ws.freeze_panes(1, 2)
         ws.set_column(1, 1, 45)
         ws.set_column(2, len(header) - 1, 13)
         print_setup(ws, landscape=True, title_rows=(0, 0))
     wb.close()
     return path
+
+
+def _blank(x: float | None) -> float | str:
+    return "" if x is None else x

@@ -12,11 +12,11 @@ from chiso.documents import charts, wording
 from chiso.documents.layout import OfficialDocument
 from chiso.documents.letter import Draft, Said, finish, say_finding
 from chiso.documents.spec import Finding
-from chiso.domain.evaluation import Evaluation
 from chiso.domain.findings import Findings, show
 from chiso.domain.formatting import fixed, number
-from chiso.domain.frameworks import TOTAL, InputKind
+from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
+from chiso.domain.ranking_table import RankingTable
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
@@ -28,8 +28,8 @@ class ReportContent:
     findings: Sequence[tuple[Finding, Findings]]
     earlier_overall: dict[str, tuple[float | None, int]]
     """Indicator → (the earlier rate of the units reporting now, how many of them had one)."""
-    evaluation: Evaluation | None
-    group_names: dict[str, str]
+    ranking: RankingTable | None
+    """The one ranking table, ranked groups only, without the issuer."""
     units_count: int
     missing_units: Sequence[str]
     overdue_tasks: Sequence[str] = field(default_factory=list)
@@ -138,26 +138,25 @@ def _results(
 def _ranking(
     doc: OfficialDocument, sections: Sections, d: Draft, content: ReportContent, top: int = 5
 ) -> None:
-    ev = content.evaluation
-    if ev is None or not ev.results:
+    table = content.ranking
+    if table is None or not table.rows:
         return
     sections.open(d.say("section_ranking"))
     doc.paragraph(d.say("ranking_intro"))
-    digits = ev.framework.precision
-    for group, size in sorted(ev.group_sizes().items()):
-        members = sorted(
-            (r for r in ev.results if r.unit.group == group and TOTAL in r.ranks),
-            key=lambda r: (r.ranks[TOTAL], r.unit.name),
-        )
+    digits = table.framework.precision
+    for group, name in table.groups:
+        members = [r for r in table.in_group(group) if r.total.rank is not None]
+        if not members:
+            continue
         shown = members if len(members) <= 2 * top else [*members[:top], *members[-top:]]
         rows = [
             [
-                str(r.ranks[TOTAL]),
-                r.unit.name,
-                fixed(r.total.index or 0.0, digits),
-                f"{number(r.total.points)}/{number(r.total.max_points)}",
+                str(r.total.rank),
+                f"{r.letter_name} ({r.missing_note})" if r.missing else r.letter_name,
+                fixed(r.total.index, digits) if r.total.index is not None else "—",
+                f"{number(r.total.points or 0.0)}/{number(r.total.max_points)}",
             ]
             for r in shown
         ]
-        doc.heading(f"*{content.group_names.get(group, group)} ({size} đơn vị)*", bold=False)
+        doc.heading(f"*{name} ({len(members)} đơn vị)*", bold=False)
         doc.table(["Hạng", "Cơ quan, đơn vị", "Chỉ số", "Điểm"], rows, (15, 100, 25, 25), size=11)

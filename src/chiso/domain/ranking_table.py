@@ -8,8 +8,8 @@ without a total is listed, after the ranked ones of its group, without rank."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from chiso.domain.comparison import Change, compare
 from chiso.domain.evaluation import Evaluation, NodeScore, UnitResult
@@ -18,6 +18,7 @@ from chiso.domain.grouping import OUTSIDE
 from chiso.domain.ranking import round_half_up
 from chiso.domain.text import fold
 from chiso.domain.uncertainty import RankInterval
+from chiso.domain.units import letter_name
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,26 @@ class RankingRow:
     imputed: tuple[str, ...]
     below: tuple[str, ...]
     """Scored main indices under the framework's `below_threshold`."""
+    kind: str | None = None
 
     @property
     def total(self) -> Cell:
         return self.cells[TOTAL]
+
+    @property
+    def letter_name(self) -> str:
+        """How a document names the unit ("UBND xã Phước An")."""
+        return letter_name(self.unit_name, self.kind)
+
+    @property
+    def missing_note(self) -> str:
+        """ "thiếu số liệu: 2 chỉ số (a, b); ước tính: a", or "" when nothing is missing."""
+        if not self.missing:
+            return ""
+        text = f"thiếu số liệu: {len(self.missing)} chỉ số ({', '.join(self.missing)})"
+        if self.imputed:
+            text += f"; ước tính: {', '.join(self.imputed)}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,30 @@ class RankingTable:
 
     def in_group(self, code: str) -> list[RankingRow]:
         return [r for r in self.rows if r.group == code]
+
+    @property
+    def ranked_groups(self) -> tuple[tuple[str, str], ...]:
+        """The groups in which some unit is ranked (not "Ngoài các nhóm xếp hạng", not a
+        framework's unranked groups): what pages and decisions show by default."""
+        ranked = {r.group for r in self.rows if r.ranked}
+        return tuple(g for g in self.groups if g[0] in ranked)
+
+    def shown(self, all_groups: bool = False, group: str | None = None) -> RankingTable:
+        """The table as a page or a decision shows it: the ranked groups only, unless
+        `all_groups`; one group when `group` names it."""
+        groups = self.groups if all_groups else self.ranked_groups
+        if group:
+            groups = tuple(g for g in groups if g[0] == group) or tuple(
+                g for g in self.groups if g[0] == group
+            )
+        codes = {g[0] for g in groups}
+        return replace(self, rows=tuple(r for r in self.rows if r.group in codes), groups=groups)
+
+    def without(self, drop: Callable[[RankingRow], bool]) -> RankingTable:
+        """Some rows left out (the issuing agency…), the others' ranks unchanged."""
+        rows = tuple(r for r in self.rows if not drop(r))
+        present = {r.group for r in rows}
+        return replace(self, rows=rows, groups=tuple(g for g in self.groups if g[0] in present))
 
     @property
     def columns(self) -> list[Node]:
@@ -118,6 +159,7 @@ def build(
                 missing=result.missing,
                 imputed=result.imputed,
                 below=tuple(n.code for n in result.below(mains, framework.below_threshold)),
+                kind=result.unit.kind,
             )
         )
     order = [g.code for g in framework.ranking_groups] + [OUTSIDE.code]

@@ -67,15 +67,20 @@ def exclusion(scope: Scope, unit: ScopeUnit, period: Period, rollup_parent: bool
 
 
 def select(
-    scope: Scope, units: Sequence[ScopeUnit], period: Period
+    scope: Scope, units: Sequence[ScopeUnit], period: Period, by_kind: bool = True
 ) -> tuple[list[ScopeUnit], dict[str, str]]:
-    """The units evaluated, in the given order, and the reason each other unit is left out."""
+    """The units evaluated, in the given order, and the reason each other unit is left out.
+
+    `by_kind=False`: the units a document may cite beside the evaluated ones (a district's
+    communes in its own result letter): kinds and groups do not exclude, the scheme, the dates
+    and roll-up parents (of the units evaluated) still do."""
     fits = [u for u in units if exclusion(scope, u, period, False) is None]
     parents = _ancestors_of(fits, {u.code: u.parent for u in units})
+    applied = scope if by_kind else Scope(scheme=scope.scheme)
     kept: list[ScopeUnit] = []
     reasons: dict[str, str] = {}
     for u in units:
-        reason = exclusion(scope, u, period, u.code in parents)
+        reason = exclusion(applied, u, period, u.code in parents)
         if reason is None:
             kept.append(u)
         else:

@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
 from chiso.domain.access import Action
-from chiso.domain.frameworks import TOTAL
+from chiso.domain.ranking_table import RankingRow
 from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.io.framework_yaml import framework_to_data
@@ -288,41 +288,54 @@ def rankings(
     framework: str = "platform-usage",
     period: str | None = None,
     group: str | None = None,
+    all_groups: bool = False,
 ) -> dict[str, Any]:
+    """The ranking table as published: indices and points rounded half-up at the framework's
+    precision, the ranked groups only unless all_groups=true."""
     require(request, Action.VIEW_AGGREGATES, api=True)
     rt = runtime(request)
     frameworks.get(rt, framework)
     chosen = parse_period(period) if period else dashboard.latest(rt, framework, None)
-    if chosen is None:
+    data = dashboard.ranking(rt, framework, chosen) if chosen else None
+    if data is None:
         raise HTTPException(404, "Chưa có số liệu.")
-    data = dashboard.ranking(rt, framework, chosen)
-    rows = []
-    for r in data.rows(group):
-        band = data.intervals.get(r.unit.code)
-        change = data.changes.get((r.unit.code, TOTAL))
-        rows.append(
-            {
-                "group": r.unit.group,
-                "rank": r.ranks.get(TOTAL),
-                "unit": r.unit.code,
-                "name": r.unit.name,
-                "points": r.total.points,
-                "max_points": r.total.max_points,
-                "index": r.total.index,
-                "rank_change": change.rank_change if change else None,
-                "rank_interval": [band.p05, band.p95] if band else None,
-                "nodes": {code: s.index for code, s in r.scores.items()},
-            }
-        )
-    return {"framework": framework, "period": str(chosen), "groups": data.group_names, "rows": rows}
+    table = data.shown(group, all_groups)
+    return {
+        "framework": framework,
+        "period": str(data.period),
+        "precision": data.framework.precision,
+        "groups": dict(table.groups),
+        "rows": [_ranking_row(r) for r in table.rows],
+    }
+
+
+def _ranking_row(r: RankingRow) -> dict[str, Any]:
+    total, band = r.total, r.interval
+    return {
+        "group": r.group,
+        "rank": total.rank,
+        "tied": total.tied,
+        "unit": r.unit_code,
+        "name": r.unit_name,
+        "ranked": r.ranked,
+        "points": total.points,
+        "max_points": total.max_points,
+        "index": total.index,
+        "rank_change": total.rank_change,
+        "rank_interval": [band.p05, band.p95] if band else None,
+        "missing": list(r.missing),
+        "imputed": list(r.imputed),
+        "nodes": {code: c.index for code, c in r.cells.items()},
+        "node_ranks": {code: c.rank for code, c in r.cells.items() if c.rank is not None},
+    }
 
 
 @router.get("/evaluations", response_model=EvaluationsOut)
 def evaluations(
     request: Request, framework: str = "platform-usage", period: str | None = None
 ) -> dict[str, Any]:
-    """Every node of every unit: points, maximum, 0–1 index and rank."""
-    result = rankings(request, framework, period)
+    """Every node of every unit (every group): points, maximum, 0–1 index and rank."""
+    result = rankings(request, framework, period, all_groups=True)
     return {"framework": result["framework"], "period": result["period"], "units": result["rows"]}
 
 

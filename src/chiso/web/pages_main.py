@@ -9,8 +9,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from chiso.domain.access import Action
-from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period, PeriodError
+from chiso.domain.text import fold
 from chiso.io.writers import csv_cells
 from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
@@ -60,32 +60,31 @@ def ranking(
     period: str | None = None,
     group: str | None = None,
     sort: str = "rank",
+    all_groups: bool = False,
 ) -> Response:
     require(request, Action.VIEW_AGGREGATES)
     rt = runtime(request)
     data = _ranking(request, framework, period)
-    rows = data.rows(group or None) if data else []
-    if data and sort == "name":
-        rows.sort(key=lambda r: r.unit.name)
-    elif data and sort == "change":
-        rows.sort(key=lambda r: -_rank_change(data, r.unit.code))
+    table = data.shown(group or None, all_groups) if data else None
+    rows = list(table.rows) if table else []
+    if sort == "name":
+        rows.sort(key=lambda r: fold(r.unit_name))
+    elif sort == "change":
+        rows.sort(key=lambda r: -(r.total.rank_change or 0))
     ids = frameworks.available_ids(rt)
     return page(
         request,
         "ranking.html",
         data=data,
+        table=table,
         rows=rows,
         group=group,
         sort=sort,
+        all_groups=all_groups,
         framework=framework,
         frameworks=ids,
         choices=list(reversed(dashboard.periods(rt, framework))),
     )
-
-
-def _rank_change(data: dashboard.Ranking, unit: str) -> int:
-    change = data.changes.get((unit, TOTAL))
-    return change.rank_change or 0 if change else 0
 
 
 def _download(request: Request, framework: str, period: str | None) -> dashboard.Ranking:
@@ -97,45 +96,49 @@ def _download(request: Request, framework: str, period: str | None) -> dashboard
     return data
 
 
+CSV_HEADER = (
+    "ranking_group",
+    "rank",
+    "unit_code",
+    "unit_name",
+    "points",
+    "max_points",
+    "index",
+    "rank_change",
+    "rank_p05",
+    "rank_p95",
+    "missing",
+)
+
+
 @router.get("/ranking.csv")
 def ranking_csv(
-    request: Request, framework: str = dashboard.USAGE, period: str | None = None
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    all_groups: bool = False,
 ) -> Response:
+    """The page's table as published (the ranking table's rounded figures)."""
     data = _download(request, framework, period)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        csv_cells(
-            [
-                "ranking_group",
-                "rank",
-                "unit_code",
-                "unit_name",
-                "points",
-                "max_points",
-                "index",
-                "rank_change",
-                "rank_p05",
-                "rank_p95",
-            ]
-        )
-    )
-    for r in data.rows(None):
-        change = data.changes.get((r.unit.code, TOTAL))
-        band = data.intervals.get(r.unit.code)
+    writer.writerow(csv_cells(list(CSV_HEADER)))
+    for r in data.rows(None, all_groups):
+        total, band = r.total, r.interval
         writer.writerow(
             csv_cells(
                 [
-                    data.group_names.get(r.unit.group, r.unit.group),
-                    r.ranks.get(TOTAL, ""),
-                    r.unit.code,
-                    r.unit.name,
-                    round(r.total.points, 4),
-                    r.total.max_points,
-                    round(r.total.index or 0, 4),
-                    change.rank_change if change else "",
+                    r.group_name,
+                    _blank(total.rank),
+                    r.unit_code,
+                    r.unit_name,
+                    _blank(total.points),
+                    total.max_points,
+                    _blank(total.index),
+                    _blank(total.rank_change),
                     band.p05 if band else "",
                     band.p95 if band else "",
+                    r.missing_note,
                 ]
             )
         )
@@ -155,9 +158,16 @@ def _exported(request: Request, name: str, framework: str, period: object) -> No
     access_log.note(rt, access_log.EXPORT, "ranking", name, details)
 
 
+def _blank(x: object) -> object:
+    return "" if x is None else x
+
+
 @router.get("/ranking.xlsx")
 def ranking_xlsx(
-    request: Request, framework: str = dashboard.USAGE, period: str | None = None
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    all_groups: bool = False,
 ) -> Response:
     import tempfile
     from pathlib import Path
@@ -166,7 +176,7 @@ def ranking_xlsx(
 
     data = _download(request, framework, period)
     with tempfile.TemporaryDirectory() as work:
-        path = write_xlsx(Path(work) / "x.xlsx", data.evaluation, data.group_names)
+        path = write_xlsx(Path(work) / "x.xlsx", data.shown(None, all_groups))
         content = path.read_bytes()
     _exported(request, f"xep-hang-{framework}-{data.period}.xlsx", framework, data.period)
     return Response(

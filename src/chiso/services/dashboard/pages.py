@@ -7,18 +7,18 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from chiso.domain import grouping
-from chiso.domain.comparison import Change, compare
-from chiso.domain.evaluation import Evaluation, UnitResult
+from chiso.domain.evaluation import Evaluation
 from chiso.domain.findings import Findings, analyse
-from chiso.domain.frameworks import TOTAL, Framework, InputKind
+from chiso.domain.frameworks import Framework, InputKind
 from chiso.domain.periods import Granularity, Period
+from chiso.domain.ranking_table import RankingRow, RankingTable
 from chiso.domain.scoring import raw_value
-from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
+from chiso.errors import UsageError
 from chiso.services.accounts.actors import ensure_reaches
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import dataset, frameworks
+from chiso.services.scoring import dataset, evaluations, frameworks
 from chiso.services.scoring.dataset import DataSource
+from chiso.services.scoring.evaluations import EvaluationReport
 from chiso.services.units.catalogue import UnitDetail, show_unit
 from chiso.services.values.reporting import completeness
 from chiso.store import audit_repo, values_repo
@@ -107,38 +107,48 @@ def _overview(rt: Runtime, period: Period) -> Overview:
 
 @dataclass
 class Ranking:
+    """The ranking page's data: the one evaluation report of the framework and period."""
+
     framework: Framework
     period: Period
-    evaluation: Evaluation
-    group_names: dict[str, str]
-    changes: dict[tuple[str, str], Change]
-    intervals: dict[str, RankInterval]
+    report: EvaluationReport
 
-    def rows(self, group: str | None) -> list[UnitResult]:
-        chosen = [r for r in self.evaluation.results if group in (None, r.unit.group)]
-        return sorted(chosen, key=lambda r: (r.unit.group, r.ranks.get(TOTAL, 10**9), r.unit.name))
+    @property
+    def evaluation(self) -> Evaluation:
+        return self.report.evaluation
+
+    @property
+    def table(self) -> RankingTable:
+        return self.report.table
+
+    @property
+    def group_names(self) -> dict[str, str]:
+        """The groups that have rows, ranked groups first (code → name)."""
+        return dict(self.table.groups)
+
+    def shown(self, group: str | None = None, all_groups: bool = False) -> RankingTable:
+        """Only the ranked groups unless `all_groups` (or one group)."""
+        return self.table.shown(all_groups, group)
+
+    def rows(self, group: str | None = None, all_groups: bool = False) -> list[RankingRow]:
+        return list(self.shown(group, all_groups).rows)
 
 
-def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking:
+def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking | None:
+    """None when no unit the framework evaluates has values for the period."""
     key = ("ranking", framework_id, str(period), draws)
     return _cached(rt, key, lambda: _ranking(rt, framework_id, period, draws))
 
 
-def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking:
+def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking | None:
     framework = frameworks.get(rt, framework_id)
-    data = dataset.load(rt, DataSource(framework.id), [period, period.previous()])
-    current = dataset.evaluation(data, period)
-    changes = (
-        compare(current, dataset.evaluation(data, period.previous()))
-        if period.previous() in data.values
-        else {}
-    )
-    intervals = (
-        rank_intervals(current, UncertaintySettings(draws=draws, top_k=3))
-        if current.results and draws
-        else {}
-    )
-    return Ranking(framework, period, current, grouping.group_names(framework), changes, intervals)
+    try:
+        report = evaluations.evaluation_for(
+            rt, framework.id, period, evaluations.Options(draws=draws, top_k=3)
+        )
+    except UsageError:
+        return None
+    return Ranking(framework, period, report)
 
 
 @dataclass(frozen=True)
@@ -161,6 +171,9 @@ class UnitPage:
     strengths: list[tuple[str, float]]
     weaknesses: list[tuple[str, float]]
     versus_group: list[tuple[str, float | None, float | None]]
+    standing: RankingRow | None = None
+    """The unit's row of the one ranking table of its latest month (rank, index, "thiếu số
+    liệu"); None when the framework does not evaluate it (a roll-up parent…)."""
 
 
 def unit_page(rt: Runtime, key: str) -> UnitPage:
@@ -187,14 +200,18 @@ def _compare_with_group(
     rt: Runtime, framework: Framework, key: str, period: Period, page: UnitPage
 ) -> None:
     """The unit's index on each indicator beside its group's mean; its strengths and weaknesses."""
-    results = ranking(rt, framework.id, period, draws=0).evaluation.results
-    mine = next((r for r in results if r.unit.code == key), None)
+    found = ranking(rt, framework.id, period, draws=0)
+    if found is None:
+        return
+    rows = found.table.rows
+    mine = next((r for r in rows if r.unit_code == key), None)
     if mine is None:
         return
-    peers = [r for r in results if r.unit.group == mine.unit.group]
+    page.standing = mine
+    peers = [r for r in rows if r.group == mine.group]
     for node in framework.leaves():
-        own = mine.scores[node.code].index
-        others = [x for x in (r.scores[node.code].index for r in peers) if x is not None]
+        own = mine.cells[node.code].index
+        others = [x for x in (r.cells[node.code].index for r in peers) if x is not None]
         page.versus_group.append((node.name, own, sum(others) / len(others) if others else None))
     scored = sorted(
         ((n, own) for n, own, _ in page.versus_group if own is not None), key=lambda x: x[1]

@@ -12,14 +12,13 @@ from pathlib import Path
 from chiso.documents import report as report_doc
 from chiso.documents.letter import Draft
 from chiso.documents.spec import DocumentSpec, Finding
-from chiso.domain import grouping
 from chiso.domain.findings import overall
 from chiso.domain.periods import Period
 from chiso.domain.units import letter_name
 from chiso.services.documents.drafts import draft
 from chiso.services.documents.letters import figures, findings_for, period_of
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import dataset
+from chiso.services.scoring import dataset, evaluations
 from chiso.services.scoring.dataset import Dataset, DataSource
 from chiso.services.tasks import tracking
 from chiso.services.values.reporting import completeness
@@ -63,17 +62,15 @@ def summary(rt: Runtime, req: SummaryRequest, out: Path) -> list[Path]:
     from_files = req.source.values is not None
     expected = _expected_units(d, rt, data, period, from_files)
     reported = {key for by_unit in data.values.get(period, {}).values() for key in by_unit}
+    reported &= set(expected)
     missing = sorted(name for key, name in expected.items() if key not in reported)
-    evaluation = dataset.evaluation(data, period).restricted(
-        lambda r: not d.voice.profile.refers_to(r.unit.code, r.unit.name)
-    )
+    table = data.evaluation(period).without(d.voice.profile.refers_to).table.shown()
     content = report_doc.ReportContent(
         period,
         earlier,
         found,
         earlier_overall,
-        evaluation,
-        grouping.group_names(data.framework),
+        table,
         len(expected),
         missing,
         [] if from_files else overdue_tasks(rt, period),
@@ -86,10 +83,12 @@ def _expected_units(
     d: Draft, rt: Runtime, data: Dataset, period: Period, from_files: bool
 ) -> dict[str, str]:
     """Units that should report (by their letter name): those of the files, or those the
-    framework covers in the database on the period's last day; never the issuer."""
+    framework covers in the database on the period's last day, in the framework's scope (never
+    a roll-up parent such as the province over its units); never the issuer."""
     profile = d.voice.profile
     if from_files:
-        found = {key: info.letter_name for key, info in data.units.items()}
+        kept, _ = evaluations.in_scope(data.inputs, period)
+        found = {key: info.letter_name for key, info in kept.items()}
     else:
         found = {
             r.unit_key: letter_name(r.unit_name, None)

@@ -11,7 +11,7 @@ from chiso.documents import result as result_doc
 from chiso.documents.spec import DocumentSpec
 from chiso.domain import grouping
 from chiso.domain.comparison import compare
-from chiso.domain.evaluation import UnitResult
+from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.findings import Findings, analyse, in_figures
 from chiso.domain.frameworks import TOTAL
 from chiso.domain.periods import Period
@@ -73,22 +73,23 @@ def _other_sources(req: ResultRequest) -> list[DataSource]:
 def _standing(
     data: Dataset, key: str, period: Period, earlier: Period, weak_below: float
 ) -> tuple[UnitResult, result_doc.UnitStanding]:
-    ev = dataset.evaluation(data, period)
-    mine = ev.by_unit().get(key)
-    if mine is None or mine.total.index is None:
+    ev = _evaluated(data, period)
+    mine = ev.by_unit().get(key) if ev is not None else None
+    if ev is None or mine is None or mine.total.index is None:
         raise UsageError(
             f"Kỳ {period.label_vi} chưa có kết quả đánh giá của đơn vị '{key}' "
             f"(bộ chỉ số {data.framework.id}); không lập công văn từ kỳ trống.",
             "no result for the unit",
         )
     change = None
-    if earlier in data.values:
-        change = compare(ev, dataset.evaluation(data, earlier)).get((key, TOTAL))
+    before = _evaluated(data, earlier) if earlier in data.values else None
+    if before is not None:
+        change = compare(ev, before).get((key, TOTAL))
     mains = [n for n in data.framework.main_indices() if n.max_points > 0]
     weak = [(n.name, mine.scores[n.code].index or 0.0) for n in mine.below(mains, weak_below / 100)]
     standing = result_doc.UnitStanding(
         data.framework.name,
-        mine.unit.name,
+        data.unit(key).letter_name,
         mine.total.points,
         mine.total.max_points,
         mine.ranks.get(TOTAL),
@@ -99,6 +100,14 @@ def _standing(
         len(mains),
     )
     return mine, standing
+
+
+def _evaluated(data: Dataset, period: Period) -> Evaluation | None:
+    """The one evaluation of the period (`evaluations.evaluate_inputs`), None when empty."""
+    try:
+        return data.evaluation(period).evaluation
+    except UsageError:
+        return None
 
 
 def _unit_key(data: Dataset, ref: str) -> str:

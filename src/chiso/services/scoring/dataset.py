@@ -1,14 +1,15 @@
-"""The figures documents and pages are written from: stored values (database) or plain values and
-units files, as the same per-indicator lists of units with their rate, count or yes/no."""
+"""The figures documents and pages are written from: the evaluation service's `Inputs` (stored
+values or plain values and units files) as per-indicator lists of units with their rate, count
+or yes/no — never a roll-up parent of the units evaluated, never a unit that did not exist on
+the period or belongs to the other scheme (units of kinds the framework does not rank stay
+citable: a district's communes in its own result letter)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from chiso.domain import grouping
-from chiso.domain.evaluation import Evaluation, UnitInput, evaluate
 from chiso.domain.findings import Indicator, UnitFigure
 from chiso.domain.frameworks import Framework, InputKind, Node
 from chiso.domain.periods import Period
@@ -16,11 +17,11 @@ from chiso.domain.scoring import Value, raw_value, target_of
 from chiso.domain.text import fold
 from chiso.domain.units import UnitInfo
 from chiso.errors import UsageError
-from chiso.io.units_file import read_units_file
-from chiso.io.values_file import read_values_file
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import frameworks
-from chiso.store import units_repo, values_repo
+from chiso.services.scoring import evaluations
+from chiso.services.scoring.evaluations import DataSource, EvaluationReport, Inputs, Options
+
+__all__ = ["KINDS", "DataSource", "Dataset", "load"]
 
 KINDS = {
     InputKind.RATE: InputKind.RATE,
@@ -31,27 +32,41 @@ KINDS = {
 """The inputs a document can speak of, and how it speaks of them (numbers as counts)."""
 
 
-@dataclass(frozen=True)
-class DataSource:
-    """Where a document's figures come from: the database, or a values file (and a units file
-    to name and group the units)."""
-
-    framework: str = "platform-usage"
-    values: Path | None = None
-    units: Path | None = None
-    others: frozenset[str] = frozenset()
-    """Indicators of other frameworks whose rows share the values file."""
-
-
 @dataclass
 class Dataset:
-    framework: Framework
-    units: dict[str, UnitInfo]
+    inputs: Inputs
     values: dict[Period, dict[str, dict[str, Value]]] = field(default_factory=dict)
-    """period → indicator → unit key → value."""
+    """period → indicator → unit key → value, of the units citable on that period."""
+    excluded: dict[Period, dict[str, str]] = field(default_factory=dict)
+    """period → units with values there that the framework does not evaluate, and why."""
+
+    @classmethod
+    def of(cls, inputs: Inputs) -> Dataset:
+        data = cls(inputs)
+        periods = {p for by_period in inputs.stored.values() for p in by_period}
+        for period in periods:
+            kept, reasons = evaluations.in_scope(inputs, period, by_kind=False)
+            data.excluded[period] = reasons
+            for (unit, code), by_period in inputs.stored.items():
+                if unit in kept and period in by_period:
+                    by_code = data.values.setdefault(period, defaultdict(dict))
+                    by_code[code][unit] = by_period[period]
+        return data
+
+    @property
+    def framework(self) -> Framework:
+        return self.inputs.framework
+
+    @property
+    def units(self) -> dict[str, UnitInfo]:
+        return self.inputs.units
 
     def periods(self) -> list[Period]:
         return sorted(self.values, key=lambda p: (p.start, p.granularity.months))
+
+    def evaluation(self, period: Period, options: Options | None = None) -> EvaluationReport:
+        """The one evaluation of the period on these inputs (`evaluations.evaluate_inputs`)."""
+        return evaluations.evaluate_inputs(self.inputs, period, options or Options())
 
     def indicator(self, code: str) -> Indicator:
         node = self._leaf(code)
@@ -104,60 +119,4 @@ class Dataset:
 
 def load(rt: Runtime, source: DataSource, periods: list[Period]) -> Dataset:
     """From the files when a values file is given, otherwise from the database."""
-    if source.values is not None:
-        return _from_files(source)
-    return _from_database(rt, source.framework, periods)
-
-
-def _from_files(source: DataSource) -> Dataset:
-    assert source.values is not None
-    framework = frameworks.load_local(source.framework)
-    rows, problems = read_values_file(source.values, framework, others=source.others)
-    units: dict[str, UnitInfo] = {}
-    if source.units is not None:
-        unit_rows, unit_problems = read_units_file(source.units)
-        problems.problems.extend(unit_problems.problems)
-        units = {
-            u.code: UnitInfo(
-                key=u.code,
-                name=u.name,
-                kind=u.kind.value,
-                groups=u.groups or (),
-                parent_key=u.parent_code,
-            )
-            for u in unit_rows
-        }
-    problems.raise_if_any(source.values.name)
-    data = Dataset(framework, units)
-    for r in rows:
-        data.units.setdefault(
-            r.unit_code, UnitInfo(key=r.unit_code, name=r.unit_name or r.unit_code)
-        )
-        data.values.setdefault(r.period, defaultdict(dict))[r.indicator][r.unit_code] = r.value
-    return data
-
-
-def _from_database(rt: Runtime, framework_ref: str, periods: list[Period]) -> Dataset:
-    framework = frameworks.get(rt, framework_ref)
-    data = Dataset(framework, {})
-    with rt.db.transaction() as session:
-        stored = values_repo.values(session, framework.id, periods)
-        units = units_repo.by_ids(session, sorted({v.unit_id for v in stored}))
-    data.units = {u.key: u for u in units.values()}
-    for v in stored:
-        data.values.setdefault(v.period, defaultdict(dict))[v.indicator][v.unit_key] = v.value
-    return data
-
-
-def evaluation(data: Dataset, period: Period) -> Evaluation:
-    """The framework evaluated on the period's values, units in their ranking groups."""
-    per_unit: dict[str, dict[str, Value]] = defaultdict(dict)
-    for indicator, by_unit in data.values.get(period, {}).items():
-        for key, value in by_unit.items():
-            per_unit[key][indicator] = value
-    inputs = []
-    for key, values in per_unit.items():
-        info = data.unit(key)
-        group, ranked = grouping.assign(data.framework, info.kind, info.groups)
-        inputs.append(UnitInput(key, info.letter_name, info.kind, group.code, ranked, values))
-    return evaluate(data.framework, inputs, str(period))
+    return Dataset.of(evaluations.load_inputs(rt, source, periods))

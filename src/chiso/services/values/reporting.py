@@ -12,6 +12,7 @@ from chiso.domain.units import Unit
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
+from chiso.services.scoring.evaluations import select_units
 from chiso.services.units.catalogue import ListQuery, listed
 from chiso.store import values_repo
 from chiso.store.db import Session
@@ -41,15 +42,20 @@ def completeness(
     deadline: date | None = None,
     group: str | None = None,
 ) -> list[Reporting]:
-    """Who reported for the period, on time or late against the deadline, or not at all."""
+    """Who reported for the period, on time or late against the deadline, or not at all: the
+    units the framework evaluates then (a roll-up parent such as the province over its
+    communes and departments is not a reporter of its own ranking)."""
     framework = frameworks.get(rt, framework_ref)
     period = parse_period(period_text)
     names = grouping.group_names(framework)
     with rt.db.transaction() as session:
         first = values_repo.reporters(session, framework.id, period)
+        covered = covered_units(session, framework, period, group)
+        kept = set(select_units(framework, [u for u, _ in covered], period)[0])
         out = [
             Reporting(u.key, u.name, names[g], _status(first.get(u.id), deadline), first.get(u.id))
-            for u, g in covered_units(session, framework, period, group)
+            for u, g in covered
+            if u.key in kept
         ]
     return sorted(out, key=lambda r: (r.group, r.status != "missing", r.unit_name))
 

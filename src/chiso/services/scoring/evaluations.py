@@ -1,0 +1,399 @@
+"""The one way to an evaluation: from stored values (`evaluation_for`, the database) or from
+plain files (`services/scoring/files`), the same steps in the same order — the framework's scope
+on the period (kinds, groups, the scheme in force, units that existed, never a roll-up parent),
+values rolled up from shorter periods (a value stored for the period wins), imputation, the one
+missing-data decision of `domain/evaluation`, ranks, the previous period and the year before,
+rank intervals and sensitivity — ending in the one `RankingTable` every output renders.
+
+`chiso evaluate`, the ranking and unit pages, `/api/v1/rankings` and `/evaluations`, letters, the
+committee report, the ranking decision and its XLSX all come through `evaluate_inputs`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+from chiso.domain import grouping, ranking_table, scope
+from chiso.domain.evaluation import Evaluation, UnitInput, UnitResult, evaluate
+from chiso.domain.frameworks import Framework, Imputation
+from chiso.domain.merging import Successor, project
+from chiso.domain.periods import Granularity, Period
+from chiso.domain.rollup import RollupProblem, roll_up, rollup_of
+from chiso.domain.scoring import Value
+from chiso.domain.sensitivity import Influence, sensitivity
+from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
+from chiso.domain.units import Scheme, UnitInfo, UnitRef
+from chiso.errors import ChisoError, ProblemList, UsageError
+from chiso.io import admin_data
+from chiso.io.units_file import read_units_file
+from chiso.io.values_file import ValueRow, read_values_file
+from chiso.services.runtime import Runtime
+from chiso.services.scoring import frameworks
+from chiso.store import units_repo, values_repo
+
+Stored = dict[tuple[str, str], dict[Period, Value]]
+"""(unit key, indicator) → period → value, as stored or as the file gives them."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How an evaluation is run and what comes with it (same options for every output)."""
+
+    group: str | None = None
+    """Only one ranking group (code or name)."""
+    draws: int = 0
+    """Monte Carlo draws for the rank intervals (0: none)."""
+    noise: float = 0.0
+    top_k: int = 3
+    seed: int = 0
+    weight_spread: float = 0.25
+    sensitivity: bool = False
+    """Also the "which inputs drive the ranking" summary (needs draws)."""
+    merge_to_2025: bool = False
+
+
+@dataclass
+class Inputs:
+    """Everything an evaluation is computed from, wherever it was read."""
+
+    framework: Framework
+    units: dict[str, UnitInfo]
+    stored: Stored = field(default_factory=lambda: defaultdict(dict))
+    scoped: bool = True
+    """Whether the units are known well enough (kind, parent, dates) to apply the scope."""
+
+
+@dataclass
+class EvaluationReport:
+    evaluation: Evaluation
+    group_names: dict[str, str]
+    table: ranking_table.RankingTable
+    sensitivity: list[Influence] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    previous: Evaluation | None = None
+    intervals: dict[str, RankInterval] = field(default_factory=dict)
+    excluded: dict[str, str] = field(default_factory=dict)
+    """Units with values left out by the framework's scope, and why (Vietnamese)."""
+    period: Period | None = None
+
+    @property
+    def framework(self) -> Framework:
+        return self.evaluation.framework
+
+    def without(self, drop: Callable[[str, str], bool]) -> EvaluationReport:
+        """The same report without some units (`drop(code, name)`: the issuing agency…);
+        scores and ranks of the others unchanged."""
+        return replace(
+            self,
+            evaluation=self.evaluation.restricted(lambda r: not drop(r.unit.code, r.unit.name)),
+            table=self.table.without(lambda row: drop(row.unit_code, row.unit_name)),
+        )
+
+    def result(self, key: str) -> UnitResult | None:
+        return self.evaluation.by_unit().get(key)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where an evaluation's (or a document's) values come from: the database, or a values
+    file (and a units file to name, group and date the units)."""
+
+    framework: str = "platform-usage"
+    values: Path | None = None
+    units: Path | None = None
+    others: frozenset[str] = frozenset()
+    """Indicators of other frameworks whose rows share the values file."""
+
+
+def evaluation_for(
+    rt: Runtime,
+    framework: str | DataSource,
+    period: Period,
+    options: Options | None = None,
+) -> EvaluationReport:
+    """The evaluation of `period`: of a registered (or shipped) framework on the stored values,
+    or of a `DataSource` naming files. The one function every output asks."""
+    source = framework if isinstance(framework, DataSource) else DataSource(framework)
+    return evaluate_inputs(load_inputs(rt, source, [period]), period, options or Options())
+
+
+def load_inputs(rt: Runtime, source: DataSource, periods: Sequence[Period]) -> Inputs:
+    """From the files when a values file is given, otherwise from the database."""
+    if source.values is not None:
+        return file_inputs(source.framework, source.values, source.units, others=source.others)[0]
+    return stored_inputs(rt, frameworks.get(rt, source.framework), periods)
+
+
+def stored_inputs(rt: Runtime, framework: Framework, periods: Sequence[Period]) -> Inputs:
+    """The stored values evaluations of `periods` may need: each period, its parts, the
+    previous period and the year before (and theirs, for `impute: previous`)."""
+    wanted = sorted({p for period in periods for p in window(period)}, key=_order)
+    with rt.db.transaction() as session:
+        stored = values_repo.values(session, framework.id, wanted)
+        units = units_repo.by_ids(session, sorted({v.unit_id for v in stored}))
+    inputs = Inputs(framework, {u.key: u for u in units.values()})
+    for v in stored:
+        inputs.stored[(v.unit_key, v.indicator)][v.period] = v.value
+    return inputs
+
+
+def _order(p: Period) -> tuple[date, int]:
+    return (p.start, p.granularity.months)
+
+
+def window(period: Period) -> list[Period]:
+    """Every period of any length inside [the previous period of the year before, `period`]."""
+    first = min(period.year_earlier().previous().start, period.previous().previous().start)
+    months = []
+    m = Period.month_of(first.year, first.month)
+    while m.start <= period.end:
+        months.append(m)
+        m = m.next()
+    start, end = months[0].start, period.end
+    found = {
+        p
+        for month in months
+        for g in Granularity
+        if start <= (p := month.enclosing(g)).start and p.end <= end
+    }
+    return sorted(found, key=_order)
+
+
+def file_inputs(
+    framework_ref: str,
+    values: Path,
+    units: Path | None,
+    wanted: Period | None = None,
+    others: frozenset[str] = frozenset(),
+) -> tuple[Inputs, list[ValueRow]]:
+    """A values file (and a units file naming, grouping and dating its units) as `Inputs`;
+    every problem of either file refuses both, naming the row."""
+    framework = frameworks.load_local(framework_ref)
+    rows, problems = read_values_file(values, framework, wanted, others=others)
+    infos = _units(units, rows, problems)
+    problems.raise_if_any(values.name)
+    inputs = Inputs(framework, infos, scoped=units is not None)
+    for row in rows:
+        inputs.stored[(row.unit_code, row.indicator)][row.period] = row.value
+    return inputs, rows
+
+
+def _units(path: Path | None, rows: list[ValueRow], problems: ProblemList) -> dict[str, UnitInfo]:
+    out: dict[str, UnitInfo] = {}
+    if path is not None:
+        unit_rows, unit_problems = read_units_file(path)
+        problems.problems.extend(unit_problems.problems)
+        out = {
+            u.code: UnitInfo(
+                key=u.code,
+                name=u.name,
+                kind=u.kind.value,
+                groups=u.groups or (),
+                parent_key=u.parent_code,
+                valid_from=u.valid_from,
+                valid_to=u.valid_to,
+            )
+            for u in unit_rows
+        }
+        for r in rows:
+            if r.unit_code not in out:
+                problems.add(
+                    f"{r.where}, cột unit_code",
+                    f"đơn vị '{r.unit_code}' không có trong tệp đơn vị {path.name}",
+                    "unit not in units file",
+                )
+        return out
+    for r in rows:
+        out.setdefault(r.unit_code, UnitInfo(key=r.unit_code, name=r.unit_name or r.unit_code))
+    return out
+
+
+def evaluate_inputs(inputs: Inputs, period: Period, options: Options) -> EvaluationReport:
+    framework = inputs.framework
+    notes: list[str] = []
+    units, excluded = in_scope(inputs, period)
+    if excluded:
+        listed = "; ".join(f"{inputs.units[c].name}: {why}" for c, why in excluded.items())
+        notes.append(f"{len(excluded)} đơn vị ngoài phạm vi bộ chỉ số, không đánh giá ({listed}).")
+    runner = _Runner(framework, units, inputs.stored, options.merge_to_2025)
+    current = runner.run(period, notes)
+    if current is None:
+        raise UsageError(
+            f"Không có đơn vị nào có số liệu kỳ {period} trong phạm vi bộ chỉ số {framework.id}.",
+            f"no unit in scope has values for {period}",
+            hint_vi="nhập số liệu cho kỳ này hoặc chọn kỳ khác.",
+        )
+    current = _only_group(current, options.group, framework)
+    earlier = runner.earlier(period, notes)
+    intervals: dict[str, RankInterval] = {}
+    influences: list[Influence] = []
+    if options.draws and current.results:
+        settings = UncertaintySettings(
+            options.draws, options.weight_spread, options.noise, options.top_k, options.seed
+        )
+        intervals = rank_intervals(current, settings)
+        if options.sensitivity:
+            influences = sensitivity(current, settings)
+    names = grouping.group_names(framework)
+    previous = earlier.get("previous")
+    table = ranking_table.build(
+        current, names, previous, earlier.get("year"), intervals, options.top_k
+    )
+    return EvaluationReport(
+        current, names, table, influences, notes, previous, intervals, excluded, period
+    )
+
+
+def in_scope(
+    inputs: Inputs, period: Period, by_kind: bool = True
+) -> tuple[dict[str, UnitInfo], dict[str, str]]:
+    """The units the framework evaluates on `period`, and why each other one is left out
+    (`by_kind=False`: also units of other kinds a document may cite, see `scope.select`)."""
+    if not inputs.scoped:
+        return dict(inputs.units), {}
+    kept, reasons = select_units(inputs.framework, inputs.units.values(), period, by_kind)
+    return {k: inputs.units[k] for k in kept}, reasons
+
+
+def select_units(
+    framework: Framework, units: Iterable[UnitInfo], period: Period, by_kind: bool = True
+) -> tuple[list[str], dict[str, str]]:
+    """Keys of the units `framework` evaluates on `period` (kinds, groups, the scheme of a
+    stored unit, dates, roll-up parents), and the reason for each other one."""
+    candidates = [
+        scope.ScopeUnit(
+            u.key,
+            u.kind,
+            u.groups,
+            getattr(u, "scheme", None),
+            u.valid_from,
+            u.valid_to,
+            u.parent_key,
+        )
+        for u in units
+    ]
+    kept, reasons = scope.select(framework.scope, candidates, period, by_kind)
+    return [u.code for u in kept], reasons
+
+
+@dataclass
+class _Runner:
+    """Evaluates any period, rolling values up and feeding `impute: previous`."""
+
+    framework: Framework
+    units: dict[str, UnitInfo]
+    stored: Stored
+    merge: bool
+
+    def run(self, p: Period, notes: list[str] | None = None) -> Evaluation | None:
+        inputs = _inputs(self.framework, self.stored, self.units, p, notes)
+        if not inputs:
+            return None
+        before = None
+        if self.framework.impute is Imputation.PREVIOUS:
+            before = _inputs(self.framework, self.stored, self.units, p.previous(), None)
+        ev = evaluate(self.framework, inputs, str(p), before)
+        return _merged(ev, self.framework) if self.merge else ev
+
+    def earlier(self, period: Period, notes: list[str]) -> dict[str, Evaluation]:
+        """The previous period and the same period a year before (once for a year)."""
+        out = {}
+        wanted = {"previous": period.previous(), "year": period.year_earlier()}
+        for key, p in wanted.items():
+            if key == "year" and p == wanted["previous"]:
+                continue
+            try:
+                found = self.run(p)
+            except ChisoError as exc:
+                notes.append(f"Không so sánh được với {p.label_vi}: {exc.message_vi}")
+                continue
+            if found is not None:
+                out[key] = found
+                notes.append(f"So sánh với {p.label_vi} ({p}).")
+        return out
+
+
+def _inputs(
+    framework: Framework,
+    stored: Stored,
+    units: dict[str, UnitInfo],
+    period: Period,
+    notes: list[str] | None,
+) -> list[UnitInput]:
+    """Each unit's values for `period`, rolled up from shorter periods where needed."""
+    values: dict[str, dict[str, Value]] = defaultdict(dict)
+    sources: dict[str, dict[str, str]] = defaultdict(dict)
+    problems = ProblemList()
+    counts = {"stored": 0, "rolled": 0}
+    for (unit, code), by_period in sorted(stored.items()):
+        node = framework.node(code)
+        if unit not in units or node is None:
+            continue
+        try:
+            rolled = roll_up(node, by_period, period)
+        except RollupProblem as exc:
+            problems.add(f"đơn vị {unit}, chỉ số {code}", str(exc), "cannot roll up")
+            continue
+        if rolled is not None:
+            values[unit][code] = rolled.value
+            sources[unit][code] = rolled.label_vi(rollup_of(node))
+            counts["stored" if rolled.stored else "rolled"] += 1
+    problems.raise_if_any(f"kỳ {period}")
+    if notes is not None and counts["rolled"]:
+        notes.append(_sources_note(period, counts))
+    inputs = []
+    for code, vals in values.items():
+        info = units[code]
+        group, ranked = grouping.assign(framework, info.kind, info.groups)
+        inputs.append(
+            UnitInput(
+                code, info.name, info.kind, group.code, ranked, vals, info.groups, sources[code]
+            )
+        )
+    return inputs
+
+
+def _sources_note(period: Period, counts: dict[str, int]) -> str:
+    return (
+        f"{period.label_vi}: {counts['rolled']} giá trị cộng dồn từ các kỳ ngắn hơn theo quy tắc "
+        f"rollup của từng chỉ số, {counts['stored']} giá trị nhập cho cả kỳ (được ưu tiên)."
+    )
+
+
+def _only_group(evaluation: Evaluation, group: str | None, framework: Framework) -> Evaluation:
+    if group is None:
+        return evaluation
+    names = grouping.group_names(framework)
+    codes = {c for c, n in names.items() if group in (c, n)}
+    if not codes:
+        raise UsageError(
+            f"Bộ chỉ số {framework.id} không có nhóm xếp hạng '{group}' (có: {', '.join(names.values())}).",
+            f"unknown ranking group {group!r}",
+        )
+    return evaluation.restricted(lambda r: r.unit.group in codes)
+
+
+def _merged(earlier: Evaluation, framework: Framework) -> Evaluation:
+    """The 2025 units' results as the mean (or weighted mean) of their predecessors'."""
+    legacy = {_legacy_key(r.unit.code): r.unit.code for r in earlier.results}
+    current = {u.key: u for u in admin_data.current_units()}
+    members: dict[str, list[str]] = defaultdict(list)
+    for t in admin_data.transfers():
+        if t.old in legacy and t.new in current:
+            members[t.new].append(legacy[t.old])
+    successors = []
+    for key, predecessors in sorted(members.items()):
+        unit = current[key]
+        group, ranked = grouping.assign(framework, unit.kind.value, ())
+        successors.append(
+            Successor(unit.code, unit.name, predecessors, unit.kind.value, group.code, ranked)
+        )
+    return project(earlier, successors, framework.merge_rule)
+
+
+def _legacy_key(code: str) -> str:
+    ref = UnitRef.parse(code)
+    return f"{Scheme.LEGACY.value}:{ref.code}" if ref.scheme in (None, Scheme.LEGACY) else code
