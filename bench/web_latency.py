@@ -180,9 +180,12 @@ def run_backend(backend: str, env: dict[str, str]) -> None:
 
 def main() -> None:
     work = Path(os.environ.get("CHISO_BENCH_DIR", Path(tempfile.gettempdir()) / "chiso-bench"))
-    backends = [("SQLite", None), ("PostgreSQL", _postgres_database("chiso_bench_web"))]
-    for backend, url in backends:
-        run_backend(backend, _prepare(work / "web" / backend.lower(), url))
+    chosen = os.environ.get("CHISO_BENCH_BACKENDS", "sqlite,postgresql").split(",")
+    if "sqlite" in chosen:
+        run_backend("SQLite", _prepare(work / "web" / "sqlite", None))
+    if "postgresql" in chosen:
+        url = _postgres_database("chiso_bench_web")
+        run_backend("PostgreSQL", _prepare(work / "web" / "postgresql", url))
 
 
 if __name__ == "__main__":
