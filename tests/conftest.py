@@ -23,6 +23,10 @@ from chiso.services.runtime import Runtime, open_runtime
 from chiso.services.units.seed import seed
 from chiso.settings import Settings, get_settings
 
+os.environ.setdefault("CHISO_PASSWORD_HASH_COST", "fast")
+"""The cheapest argon2 parameters in tests only, so the role matrix does not spend its time hashing
+(every Settings() a test makes, and every server it starts, reads it)."""
+
 POSTGRES_URL = os.environ.get("CHISO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 

@@ -4,8 +4,10 @@ default computed when chiso starts is shown as its `shown_default`."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -107,6 +109,17 @@ class Settings(BaseSettings):
     @property
     def effective_facts_location(self) -> Path:
         return self.facts_location or self.data_dir / "facts"
+
+    web_workers: int = Field(
+        default_factory=lambda: max(1, min(os.cpu_count() or 1, 8)),
+        ge=1,
+        description="số tiến trình máy chủ web của `chiso serve` (cùng một cơ sở dữ liệu)",
+        json_schema_extra={"shown_default": "số lõi CPU (tối đa 8)"},
+    )
+    password_hash_cost: Literal["standard", "fast"] = Field(
+        default="standard",
+        description="độ tốn của băm mật khẩu argon2: `standard`; `fast` chỉ dành cho kiểm thử",
+    )
 
     @property
     def effective_trust_dir(self) -> Path:

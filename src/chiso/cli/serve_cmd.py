@@ -1,7 +1,8 @@
-"""`chiso serve`: the web application."""
+"""`chiso serve`: the web application, in CHISO_WEB_WORKERS processes sharing one database."""
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import typer
@@ -12,13 +13,28 @@ from chiso.cli.output import console
 if TYPE_CHECKING:
     from chiso.settings import Settings
 
+APP_FACTORY = "chiso.web.app:create_app"
+"""What every worker process imports and calls: the app built from the environment's settings."""
 
-def run_server(settings: Settings, host: str, port: int) -> None:
+
+def run_server(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
+    """uvicorn over the app factory, so that it can start several workers. Each worker reads its
+    settings from the environment (CHISO_*), as this call did; pages agree across workers because
+    their cache is stamped by the database's newest audit entry."""
     import uvicorn
 
-    from chiso.web.app import create_app
-
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    count = workers or settings.web_workers
+    os.environ.setdefault("CHISO_DATA_DIR", str(settings.data_dir))
+    if settings.database_url:
+        os.environ.setdefault("CHISO_DATABASE_URL", settings.database_url)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        log_level="warning",
+    )
 
 
 def serve(
@@ -27,7 +43,14 @@ def serve(
         "127.0.0.1", help="Địa chỉ lắng nghe (0.0.0.0 để mở cho mạng nội bộ)."
     ),
     port: int = typer.Option(8000, help="Cổng."),
+    workers: int | None = typer.Option(
+        None, min=1, help="Số tiến trình phục vụ (mặc định: CHISO_WEB_WORKERS)."
+    ),
 ) -> None:
     """Phục vụ trang web và API (/api/v1, mô tả tại /openapi.json)."""
-    console.print(f"chiso đang chạy tại http://{host}:{port}/ (Ctrl+C để dừng).")
-    run_server(invocation(ctx).settings(), host, port)
+    settings = invocation(ctx).settings()
+    count = workers or settings.web_workers
+    console.print(
+        f"chiso đang chạy tại http://{host}:{port}/ với {count} tiến trình (Ctrl+C để dừng)."
+    )
+    run_server(settings, host, port, count)

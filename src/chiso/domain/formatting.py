@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from babel.numbers import format_decimal
@@ -19,15 +20,32 @@ def number(x: float, max_decimals: int = 2, grouping: bool = True) -> str:
     `grouping` (1234,5) where the text is read back and "1.000" could be 1 or 1000."""
     if not math.isfinite(x):
         return INVALID
+    if _whole(x):
+        return f"{int(x):,}".replace(",", ".") if grouping else str(int(x))
     pattern = ("#,##0" if grouping else "0") + ("." + "#" * max_decimals if max_decimals else "")
-    return str(format_decimal(x, format=pattern, locale="vi"))
+    return _babel(x, pattern, math.copysign(1.0, x))
 
 
 def fixed(x: float, decimals: int) -> str:
     """Exactly `decimals` decimals, as published indices are: 0,8002."""
     if not math.isfinite(x):
         return INVALID
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    if decimals == 0 and _whole(x):
+        return f"{int(x):,}".replace(",", ".")
+    return _babel(x, "#,##0" + ("." + "0" * decimals if decimals else ""), math.copysign(1.0, x))
+
+
+def _whole(x: float) -> bool:
+    """Whether x is a whole number Python writes as Babel does (the fast path; -0.0 is not)."""
+    if isinstance(x, int):
+        return True
+    return x.is_integer() and abs(x) < 1e15 and not (x == 0 and math.copysign(1.0, x) < 0)
+
+
+@lru_cache(maxsize=65536)
+def _babel(x: float, pattern: str, sign: float = 1.0) -> str:
+    """Babel's Vietnamese rendering (15 µs a call), kept per (number, pattern): pages show the
+    same figures again and again; `sign` keeps -0.0 apart from 0.0, which compare equal."""
     return str(format_decimal(x, format=pattern, locale="vi"))
 
 

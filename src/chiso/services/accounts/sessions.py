@@ -52,7 +52,16 @@ USER = Throttle(free=10, cap=30)
 """One username from every address: a distributed guess; the real user waits at most 30 s."""
 IP = Throttle(free=20, cap=60)
 """One address over every username: spraying; behind a shared proxy people wait at most 60 s."""
-HASHER = PasswordHasher()
+
+
+@cache
+def hasher(cost: str = "standard") -> PasswordHasher:
+    """The argon2 hasher of the configured cost: the library's parameters, or the cheapest ones
+    for tests (CHISO_PASSWORD_HASH_COST=fast). A hash carries its parameters, so either verifies
+    the other's hashes."""
+    if cost == "fast":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
 
 
 class LoginRefused(ChisoError):
@@ -74,9 +83,9 @@ def _now() -> datetime:
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(cost: str) -> str:
     """A hash to verify against when the username is unknown: the same work as a real one."""
-    return HASHER.hash(secrets.token_urlsafe(16))
+    return hasher(cost).hash(secrets.token_urlsafe(16))
 
 
 def authenticate(rt: Runtime, username: str, password: str, ip: str) -> Account:
@@ -98,7 +107,9 @@ def authenticate(rt: Runtime, username: str, password: str, ip: str) -> Account:
             )
         else:
             found = accounts_repo.credentials(session, username)
-            checked = _verify(found[1] if found else _dummy_hash(), password)
+            checked = _verify(
+                rt, found[1] if found else _dummy_hash(rt.settings.password_hash_cost), password
+            )
             account = found[0] if found else None
             valid = checked and account is not None and account.active
             accounts_repo.add_attempt(session, username, ip, valid, now)
@@ -119,9 +130,9 @@ def authenticate(rt: Runtime, username: str, password: str, ip: str) -> Account:
     return account
 
 
-def _verify(stored: str, password: str) -> bool:
+def _verify(rt: Runtime, stored: str, password: str) -> bool:
     try:
-        return HASHER.verify(stored, password)
+        return hasher(rt.settings.password_hash_cost).verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -130,7 +141,8 @@ def check_password(rt: Runtime, username: str, password: str) -> bool:
     """Whether the password is the account's (for changing one's own password)."""
     with rt.db.transaction() as session:
         found = accounts_repo.credentials(session, username)
-    return _verify(found[1] if found else _dummy_hash(), password) and found is not None
+    stored = found[1] if found else _dummy_hash(rt.settings.password_hash_cost)
+    return _verify(rt, stored, password) and found is not None
 
 
 def start_session(rt: Runtime, account: Account) -> tuple[str, str]:

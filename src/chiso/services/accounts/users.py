@@ -11,7 +11,7 @@ from chiso.domain.access import Account, Role
 from chiso.domain.text import fold
 from chiso.errors import NotFound, RejectedInput, UsageError
 from chiso.services.accounts import sessions
-from chiso.services.accounts.sessions import HASHER
+from chiso.services.accounts.sessions import hasher
 from chiso.services.runtime import Runtime
 from chiso.services.units.resolver import find_unit
 from chiso.store import accounts_repo, audit_repo
@@ -51,7 +51,7 @@ def create_user(
         if accounts_repo.by_username(session, username) is not None:
             raise RejectedInput(f"Tên đăng nhập '{username}' đã có.", "username exists")
         unit_id = find_unit(session, unit).id if unit else None
-        password_hash = HASHER.hash(password)
+        password_hash = hasher(rt.settings.password_hash_cost).hash(password)
         account = accounts_repo.add_user(
             session, username, full_name, password_hash, chosen, unit_id, _checked_email(email)
         )
@@ -112,8 +112,9 @@ def set_password(rt: Runtime, username: str, password: str) -> int:
     """An administrator's reset: the new password, every session of the account ended (so
     whoever held it is signed out); how many sessions were ended."""
     check_password(password, username)
+    password_hash = hasher(rt.settings.password_hash_cost).hash(password)
     with rt.db.transaction() as session:
-        if not accounts_repo.set_password_hash(session, username, HASHER.hash(password)):
+        if not accounts_repo.set_password_hash(session, username, password_hash):
             raise _missing(username)
         ended = accounts_repo.end_sessions(session, username)
         after = {"sessions_ended": ended}
@@ -137,7 +138,9 @@ def change_own_password(
     check_password(new, username)
     keep = sessions.digest(keep_session) if keep_session else None
     with rt.db.transaction() as session:
-        if not accounts_repo.set_password_hash(session, username, HASHER.hash(new)):
+        if not accounts_repo.set_password_hash(
+            session, username, hasher(rt.settings.password_hash_cost).hash(new)
+        ):
             raise _missing(username)
         ended = accounts_repo.end_sessions(session, username, keep=keep)
         after = {"sessions_ended": ended, "own": True}

@@ -28,6 +28,8 @@ T = TypeVar("T")
 USAGE = "platform-usage"
 STAMPED = ("value", "unit", "framework")
 """What pages are computed from: values, units with their groups, registered frameworks."""
+CHART_MONTHS = 24
+"""A unit page's chart shows the newest 24 months with values: its cost does not grow with history."""
 STRONG = 0.8
 """An indicator at 80% of its maximum or more is a strength of the unit; below, a weakness."""
 
@@ -41,9 +43,15 @@ def _cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
 
 
 def periods(rt: Runtime, framework_id: str, granularity: Granularity | None = None) -> list[Period]:
-    with rt.db.transaction() as session:
-        found = values_repo.periods_with_values(session, framework_id)
+    """The periods with values, read once per data stamp (not a DISTINCT over every value per
+    request)."""
+    found = _cached(rt, ("periods", framework_id), lambda: _periods(rt, framework_id))
     return [p for p in found if granularity is None or p.granularity is granularity]
+
+
+def _periods(rt: Runtime, framework_id: str) -> list[Period]:
+    with rt.db.transaction() as session:
+        return values_repo.periods_with_values(session, framework_id)
 
 
 def latest(
@@ -179,9 +187,10 @@ class UnitPage:
 def unit_page(rt: Runtime, key: str) -> UnitPage:
     detail = show_unit(rt, key)
     framework = frameworks.get(rt, USAGE)
+    window = periods(rt, USAGE, Granularity.MONTH)[-CHART_MONTHS:]
     with rt.db.transaction() as session:
         ensure_reaches(session, rt.actor, detail.unit)
-        stored = values_repo.values(session, USAGE, unit_ids=[detail.unit.id])
+        stored = values_repo.values(session, USAGE, window, unit_ids=[detail.unit.id])
     monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
     history = []
     for v in sorted(monthly, key=lambda v: (v.period.start, v.indicator)):

@@ -84,11 +84,15 @@ def build_full_demo(
     report.months = [last.shifted(-i) for i in reversed(range(MONTHS))]
     with rt.db.transaction() as session:
         done = set(values_repo.periods_with_values(session, facts.DEFAULT_FRAMEWORK))
-    if last not in done:
+    generated = last not in done
+    if generated:
         generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1), progress)
-    for i, month in enumerate(report.months):
+    # A month computed by an earlier run from the same generated records is not computed again
+    # (each month is stored in one transaction, so a run killed midway leaves whole months).
+    todo = [m for m in report.months if generated or m not in done]
+    for i, month in enumerate(todo):
         facts.compute(rt, str(month))
-        progress("Tính chỉ số theo tháng", i + 1, len(report.months))
+        progress("Tính chỉ số theo tháng", i + 1, len(todo))
     report.year = Period.year_of(last.year - 1)
     _yearly_evaluation(rt, province, report.year)
     if province == DEMO_PROVINCE:
