@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from chiso.io.tables import read_table
 from chiso.io.writers import csv_cell, neutral, sheet_title
 from chiso.services.units import importer as units_import
+from chiso.services.values.importer import import_values
 from tests.test_units_import import write_csv
 
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=2"]
@@ -189,6 +190,16 @@ def test_ranking_downloads(web, tmp_path: Path) -> None:
     rows = [[code, name, "department", "2025:75"] for code, name in names.items()]
     path = write_csv(tmp_path / "ten.csv", rows, header=["code", "name", "kind", "parent_code"])
     units_import.import_units(web.rt, path)
+    # platform-usage ranks a unit with values for half its points (min_coverage 0.5): the same
+    # two rates for everyone keep the order of the signing rates
+    even = [
+        [code, month, code_, 50, 100]
+        for code in names
+        for month in ("2026-09", "2026-10")
+        for code_ in ("online_docs_rate", "official_email_rate")
+    ]
+    header = ["unit_code", "period", "indicator", "numerator", "denominator"]
+    import_values(web.rt, write_csv(tmp_path / "even.csv", even, header=header), "platform-usage")
     client = web.client("viewer")
     response = client.get("/ranking.csv?framework=platform-usage&period=2026-10")
     assert response.status_code == 200, response.text
