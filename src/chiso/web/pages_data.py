@@ -158,7 +158,5 @@ async def entry(request: Request) -> Response:
             array="nhap_tay",
         )
     except ChisoError as exc:
-        return await run_in_threadpool(
-            _data_page, request, who, None, exc, exc.http_status, typed
-        )
+        return await run_in_threadpool(_data_page, request, who, None, exc, exc.http_status, typed)
     return await run_in_threadpool(_data_page, request, who, report)
