@@ -211,7 +211,7 @@ def test_assessment_cycle_in_the_browser(
     reporter.click("nav >> text=Tự đánh giá")
     reporter.click("a:has-text('Sở Y tế')")
     assert reporter.locator("[data-status]").inner_text() == "Đang soạn"
-    reporter.fill("input[name='v_2.1']", "có")
+    reporter.select_option("select[name='v_2.1']", "có")
     reporter.fill("textarea[name='e_2.1']", "Quyết định 12/QĐ-SYT ban hành quy chế")
     reporter.set_input_files("input[name='f_2.1']", str(pdf))
     reporter.fill("input[name='v_4.3']", "45/50")

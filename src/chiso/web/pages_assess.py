@@ -57,6 +57,7 @@ def _file_page(
     error: ChisoError | None = None,
     status: int = 200,
     message: str = "",
+    typed: dict[str, Entry] | None = None,
 ) -> Response:
     view = cycle.view(acting(request, who), framework, period, unit)
     return page(
@@ -66,8 +67,22 @@ def _file_page(
         v=view,
         error=error,
         message=message,
+        typed=typed or {},
+        field_errors=_field_errors(error, [i.node.code for i in view.items]),
         moves_needing_reason={Move.RETURN, Move.UNAPPROVE},
     )
+
+
+def _field_errors(error: ChisoError | None, codes: list[str]) -> dict[str, list[str]]:
+    """Each problem of a refused save placed beside its component's field: a problem's place
+    starts with the component's code ("1.2 Tên chỉ số")."""
+    found: dict[str, list[str]] = {}
+    for problem in error.problems if error else ():
+        head = problem.where.split(" ", 1)[0]
+        if head in codes:
+            text = problem.message_vi + (f" ({problem.hint_vi})" if problem.hint_vi else "")
+            found.setdefault(head, []).append(text)
+    return found
 
 
 @router.get("/assessments/{framework}/{period}/{unit}")
@@ -94,7 +109,7 @@ async def save(request: Request, framework: str, period: str, unit: str) -> Resp
         cycle.save_self(rt, framework, period, unit, entries)
         return "Đã lưu hồ sơ."
 
-    return await run_in_threadpool(_after, request, who, (framework, period, unit), save)
+    return await run_in_threadpool(_after, request, who, (framework, period, unit), save, entries)
 
 
 @router.post("/assessments/{framework}/{period}/{unit}/review")
@@ -136,13 +151,18 @@ async def move(request: Request, framework: str, period: str, unit: str) -> Resp
 
 
 def _after(
-    request: Request, who: Caller, file: tuple[str, str, str], work: Callable[[], str]
+    request: Request,
+    who: Caller,
+    file: tuple[str, str, str],
+    work: Callable[[], str],
+    typed: dict[str, Entry] | None = None,
 ) -> Response:
-    """The file's page after `work`, with what it did, or with why it was refused."""
+    """The file's page after `work`, with what it did, or with why it was refused; a refused
+    form comes back with everything that was typed in it."""
     try:
         message = work()
     except ChisoError as exc:
-        return _file_page(request, who, *file, error=exc, status=422)
+        return _file_page(request, who, *file, error=exc, status=422, typed=typed)
     return _file_page(request, who, *file, message=message)
 
 

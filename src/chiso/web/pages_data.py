@@ -11,14 +11,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from chiso.domain.access import Action, Role
-from chiso.errors import ChisoError
+from chiso.errors import ChisoError, RejectedInput
 from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.values import exchange, importer
 from chiso.web.deps import Caller, acting, check_csrf, require, runtime
 from chiso.web.render import page
-from chiso.web.uploads import save_upload
+from chiso.web.uploads import keep_preview, kept_preview, save_upload
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,6 +34,8 @@ def _data_page(
     result: object = None,
     error: ChisoError | None = None,
     status: int = 200,
+    typed: dict[str, str] | None = None,
+    preview: str = "",
 ) -> Response:
     latest = dashboard.latest(runtime(request), dashboard.USAGE)
     return page(
@@ -45,7 +47,19 @@ def _data_page(
         frameworks=frameworks.available_ids(runtime(request)),
         latest=latest,
         own=who.account.unit_key,
+        typed=typed or {},
+        preview=preview,
     )
+
+
+def _previews(request: Request) -> Path:
+    return runtime(request).settings.data_dir / "previews"
+
+
+def _typed(form: object) -> dict[str, str]:
+    """What was typed in a form (files and the CSRF token left out), to fill it again."""
+    items = form.items() if hasattr(form, "items") else []
+    return {k: v for k, v in items if isinstance(v, str) and k != "csrf"}
 
 
 @router.post("/data/upload")
@@ -56,10 +70,15 @@ async def upload(request: Request) -> Response:
     dry_run = form.get("mode") != "import"
     framework = str(form.get("framework") or "") or None
     period = str(form.get("period") or "") or None
+    owner = who.account.username
+    typed = _typed(form)
     with tempfile.TemporaryDirectory() as work:
         path = await save_upload(form.get("file"), Path(work), "tai-len.csv")
         if path is None:
+            path = kept_preview(str(form.get("preview", "")), _previews(request), owner)
+        if path is None:
             raise HTTPException(400, "Chưa chọn tệp để tải lên.")
+        token = keep_preview(path, _previews(request), owner) if dry_run else ""
         try:
             report = await run_in_threadpool(
                 importer.import_values,
@@ -71,8 +90,10 @@ async def upload(request: Request) -> Response:
                 source="web",
             )
         except ChisoError as exc:
-            return await run_in_threadpool(_data_page, request, who, None, exc, exc.http_status)
-    return await run_in_threadpool(_data_page, request, who, report)
+            return await run_in_threadpool(
+                _data_page, request, who, None, exc, exc.http_status, typed, token
+            )
+    return await run_in_threadpool(_data_page, request, who, report, None, 200, typed, token)
 
 
 @router.get("/data/template")
@@ -118,15 +139,24 @@ async def entry(request: Request) -> Response:
         elif key.startswith("n_") and str(raw).strip():
             denominator = str(form.get("d_" + key[2:], ""))
             records.append({**base, "numerator": str(raw), "denominator": denominator or None})
+    typed = _typed(form)
     if not records:
-        raise HTTPException(400, "Chưa nhập giá trị nào.")
-    report = await run_in_threadpool(
-        importer.import_records,
-        acting(request, who),
-        records,
-        framework,
-        period or None,
-        source="form",
-        array="nhap_tay",
-    )
+        error: ChisoError = RejectedInput(
+            "Chưa nhập giá trị nào.",
+            "manual entry without any value",
+            hint_vi="điền ít nhất một chỉ số rồi bấm Lưu.",
+        )
+        return await run_in_threadpool(_data_page, request, who, None, error, 422, typed)
+    try:
+        report = await run_in_threadpool(
+            importer.import_records,
+            acting(request, who),
+            records,
+            framework,
+            period or None,
+            source="form",
+            array="nhap_tay",
+        )
+    except ChisoError as exc:
+        return await run_in_threadpool(_data_page, request, who, None, exc, exc.http_status, typed)
     return await run_in_threadpool(_data_page, request, who, report)

@@ -33,12 +33,13 @@ def _period(text: str | None, framework_id: str, request: Request) -> Period | N
 
 
 @router.get("/")
-def overview(request: Request, period: str | None = None) -> Response:
+def overview(request: Request, period: str | None = None, compare: str | None = None) -> Response:
     require(request, Action.VIEW_AGGREGATES)
     rt = runtime(request)
     chosen = _period(period, dashboard.USAGE, request)
+    against = _period(compare, dashboard.USAGE, request) if compare else None
     choices = list(reversed(dashboard.periods(rt, dashboard.USAGE)))
-    data = dashboard.overview(rt, chosen) if chosen else None
+    data = dashboard.overview(rt, chosen, against) if chosen else None
     late = tracking.list_tasks(rt, overdue_only=True)
     return page(request, "overview.html", data=data, choices=choices, chosen=chosen, late=late)
 

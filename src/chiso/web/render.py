@@ -27,6 +27,7 @@ TEMPLATES.env.filters.update(
     fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
     tojson_attr=lambda x: json.dumps(x, ensure_ascii=False),
     localtime=local_time,
+    points=lambda x: "—" if x is None else f"{'+' if x > 0 else ''}{number(x * 100, 2)} điểm %",
 )
 
 

@@ -39,3 +39,28 @@ async def evidence_upload(value: object, max_mb: int) -> tuple[tuple[str, bytes]
     if not isinstance(value, UploadFile) or not value.filename:
         return ()
     return ((value.filename, await value.read(max_mb * 2**20 + 1)),)
+
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def keep_preview(path: Path, previews: Path, owner: str) -> str:
+    """Keeps a previewed file so that "Lưu" can store it without choosing it again; the token
+    names it, and only its owner can use it."""
+    import secrets
+    import shutil
+
+    token = secrets.token_urlsafe(18)
+    folder = previews / safe_name(owner, "user") / token
+    folder.mkdir(parents=True)
+    shutil.copyfile(path, folder / path.name)
+    return token
+
+
+def kept_preview(token: str, previews: Path, owner: str) -> Path | None:
+    """The file kept by `keep_preview` under this token for this owner, or None."""
+    if not _TOKEN.match(token):
+        return None
+    folder = previews / safe_name(owner, "user") / token
+    found = sorted(folder.glob("*")) if folder.is_dir() else []
+    return found[0] if found else None

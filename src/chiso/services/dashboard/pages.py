@@ -66,50 +66,105 @@ class Card:
     findings: Findings
     trend: list[tuple[str, float | None]]
     target_met: int
+    previous: float | None = None
+    """The overall figure of the compared period ("so với"), when it has one."""
+    not_met: int = 0
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One unit on one indicator, for the overview's lists; `before` is the compared period's
+    value (rates as fractions)."""
+
+    key: str
+    name: str
+    indicator_code: str
+    indicator: str
+    value: float
+    before: float | None = None
+
+    @property
+    def change(self) -> float:
+        return self.value - (self.before if self.before is not None else self.value)
 
 
 @dataclass
 class Overview:
     period: Period
     cards: list[Card]
-    laggards: list[tuple[str, str, float]]
-    improvements: list[tuple[str, str, float, float]]
+    laggards: list[Standing]
+    """The ten lowest figures across all units and rate indicators, below their target."""
+    improvements: list[Standing]
     expected: int
     reported: int
     missing: list[str] = field(default_factory=list)
+    drops: list[Standing] = field(default_factory=list)
+    """The ten biggest falls against the compared period across all units."""
+    compared: Period | None = None
 
 
-def overview(rt: Runtime, period: Period) -> Overview:
-    return _cached(rt, ("overview", str(period)), lambda: _overview(rt, period))
+def overview(rt: Runtime, period: Period, compared: Period | None = None) -> Overview:
+    return _cached(
+        rt,
+        ("overview", str(period), str(compared)),
+        lambda: _overview(rt, period, compared),
+    )
 
 
-def _overview(rt: Runtime, period: Period) -> Overview:
+def _overview(rt: Runtime, period: Period, compared: Period | None = None) -> Overview:
     months = [period.shifted(-i) for i in reversed(range(6))]
-    data = dataset.load(rt, DataSource(USAGE), months)
-    earlier = period.previous() if period.previous() in data.values else None
-    cards, laggards, gains = [], [], []
+    wanted = months + ([compared] if compared is not None and compared not in months else [])
+    data = dataset.load(rt, DataSource(USAGE), wanted)
+    if compared is None or compared not in data.values:
+        compared = period.previous() if period.previous() in data.values else None
+    cards: list[Card] = []
+    laggards: list[Standing] = []
+    gains: list[Standing] = []
+    drops: list[Standing] = []
     for node in data.framework.leaves():
         if node.code not in data.values.get(period, {}) or node.input not in dataset.KINDS:
             continue
         indicator = data.indicator(node.code)
         current = data.figures(node.code, period, [])
-        found = analyse(indicator, current, data.figures(node.code, earlier, []) if earlier else [])
+        before = data.figures(node.code, compared, []) if compared else []
+        found = analyse(indicator, current, before)
         trend = [
             (str(m), analyse(indicator, data.figures(node.code, m, [])).overall)
             for m in months
             if node.code in data.values.get(m, {})
         ]
         not_met = len(found.below) if found.threshold is not None else len(found.not_done)
-        cards.append(Card(found, trend, found.reported - not_met))
-        laggards += [(u.name, indicator.name, u.value or 0.0) for u in found.below[:3]]
-        gains += [
-            (new.name, indicator.name, old.value or 0.0, new.value or 0.0)
-            for old, new in found.improved[:3]
+        previous = analyse(indicator, before).overall if before else None
+        cards.append(Card(found, trend, found.reported - not_met, previous, not_met))
+        if indicator.kind is not InputKind.RATE:
+            continue
+        earlier = {u.key: u.value for u in before if u.value is not None}
+        laggards += [
+            Standing(u.key, u.name, node.code, indicator.name, u.value, earlier.get(u.key))
+            for u in found.below
+            if u.value is not None
         ]
+        for u in current:
+            old = earlier.get(u.key)
+            if u.value is None or old is None or u.value == old:
+                continue
+            standing = Standing(u.key, u.name, node.code, indicator.name, u.value, old)
+            (gains if u.value > old else drops).append(standing)
     status = completeness(rt, USAGE, str(period))
     missing = [r.unit_name for r in status if r.status == "missing"]
+    laggards.sort(key=lambda s: (s.value, s.name))
+    gains.sort(key=lambda s: (-s.change, s.name))
+    drops.sort(key=lambda s: (s.change, s.name))
     return Overview(
-        period, cards, laggards[:12], gains[:12], len(status), len(status) - len(missing), missing
+        period,
+        cards,
+        laggards[:10],
+        gains[:10],
+        len(status),
+        len(status) - len(missing),
+        missing,
+        drops[:10],
+        compared,
     )
 
 
