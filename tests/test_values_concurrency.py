@@ -295,7 +295,7 @@ def test_api_conflict_is_409(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*_args: Any, **_kwargs: Any) -> Any:
         raise ConflictError("Có người khác đang ghi cùng số liệu.", "conflict", retryable=True)
 
-    monkeypatch.setattr(importer, "import_values", refuse)
+    monkeypatch.setattr(importer, "import_records", refuse)
     response = web.client("admin").post("/api/v1/values", json=_one(*KEY, numerator=1))
     assert response.status_code == 409
     assert response.json()["error"].startswith("Có người khác")
