@@ -117,30 +117,47 @@ class FlagOut(BaseModel):
     message: str
 
 
+class SkippedOut(BaseModel):
+    """A value not stored because a source of higher precedence already holds it."""
+
+    unit: str
+    period: str
+    indicator: str
+    kept_source: str
+
+
 class WriteOut(BaseModel):
     created: int
     updated: int
     unchanged: int
     dry_run: bool
+    source: str = Field(description="Nguồn ghi nhận các giá trị (api)")
+    skipped: list[SkippedOut]
     flags: list[FlagOut]
 
 
 class RankingRowOut(BaseModel):
     group: str | None
     rank: float | None
+    tied: bool
     unit: str
     name: str
+    ranked: bool
     points: float | None
     max_points: float | None
     index: float | None
     rank_change: float | None
     rank_interval: list[float] | None
+    missing: list[str] = Field(description="Chỉ số thiếu số liệu")
+    imputed: list[str] = Field(description="Chỉ số được bù số liệu")
     nodes: dict[str, float | None]
+    node_ranks: dict[str, float]
 
 
 class RankingOut(BaseModel):
     framework: str
     period: str
+    precision: int = Field(description="Số chữ số thập phân của chỉ số công bố")
     groups: dict[str, str] = Field(description="mã nhóm → tên nhóm")
     rows: list[RankingRowOut]
 
@@ -148,6 +165,7 @@ class RankingOut(BaseModel):
 class EvaluationsOut(BaseModel):
     framework: str
     period: str
+    precision: int
     units: list[RankingRowOut]
 
 
@@ -336,7 +354,12 @@ def evaluations(
 ) -> dict[str, Any]:
     """Every node of every unit (every group): points, maximum, 0–1 index and rank."""
     result = rankings(request, framework, period, all_groups=True)
-    return {"framework": result["framework"], "period": result["period"], "units": result["rows"]}
+    return {
+        "framework": result["framework"],
+        "period": result["period"],
+        "precision": result["precision"],
+        "units": result["rows"],
+    }
 
 
 @router.post("/records/{source}", response_model=IngestOut)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from functools import cache
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from chiso import logs
@@ -19,6 +18,7 @@ from chiso.services.system import database
 from chiso.settings import Settings, get_settings
 from chiso.web import (
     api,
+    charts,
     errors,
     i18n,
     limits,
@@ -37,20 +37,13 @@ log = logging.getLogger("chiso.web")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'unsafe-eval'"
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-
-
-@cache
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and Vega-Embed from the installed vl-convert package: no CDN."""
-    import vl_convert
-
-    return str(vl_convert.javascript_bundle())  # type: ignore[call-arg]
 
 
 ROUTERS = [pages_auth, pages_main, pages_data, pages_documents, pages_agency, pages_admin]
@@ -72,7 +65,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", static, name="static")
     for module in ROUTERS:
         app.include_router(module.router)
-    app.add_api_route("/static-gen/vega.js", _vega, include_in_schema=False)
     api.describe(app)
     limits.install(app)
     _headers(app)
@@ -85,6 +77,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings, server=True)
+        threading.Thread(target=charts.warm_up, name="charts-warm-up", daemon=True).start()
         rt = Runtime(settings, Actor("web"))
         app.state.rt = rt
         log.info("serving %s", database.opened(rt))
@@ -95,14 +88,6 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             log.info("stopped")
 
     return lifespan
-
-
-def _vega() -> Response:
-    return Response(
-        vega_bundle(),
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=86400"},
-    )
 
 
 def _headers(app: FastAPI) -> None:
@@ -126,6 +111,6 @@ def _headers(app: FastAPI) -> None:
 def _private(request: Request) -> bool:
     """Pages for a signed-in caller, and the login form with its CSRF token, are never stored by
     a browser or proxy (a shared computer's back button shows nothing)."""
-    if request.url.path.startswith(("/static/", "/static-gen/")):
+    if request.url.path.startswith("/static/"):
         return False
     return getattr(request.state, "caller", None) is not None or request.url.path == "/login"

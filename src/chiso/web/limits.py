@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chiso.web import deps, errors
 from chiso.web.errors import BodyTooLarge
 
-UNSIGNED = ("/static", "/static-gen", "/openapi.json", "/login")
+UNSIGNED = ("/static", "/openapi.json", "/login")
 """Paths served to anyone, for which nobody is looked up."""
 
 

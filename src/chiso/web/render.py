@@ -15,6 +15,7 @@ from chiso.domain.formatting import fixed, local_time, number, percent, percent_
 from chiso.domain.frameworks import InputKind
 from chiso.errors import ChisoError
 from chiso.web import i18n
+from chiso.web.charts import chart_svg
 from chiso.web.deps import caller
 from chiso.web.observe import refused
 
@@ -38,7 +39,7 @@ def trend_spec(card: Any) -> dict[str, Any]:
         for period, value in card.trend
     ]
     return {
-        "width": "container",
+        "width": 220,
         "height": 70,
         "data": {"values": values},
         "mark": {"type": "line", "point": True, "color": "#2f5597"},
@@ -50,7 +51,6 @@ def trend_spec(card: Any) -> dict[str, Any]:
                 "title": "%",
                 "scale": {"domain": [0, 100]},
             },
-            "tooltip": [{"field": "ky", "title": "Kỳ"}, {"field": "ty_le", "title": "Tỷ lệ (%)"}],
         },
     }
 
@@ -62,7 +62,7 @@ def history_spec(history: list[Any]) -> dict[str, Any]:
         for p in history
     ]
     return {
-        "width": "container",
+        "width": 520,
         "height": 220,
         "data": {"values": values},
         "mark": {"type": "line", "point": True},
@@ -73,13 +73,8 @@ def history_spec(history: list[Any]) -> dict[str, Any]:
                 "field": "chi_so",
                 "type": "nominal",
                 "title": "Chỉ số",
-                "legend": {"orient": "bottom", "columns": 2, "labelLimit": 400},
+                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520},
             },
-            "tooltip": [
-                {"field": "ky", "title": "Tháng"},
-                {"field": "chi_so", "title": "Chỉ số"},
-                {"field": "gia_tri", "title": "Giá trị"},
-            ],
         },
     }
 
@@ -92,8 +87,8 @@ def _shown(value: float | None, share: bool) -> float | None:
 
 def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "width": "container",
-        "height": 480,
+        "width": 520,
+        "height": 440,
         "data": {"values": points},
         "projection": {"type": "mercator"},
         "mark": {
@@ -112,10 +107,6 @@ def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
                 "title": "Chỉ số",
                 "scale": {"domain": [0, 1], "scheme": "redyellowgreen"},
             },
-            "tooltip": [
-                {"field": "name", "title": "Đơn vị"},
-                {"field": "index", "title": "Chỉ số", "format": ".4f"},
-            ],
         },
     }
 
@@ -125,7 +116,7 @@ def distribution_spec(data: Any) -> dict[str, Any]:
     share = data.kind is InputKind.RATE
     values = [{"gia_tri": _shown(v, share), "nhom": group} for _, group, v in data.distribution]
     return {
-        "width": "container",
+        "width": 520,
         "height": 200,
         "data": {"values": values},
         "mark": "bar",
@@ -137,12 +128,18 @@ def distribution_spec(data: Any) -> dict[str, Any]:
                 "title": "Tỷ lệ (%)" if share else "Giá trị",
             },
             "y": {"aggregate": "count", "type": "quantitative", "title": "Số đơn vị"},
-            "color": {"field": "nhom", "type": "nominal", "title": "Nhóm"},
+            "color": {
+                "field": "nhom",
+                "type": "nominal",
+                "title": "Nhóm",
+                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520},
+            },
         },
     }
 
 
 TEMPLATES.env.globals.update(
+    chart_svg=chart_svg,
     distribution_spec=distribution_spec,
     trend_spec=trend_spec,
     history_spec=history_spec,

@@ -1,0 +1,133 @@
+"""Charts drawn on the server: pages embed a cleaned <svg> with data marks, no chart script is
+served, and the CSP allows neither 'unsafe-eval' nor 'unsafe-inline'."""
+
+from __future__ import annotations
+
+import re
+import time
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from chiso.web.charts import chart_svg, clean
+
+SVG_RE = re.compile(r'<div class="chart"[^>]*>(<svg.*?</svg>)</div>', re.S)
+
+
+def _charts(html: str) -> list[str]:
+    return SVG_RE.findall(html)
+
+
+def _safe(svg: str) -> None:
+    """Only drawing elements, no handler, link or inline style (read as XML, not as text)."""
+    root = ET.fromstring(svg)
+    assert root.get("viewBox") and root.get("width") is None
+    for element in root.iter():
+        tag = element.tag.rpartition("}")[2]
+        assert tag not in {"script", "foreignObject", "a", "use", "image", "style"}, tag
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on") and "href" not in name, name
+            assert name != "style" and "javascript:" not in value.lower(), name
+
+
+def test_csp_has_no_unsafe_eval_or_inline(web: Any) -> None:
+    for role in (None, "admin"):
+        response = web.client(role).get("/" if role else "/login")
+        csp = response.headers["content-security-policy"]
+        assert "unsafe-eval" not in csp and "unsafe-inline" not in csp
+        assert "script-src 'self'" in csp and "object-src 'none'" in csp
+    assert web.client("admin").get("/static-gen/vega.js").status_code == 404
+    assert web.client("admin").get("/static/charts.js").status_code == 404
+
+
+def test_pages_with_charts_embed_svg_with_data_marks(web: Any) -> None:
+    client = web.client("admin")
+    pages = {
+        "/": "mark-line",
+        "/units/75.SYT": "mark-line",
+        "/indicators/signed_docs_rate?period=2026-10": "mark-rect",
+    }
+    for url, mark in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.text
+        assert "vega" not in html.lower() and "data-spec" not in html, url
+        charts = _charts(html)
+        assert charts, url
+        for svg in charts:
+            _safe(svg)
+        assert any(mark in svg for svg in charts), (url, charts[0][:500])
+        drawn = next(svg for svg in charts if mark in svg)
+        marks = re.search(r'<g class="mark-\w+ role-mark[^"]*"[^>]*>(.*?)</g>', drawn, re.S)
+        assert marks and re.search(r"<(path|circle|rect)\b", marks.group(1)), url
+
+
+def test_map_draws_a_symbol_per_unit() -> None:
+    from chiso.web.render import map_spec
+
+    points = [
+        {"name": "Sở Y tế", "lat": 10.95, "lon": 106.82, "index": 0.7, "key": "75.SYT"},
+        {"name": "Phường Trấn Biên", "lat": 10.96, "lon": 106.84, "index": 0.3, "key": "p1"},
+    ]
+    svg = chart_svg(map_spec(points))
+    _safe(svg)
+    symbols = re.search(r'<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)</g>', svg, re.S)
+    assert symbols and len(re.findall(r"<path\b", symbols.group(1))) == 2
+
+
+def test_unit_chart_numbers_are_vietnamese(web: Any) -> None:
+    svg = chart_svg(
+        {
+            "width": 300,
+            "height": 80,
+            "data": {"values": [{"x": "a", "y": 1234.5}, {"x": "b", "y": 31.14}]},
+            "mark": "bar",
+            "encoding": {
+                "x": {"field": "x", "type": "nominal"},
+                "y": {"field": "y", "type": "quantitative"},
+            },
+        }
+    )
+    assert ">1.000<" in svg or ">1.200<" in svg, svg[:2000]
+
+
+def test_hostile_names_are_text_not_markup() -> None:
+    name = '</text><script>alert(1)</script><a href="javascript:x">'
+    svg = chart_svg(
+        {
+            "width": 300,
+            "height": 80,
+            "data": {"values": [{"x": name, "y": 1}, {"x": "=HYPERLINK(1)", "y": 2}]},
+            "mark": "bar",
+            "encoding": {
+                "x": {"field": "x", "type": "nominal", "axis": {"labelLimit": 0}},
+                "y": {"field": "y", "type": "quantitative"},
+            },
+        }
+    )
+    _safe(svg)
+    assert "&lt;/text&gt;&lt;script&gt;" in svg
+
+
+def test_cleaner_drops_scripts_handlers_links_and_styles() -> None:
+    dirty = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10" height="20" onload="x()"><script>alert(1)</script>'
+        '<g style="fill:red" onclick="y()"><rect width="3" height="4" fill="url(http://e/x)"/>'
+        '<path d="M0,0" clip-path="url(#c1)"/></g><foreignObject><p>hi</p></foreignObject>'
+        '<a xlink:href="javascript:z()"><text>t</text></a><use xlink:href="#a"/></svg>'
+    )
+    svg = clean(dirty)
+    _safe(svg)
+    assert 'viewBox="0 0 10 20"' in svg
+    assert 'clip-path="url(#c1)"' in svg and "http://e" not in svg
+    assert "<rect" in svg and "<path" in svg and "<text" not in svg and "<use" not in svg
+
+
+def test_chart_is_drawn_once_per_data(web: Any) -> None:
+    client = web.client("admin")
+    client.get("/units/75.SYT")
+    start = time.perf_counter()
+    again = client.get("/units/75.SYT")
+    took = time.perf_counter() - start
+    assert again.status_code == 200 and _charts(again.text)
+    assert took < 1.0, took
