@@ -122,8 +122,8 @@ def test_the_checks_catch_a_server_error_and_a_wrong_body(web: Any) -> None:
     """The fuzz run can fail: a real answer passes the checks, the same answer with a 500, an
     undeclared status, another error shape or a body that is not the model does not."""
     import schemathesis
-    from schemathesis.core.transport import Response
     from schemathesis.core.failures import FailureGroup
+    from schemathesis.core.transport import Response
     from schemathesis.python.asgi import get_client
 
     from chiso.services.accounts import sessions
