@@ -85,7 +85,9 @@ def _fuzz(web: Any, role: str | None) -> dict[str, Any]:
                 case.validate_response(response, checks=checks, headers=headers)
             except Exception as exc:
                 text = str(exc).strip().splitlines()
-                failures.append(f"{case.operation.label} {response.status_code}: {' | '.join(text[:6])}")
+                failures.append(
+                    f"{case.operation.label} {response.status_code}: {' | '.join(text[:6])}"
+                )
 
         run()
     return {
