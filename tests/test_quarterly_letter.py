@@ -133,7 +133,7 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     assert meetings["UBND xã Sơn Hà"][0] == "12" and meetings["UBND xã Sơn Hạ"][0] == "2"
     plans = _table(tmp_path / "pl-3-dx_plan_issued.docx")
     # the latest month with a value: September "có" for Sơn Hà, August "không" for Sơn Hạ
-    assert plans["UBND xã Sơn Hà"][0] == "1" and plans["UBND xã Sơn Hạ"][0] == "0"
+    assert plans["UBND xã Sơn Hà"][0] == "Có" and plans["UBND xã Sơn Hạ"][0] == "Không"
 
     # the quarter's evaluation of the same stored months names the source of each value
     code, out, err = cli(
