@@ -135,6 +135,30 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     # the latest month with a value: September "có" for Sơn Hà, August "không" for Sơn Hạ
     assert plans["UBND xã Sơn Hà"][0] == "Có" and plans["UBND xã Sơn Hạ"][0] == "Không"
 
+    # the committee's quarterly report: the overall rate over the quarter's sums
+    (tmp_path / "bc.yaml").write_text(
+        LETTER.split("findings:", maxsplit=1)[0].replace("type: letter", "type: summary"),
+        encoding="utf-8",
+    )
+    code, _, err = cli(
+        database_url,
+        *("report", "summary", "--spec", str(tmp_path / "bc.yaml")),
+        *("--out", str(tmp_path / "bc.docx")),
+    )
+    assert code == 0, err
+    report = Document(str(tmp_path / "bc.docx"))
+    rate = next(
+        [c.text for c in r.cells]
+        for t in report.tables
+        for r in t.rows
+        if "ký số" in r.cells[1].text
+    )
+    assert rate[2] == "44,05%"  # (36 + 40 + 10 + 99) / (100 + 200 + 20 + 100)
+    assert "số cuộc họp trên phần mềm họp không giấy: cộng các tháng" in _body(tmp_path / "bc.docx")
+    assert "giá trị của tháng gần nhất có số liệu); số liệu nhập cho cả Quý III/2023" in (
+        _body(tmp_path / "bc.docx")
+    )
+
     # the quarter's evaluation of the same stored months names the source of each value
     code, out, err = cli(
         database_url,

@@ -96,7 +96,7 @@ def sources_note(d: Draft, data: Dataset, period: Period, codes: list[str]) -> s
         return ""
     names = sorted(data.unit(k).letter_name for k in whole)
     many = len(names) > d.spec.max_list
-    stored = d.say("in_appendix", count=count(len(names))) if many else "; ".join(names)
+    stored = f"{count(len(names))} cơ quan, đơn vị" if many else "; ".join(names)
     return d.say(
         "rolled_note",
         rolled_count=count(len(rolled)),
