@@ -15,6 +15,7 @@ from typing import Any
 from docx import Document
 
 from chiso.domain.periods import Period
+from chiso.domain.ranking import round_half_up
 from chiso.domain.units import letter_name
 
 SEEDS = Path(__file__).parent / "data" / "seeds"
@@ -278,3 +279,62 @@ def test_the_web_composer_makes_the_quarter_of_the_demo_months(web, tmp_path: Pa
     assert rolled == 4
     assert f"Số liệu Quý III/2026 của {rolled:02d} cơ quan, đơn vị được cộng dồn" in body
     assert "được dùng nguyên, không cộng dồn các tháng, đối với: Sở Công Thương." in body
+
+
+def test_pages_and_api_show_the_quarter_of_months(web, tmp_path: Path) -> None:
+    """The ranking page offers the quarter around the stored months, and the page and the API
+    rank it on the months rolled up: the same indices as the quarter's sums typed in a file."""
+    from chiso.services.scoring.evaluations import DataSource, evaluation_for
+    from chiso.services.values.importer import import_values
+
+    rates = (
+        "signed_docs_rate",
+        "online_docs_rate",
+        "official_email_rate",
+        "reports_on_system_rate",
+    )
+    months = {"75.SYT": ((30, 40), (50, 60)), "75.SCT": ((10, 40), (35, 50))}
+    stored = tmp_path / "thang.csv"
+    stored.write_text(
+        "unit_code,period,indicator,numerator,denominator\n"
+        + "".join(
+            f"{unit},2026-0{7 + i},{code},{n},{d}\n"
+            for unit, pairs in months.items()
+            for i, (n, d) in enumerate(pairs)
+            for code in rates[1:]
+        )
+        + "75.SYT,2026-07,signed_docs_rate,5,100\n",
+        encoding="utf-8",
+    )
+    import_values(web.rt, stored, "platform-usage")
+    # the web fixture holds September: 75.SYT 80/100 and 75.SCT 40/100 signed documents
+    quarter = tmp_path / "quy.csv"
+    quarter.write_text(
+        "unit_code,unit_name,period,indicator,numerator,denominator\n"
+        + "".join(
+            f"{unit},{unit},2026-Q3,{code},{sum(n for n, _ in pairs)},{sum(d for _, d in pairs)}\n"
+            for unit, pairs in months.items()
+            for code in rates[1:]
+        )
+        + "75.SYT,75.SYT,2026-Q3,signed_docs_rate,85,200\n75.SCT,75.SCT,2026-Q3,signed_docs_rate,40,100\n",
+        encoding="utf-8",
+    )
+    typed = evaluation_for(
+        web.rt, DataSource(values=quarter), Period.parse("2026-Q3")
+    ).evaluation.by_unit()
+
+    client = web.client("viewer")
+    page = client.get("/ranking", params={"period": "2026-Q3", "all_groups": "true"})
+    assert page.status_code == 200
+    assert '<option value="2026-Q3" selected>Quý III/2026</option>' in page.text
+    assert '<option value="2026-Q3" >Quý III/2026</option>' in client.get("/ranking").text
+    got = client.get("/api/v1/rankings", params={"period": "2026-Q3", "all_groups": "true"})
+    assert got.status_code == 200, got.text
+    rows = {r["unit"]: r for r in got.json()["rows"]}
+    assert set(rows) == {"75.SYT", "75.SCT"}
+    for unit, row in rows.items():
+        index = typed[unit].total.index
+        assert index is not None and row["index"] == round_half_up(index, 4), unit
+        assert f'data-unit="{unit}"' in page.text
+        assert f'data-index="{row["index"]}"' in page.text
+    assert rows["75.SYT"]["rank"] == 1 and rows["75.SCT"]["rank"] == 2
