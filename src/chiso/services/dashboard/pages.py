@@ -60,7 +60,9 @@ def choices(rt: Runtime, framework_id: str) -> list[Period]:
     collects months still picks "Quý III/2026")."""
     found = set(periods(rt, framework_id))
     longer = (Granularity.QUARTER, Granularity.HALF, Granularity.YEAR)
-    found |= {p.enclosing(g) for p in list(found) for g in longer if g.months > p.granularity.months}
+    found |= {
+        p.enclosing(g) for p in list(found) for g in longer if g.months > p.granularity.months
+    }
     return sorted(found, key=lambda p: (p.start, p.granularity.months))
 
 
