@@ -108,7 +108,7 @@ def test_pages_and_decisions_show_the_ranked_groups_unless_asked_for_all() -> No
     assert [r.unit_code for r in table.shown(all_groups=True).rows] == ["ba-to", "son-ha", "ngoai"]
     assert [r.unit_code for r in table.shown(group=OUTSIDE.code).rows] == ["ngoai"]
     ba_to = table.shown().rows[0]
-    assert ba_to.missing == ("b",) and ba_to.missing_note == "thiếu số liệu: 1 chỉ số (b)"
+    assert ba_to.missing == ("b",) and ba_to.missing_note == "thiếu số liệu: 1 chỉ số (Chỉ số B)"
     left = table.without(lambda r: r.unit_code == "son-ha")
     assert left.groups == (("xa", "Các xã"), (OUTSIDE.code, OUTSIDE.name))
     assert left.rows[0].total.rank == 1

@@ -76,15 +76,14 @@ def header(indicator: Indicator, parts: bool) -> list[str]:
 def cells(indicator: Indicator, row: AppendixRow, parts: bool, decimals: int = 2) -> list[str]:
     met = "" if row.met is None else ("Đạt" if row.met else "Chưa đạt")
     rank = str(row.rank) if row.rank is not None else ""
-    value = (
-        "—"
-        if row.value is None
-        else (
-            percent_as_written(row.value, decimals)
-            if indicator.kind is InputKind.RATE
-            else number(row.value)
-        )
-    )
+    if row.value is None:
+        value = "—"
+    elif indicator.kind is InputKind.RATE:
+        value = percent_as_written(row.value, decimals)
+    elif indicator.kind is InputKind.YES_NO:
+        value = "Có" if row.value >= 0.5 else "Không"
+    else:
+        value = number(row.value)
     if parts:
         numerator = number(row.numerator) if row.numerator is not None else ""
         denominator = number(row.denominator) if row.denominator is not None else ""

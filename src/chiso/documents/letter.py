@@ -217,8 +217,14 @@ def finish(doc: OfficialDocument, draft: Draft, closing: str, appendix_note: str
 
 
 def compose(
-    draft: Draft, parts: Sequence[tuple[Finding, Findings]], appendix: bool
+    draft: Draft,
+    parts: Sequence[tuple[Finding, Findings]],
+    appendix: bool,
+    sources: str = "",
 ) -> tuple[OfficialDocument, Said]:
+    """`sources`: the sentence saying how the period's figures were obtained (rolled up from
+    months, or entered for the period), after the opening; empty when every figure was
+    entered for the period itself."""
     spec = draft.spec
     doc = OfficialDocument(font_dir=draft.font_dir)
     subject = spec.subject or draft.say("subject")
@@ -231,6 +237,8 @@ def compose(
     doc.paragraph(
         wording.render(spec.opening, **draft.values) if spec.opening else draft.say("opening")
     )
+    if sources:
+        doc.paragraph(sources)
     said = Said()
     for part, f in parts:
         say_finding(draft, part, f, said)

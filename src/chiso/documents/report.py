@@ -33,6 +33,8 @@ class ReportContent:
     units_count: int
     missing_units: Sequence[str]
     overdue_tasks: Sequence[str] = field(default_factory=list)
+    sources: str = ""
+    """How the period's figures were obtained when some were rolled up from months."""
 
 
 class Sections:
@@ -42,6 +44,15 @@ class Sections:
     def open(self, title: str) -> None:
         self.doc.heading(f"{ROMAN[self.n]}. {title}")
         self.n += 1
+
+
+def _opening(doc: OfficialDocument, d: Draft, sources: str) -> None:
+    """The opening, then how the figures were obtained when some were rolled up."""
+    doc.paragraph(
+        wording.render(d.spec.opening, **d.values) if d.spec.opening else d.say("opening")
+    )
+    if sources:
+        doc.paragraph(sources)
 
 
 def compose(draft: Draft, content: ReportContent, work_dir: Path) -> OfficialDocument:
@@ -55,9 +66,7 @@ def compose(draft: Draft, content: ReportContent, work_dir: Path) -> OfficialDoc
     doc.header(d.voice.header("report", "", d.spec.number))
     doc.title("BÁO CÁO", d.spec.subject or d.say("subject"))
     doc.recipients(d.recipients())
-    doc.paragraph(
-        wording.render(d.spec.opening, **d.values) if d.spec.opening else d.say("opening")
-    )
+    _opening(doc, d, content.sources)
     sections = Sections(doc)
     _results(doc, sections, d, content, work_dir)
     _ranking(doc, sections, d, content)

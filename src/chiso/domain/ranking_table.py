@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from chiso.domain.comparison import Change, compare
 from chiso.domain.evaluation import Evaluation, NodeScore, UnitResult
@@ -60,6 +60,16 @@ class RankingRow:
     below: tuple[str, ...]
     """Scored main indices under the framework's `below_threshold`."""
     kind: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Indicator code → name, for the notes a reader sees (codes stay in `missing`)."""
+
+    @property
+    def missing_names(self) -> tuple[str, ...]:
+        return tuple(self.names.get(c, c) for c in self.missing)
+
+    @property
+    def imputed_names(self) -> tuple[str, ...]:
+        return tuple(self.names.get(c, c) for c in self.imputed)
 
     @property
     def total(self) -> Cell:
@@ -72,12 +82,14 @@ class RankingRow:
 
     @property
     def missing_note(self) -> str:
-        """ "thiếu số liệu: 2 chỉ số (a, b); ước tính: a", or "" when nothing is missing."""
+        """ "thiếu số liệu: 2 chỉ số (Tỷ lệ văn bản điện tử được ký số; Số cuộc họp…); ước tính:
+        Tỷ lệ văn bản điện tử được ký số", or "" when nothing is missing. Indicators by name (a
+        name may hold a comma, so they are separated by "; ")."""
         if not self.missing:
             return ""
-        text = f"thiếu số liệu: {len(self.missing)} chỉ số ({', '.join(self.missing)})"
+        text = f"thiếu số liệu: {len(self.missing)} chỉ số ({'; '.join(self.missing_names)})"
         if self.imputed:
-            text += f"; ước tính: {', '.join(self.imputed)}"
+            text += f"; ước tính: {'; '.join(self.imputed_names)}"
         return text
 
 
@@ -141,6 +153,7 @@ def build(
     year = compare(evaluation, year_earlier) if year_earlier is not None else {}
     ties = _ties(evaluation)
     mains = [n for n in (framework.main_indices() or list(framework.root.children))]
+    names = {n.code: n.name for n in framework.nodes()}
     rows = []
     for result in evaluation.results:
         cells = {
@@ -160,6 +173,7 @@ def build(
                 imputed=result.imputed,
                 below=tuple(n.code for n in result.below(mains, framework.below_threshold)),
                 kind=result.unit.kind,
+                names=names,
             )
         )
     order = [g.code for g in framework.ranking_groups] + [OUTSIDE.code]

@@ -12,7 +12,7 @@ from chiso.domain.formatting import number as shown
 from chiso.domain.frameworks import SIGNED_INPUTS, Framework, InputKind, Node
 from chiso.domain.periods import Period, PeriodError
 from chiso.domain.scoring import Value
-from chiso.domain.text import fold
+from chiso.domain.text import exact_words, fold
 from chiso.errors import ProblemList
 from chiso.io.tables import CellValue, Row, Sheet, first_nonempty, read_table
 from chiso.io.values import UNKNOWN, ColumnMark, DecimalMark, column_marks, parse_number
@@ -104,7 +104,8 @@ def read_long_sheet(
     rows: list[ValueRow] = []
     seen: dict[tuple[str, str, str], int] = {}
     for row in sheet.rows:
-        key = (fold(row.text("unit_code")), fold(row.text("period")), row.text("indicator"))
+        # the unit as written, diacritics kept: "Xã Sơn Hà" and "Xã Sơn Hạ" are two units
+        key = (exact_words(row.text("unit_code")), fold(row.text("period")), row.text("indicator"))
         if key in seen:
             problems.add(
                 sheet.where(row.number),

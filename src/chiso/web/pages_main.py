@@ -84,7 +84,7 @@ def ranking(
         all_groups=all_groups,
         framework=framework,
         frameworks=ids,
-        choices=list(reversed(dashboard.periods(rt, framework))),
+        choices=list(reversed(dashboard.choices(rt, framework))),
     )
 
 

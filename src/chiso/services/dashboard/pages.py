@@ -54,6 +54,18 @@ def _periods(rt: Runtime, framework_id: str) -> list[Period]:
         return values_repo.periods_with_values(session, framework_id)
 
 
+def choices(rt: Runtime, framework_id: str) -> list[Period]:
+    """The periods a page offers, in time order: those with values and the quarters, halves and
+    years around them, whose values are rolled up from the months on demand (a province that
+    collects months still picks "Quý III/2026")."""
+    found = set(periods(rt, framework_id))
+    longer = (Granularity.QUARTER, Granularity.HALF, Granularity.YEAR)
+    found |= {
+        p.enclosing(g) for p in list(found) for g in longer if g.months > p.granularity.months
+    }
+    return sorted(found, key=lambda p: (p.start, p.granularity.months))
+
+
 def latest(
     rt: Runtime, framework_id: str, granularity: Granularity | None = Granularity.MONTH
 ) -> Period | None:

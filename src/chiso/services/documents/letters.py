@@ -11,10 +11,12 @@ from chiso.documents import appendix as appendix_doc
 from chiso.documents import letter as letter_doc
 from chiso.documents import pdf
 from chiso.documents.layout import OfficialDocument
-from chiso.documents.letter import Draft
+from chiso.documents.letter import Draft, count
 from chiso.documents.spec import DocumentSpec, Finding
 from chiso.domain.findings import Findings, Indicator, UnitFigure, analyse, in_figures, order
+from chiso.domain.frameworks import InputKind, Rollup
 from chiso.domain.periods import Period
+from chiso.domain.rollup import rollup_of
 from chiso.errors import UsageError
 from chiso.services.documents.drafts import draft
 from chiso.services.periods import parse_period
@@ -72,6 +74,55 @@ def refuse_empty(found: list[tuple[Finding, Findings]], data: Dataset, period: P
         )
 
 
+def sources_note(d: Draft, data: Dataset, period: Period, codes: list[str]) -> str:
+    """How the period's figures were obtained, when some were added up from shorter periods:
+    which indicators were rolled up and by which rule, and which units' values were entered for
+    the period itself (those win over their months). Empty when nothing was rolled up."""
+    rolled_by_code = data.rolled.get(period, {})
+    cited = list(dict.fromkeys(c for c in codes if c))
+    ways = []
+    rolled: set[str] = set()
+    whole: set[str] = set()
+    for code in cited:
+        units = {u.key for u in figures(d, data, code, period)}
+        mine = units & rolled_by_code.get(code, set())
+        if not mine:
+            whole |= units
+            continue
+        rolled |= mine
+        whole |= units - mine
+        ways.append(f"{data.indicator(code).name.lower()}: {_how(data, code)}")
+    if not rolled:
+        return ""
+    names = sorted(data.unit(k).letter_name for k in whole)
+    many = len(names) > d.spec.max_list
+    stored = f"{count(len(names))} cơ quan, đơn vị" if many else "; ".join(names)
+    return d.say(
+        "rolled_note",
+        rolled_count=count(len(rolled)),
+        how="; ".join(ways),
+        stored=stored,
+        stored_count=count(len(whole)),
+    )
+
+
+_HOW = {
+    Rollup.SUM: "cộng các tháng",
+    Rollup.MEAN: "trung bình các tháng có số liệu",
+    Rollup.LAST: "giá trị của tháng gần nhất có số liệu",
+}
+
+
+def _how(data: Dataset, code: str) -> str:
+    node = data.framework.node(code)
+    rule = rollup_of(node) if node is not None else None
+    if rule is None or node is None:
+        return "tổng hợp các tháng"
+    if rule is Rollup.SUM and node.input is InputKind.RATE:
+        return "cộng tử số và cộng mẫu số của các tháng"
+    return _HOW[rule]
+
+
 def letter(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
     spec = req.spec
     if not spec.findings:
@@ -84,14 +135,16 @@ def letter(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
     period = period_of(spec)
     earlier = parse_period(spec.earlier) if spec.earlier else None
     data = dataset.load(rt, req.source, [p for p in (period, earlier or period.previous()) if p])
-    if earlier is None and period.previous() in data.values:
+    if earlier is None and data.has(period.previous()):
         earlier = period.previous()
     d.values |= {
         "period_label": period.label_vi,
         "earlier_label": earlier.label_vi if earlier else "kỳ trước",
     }
     found = findings_for(d, data, period, earlier)
-    doc, said = letter_doc.compose(d, found, bool(spec.appendix))
+    cited = [part.indicator for part, _ in found] + ([spec.appendix] if spec.appendix else [])
+    note = sources_note(d, data, period, cited)
+    doc, said = letter_doc.compose(d, found, bool(spec.appendix), note)
     paths = [doc.save(out)]
     wanted = spec.appendix or (said.to_appendix[0] if said.to_appendix else "")
     if wanted:

@@ -16,7 +16,7 @@ from chiso.domain.findings import overall
 from chiso.domain.periods import Period
 from chiso.domain.units import letter_name
 from chiso.services.documents.drafts import draft
-from chiso.services.documents.letters import figures, findings_for, period_of
+from chiso.services.documents.letters import figures, findings_for, period_of, sources_note
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, evaluations
 from chiso.services.scoring.dataset import Dataset, DataSource
@@ -36,7 +36,7 @@ def summary(rt: Runtime, req: SummaryRequest, out: Path) -> list[Path]:
     d = draft(rt, spec, "summary", req.wording)
     period = period_of(spec)
     data = dataset.load(rt, req.source, [period, period.previous()])
-    earlier = period.previous() if period.previous() in data.values else None
+    earlier = period.previous() if data.has(period.previous()) else None
     d.values |= {
         "period_label": period.label_vi,
         "earlier_label": earlier.label_vi if earlier else "kỳ trước",
@@ -74,6 +74,7 @@ def summary(rt: Runtime, req: SummaryRequest, out: Path) -> list[Path]:
         len(expected),
         missing,
         [] if from_files else overdue_tasks(rt, period),
+        sources_note(d, data, period, [part.indicator for part, _ in found]),
     )
     with tempfile.TemporaryDirectory() as work:
         return [report_doc.compose(d, content, Path(work)).save(out)]

@@ -7,6 +7,7 @@ citable: a district's communes in its own result letter)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from chiso.domain import grouping
@@ -16,7 +17,7 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value, raw_value, target_of
 from chiso.domain.text import fold
 from chiso.domain.units import UnitInfo
-from chiso.errors import UsageError
+from chiso.errors import ProblemList, UsageError
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import evaluations
 from chiso.services.scoring.evaluations import DataSource, EvaluationReport, Inputs, Options
@@ -36,22 +37,42 @@ KINDS = {
 class Dataset:
     inputs: Inputs
     values: dict[Period, dict[str, dict[str, Value]]] = field(default_factory=dict)
-    """period → indicator → unit key → value, of the units citable on that period."""
+    """period → indicator → unit key → value, of the units citable on that period: stored for
+    the period or rolled up from shorter periods (`evaluations.period_values`)."""
+    sources: dict[Period, dict[str, dict[str, str]]] = field(default_factory=dict)
+    """period → indicator → unit key → where the value comes from (Vietnamese)."""
+    rolled: dict[Period, dict[str, set[str]]] = field(default_factory=dict)
+    """period → indicator → units whose value was added up from shorter periods."""
     excluded: dict[Period, dict[str, str]] = field(default_factory=dict)
     """period → units with values there that the framework does not evaluate, and why."""
+    problems: dict[Period, tuple[set[str], ProblemList]] = field(default_factory=dict)
+    """period → indicators whose values could not be rolled up (a rate without numerator and
+    denominator…), and the problems naming unit and indicator."""
 
     @classmethod
-    def of(cls, inputs: Inputs) -> Dataset:
+    def of(cls, inputs: Inputs, periods: Iterable[Period] = ()) -> Dataset:
+        """The periods stored in `inputs` and `periods` (a quarter of a province that collects
+        months: its values rolled up as every evaluation rolls them)."""
         data = cls(inputs)
-        periods = {p for by_period in inputs.stored.values() for p in by_period}
-        for period in periods:
+        wanted = {p for by_period in inputs.stored.values() for p in by_period} | set(periods)
+        for period in wanted:
             kept, reasons = evaluations.in_scope(inputs, period, by_kind=False)
+            found = evaluations.period_values(inputs.framework, inputs.stored, kept, period)
             data.excluded[period] = reasons
-            for (unit, code), by_period in inputs.stored.items():
-                if unit in kept and period in by_period:
-                    by_code = data.values.setdefault(period, defaultdict(dict))
-                    by_code[code][unit] = by_period[period]
+            if found.problems:
+                data.problems[period] = (found.failed, found.problems)
+            for unit, by_code in found.values.items():
+                for code, value in by_code.items():
+                    data.values.setdefault(period, defaultdict(dict))[code][unit] = value
+                    source = found.sources[unit][code]
+                    data.sources.setdefault(period, defaultdict(dict))[code][unit] = source
+                    if (unit, code) in found.rolled:
+                        data.rolled.setdefault(period, defaultdict(set))[code].add(unit)
         return data
+
+    def has(self, period: Period) -> bool:
+        """Whether `period` has values that can all be used (nothing failed to roll up)."""
+        return period in self.values and period not in self.problems
 
     @property
     def framework(self) -> Framework:
@@ -90,6 +111,9 @@ class Dataset:
 
     def figures(self, code: str, period: Period, group_order: list[str]) -> list[UnitFigure]:
         node = self._leaf(code)
+        failed, trouble = self.problems.get(period, (set(), ProblemList()))
+        if code in failed:
+            trouble.raise_if_any(f"kỳ {period}")
         out = []
         for key, value in self.values.get(period, {}).get(code, {}).items():
             info = self.unit(key)
@@ -119,4 +143,4 @@ class Dataset:
 
 def load(rt: Runtime, source: DataSource, periods: list[Period]) -> Dataset:
     """From the files when a values file is given, otherwise from the database."""
-    return Dataset.of(evaluations.load_inputs(rt, source, periods))
+    return Dataset.of(evaluations.load_inputs(rt, source, periods), periods)

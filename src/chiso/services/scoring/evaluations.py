@@ -316,6 +316,52 @@ class _Runner:
         return out
 
 
+@dataclass
+class PeriodValues:
+    """Each unit's values for one period, rolled up from shorter periods where needed, with the
+    source of each ("giá trị nhập cho Quý III/2023", "cộng dồn 3/3 tháng (…)")."""
+
+    values: dict[str, dict[str, Value]] = field(default_factory=lambda: defaultdict(dict))
+    """unit key → indicator → value."""
+    sources: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    rolled: set[tuple[str, str]] = field(default_factory=set)
+    """(unit key, indicator) of the values added up from shorter periods."""
+    problems: ProblemList = field(default_factory=ProblemList)
+    failed: set[str] = field(default_factory=set)
+    """Indicators with a value that could not be rolled up (named in `problems`)."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        total = sum(len(v) for v in self.values.values())
+        return {"stored": total - len(self.rolled), "rolled": len(self.rolled)}
+
+
+def period_values(
+    framework: Framework, stored: Stored, units: Iterable[str], period: Period
+) -> PeriodValues:
+    """The values of `units` for `period`: a value stored for the period wins, otherwise the
+    shorter periods inside it are rolled up by each leaf's rule; what cannot be rolled up is a
+    problem naming the unit and indicator (the caller decides whether it refuses)."""
+    wanted = set(units)
+    out = PeriodValues()
+    for (unit, code), by_period in sorted(stored.items()):
+        node = framework.node(code)
+        if unit not in wanted or node is None:
+            continue
+        try:
+            rolled = roll_up(node, by_period, period)
+        except RollupProblem as exc:
+            out.problems.add(f"đơn vị {unit}, chỉ số {code}", str(exc), "cannot roll up")
+            out.failed.add(code)
+            continue
+        if rolled is not None:
+            out.values[unit][code] = rolled.value
+            out.sources[unit][code] = rolled.label_vi(rollup_of(node))
+            if not rolled.stored:
+                out.rolled.add((unit, code))
+    return out
+
+
 def _inputs(
     framework: Framework,
     stored: Stored,
@@ -324,33 +370,25 @@ def _inputs(
     notes: list[str] | None,
 ) -> list[UnitInput]:
     """Each unit's values for `period`, rolled up from shorter periods where needed."""
-    values: dict[str, dict[str, Value]] = defaultdict(dict)
-    sources: dict[str, dict[str, str]] = defaultdict(dict)
-    problems = ProblemList()
-    counts = {"stored": 0, "rolled": 0}
-    for (unit, code), by_period in sorted(stored.items()):
-        node = framework.node(code)
-        if unit not in units or node is None:
-            continue
-        try:
-            rolled = roll_up(node, by_period, period)
-        except RollupProblem as exc:
-            problems.add(f"đơn vị {unit}, chỉ số {code}", str(exc), "cannot roll up")
-            continue
-        if rolled is not None:
-            values[unit][code] = rolled.value
-            sources[unit][code] = rolled.label_vi(rollup_of(node))
-            counts["stored" if rolled.stored else "rolled"] += 1
-    problems.raise_if_any(f"kỳ {period}")
+    found = period_values(framework, stored, units, period)
+    found.problems.raise_if_any(f"kỳ {period}")
+    counts = found.counts
     if notes is not None and counts["rolled"]:
         notes.append(_sources_note(period, counts))
     inputs = []
-    for code, vals in values.items():
+    for code, vals in found.values.items():
         info = units[code]
         group, ranked = grouping.assign(framework, info.kind, info.groups)
         inputs.append(
             UnitInput(
-                code, info.name, info.kind, group.code, ranked, vals, info.groups, sources[code]
+                code,
+                info.name,
+                info.kind,
+                group.code,
+                ranked,
+                vals,
+                info.groups,
+                found.sources[code],
             )
         )
     return inputs
