@@ -189,6 +189,15 @@ def ranking_xlsx(
     )
 
 
+@router.get("/search")
+def search(request: Request, q: str = "") -> Response:
+    """Units by name, folded or with diacritics, in the header of every page (a GET form)."""
+    who = require(request, Action.VIEW_UNIT)
+    found = catalogue.search_units(acting(request, who), q)
+    crumbs = [("/", "Tổng quan"), ("/search", "Tìm đơn vị")]
+    return page(request, "search.html", found=found, q=q, crumbs=crumbs)
+
+
 @router.get("/units/{key:path}")
 def unit(request: Request, key: str) -> Response:
     who = require(request, Action.VIEW_UNIT)
