@@ -264,6 +264,18 @@ NAV = (
 )
 
 
+def _section_crumbs(path: str, nav: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The trail of a page below the overview: the first page of the menu › its section (a link
+    back when the page is deeper than the section)."""
+    if not nav or path == nav[0][0]:
+        return None
+    section = next((n for n in nav[1:] if path == n[0] or path.startswith(n[0] + "/")), None)
+    crumbs = [nav[0]]
+    if section is not None:
+        crumbs.append(section)
+    return crumbs
+
+
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page; an input it refuses (`error`) is logged in English too."""
     if isinstance(context.get("error"), ChisoError):
@@ -274,6 +286,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     ]
     if who and who.account.unit_key and not can(who.role, Action.VIEW_AGGREGATES):
         nav.insert(0, (f"/units/{who.account.unit_key}", i18n.gettext("Đơn vị của tôi")))
+    if "crumbs" not in context and who is not None:
+        context["crumbs"] = _section_crumbs(request.url.path, nav)
     return TEMPLATES.TemplateResponse(
         request,
         template,
