@@ -8,11 +8,12 @@ import io
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from chiso.domain.access import Action, can
+from chiso.domain.access import Action, Role, can
 from chiso.domain.periods import Period, PeriodError
 from chiso.domain.text import fold
 from chiso.io.writers import csv_cells
 from chiso.services.accounts import access_log
+from chiso.services.dashboard import checklist
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.tasks import tracking
@@ -244,12 +245,16 @@ def unit(request: Request, key: str, period: str | None = None) -> Response:
     data = dashboard.unit_page(rt, key, chosen)
     found_tasks = tracking.list_tasks(rt, unit=key)
     crumbs = _unit_crumbs(request, data)
+    todo = None
+    if who.role is Role.REPORTER:
+        todo = checklist.checklist(rt, data.detail.unit.key)
     return page(
         request,
         "unit.html",
         data=data,
         tasks=found_tasks,
         crumbs=crumbs if len(crumbs) > 1 else None,
+        checklist=todo,
     )
 
 

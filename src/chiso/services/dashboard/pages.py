@@ -296,6 +296,8 @@ class UnitPage:
     periods: list[Period] = field(default_factory=list)
     """The months with values, newest first (the period picker)."""
     group_names: dict[str, str] = field(default_factory=dict)
+    group_ranked: int = 0
+    """How many units of the unit's ranking group have a rank."""
 
 
 def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
@@ -394,6 +396,7 @@ def _compare_with_group(found: Ranking, framework: Framework, key: str, page: Un
         return
     page.standing = mine
     peers = [r for r in rows if r.group == mine.group]
+    page.group_ranked = sum(1 for r in peers if r.total.rank is not None)
     for node in framework.leaves():
         own = mine.cells[node.code].index
         others = [x for x in (r.cells[node.code].index for r in peers) if x is not None]
