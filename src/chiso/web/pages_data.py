@@ -98,7 +98,9 @@ def _data_page(
             )
         except ChisoError as exc:
             sheet_error = exc
-    if sheet is not None:
+    if sheet is None and typed and "unit" in typed:
+        sheet = exchange.blank_sheet(rt, asked.framework)
+    if sheet is not None and sheet.period is not None:
         period_text = sheet.period.label_vi
     return page(
         request,
@@ -112,7 +114,7 @@ def _data_page(
         typed=typed or {},
         preview=preview,
         entry=asked,
-        entry_unit=sheet.unit.name if sheet else unit_text,
+        entry_unit=sheet.unit.name if sheet and sheet.unit else unit_text,
         entry_period=period_text,
         sheet=sheet,
         sheet_error=sheet_error,

@@ -121,11 +121,20 @@ class EntrySheet:
     to the unit, and what the form's fields start with (the stored values)."""
 
     framework: Framework
-    unit: Unit
-    period: Period
+    unit: Unit | None
+    """None on a blank form (a unit or period typed that could not be read: the form comes
+    back with what was typed so that it can be corrected)."""
+    period: Period | None
     leaves: list[Node]
     prefill: dict[str, str]
     """Field name (`v_<code>`, `n_<code>`, `d_<code>`) → the stored value as a person types it."""
+
+
+def blank_sheet(rt: Runtime, framework_ref: str) -> EntrySheet:
+    """Every leaf of the framework, nothing prefilled."""
+    framework = frameworks.get(rt, framework_ref)
+    leaves = [n for n in framework.leaves() if n.input is not None]
+    return EntrySheet(framework, None, None, leaves, {})
 
 
 def entry_sheet(rt: Runtime, framework_ref: str, unit: str, period: str) -> EntrySheet:
