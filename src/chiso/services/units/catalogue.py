@@ -118,6 +118,7 @@ SEARCH_SHOWN = 30
 @dataclass(frozen=True)
 class SearchResult:
     text: str
+    """What was searched for; empty when too short to search."""
     units: list[Unit]
     """Best first (`resolver.ranked`), only units the person reaches."""
     more: bool
@@ -132,7 +133,7 @@ def search_units(rt: Runtime, text: str, shown: int = SEARCH_SHOWN) -> SearchRes
     today = date.today()
     text = text.strip()[:200]
     if len(fold(text)) < 2:
-        return SearchResult(text, [], False, today)
+        return SearchResult("", [], False, today)
     with rt.db.transaction() as session:
         pool = units_repo.candidates(session, [text], SEARCH_POOL)
         found: list[Unit] = []
