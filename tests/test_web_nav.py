@@ -318,6 +318,9 @@ def test_manual_entry_of_a_yearly_framework_with_categories_keeps_values_on_erro
     assert 'aria-invalid="true"' in row and 'class="error field-error"' in row
     other = page.split('<tr data-code="4.3">')[1].split("</tr>")[0]
     assert "field-error" not in other
+    # the list at the top names the indicator, not the request's JSON path
+    top = page.split('<ul class="problems">')[1].split("</ul>")[0]
+    assert "Tỷ lệ cán bộ, công chức được trang bị máy tính:" in top and "nhap_tay" not in top
     with web.rt.db.transaction() as session:
         assert not session.scalars(
             select(IndicatorValue).where(

@@ -54,22 +54,29 @@ class Refused:
 
     beside: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    """Every problem as the top of the page lists it: the indicator's name, not a JSON path."""
 
 
 _AT = re.compile(r"^nhap_tay\[(\d+)\](?:\.\w+)?$")
 
 
-def _refused(error: ChisoError, records: list[dict[str, str | None]]) -> Refused:
+def _refused(
+    error: ChisoError, records: list[dict[str, str | None]], names: dict[str, str]
+) -> Refused:
+    """`names`: the framework's indicator names by code."""
     out = Refused()
     for p in error.problems:
         at = _AT.match(p.where)
         index = int(at.group(1)) if at else -1
+        text = f"{p.message_vi} ({p.hint_vi})" if p.hint_vi else p.message_vi
         if 0 <= index < len(records) and p.where.rpartition(".")[2] != "unit_code":
             code = str(records[index]["indicator"])
-            text = f"{p.message_vi} ({p.hint_vi})" if p.hint_vi else p.message_vi
             out.beside.setdefault(code, []).append(text)
-        elif p.message_vi not in out.general:
-            out.general.append(p.message_vi if at else p.render_vi())
+            out.summary.append(f"{names.get(code, code)}: {text}")
+        elif text not in out.general:
+            out.general.append(text if at else p.render_vi())
+            out.summary.append(out.general[-1])
     return out
 
 
@@ -231,7 +238,8 @@ async def entry(request: Request) -> Response:
             array="nhap_tay",
         )
     except ChisoError as exc:
-        refused = _refused(exc, records)
+        names = {n.code: n.name for n in frameworks.get(runtime(request), framework).nodes()}
+        refused = _refused(exc, records, names)
         return await run_in_threadpool(
             _data_page, request, who, None, exc, exc.http_status, typed, "", asked, refused
         )
