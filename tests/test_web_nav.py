@@ -180,21 +180,36 @@ def test_unit_page_rank_value_target_change_and_a_chart_per_indicator(web: Any) 
     assert fields["Chỉ tiêu"] == "tối thiểu 95%"
     assert fields["So với tháng 9/2026"] == "+10 điểm %"
     assert fields["Hạng trong nhóm"] == "1/3"
-    spec = json.loads(htmllib.unescape(re.search(r'data-spec="([^"]+)"', signed).group(1)))
+    # its chart on a percent scale with the target drawn; the count's on its own, from zero
+    from chiso.services.dashboard import pages as dashboard
+    from chiso.web.render import indicator_spec
+
+    data = dashboard.unit_page(web.rt, "75.SYT", Period.parse("2026-10"))
+    lines = {line.code: line for line in data.indicators}
+    spec = indicator_spec(lines["signed_docs_rate"])
     line, target = spec["layer"]
     assert line["encoding"]["y"]["scale"] == {"domain": [0, 100]}
     assert [v["y"] for v in spec["data"]["values"]] == [80.0, 90.0]
     assert [v["ten_ky"] for v in spec["data"]["values"]] == ["tháng 9/2026", "tháng 10/2026"]
     assert target["data"]["values"] == [{"chi_tieu": 95.0}]
     assert "legend" not in json.dumps(spec)
+    drawn = re.search(r'<div class="chart"[^>]*>(<svg.*?</svg>)</div>', signed, re.S)
+    assert drawn and "mark-line" in drawn.group(1) and "mark-rule" in drawn.group(1)
+    ticks = re.findall(r"<text[^>]*>([^<]+)</text>", drawn.group(1))
+    assert {"0", "100", "9/2026", "10/2026"} <= set(ticks), ticks
+    assert "role-legend" not in drawn.group(1)
 
     meetings = page.split('data-code="paperless_meetings"')[1].split("</section>")[0]
     counted = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", meetings))
     assert counted["Giá trị"] == "12 cuộc họp" and counted["So với tháng 9/2026"] == "+3"
-    spec = json.loads(htmllib.unescape(re.search(r'data-spec="([^"]+)"', meetings).group(1)))
+    spec = indicator_spec(lines["paperless_meetings"])
     y = spec["layer"][0]["encoding"]["y"]
-    assert y["title"] == "cuộc họp" and "domain" not in y["scale"]
+    assert y["title"] == "cuộc họp" and "domain" not in y["scale"] and len(spec["layer"]) == 1
     assert [v["y"] for v in spec["data"]["values"]] == [9, 12]
+    drawn = re.search(r'<div class="chart"[^>]*>(<svg.*?</svg>)</div>', meetings, re.S)
+    assert drawn
+    ticks = re.findall(r"<text[^>]*>([^<]+)</text>", drawn.group(1))
+    assert "cuộc họp" in ticks and "100" not in ticks, ticks
     # one chart per indicator with values; the total standing with its rank among the ranked
     assert page.count('class="chart"') == 8
     assert (

@@ -56,30 +56,6 @@ def trend_spec(card: Any) -> dict[str, Any]:
     }
 
 
-def history_spec(history: list[Any]) -> dict[str, Any]:
-    """Each indicator of a unit over the months: shares in percent, counts as counts."""
-    values = [
-        {"ky": p.period, "chi_so": p.indicator, "gia_tri": _shown(p.value, p.share)}
-        for p in history
-    ]
-    return {
-        "width": 520,
-        "height": 220,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "ky", "type": "ordinal", "title": "Tháng"},
-            "y": {"field": "gia_tri", "type": "quantitative", "title": "Tỷ lệ (%) / số lượng"},
-            "color": {
-                "field": "chi_so",
-                "type": "nominal",
-                "title": "Chỉ số",
-                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520},
-            },
-        },
-    }
-
-
 def _shown(value: float | None, share: bool) -> float | None:
     if value is None:
         return None
@@ -139,7 +115,7 @@ def indicator_spec(line: Any) -> dict[str, Any]:
             }
         )
     return {
-        "width": "container",
+        "width": 300,
         "height": 90,
         "data": {"values": values},
         "layer": layers,
@@ -180,6 +156,8 @@ def line_change(line: Any) -> str:
             if change == 0
             else ("từ không thành có" if change > 0 else "từ có thành không")
         )
+    if change == 0:
+        return "không đổi"
     sign = "+" if change > 0 else ""
     if line.share:
         return f"{sign}{number(change * 100, 2)} điểm %"
@@ -243,7 +221,6 @@ TEMPLATES.env.globals.update(
     chart_svg=chart_svg,
     distribution_spec=distribution_spec,
     trend_spec=trend_spec,
-    history_spec=history_spec,
     indicator_spec=indicator_spec,
     line_value=line_value,
     line_target=line_target,
