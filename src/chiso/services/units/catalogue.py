@@ -11,7 +11,7 @@ from chiso.domain.units import Group, LinkView, Unit, UnitKind, parse_kind
 from chiso.errors import NotFound, UsageError
 from chiso.io.units_file import groups_cell
 from chiso.io.writers import write_table
-from chiso.services.accounts.actors import reaches
+from chiso.services.accounts.actors import reached_ids
 from chiso.services.runtime import Runtime
 from chiso.services.units.resolver import find_unit, ranked
 from chiso.store import units_repo
@@ -136,9 +136,10 @@ def search_units(rt: Runtime, text: str, shown: int = SEARCH_SHOWN) -> SearchRes
         return SearchResult("", [], False, today)
     with rt.db.transaction() as session:
         pool = units_repo.candidates(session, [text], SEARCH_POOL)
+        scope = reached_ids(session, rt.actor)
         found: list[Unit] = []
         for unit in ranked(text, pool, today):
-            if reaches(session, rt.actor, unit.id):
+            if scope is None or unit.id in scope:
                 found.append(unit)
                 if len(found) > shown:
                     break
