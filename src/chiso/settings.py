@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="địa chỉ trang web ghi trong thư"
     )
     reminder_days: int = Field(default=7, description="báo trước hạn nộp hồ sơ bao nhiêu ngày")
+    report_due_day: int = Field(
+        default=5,
+        ge=1,
+        le=28,
+        description="hạn báo cáo số liệu hằng tháng: ngày này của tháng sau kỳ báo cáo",
+    )
 
     facts_engine: str = Field(
         default="duckdb",

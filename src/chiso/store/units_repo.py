@@ -96,9 +96,10 @@ def all_units(session: Session) -> list[Unit]:
     return _units(session, _select())
 
 
-def candidates(session: Session, texts: Iterable[str]) -> list[Unit]:
+def candidates(session: Session, texts: Iterable[str], limit: int | None = None) -> list[Unit]:
     """Every unit a key, code or name among `texts` could mean (its name has all their words):
-    a small catalogue for resolving a few references without reading every unit."""
+    a small catalogue for resolving a few references without reading every unit (at most
+    `limit` of them, for a search box)."""
     conditions = []
     for text in {t.strip() for t in texts if t.strip()}:
         tail = text.partition(":")[2].strip()
@@ -106,7 +107,10 @@ def candidates(session: Session, texts: Iterable[str]) -> list[Unit]:
         words = name_key(text).split()
         if words:
             conditions.append(and_(*[_contains(w) for w in words]))
-    return _units(session, _select().where(or_(*conditions))) if conditions else []
+    if not conditions:
+        return []
+    query = _select().where(or_(*conditions))
+    return _units(session, query.limit(limit) if limit else query)
 
 
 def _contains(word: str) -> Any:

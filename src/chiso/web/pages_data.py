@@ -3,7 +3,9 @@ and a form to enter one unit's values."""
 
 from __future__ import annotations
 
+import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -24,8 +26,58 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/data")
-def data_page(request: Request) -> Response:
-    return _data_page(request, require(request, Action.WRITE_VALUES))
+def data_page(
+    request: Request,
+    framework: str | None = None,
+    unit: str | None = None,
+    period: str | None = None,
+) -> Response:
+    """The data page; `framework`, `unit` and `period` open the manual-entry form of that unit
+    and period, prefilled with its stored values."""
+    who = require(request, Action.WRITE_VALUES)
+    chosen = Entry(framework or dashboard.USAGE, unit or "", period or "")
+    return _data_page(request, who, entry=chosen)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The manual-entry form asked for: framework id, unit (name or code) and period as typed."""
+
+    framework: str
+    unit: str
+    period: str
+
+
+@dataclass
+class Refused:
+    """A refused manual entry: each problem beside the indicator it is about, the rest above."""
+
+    beside: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    """Every problem as the top of the page lists it: the indicator's name, not a JSON path."""
+
+
+_AT = re.compile(r"^nhap_tay\[(\d+)\](?:\.\w+)?$")
+
+
+def _refused(
+    error: ChisoError, records: list[dict[str, str | None]], names: dict[str, str]
+) -> Refused:
+    """`names`: the framework's indicator names by code."""
+    out = Refused()
+    for p in error.problems:
+        at = _AT.match(p.where)
+        index = int(at.group(1)) if at else -1
+        text = f"{p.message_vi} ({p.hint_vi})" if p.hint_vi else p.message_vi
+        if 0 <= index < len(records) and p.where.rpartition(".")[2] != "unit_code":
+            code = str(records[index]["indicator"])
+            out.beside.setdefault(code, []).append(text)
+            out.summary.append(f"{names.get(code, code)}: {text}")
+        elif text not in out.general:
+            out.general.append(text if at else p.render_vi())
+            out.summary.append(out.general[-1])
+    return out
 
 
 def _data_page(
@@ -36,19 +88,44 @@ def _data_page(
     status: int = 200,
     typed: dict[str, str] | None = None,
     preview: str = "",
+    entry: Entry | None = None,
+    refused: Refused | None = None,
 ) -> Response:
-    latest = dashboard.latest(runtime(request), dashboard.USAGE)
+    rt = runtime(request)
+    latest = dashboard.latest(rt, dashboard.USAGE)
+    own = who.account.unit_key
+    asked = entry or Entry(dashboard.USAGE, "", "")
+    unit_text = asked.unit or (own or "")
+    period_text = asked.period or (latest.label_vi if latest else "")
+    sheet, sheet_error = None, None
+    if unit_text and period_text:
+        try:
+            sheet = exchange.entry_sheet(
+                acting(request, who), asked.framework, unit_text, period_text
+            )
+        except ChisoError as exc:
+            sheet_error = exc
+    if sheet is None and typed and "unit" in typed:
+        sheet = exchange.blank_sheet(rt, asked.framework)
+    if sheet is not None and sheet.period is not None:
+        period_text = sheet.period.label_vi
     return page(
         request,
         "data.html",
         status=status,
         result=result,
         error=error,
-        frameworks=frameworks.available_ids(runtime(request)),
+        frameworks=frameworks.available(rt),
         latest=latest,
-        own=who.account.unit_key,
+        own=own,
         typed=typed or {},
         preview=preview,
+        entry=asked,
+        entry_unit=sheet.unit.name if sheet and sheet.unit else unit_text,
+        entry_period=period_text,
+        sheet=sheet,
+        sheet_error=sheet_error,
+        refused=refused or Refused(),
     )
 
 
@@ -122,7 +199,9 @@ def template(
 
 @router.post("/data/entry")
 async def entry(request: Request) -> Response:
-    """One unit's values typed in the form; stored through the same checks as a file."""
+    """One unit's values typed in the form, every indicator of the framework; stored through
+    the values service (the checks of a file, audited); refused, the form comes back with what
+    was typed and each error beside its indicator."""
     who = require(request, Action.WRITE_VALUES)
     await check_csrf(request, who)
     form = await request.form()
@@ -131,13 +210,14 @@ async def entry(request: Request) -> Response:
         str(form.get("period", "")),
         str(form.get("framework") or dashboard.USAGE),
     )
+    asked = Entry(framework, unit, period)
     records: list[dict[str, str | None]] = []
     for key, raw in form.items():
         base = {"unit_code": unit, "period": period, "indicator": key[2:]}
         if key.startswith("v_") and str(raw).strip():
             records.append({**base, "value": str(raw)})
-        elif key.startswith("n_") and str(raw).strip():
-            denominator = str(form.get("d_" + key[2:], ""))
+        elif key.startswith("n_") and (str(raw).strip() or str(form.get("d_" + key[2:], ""))):
+            denominator = str(form.get("d_" + key[2:], "")).strip()
             records.append({**base, "numerator": str(raw), "denominator": denominator or None})
     typed = _typed(form)
     if not records:
@@ -146,7 +226,7 @@ async def entry(request: Request) -> Response:
             "manual entry without any value",
             hint_vi="điền ít nhất một chỉ số rồi bấm Lưu.",
         )
-        return await run_in_threadpool(_data_page, request, who, None, error, 422, typed)
+        return await run_in_threadpool(_data_page, request, who, None, error, 422, typed, "", asked)
     try:
         report = await run_in_threadpool(
             importer.import_records,
@@ -158,5 +238,9 @@ async def entry(request: Request) -> Response:
             array="nhap_tay",
         )
     except ChisoError as exc:
-        return await run_in_threadpool(_data_page, request, who, None, exc, exc.http_status, typed)
-    return await run_in_threadpool(_data_page, request, who, report)
+        names = {n.code: n.name for n in frameworks.get(runtime(request), framework).nodes()}
+        refused = _refused(exc, records, names)
+        return await run_in_threadpool(
+            _data_page, request, who, None, exc, exc.http_status, typed, "", asked, refused
+        )
+    return await run_in_threadpool(_data_page, request, who, report, None, 200, None, "", asked)

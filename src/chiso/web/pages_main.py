@@ -8,11 +8,12 @@ import io
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from chiso.domain.access import Action
+from chiso.domain.access import Action, Role, can
 from chiso.domain.periods import Period, PeriodError
 from chiso.domain.text import fold
 from chiso.io.writers import csv_cells
 from chiso.services.accounts import access_log
+from chiso.services.dashboard import checklist
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.tasks import tracking
@@ -189,13 +190,72 @@ def ranking_xlsx(
     )
 
 
+@router.get("/search")
+def search(request: Request, q: str = "") -> Response:
+    """Units by name, folded or with diacritics, in the header of every page (a GET form)."""
+    who = require(request, Action.VIEW_UNIT)
+    found = catalogue.search_units(acting(request, who), q)
+    crumbs = [("/", "Tổng quan"), ("/search", "Tìm đơn vị")]
+    return page(request, "search.html", found=found, q=q, crumbs=crumbs)
+
+
+Crumb = tuple[str, str]
+
+
+def _unit_crumbs(request: Request, data: dashboard.UnitPage, last: bool = True) -> list[Crumb]:
+    """Tổng quan › the units above › the unit's ranking group › the unit (for people who see
+    the overview; a reporter's trail starts at the highest unit of their scope)."""
+    who = caller(request)
+    suffix = f"?period={data.latest}" if data.latest else ""
+    crumbs: list[Crumb] = []
+    if who and can(who.role, Action.VIEW_AGGREGATES):
+        crumbs.append(("/", "Tổng quan"))
+    crumbs += [(f"/units/{u.key}{suffix}", u.name) for u in data.ancestors]
+    s = data.standing
+    if s is not None and data.ancestors:
+        parent = data.ancestors[-1].key
+        crumbs.append((f"/units/{parent}/groups/{s.group}{suffix}", s.group_name))
+    u = data.detail.unit
+    if last:
+        crumbs.append((f"/units/{u.key}{suffix}", u.name))
+    return crumbs
+
+
+@router.get("/units/{key}/groups/{group}")
+def unit_group(request: Request, key: str, group: str, period: str | None = None) -> Response:
+    """A ranking group of the units under a unit (the province's communes, its departments)."""
+    who = require(request, Action.VIEW_UNIT)
+    chosen = _period(period, dashboard.USAGE, request) if period else None
+    data = dashboard.unit_page(acting(request, who), key, chosen)
+    name = data.group_names.get(group)
+    members = [c for c in data.children if c.row is not None and c.row.group == group]
+    if name is None or not members:
+        raise HTTPException(404, "Không có nhóm đơn vị này trong các đơn vị trực thuộc.")
+    crumbs = [*_unit_crumbs(request, data), (request.url.path, name)]
+    return page(
+        request, "group.html", data=data, members=members, group=group, name=name, crumbs=crumbs
+    )
+
+
 @router.get("/units/{key:path}")
-def unit(request: Request, key: str) -> Response:
+def unit(request: Request, key: str, period: str | None = None) -> Response:
     who = require(request, Action.VIEW_UNIT)
     rt = acting(request, who)
-    data = dashboard.unit_page(rt, key)
+    chosen = _period(period, dashboard.USAGE, request) if period else None
+    data = dashboard.unit_page(rt, key, chosen)
     found_tasks = tracking.list_tasks(rt, unit=key)
-    return page(request, "unit.html", data=data, tasks=found_tasks)
+    crumbs = _unit_crumbs(request, data)
+    todo = None
+    if who.role is Role.REPORTER:
+        todo = checklist.checklist(rt, data.detail.unit.key)
+    return page(
+        request,
+        "unit.html",
+        data=data,
+        tasks=found_tasks,
+        crumbs=crumbs if len(crumbs) > 1 else None,
+        checklist=todo,
+    )
 
 
 @router.get("/map")

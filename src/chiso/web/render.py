@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from chiso.domain.access import Action, can
 from chiso.domain.formatting import fixed, local_time, number, percent, percent_points, value_text
 from chiso.domain.frameworks import InputKind
+from chiso.domain.periods import Period
 from chiso.errors import ChisoError
 from chiso.web import i18n
 from chiso.web.charts import chart_svg
@@ -55,34 +56,112 @@ def trend_spec(card: Any) -> dict[str, Any]:
     }
 
 
-def history_spec(history: list[Any]) -> dict[str, Any]:
-    """Each indicator of a unit over the months: shares in percent, counts as counts."""
-    values = [
-        {"ky": p.period, "chi_so": p.indicator, "gia_tri": _shown(p.value, p.share)}
-        for p in history
-    ]
-    return {
-        "width": 520,
-        "height": 220,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "ky", "type": "ordinal", "title": "Tháng"},
-            "y": {"field": "gia_tri", "type": "quantitative", "title": "Tỷ lệ (%) / số lượng"},
-            "color": {
-                "field": "chi_so",
-                "type": "nominal",
-                "title": "Chỉ số",
-                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520},
-            },
-        },
-    }
-
-
 def _shown(value: float | None, share: bool) -> float | None:
     if value is None:
         return None
     return percent_points(value) if share else round(value, 2)
+
+
+def _short(period: str) -> str:
+    """A month on a small chart's axis: "10/2026" (the label "tháng 10/2026" without its word)."""
+    return Period.parse(period).label_vi.removeprefix("tháng ")
+
+
+def indicator_spec(line: Any) -> dict[str, Any]:
+    """One indicator of a unit over the months, on its own scale: rates and yes/no in percent
+    from 0 to 100 with the target as a line, counts from zero as counts; no legend to cut."""
+    share = line.share
+    values = [
+        {
+            "ky": _short(p.period),
+            "ten_ky": Period.parse(p.period).label_vi,
+            "y": _shown(p.value, share),
+        }
+        for p in line.history
+    ]
+    unit = line.unit_label
+    y: dict[str, Any] = {
+        "field": "y",
+        "type": "quantitative",
+        "title": "%" if share else unit,
+        "scale": {"domain": [0, 100]} if share else {"zero": True, "nice": True},
+        "axis": {"tickCount": 4, "format": "d" if not share else "~r"},
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "mark": {"type": "line", "point": True, "color": "#2f5597"},
+            "encoding": {
+                "x": {
+                    "field": "ky",
+                    "type": "ordinal",
+                    "sort": None,
+                    "title": None,
+                    "axis": {"labelAngle": 0, "labelOverlap": "greedy"},
+                },
+                "y": y,
+                "tooltip": [
+                    {"field": "ten_ky", "title": "Kỳ"},
+                    {"field": "y", "title": "Tỷ lệ (%)" if share else unit},
+                ],
+            },
+        }
+    ]
+    if share and line.target is not None:
+        layers.append(
+            {
+                "data": {"values": [{"chi_tieu": percent_points(line.target)}]},
+                "mark": {"type": "rule", "color": "#1a7f37", "strokeDash": [4, 3]},
+                "encoding": {"y": {"field": "chi_tieu", "type": "quantitative"}},
+            }
+        )
+    return {
+        "width": 300,
+        "height": 90,
+        "data": {"values": values},
+        "layer": layers,
+    }
+
+
+def line_value(line: Any) -> str:
+    """An indicator's value as the unit page reads it: "90% (90/100)", "12 cuộc họp", "có"."""
+    if line.value is None:
+        return "chưa có số liệu"
+    if line.kind is InputKind.YES_NO:
+        return "có" if line.value >= 0.5 else "không"
+    if line.share:
+        text = percent(line.value)
+        stored = line.stored
+        if stored is not None and stored.numerator is not None:
+            text += f" ({value_text(stored)})"
+        return text
+    return f"{number(line.value)} {line.unit_label}".strip()
+
+
+def line_target(line: Any) -> str:
+    if line.target is None:
+        return "—"
+    if line.share:
+        return f"tối thiểu {percent(line.target)}"
+    return f"tối thiểu {number(line.target)} {line.unit_label}".strip()
+
+
+def line_change(line: Any) -> str:
+    """The change since the previous month: rates in percentage points, counts as counts."""
+    change = line.change
+    if change is None:
+        return "—"
+    if line.kind is InputKind.YES_NO:
+        return (
+            "không đổi"
+            if change == 0
+            else ("từ không thành có" if change > 0 else "từ có thành không")
+        )
+    if change == 0:
+        return "không đổi"
+    sign = "+" if change > 0 else ""
+    if line.share:
+        return f"{sign}{number(change * 100, 2)} điểm %"
+    return f"{sign}{number(change)}"
 
 
 def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -142,7 +221,10 @@ TEMPLATES.env.globals.update(
     chart_svg=chart_svg,
     distribution_spec=distribution_spec,
     trend_spec=trend_spec,
-    history_spec=history_spec,
+    indicator_spec=indicator_spec,
+    line_value=line_value,
+    line_target=line_target,
+    line_change=line_change,
     map_spec=map_spec,
     describe=value_text,
 )
@@ -159,6 +241,18 @@ NAV = (
 )
 
 
+def _section_crumbs(path: str, nav: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """The trail of a page below the overview: the first page of the menu › its section (a link
+    back when the page is deeper than the section)."""
+    if not nav or path == nav[0][0]:
+        return None
+    section = next((n for n in nav[1:] if path == n[0] or path.startswith(n[0] + "/")), None)
+    crumbs = [nav[0]]
+    if section is not None:
+        crumbs.append(section)
+    return crumbs
+
+
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page; an input it refuses (`error`) is logged in English too."""
     if isinstance(context.get("error"), ChisoError):
@@ -169,6 +263,8 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     ]
     if who and who.account.unit_key and not can(who.role, Action.VIEW_AGGREGATES):
         nav.insert(0, (f"/units/{who.account.unit_key}", i18n.gettext("Đơn vị của tôi")))
+    if "crumbs" not in context and who is not None:
+        context["crumbs"] = _section_crumbs(request.url.path, nav)
     return TEMPLATES.TemplateResponse(
         request,
         template,

@@ -17,6 +17,21 @@ def reaches(session: Session, actor: Actor, unit_id: int) -> bool:
     return in_scope(actor.role, actor.unit_id, units_repo.lineage_ids(session, unit_id))
 
 
+def reached_ids(session: Session, actor: Actor) -> set[int] | None:
+    """The ids of every unit the actor reaches (`reaches` for many units at once: a reporter's
+    unit and all the units under it); None for the roles that reach every unit."""
+    if actor.role is not Role.REPORTER:
+        return None
+    if actor.unit_id is None:
+        return set()
+    found, frontier = {actor.unit_id}, [actor.unit_id]
+    while frontier:
+        below = [c for u in frontier for c in units_repo.child_ids(session, u) if c not in found]
+        found.update(below)
+        frontier = below
+    return found
+
+
 def ensure_reaches(session: Session, actor: Actor, unit: Unit) -> None:
     """Refuses (403) a unit outside the acting reporter's scope: the one scope check every read
     and write of one unit's data goes through, on the unit actually touched."""

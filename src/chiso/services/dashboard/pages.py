@@ -12,16 +12,19 @@ from chiso.domain.findings import Findings, analyse
 from chiso.domain.frameworks import Framework, InputKind
 from chiso.domain.periods import Granularity, Period
 from chiso.domain.ranking_table import RankingRow, RankingTable
-from chiso.domain.scoring import raw_value
+from chiso.domain.scoring import Value, raw_value, target_of
+from chiso.domain.text import fold
+from chiso.domain.units import Unit
+from chiso.domain.values import StoredValue
 from chiso.errors import UsageError
-from chiso.services.accounts.actors import ensure_reaches
+from chiso.services.accounts.actors import ensure_reaches, reaches
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, evaluations, frameworks
 from chiso.services.scoring.dataset import DataSource
 from chiso.services.scoring.evaluations import EvaluationReport
 from chiso.services.units.catalogue import UnitDetail, show_unit
 from chiso.services.values.reporting import completeness
-from chiso.store import audit_repo, values_repo
+from chiso.store import audit_repo, units_repo, values_repo
 
 T = TypeVar("T")
 
@@ -238,6 +241,54 @@ class Point:
     """Whether the value is a share (a rate or a yes/no) that reads in percent."""
 
 
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One indicator of a unit for a period: the value, the target, the rank in the unit's
+    ranking group, the change since the previous period, and the months for its own chart."""
+
+    code: str
+    name: str
+    kind: InputKind
+    value: float | None
+    """As measured: rates and yes/no as fractions, counts as counts."""
+    stored: Value | None
+    previous: float | None
+    target: float | None
+    """Fraction for rates (`target_of`)."""
+    rank: int | None = None
+    tied: bool = False
+    ranked: int = 0
+    """How many units of the group have a rank on the indicator."""
+    history: tuple[Point, ...] = ()
+    unit_label: str = ""
+    """What a count counts ("cuộc họp"), from the framework; empty for rates."""
+
+    @property
+    def share(self) -> bool:
+        return self.kind in {InputKind.RATE, InputKind.YES_NO}
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        return self.value >= self.target - 1e-12
+
+
+@dataclass(frozen=True)
+class ChildFigures:
+    """A unit under the one shown (a province's commune or department), with its figures."""
+
+    unit: Unit
+    row: RankingRow | None
+    """Its row of the period's ranking; None when the framework does not rank it then."""
+
+
 @dataclass
 class UnitPage:
     detail: UnitDetail
@@ -249,15 +300,35 @@ class UnitPage:
     standing: RankingRow | None = None
     """The unit's row of the one ranking table of its latest month (rank, index, "thiếu số
     liệu"); None when the framework does not evaluate it (a roll-up parent…)."""
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    ancestors: list[Unit] = field(default_factory=list)
+    """The units above it the person reaches, the highest first (for the breadcrumbs)."""
+    children: list[ChildFigures] = field(default_factory=list)
+    """The units under it, with their figures for the period, ranked groups first."""
+    periods: list[Period] = field(default_factory=list)
+    """The months with values, newest first (the period picker)."""
+    group_names: dict[str, str] = field(default_factory=dict)
+    group_ranked: int = 0
+    """How many units of the unit's ranking group have a rank."""
 
 
-def unit_page(rt: Runtime, key: str) -> UnitPage:
+def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
+    """A unit's page for a month (its newest month with values unless one is chosen)."""
     detail = show_unit(rt, key)
     framework = frameworks.get(rt, USAGE)
-    window = periods(rt, USAGE, Granularity.MONTH)[-CHART_MONTHS:]
+    months = periods(rt, USAGE, Granularity.MONTH)
+    if period is not None:
+        months = [m for m in months if m.start <= period.start]
+    window = months[-CHART_MONTHS:]
     with rt.db.transaction() as session:
         ensure_reaches(session, rt.actor, detail.unit)
         stored = values_repo.values(session, USAGE, window, unit_ids=[detail.unit.id])
+        lineage = units_repo.lineage_ids(session, detail.unit.id)[1:]
+        above = units_repo.by_ids(session, lineage)
+        ancestors = [
+            above[i] for i in reversed(lineage) if i in above and reaches(session, rt.actor, i)
+        ]
+        children = units_repo.children(session, detail.unit.id)
     monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
     history = []
     for v in sorted(monthly, key=lambda v: (v.period.start, v.indicator)):
@@ -265,26 +336,79 @@ def unit_page(rt: Runtime, key: str) -> UnitPage:
         if node is not None:
             share = node.input in {InputKind.RATE, InputKind.YES_NO}
             history.append(Point(str(v.period), node.name, raw_value(node, v.value), share))
-    last = max((v.period for v in monthly), default=None, key=lambda p: p.start)
-    page = UnitPage(detail, history, last, [], [], [])
-    if last is not None:
-        _compare_with_group(rt, framework, detail.unit.key, last, page)
+    last = period or max((v.period for v in monthly), default=None, key=lambda p: p.start)
+    page = UnitPage(detail, history, last, [], [], [], ancestors=ancestors)
+    page.periods = list(reversed(periods(rt, USAGE, Granularity.MONTH)))
+    if last is None:
+        return page
+    found = ranking(rt, framework.id, last, draws=0)
+    if found is not None:
+        page.group_names = found.group_names
+        _compare_with_group(found, framework, detail.unit.key, page)
+    page.indicators = _lines(framework, monthly, last, found, page.standing)
+    page.children = _children(children, found)
     return page
 
 
-def _compare_with_group(
-    rt: Runtime, framework: Framework, key: str, period: Period, page: UnitPage
-) -> None:
+def _lines(
+    framework: Framework,
+    monthly: list[StoredValue],
+    period: Period,
+    found: Ranking | None,
+    mine: RankingRow | None,
+) -> list[IndicatorLine]:
+    by: dict[tuple[str, Period], StoredValue] = {(v.indicator, v.period): v for v in monthly}
+    peers = [r for r in found.table.rows if r.group == mine.group] if found and mine else []
+    out = []
+    for node in framework.leaves():
+        kind = node.input or InputKind.NUMBER
+        now, before = by.get((node.code, period)), by.get((node.code, period.previous()))
+        share = kind in {InputKind.RATE, InputKind.YES_NO}
+        months = tuple(
+            Point(str(v.period), node.name, raw_value(node, v.value), share)
+            for v in sorted(monthly, key=lambda v: v.period.start)
+            if v.indicator == node.code and v.period.start <= period.start
+        )
+        cell = mine.cells.get(node.code) if mine else None
+        out.append(
+            IndicatorLine(
+                node.code,
+                node.name,
+                kind,
+                raw_value(node, now.value) if now else None,
+                now.value if now else None,
+                raw_value(node, before.value) if before else None,
+                target_of(node),
+                cell.rank if cell else None,
+                cell.tied if cell else False,
+                sum(1 for r in peers if r.cells[node.code].rank is not None),
+                months,
+                "" if share else node.unit_label,
+            )
+        )
+    return out
+
+
+def _children(children: list[Unit], found: Ranking | None) -> list[ChildFigures]:
+    """The units under a unit with their row of the period's ranking, in the table's order
+    (ranked groups first, by rank); the others after them, by name."""
+    rows = {r.unit_code: r for r in found.table.rows} if found else {}
+    order = {code: i for i, code in enumerate(rows)}
+    listed = [ChildFigures(u, rows.get(u.key)) for u in children]
+    return sorted(
+        listed, key=lambda c: (c.row is None, order.get(c.unit.key, 0), fold(c.unit.name))
+    )
+
+
+def _compare_with_group(found: Ranking, framework: Framework, key: str, page: UnitPage) -> None:
     """The unit's index on each indicator beside its group's mean; its strengths and weaknesses."""
-    found = ranking(rt, framework.id, period, draws=0)
-    if found is None:
-        return
     rows = found.table.rows
     mine = next((r for r in rows if r.unit_code == key), None)
     if mine is None:
         return
     page.standing = mine
     peers = [r for r in rows if r.group == mine.group]
+    page.group_ranked = sum(1 for r in peers if r.total.rank is not None)
     for node in framework.leaves():
         own = mine.cells[node.code].index
         others = [x for x in (r.cells[node.code].index for r in peers) if x is not None]

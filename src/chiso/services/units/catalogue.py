@@ -11,8 +11,9 @@ from chiso.domain.units import Group, LinkView, Unit, UnitKind, parse_kind
 from chiso.errors import NotFound, UsageError
 from chiso.io.units_file import groups_cell
 from chiso.io.writers import write_table
+from chiso.services.accounts.actors import reached_ids
 from chiso.services.runtime import Runtime
-from chiso.services.units.resolver import find_unit
+from chiso.services.units.resolver import find_unit, ranked
 from chiso.store import units_repo
 from chiso.store.db import Session
 
@@ -107,6 +108,42 @@ def successors(session: Session, unit: Unit) -> list[LinkView]:
     through = units_repo.successors(session, units_repo.child_ids(session, unit.id))
     unique = {v.unit.key: v for v in through}
     return [LinkView(v.unit, v.kind, v.is_primary, derived=True) for v in unique.values()]
+
+
+SEARCH_POOL = 2000
+"""A search reads at most this many units whose names hold the typed words, then ranks them."""
+SEARCH_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    text: str
+    """What was searched for; empty when too short to search."""
+    units: list[Unit]
+    """Best first (`resolver.ranked`), only units the person reaches."""
+    more: bool
+    """More units matched than are shown: the person should type more of the name."""
+    today: date
+
+
+def search_units(rt: Runtime, text: str, shown: int = SEARCH_SHOWN) -> SearchResult:
+    """The units a search box finds ("son ha" finds Xã Sơn Hà and Xã Sơn Hạ, the one typed
+    with its diacritics first), old-scheme units included; a reporter finds only the units of
+    their scope."""
+    today = date.today()
+    text = text.strip()[:200]
+    if len(fold(text)) < 2:
+        return SearchResult("", [], False, today)
+    with rt.db.transaction() as session:
+        pool = units_repo.candidates(session, [text], SEARCH_POOL)
+        scope = reached_ids(session, rt.actor)
+        found: list[Unit] = []
+        for unit in ranked(text, pool, today):
+            if scope is None or unit.id in scope:
+                found.append(unit)
+                if len(found) > shown:
+                    break
+    return SearchResult(text, found[:shown], len(found) > shown, today)
 
 
 def export_units(rt: Runtime, path: Path, q: ListQuery) -> int:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from chiso.domain.text import exact_name_key, exact_words, fold, name_key
+from chiso.domain.text import exact_name_key, exact_words, fold, fold_words, name_key
 from chiso.domain.units import Unit, UnitRef
 from chiso.errors import Ambiguous, NotFound
 from chiso.services.runtime import Runtime
@@ -137,6 +137,29 @@ def _names(unit: Unit, key_of: Callable[[str], str]) -> list[str]:
     if key_of in (exact_words, fold):
         return [unit.name]
     return [unit.name, unit.short_name or ""]
+
+
+def ranked(text: str, pool: Iterable[Unit], on: date) -> list[Unit]:
+    """The units a search box's text finds, best first: the key or code itself, then the name
+    tiers of `find` (with diacritics before folded, so "Sơn Hà" puts Xã Sơn Hà before Xã Sơn
+    Hạ), then names holding every typed word whole, then names holding them at all; within a
+    tier the units in force on the date come before the older ones."""
+    ref = UnitRef.parse(text)
+    keys = [key(text) for key in _KEYS]
+    words = fold_words(text).split()
+
+    def tier(unit: Unit) -> int:
+        if unit.key == ref.text or (unit.code and unit.code == ref.code):
+            return 0
+        for i, (key_of, wanted) in enumerate(zip(_KEYS, keys, strict=True), start=1):
+            if wanted and wanted in {key_of(n) for n in _names(unit, key_of)}:
+                return i
+        own = set(fold_words(f"{unit.name} {unit.short_name or ''}").split())
+        if words and all(w in own for w in words):
+            return len(_KEYS) + 1
+        return len(_KEYS) + 2
+
+    return sorted(pool, key=lambda u: (tier(u), not u.in_force(on), fold(u.name), u.key))
 
 
 def _pick(pool: list[Unit], on: date) -> Unit | list[Unit]:

@@ -3,11 +3,17 @@ API gives, and the history of one value."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from chiso.domain import grouping
 from chiso.domain.access import Role
+from chiso.domain.formatting import number
+from chiso.domain.frameworks import Framework, InputKind, Node
+from chiso.domain.periods import Period
+from chiso.domain.scoring import Value
+from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue, ValueEvent
 from chiso.errors import Forbidden, UsageError
 from chiso.io.template_xlsx import columns, write_template
@@ -107,6 +113,65 @@ def _export_row(v: StoredValue) -> list[Any]:
         v.updated_at.isoformat(timespec="seconds"),
         v.updated_by,
     ]
+
+
+@dataclass(frozen=True)
+class EntrySheet:
+    """The manual-entry form of one unit and period: every leaf of the framework that applies
+    to the unit, and what the form's fields start with (the stored values)."""
+
+    framework: Framework
+    unit: Unit | None
+    """None on a blank form (a unit or period typed that could not be read: the form comes
+    back with what was typed so that it can be corrected)."""
+    period: Period | None
+    leaves: list[Node]
+    prefill: dict[str, str]
+    """Field name (`v_<code>`, `n_<code>`, `d_<code>`) → the stored value as a person types it."""
+
+
+def blank_sheet(rt: Runtime, framework_ref: str) -> EntrySheet:
+    """Every leaf of the framework, nothing prefilled."""
+    framework = frameworks.get(rt, framework_ref)
+    leaves = [n for n in framework.leaves() if n.input is not None]
+    return EntrySheet(framework, None, None, leaves, {})
+
+
+def entry_sheet(rt: Runtime, framework_ref: str, unit: str, period: str) -> EntrySheet:
+    """The form to type one unit's values of a period by hand, prefilled with what is stored; a
+    reporter opens only the units of their scope."""
+    framework = frameworks.get(rt, framework_ref)
+    when = parse_period(period)
+    with rt.db.transaction() as session:
+        found = find_unit(session, unit, when.end)
+        ensure_reaches(session, rt.actor, found)
+        stored = values_repo.values(session, framework.id, [when], [found.id])
+    leaves = [n for n in framework.leaves() if n.applies(found.kind) and n.input is not None]
+    prefill: dict[str, str] = {}
+    by_code = {v.indicator: v.value for v in stored}
+    for node in leaves:
+        value = by_code.get(node.code)
+        if value is not None:
+            prefill.update(_typed(node, value))
+    return EntrySheet(framework, found, when, leaves, prefill)
+
+
+def _typed(node: Node, value: Value) -> dict[str, str]:
+    """A stored value as the form's fields hold it (no thousands dots: "1.000" could be 1)."""
+    code = node.code
+    if value.numerator is not None:
+        return {
+            f"n_{code}": number(value.numerator, 4, grouping=False),
+            f"d_{code}": number(value.denominator or 0, 4, grouping=False),
+        }
+    if value.text is not None:
+        return {f"v_{code}": value.text}
+    x = value.index if value.index is not None else value.number
+    if x is None:
+        return {}
+    if node.input is InputKind.YES_NO:
+        return {f"v_{code}": "có" if x >= 0.5 else "không"}
+    return {f"v_{code}": number(x, 4, grouping=False)}
 
 
 def history(rt: Runtime, unit: str, indicator: str) -> tuple[str, list[ValueEvent]]:
