@@ -61,7 +61,20 @@ def test_abolished_units_only_in_periods_when_they_existed(web, tmp_path: Path) 
     )
     values = tmp_path / "v.csv"
     values.write_text("unit_code,period,indicator,numerator,denominator\n" + rows, "utf-8")
-    assert import_values(rt, values, "platform-usage").created == 36
+    report = import_values(rt, values, "platform-usage")
+    assert report.created == 36
+    # stored, and said at once that no evaluation of that period will take them
+    flagged = {(f.unit, f.message_vi) for f in report.flags if f.kind == "not_in_force"}
+    assert len([f for f in report.flags if f.kind == "not_in_force"]) == 18
+    assert (
+        district.name,
+        "đơn vị không tồn tại trong tháng 10/2026 (hiệu lực đến 30/06/2025): số liệu được lưu "
+        "nhưng không được đánh giá, xếp hạng trong kỳ này",
+    ) in flagged
+    assert any(u == commune.name and "tháng 10/2026" in m for u, m in flagged)
+    assert any(
+        u == current.name and "tháng 10/2024 (có hiệu lực từ 01/07/2025)" in m for u, m in flagged
+    )
 
     later = evaluation_for(rt, "platform-usage", Period.parse("2026-10"))
     assert (

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from openpyxl import load_workbook
 
 from chiso.domain.periods import Period
 from chiso.domain.ranking import round_half_up
@@ -123,6 +124,12 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     assert rates["Sở Công Thương"][:3] == ["10", "20", "50%"]  # June and October left out
     assert rates["Sở Y tế"][:3] == ["99", "100", "99%"]  # entered for the quarter: wins
     assert set(rates) == {"UBND xã Sơn Hà", "UBND xã Sơn Hạ", "Sở Công Thương", "Sở Y tế"}
+    assert (
+        "Ghi chú: Số liệu Quý III/2023 của 03 cơ quan, đơn vị được cộng dồn từ số liệu hằng tháng"
+    ) in _body(tmp_path / "cv-phu-luc.docx")
+    sheet = load_workbook(tmp_path / "cv-phu-luc.xlsx").active
+    notes = [c for row in sheet.values for c in row if str(c or "").startswith("Ghi chú:")]
+    assert len(notes) == 1 and notes[0].endswith("đối với: Sở Y tế.")
 
     code, _, err = cli(
         database_url,
@@ -131,6 +138,10 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     )
     assert code == 0, err
     meetings = _table(tmp_path / "pl-2-paperless_meetings.docx")
+    assert (
+        "Số liệu Quý III/2023 của 02 cơ quan, đơn vị được cộng dồn từ số liệu hằng tháng (số cuộc "
+        "họp trên phần mềm họp không giấy: cộng các tháng)."
+    ) in _body(tmp_path / "pl-2-paperless_meetings.docx")
     assert meetings["UBND xã Sơn Hà"][0] == "12" and meetings["UBND xã Sơn Hạ"][0] == "2"
     plans = _table(tmp_path / "pl-3-dx_plan_issued.docx")
     # the latest month with a value: September "có" for Sơn Hà, August "không" for Sơn Hạ

@@ -98,7 +98,9 @@ def add_to(
     period: Period,
     caption: str,
     decimals: int = 2,
+    note: str = "",
 ) -> None:
+    """`note`: how the figures were obtained (rolled up from months…), under the table."""
     doc.title("PHỤ LỤC", f"{indicator.name} {period.label_vi}".upper())
     if caption:
         doc.caption(caption)
@@ -115,10 +117,16 @@ def add_to(
         table_rows.append(cells(indicator, row, parts, decimals))
     widths = (12, 95, 28, 28, 25, 32, 27) if parts else (12, 110, 30, 35, 30)
     doc.table(columns, table_rows, widths, size=11, group_rows=group_rows)
+    if note:
+        doc.paragraph(f"Ghi chú: {note}", indent=False, size=12)
 
 
 def write_xlsx(
-    path: Path, indicator: Indicator, units: Sequence[UnitFigure], period: Period
+    path: Path,
+    indicator: Indicator,
+    units: Sequence[UnitFigure],
+    period: Period,
+    note: str = "",
 ) -> Path:
     import xlsxwriter
 
@@ -154,6 +162,8 @@ def write_xlsx(
         for c, (value, fmt) in enumerate(zip(values, formats, strict=True)):
             write_cell(ws, r, c, value, fmt)
         r += 1
+    if note:
+        write_cell(ws, r + 1, 0, f"Ghi chú: {note}", wb.add_format(XLSX_FONT))
     ws.freeze_panes(3, 2)
     ws.set_column(0, 0, 6)
     ws.set_column(1, 1, 48)

@@ -37,10 +37,15 @@ class Rolled:
 
     def label_vi(self, rule: Rollup | None = None) -> str:
         if self.stored:
-            return f"giá trị nhập cho {self.period.label_vi}"
+            return stored_label(self.period)
         how = ROLLUP_LABELS[rule].lower() if rule is not None else "tổng hợp"
         listed = ", ".join(str(p) for p in self.parts)
         return f"{how} {self.months}/{self.period.granularity.months} tháng ({listed})"
+
+
+def stored_label(period: Period) -> str:
+    """The source of a value entered for the period itself."""
+    return f"giá trị nhập cho {period.label_vi}"
 
 
 def rollup_of(node: Node) -> Rollup | None:

@@ -99,6 +99,7 @@ def sources_note(d: Draft, data: Dataset, period: Period, codes: list[str]) -> s
     stored = f"{count(len(names))} cơ quan, đơn vị" if many else "; ".join(names)
     return d.say(
         "rolled_note",
+        period_label=period.label_vi,
         rolled_count=count(len(rolled)),
         how="; ".join(ways),
         stored=stored,
@@ -150,20 +151,27 @@ def letter(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
     if wanted:
         units = order(figures(d, data, wanted, period), spec.group_order, "name")
         target = out.with_name(f"{out.stem}-phu-luc.docx")
-        paths += write_appendix(d, data.indicator(wanted), units, period, target, "letter")
+        note = sources_note(d, data, period, [wanted])
+        paths += write_appendix(d, data.indicator(wanted), units, period, target, "letter", note)
     return paths
 
 
 def write_appendix(
-    d: Draft, indicator: Indicator, units: list[UnitFigure], period: Period, out: Path, kind: str
+    d: Draft,
+    indicator: Indicator,
+    units: list[UnitFigure],
+    period: Period,
+    out: Path,
+    kind: str,
+    note: str = "",
 ) -> list[Path]:
     doc = OfficialDocument(landscape=appendix_doc.with_parts(indicator, units), font_dir=d.font_dir)
     appendix_doc.add_to(
-        doc, indicator, units, period, d.voice.caption(kind), d.spec.percent_decimals
+        doc, indicator, units, period, d.voice.caption(kind), d.spec.percent_decimals, note
     )
     return [
         doc.save(out),
-        appendix_doc.write_xlsx(out.with_suffix(".xlsx"), indicator, units, period),
+        appendix_doc.write_xlsx(out.with_suffix(".xlsx"), indicator, units, period, note),
     ]
 
 
@@ -180,7 +188,8 @@ def appendix(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
         units = order(figures(d, data, code, period), spec.group_order, "name")
         if not units:
             refuse_empty([(Finding(code), Findings(data.indicator(code), None))], data, period)
-        paths += write_appendix(d, data.indicator(code), units, period, target, "letter")
+        note = sources_note(d, data, period, [code])
+        paths += write_appendix(d, data.indicator(code), units, period, target, "letter", note)
     return paths
 
 

@@ -39,8 +39,6 @@ class Dataset:
     values: dict[Period, dict[str, dict[str, Value]]] = field(default_factory=dict)
     """period → indicator → unit key → value, of the units citable on that period: stored for
     the period or rolled up from shorter periods (`evaluations.period_values`)."""
-    sources: dict[Period, dict[str, dict[str, str]]] = field(default_factory=dict)
-    """period → indicator → unit key → where the value comes from (Vietnamese)."""
     rolled: dict[Period, dict[str, set[str]]] = field(default_factory=dict)
     """period → indicator → units whose value was added up from shorter periods."""
     excluded: dict[Period, dict[str, str]] = field(default_factory=dict)
@@ -61,13 +59,14 @@ class Dataset:
             data.excluded[period] = reasons
             if found.problems:
                 data.problems[period] = (found.failed, found.problems)
-            for unit, by_code in found.values.items():
-                for code, value in by_code.items():
-                    data.values.setdefault(period, defaultdict(dict))[code][unit] = value
-                    source = found.sources[unit][code]
-                    data.sources.setdefault(period, defaultdict(dict))[code][unit] = source
-                    if (unit, code) in found.rolled:
-                        data.rolled.setdefault(period, defaultdict(set))[code].add(unit)
+            if found.values:
+                by_code: dict[str, dict[str, Value]] = defaultdict(dict)
+                for unit, values in found.values.items():
+                    for code, value in values.items():
+                        by_code[code][unit] = value
+                data.values[period] = by_code
+            for unit, code in found.rolled:
+                data.rolled.setdefault(period, defaultdict(set))[code].add(unit)
         return data
 
     def has(self, period: Period) -> bool:

@@ -21,7 +21,7 @@ from chiso.domain.evaluation import Evaluation, UnitInput, UnitResult, evaluate
 from chiso.domain.frameworks import Framework, Imputation
 from chiso.domain.merging import Successor, project
 from chiso.domain.periods import Granularity, Period
-from chiso.domain.rollup import RollupProblem, roll_up, rollup_of
+from chiso.domain.rollup import RollupProblem, roll_up, rollup_of, stored_label, sub_periods
 from chiso.domain.scoring import Value
 from chiso.domain.sensitivity import Influence, sensitivity
 from chiso.domain.uncertainty import RankInterval, UncertaintySettings, rank_intervals
@@ -339,14 +339,26 @@ class PeriodValues:
 def period_values(
     framework: Framework, stored: Stored, units: Iterable[str], period: Period
 ) -> PeriodValues:
-    """The values of `units` for `period`: a value stored for the period wins, otherwise the
-    shorter periods inside it are rolled up by each leaf's rule; what cannot be rolled up is a
-    problem naming the unit and indicator (the caller decides whether it refuses)."""
+    """The values of `units` for `period`, in the order of `stored`: a value stored for the
+    period wins, otherwise the shorter periods inside it are rolled up by each leaf's rule; what
+    cannot be rolled up is a problem naming the unit and indicator (the caller decides whether
+    it refuses)."""
     wanted = set(units)
     out = PeriodValues()
-    for (unit, code), by_period in sorted(stored.items()):
+    entered = stored_label(period)
+    finer = bool(sub_periods(period))
+    for (unit, code), by_period in stored.items():
+        if unit not in wanted:
+            continue
         node = framework.node(code)
-        if unit not in wanted or node is None:
+        if node is None:
+            continue
+        own = by_period.get(period)
+        if own is not None and not own.is_empty:  # the period's own value wins (`roll_up`)
+            out.values[unit][code] = own
+            out.sources[unit][code] = entered
+            continue
+        if not finer:
             continue
         try:
             rolled = roll_up(node, by_period, period)
@@ -370,7 +382,7 @@ def _inputs(
     notes: list[str] | None,
 ) -> list[UnitInput]:
     """Each unit's values for `period`, rolled up from shorter periods where needed."""
-    found = period_values(framework, stored, units, period)
+    found = period_values(framework, dict(sorted(stored.items())), units, period)
     found.problems.raise_if_any(f"kỳ {period}")
     counts = found.counts
     if notes is not None and counts["rolled"]:

@@ -47,7 +47,36 @@ def flags_for(session: Session, framework: Framework, matched: list[Matched]) ->
     for period, items in by_period.items():
         indicators = sorted({m.indicator for m in items})
         flags += _flags(session, framework, period, indicators, {m.unit_id for m in items})
-    return flags
+    return _not_in_force(session, matched) + flags
+
+
+def _not_in_force(session: Session, matched: list[Matched]) -> list[Flag]:
+    """Values of units that did not exist in their period (a district abolished on 1/7/2025
+    given a value for a later month): stored, but no evaluation of that period takes them."""
+    units = units_repo.by_ids(session, sorted({m.unit_id for m in matched}))
+    out: list[Flag] = []
+    for m in matched:
+        unit = units.get(m.unit_id)
+        if unit is None:
+            continue
+        ended = unit.valid_to is not None and unit.valid_to < m.period.start
+        later = unit.valid_from is not None and unit.valid_from > m.period.end
+        if ended or later:
+            when = (
+                f"hiệu lực đến {unit.valid_to:%d/%m/%Y}"
+                if ended and unit.valid_to is not None
+                else f"có hiệu lực từ {unit.valid_from:%d/%m/%Y}"
+            )
+            out.append(
+                Flag(
+                    m.unit_name,
+                    m.indicator,
+                    "not_in_force",
+                    f"đơn vị không tồn tại trong {m.period.label_vi} ({when}): số liệu được lưu "
+                    "nhưng không được đánh giá, xếp hạng trong kỳ này",
+                )
+            )
+    return out
 
 
 def _flags(
