@@ -215,6 +215,10 @@ def test_unit_page_rank_value_target_change_and_a_chart_per_indicator(web: Any) 
     assert (
         re.search(r'class="standing" data-rank="1"', page) and "Hạng <strong>1</strong>/3" in page
     )
+    # the people who write values go from the page to its manual entry, prefilled
+    link = "/data?framework=platform-usage&amp;unit=75.SYT&amp;period=2026-10#nhap-tay"
+    assert link not in page
+    assert link in web.client("admin").get("/units/75.SYT", params={"period": "2026-10"}).text
     # names and Vietnamese periods, never codes
     for code in ("signed_docs_rate", "platform-usage", "75.SYT", "2026-10", "(2025:"):
         assert code not in text, code
