@@ -136,6 +136,7 @@ def test_province_group_unit_with_breadcrumbs_and_figures(web: Any) -> None:
     assert group.status_code == 200
     rows = re.findall(r'<tr data-key="([^"]+)">', group.text)
     assert rows[:3] == ["75.SYT", "75.STC", "75.SCT"] and all(r.startswith("75.") for r in rows)
+    assert len(rows) == 14 and group.text.count("chưa có số liệu kỳ này") == 11
     assert client.get("/units/2025:75/groups/khong-co").status_code == 404
 
     unit = client.get("/units/75.SYT", params={"period": "2026-10"}).text
