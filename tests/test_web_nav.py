@@ -136,6 +136,7 @@ def test_province_group_unit_with_breadcrumbs_and_figures(web: Any) -> None:
     assert group.status_code == 200
     rows = re.findall(r'<tr data-key="([^"]+)">', group.text)
     assert rows[:3] == ["75.SYT", "75.STC", "75.SCT"] and all(r.startswith("75.") for r in rows)
+    assert len(rows) == 14 and group.text.count("chưa có số liệu kỳ này") == 11
     assert client.get("/units/2025:75/groups/khong-co").status_code == 404
 
     unit = client.get("/units/75.SYT", params={"period": "2026-10"}).text
@@ -215,6 +216,10 @@ def test_unit_page_rank_value_target_change_and_a_chart_per_indicator(web: Any) 
     assert (
         re.search(r'class="standing" data-rank="1"', page) and "Hạng <strong>1</strong>/3" in page
     )
+    # the people who write values go from the page to its manual entry, prefilled
+    link = "/data?framework=platform-usage&amp;unit=75.SYT&amp;period=2026-10#nhap-tay"
+    assert link not in page
+    assert link in web.client("admin").get("/units/75.SYT", params={"period": "2026-10"}).text
     # names and Vietnamese periods, never codes
     for code in ("signed_docs_rate", "platform-usage", "75.SYT", "2026-10", "(2025:"):
         assert code not in text, code

@@ -151,8 +151,10 @@ def test_province_to_group_to_unit(server: str, browser: Any, width: int) -> Non
     page.goto(server + "/units/2025:75?period=2026-10")
     page.wait_for_load_state("networkidle")
     rows = page.locator("table.children").first.locator("tbody tr")
-    assert rows.count() == 3  # the departments with values; the others are listed after
-    assert rows.first.locator("td").nth(1).inner_text().strip() == "Sở Y tế"
+    assert rows.count() == 14  # every department: the three with values first, by rank
+    names = [rows.nth(i).locator("td a").inner_text() for i in range(3)]
+    assert names == ["Sở Y tế", "Sở Tài chính", "Sở Công Thương"], names
+    assert "chưa có số liệu kỳ này" in rows.nth(3).inner_text()
     w.fits()
     w.shot("province")
     page.click("h3 a:has-text('Sở, ban, ngành')")

@@ -227,10 +227,10 @@ def unit_group(request: Request, key: str, group: str, period: str | None = None
     who = require(request, Action.VIEW_UNIT)
     chosen = _period(period, dashboard.USAGE, request) if period else None
     data = dashboard.unit_page(acting(request, who), key, chosen)
-    name = data.group_names.get(group)
-    members = [c for c in data.children if c.row is not None and c.row.group == group]
-    if name is None or not members:
+    members = [c for c in data.children if c.group == group]
+    if not members:
         raise HTTPException(404, "Không có nhóm đơn vị này trong các đơn vị trực thuộc.")
+    name = members[0].group_name
     crumbs = [*_unit_crumbs(request, data), (request.url.path, name)]
     return page(
         request, "group.html", data=data, members=members, group=group, name=name, crumbs=crumbs

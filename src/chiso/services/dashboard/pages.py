@@ -7,6 +7,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from chiso.domain import grouping
 from chiso.domain.evaluation import Evaluation
 from chiso.domain.findings import Findings, analyse
 from chiso.domain.frameworks import Framework, InputKind
@@ -287,6 +288,9 @@ class ChildFigures:
     unit: Unit
     row: RankingRow | None
     """Its row of the period's ranking; None when the framework does not rank it then."""
+    group: str = ""
+    group_name: str = ""
+    """Its ranking group (from its row, or from the framework's rules when it has none)."""
 
 
 @dataclass
@@ -346,7 +350,7 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
         page.group_names = found.group_names
         _compare_with_group(found, framework, detail.unit.key, page)
     page.indicators = _lines(framework, monthly, last, found, page.standing)
-    page.children = _children(children, found)
+    page.children = _children(framework, children, found)
     return page
 
 
@@ -389,14 +393,31 @@ def _lines(
     return out
 
 
-def _children(children: list[Unit], found: Ranking | None) -> list[ChildFigures]:
-    """The units under a unit with their row of the period's ranking, in the table's order
-    (ranked groups first, by rank); the others after them, by name."""
+def _children(
+    framework: Framework, children: list[Unit], found: Ranking | None
+) -> list[ChildFigures]:
+    """The units under a unit by ranking group, in the framework's order of groups; in each,
+    those with a row of the period's ranking in the table's order (by rank), then the others
+    by name."""
     rows = {r.unit_code: r for r in found.table.rows} if found else {}
     order = {code: i for i, code in enumerate(rows)}
-    listed = [ChildFigures(u, rows.get(u.key)) for u in children]
+    groups = {g.code: i for i, g in enumerate(framework.ranking_groups)}
+    listed = []
+    for u in children:
+        row = rows.get(u.key)
+        if row is not None:
+            listed.append(ChildFigures(u, row, row.group, row.group_name))
+        else:
+            group, _ = grouping.assign(framework, u.kind, list(u.groups))
+            listed.append(ChildFigures(u, None, group.code, group.name))
     return sorted(
-        listed, key=lambda c: (c.row is None, order.get(c.unit.key, 0), fold(c.unit.name))
+        listed,
+        key=lambda c: (
+            groups.get(c.group, len(groups)),
+            c.row is None,
+            order.get(c.unit.key, 0),
+            fold(c.unit.name),
+        ),
     )
 
 
