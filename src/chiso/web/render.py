@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from chiso.domain.access import Action, can
-from chiso.domain.formatting import fixed, local_time, number, percent, percent_points, value_text
+from chiso.domain.formatting import (
+    fixed,
+    local_time,
+    number,
+    percent,
+    percent_points,
+    signed,
+    value_text,
+)
 from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
@@ -29,6 +37,7 @@ TEMPLATES.env.filters.update(
     fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
     tojson_attr=lambda x: json.dumps(x, ensure_ascii=False),
     localtime=local_time,
+    signed=signed,
     points=lambda x: "—" if x is None else f"{'+' if x > 0 else ''}{number(x * 100, 2)} điểm %",
 )
 
