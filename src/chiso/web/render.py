@@ -173,32 +173,6 @@ def line_change(line: Any) -> str:
     return f"{sign}{number(change)}"
 
 
-def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "width": 520,
-        "height": 440,
-        "data": {"values": points},
-        "projection": {"type": "mercator"},
-        "mark": {
-            "type": "circle",
-            "size": 90,
-            "opacity": 0.85,
-            "stroke": "#333",
-            "strokeWidth": 0.5,
-        },
-        "encoding": {
-            "longitude": {"field": "lon", "type": "quantitative"},
-            "latitude": {"field": "lat", "type": "quantitative"},
-            "color": {
-                "field": "index",
-                "type": "quantitative",
-                "title": "Chỉ số",
-                "scale": {"domain": [0, 1], "scheme": "redyellowgreen"},
-            },
-        },
-    }
-
-
 def distribution_spec(data: Any) -> dict[str, Any]:
     """A histogram of the units' values (rates in percent)."""
     share = data.kind is InputKind.RATE
@@ -234,7 +208,6 @@ TEMPLATES.env.globals.update(
     line_value=line_value,
     line_target=line_target,
     line_change=line_change,
-    map_spec=map_spec,
     describe=value_text,
 )
 

@@ -21,6 +21,8 @@ from chiso.store import units_repo
 
 WIDTH = 760.0
 PAD = 28.0
+LABEL_ROOM = 90.0
+"""Room on the right for the labels of the easternmost units."""
 RADIUS = {"low": 9.0, "mid": 7.0, "high": 5.5}
 """Units under the lower band are drawn biggest: the map is read to find who lags."""
 BAND_NAMES = {"low": "thấp", "mid": "trung bình", "high": "cao"}
@@ -120,7 +122,7 @@ def _project(
     squeeze = math.cos(math.radians((min(lats) + max(lats)) / 2))
     span_x = max((max(lons) - min(lons)) * squeeze, 1e-6)
     span_y = max(max(lats) - min(lats), 1e-6)
-    scale = (WIDTH - 2 * PAD) / span_x
+    scale = (WIDTH - 2 * PAD - LABEL_ROOM) / span_x
     height = min(max(span_y * scale + 2 * PAD, 240.0), 1100.0)
     scale = min(scale, (height - 2 * PAD) / span_y)
     marks = []
