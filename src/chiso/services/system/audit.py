@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from chiso.domain.access import Role
+from chiso.domain.access import SYSTEM, Role
 from chiso.domain.audit import AuditRecord
 from chiso.domain.formatting import VIETNAM, value_text
 from chiso.domain.frameworks import InputKind
@@ -23,6 +23,8 @@ from chiso.store.db import Session
 from chiso.store.values_repo import value_of
 
 PER_PAGE = 50
+NOT_ACCOUNTS = {SYSTEM.name: "Dòng lệnh trên máy chủ (cli)"}
+"""Actors that are not accounts, by what they are."""
 ACTIONS = {
     "value.set": "Ghi số liệu",
     "unit.create": "Thêm đơn vị",
@@ -203,7 +205,11 @@ def _lines(rt: Runtime, session: Session, records: list[AuditRecord]) -> list[Au
     people = {a.username: a.full_name for a in accounts_repo.all_accounts(session)}
     out = []
     for r in records:
-        who = f"{people[r.actor]} ({r.actor})" if r.actor in people else r.actor
+        who = (
+            f"{people[r.actor]} ({r.actor})"
+            if r.actor in people
+            else NOT_ACCOUNTS.get(r.actor, r.actor)
+        )
         action = ACTIONS.get(r.action) or (
             f"Tự đánh giá: {r.action.split('.', 1)[1]}"
             if r.action.startswith("assessment.")
