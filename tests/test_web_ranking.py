@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -238,6 +239,13 @@ def test_map_symbols_and_bars_follow_the_rankings_bands(ranked: Any, tmp_path: P
         assert colour == band(rows[unit].total.index, legend)
         assert f'<a href="/units/{unit}"' in html
         assert rows[unit].unit_name.split(" ", 1)[1] in html  # labelled with its name
+    for svg in re.findall(r"<svg class=\"(?:map|bars)\".*?</svg>", html, re.S):
+        root = ET.fromstring(svg)  # well-formed, only drawing and links, nothing that runs
+        for element in root.iter():
+            assert element.tag not in {"script", "foreignObject", "style", "image"}, element.tag
+            for name, value in element.attrib.items():
+                assert not name.startswith("on") and name != "style", name
+                assert name != "href" or value.startswith("/units/"), value
     bars = re.findall(r'<rect class="bar (\w+)" data-unit="([^"]+)"', html)
     listed = [unit for _, unit in bars]
     assert listed[:4] == ["75.SCT", "75.STC", "75.SXD", "75.SYT"]  # best index first
