@@ -105,7 +105,8 @@ def test_abolished_units_only_in_periods_when_they_existed(web, tmp_path: Path) 
     assert f'data-unit="{DISTRICT}"' in page_2024 and f'data-unit="{commune_key}"' in page_2024
 
     got = client.get("/ranking.csv", params={"period": "2026-10", "all_groups": "true"})
-    listed = {r["unit_code"] for r in csv.DictReader(io.StringIO(got.text.lstrip("\ufeff")))}
+    rows = csv.DictReader(io.StringIO(got.text.lstrip("\ufeff")), delimiter=";")
+    listed = {r["Mã đơn vị"] for r in rows}
     assert current.key in listed and not {DISTRICT, commune_key} & listed
 
     admin = web.client("admin")

@@ -24,18 +24,21 @@ HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=2
 STORED = [h.strip() for h in HOSTILE]
 SOURCE = '=HYPERLINK("x";"y")+1.csv'
 NUMBER = re.compile(r"-?\d+(\.\d+)?(e[+-]?\d+)?")
+VI_NUMBER = re.compile(r"-?\d+(,\d+)?")
+"""A number in a CSV written for Vietnamese Excel (";" between cells, decimal comma)."""
 UNITS = [
     [f"F.{i}", name, "department", "2025:75", "Sở, ban, ngành"] for i, name in enumerate(HOSTILE)
 ]
 
 
-def csv_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+def csv_rows(text: str, delimiter: str = ",") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter))
 
 
-def assert_safe_csv(text: str, names: list[str]) -> None:
-    cells = [c for row in csv_rows(text) for c in row]
-    risky = [c for c in cells if c and c[0] in "=+-@\t\r" and not NUMBER.fullmatch(c)]
+def assert_safe_csv(text: str, names: list[str], delimiter: str = ",") -> None:
+    cells = [c for row in csv_rows(text, delimiter) for c in row]
+    number = VI_NUMBER if delimiter == ";" else NUMBER
+    risky = [c for c in cells if c and c[0] in "=+-@\t\r" and not number.fullmatch(c)]
     assert not risky, risky
     for name in names:
         assert neutral(name) in cells, name
@@ -203,9 +206,11 @@ def test_ranking_downloads(web, tmp_path: Path) -> None:
     client = web.client("viewer")
     response = client.get("/ranking.csv?framework=platform-usage&period=2026-10")
     assert response.status_code == 200, response.text
-    assert_safe_csv(response.text, list(names.values()))
-    changes = [r[7] for r in csv_rows(response.text)[1:]]
-    assert "-1" in changes and all(NUMBER.fullmatch(c) or not c for c in changes)
+    assert_safe_csv(response.text, list(names.values()), ";")
+    rows = csv_rows(response.text, ";")
+    at = rows[0].index("Thay đổi hạng (+ là tăng)")
+    changes = [r[at] for r in rows[1:]]
+    assert "-1" in changes and all(VI_NUMBER.fullmatch(c) or not c for c in changes)
     response = client.get("/ranking.xlsx?framework=platform-usage&period=2026-10")
     assert response.status_code == 200
     out = tmp_path / "xh.xlsx"

@@ -52,8 +52,9 @@ def test_missing_data_is_named_by_indicator_everywhere(web, tmp_path: Path) -> N
 
     got = client.get(f"/ranking.csv?{query}")
     assert got.status_code == 200
-    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
-    by_unit = {r[2]: r for r in rows[1:]}
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][3] == "Mã đơn vị" and rows[0][-1] == "Thiếu số liệu"
+    by_unit = {r[3]: r for r in rows[1:]}
     assert by_unit["75.SCT"][-1] == SCT_NOTE
     _no_codes(" ".join(r[-1] for r in rows[1:]))
 

@@ -92,8 +92,11 @@ def _page(web: Any) -> Outputs:
 
 def _csv(web: Any) -> Outputs:
     got = web.client("viewer").get("/ranking.csv", params={"period": PERIOD})
-    rows = list(csv.DictReader(io.StringIO(got.text.lstrip("\ufeff"))))
-    return {r["unit_code"]: (_number(r["index"]), _rank(r["rank"])) for r in rows}
+    assert got.text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(got.text[1:]), delimiter=";"))
+    return {
+        r["Mã đơn vị"]: (_number(r["Chỉ số"].replace(",", ".")), _rank(r["Hạng"])) for r in rows
+    }
 
 
 def _xlsx(content: bytes, path: Path) -> Outputs:

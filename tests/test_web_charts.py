@@ -61,19 +61,6 @@ def test_pages_with_charts_embed_svg_with_data_marks(web: Any) -> None:
         assert marks and re.search(r"<(path|circle|rect)\b", marks.group(1)), url
 
 
-def test_map_draws_a_symbol_per_unit() -> None:
-    from chiso.web.render import map_spec
-
-    points = [
-        {"name": "Sở Y tế", "lat": 10.95, "lon": 106.82, "index": 0.7, "key": "75.SYT"},
-        {"name": "Phường Trấn Biên", "lat": 10.96, "lon": 106.84, "index": 0.3, "key": "p1"},
-    ]
-    svg = chart_svg(map_spec(points))
-    _safe(svg)
-    symbols = re.search(r'<g class="mark-symbol role-mark[^"]*"[^>]*>(.*?)</g>', svg, re.S)
-    assert symbols and len(re.findall(r"<path\b", symbols.group(1))) == 2
-
-
 def test_unit_chart_numbers_are_vietnamese(web: Any) -> None:
     svg = chart_svg(
         {

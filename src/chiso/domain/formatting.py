@@ -97,3 +97,13 @@ def local_time(moment: datetime | None) -> str:
         return ""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return aware.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def signed(x: float | None, decimals: int = 2) -> str:
+    """A change as readers expect it: "+1,25", "−0,5" (a true minus sign), "0", "—" for none."""
+    if x is None:
+        return "—"
+    if x == 0:
+        return "0"
+    text = number(abs(x), decimals)
+    return ("+" if x > 0 else "−") + text

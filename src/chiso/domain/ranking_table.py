@@ -108,6 +108,18 @@ class RankingTable:
     def in_group(self, code: str) -> list[RankingRow]:
         return [r for r in self.rows if r.group == code]
 
+    def sections(self, order: str = "rank") -> list[tuple[str, str, list[RankingRow]]]:
+        """(group code, group name, rows) of each group, its rows in `order` (`SORTS`): ranks
+        are only compared inside a group, so every order keeps the groups apart."""
+        key = _SORT_KEYS.get(order)
+        out = []
+        for code, name in self.groups:
+            rows = self.in_group(code)
+            if key is not None:
+                rows.sort(key=key)
+            out.append((code, name, rows))
+        return out
+
     @property
     def ranked_groups(self) -> tuple[tuple[str, str], ...]:
         """The groups in which some unit is ranked (not "Ngoài các nhóm xếp hạng", not a
@@ -137,6 +149,18 @@ class RankingTable:
         """The main indices that carry points, shown beside the total."""
         f = self.framework
         return [n for n in (f.main_indices() or list(f.root.children)) if n.max_points > 0]
+
+
+def band(index: float | None, legend: tuple[float, ...]) -> str | None:
+    """The colour band of an index under the framework's legend: "low", "mid" or "high"
+    (None without an index); the ranking page, its legend and the map use these."""
+    if index is None:
+        return None
+    if not legend or index < legend[0]:
+        return "low" if legend else "high"
+    if len(legend) > 1 and index < legend[1]:
+        return "mid"
+    return "high"
 
 
 def build(
@@ -253,3 +277,27 @@ def _rounded_change(
     shown_now = _rounded(now, digits)
     shown_before = _rounded(now - delta, digits)
     return _rounded(shown_now - shown_before, digits)
+
+
+def _moved(row: RankingRow, sign: int) -> tuple[int, int, float, int, str]:
+    """The biggest move in the direction `sign` (+1 gains, -1 falls) first, in rank, then in
+    points; units without a rank now or before (nothing to compare) last."""
+    t = row.total
+    if t.rank_change is None or t.rank is None:
+        return (1, 0, 0.0, t.rank or 0, fold(row.unit_name))
+    return (0, -sign * t.rank_change, -sign * (t.points_change or 0.0), t.rank, fold(row.unit_name))
+
+
+_SORT_KEYS: dict[str, Callable[[RankingRow], tuple[object, ...]]] = {
+    "rank": _position,
+    "name": lambda r: (fold(r.unit_name), r.unit_code),
+    "gains": lambda r: _moved(r, 1),
+    "falls": lambda r: _moved(r, -1),
+}
+SORTS = {
+    "rank": "theo hạng",
+    "falls": "giảm hạng nhiều nhất trước",
+    "gains": "tăng hạng nhiều nhất trước",
+    "name": "theo tên đơn vị",
+}
+"""The orders a ranking can be read in, with their Vietnamese labels."""

@@ -97,6 +97,15 @@ def set_email(session: Session, username: str, email: str | None) -> str | None:
     return before
 
 
+def set_full_name(session: Session, username: str, full_name: str) -> str:
+    """The name before the change; raises LookupError for an unknown account."""
+    user = _user(session, username)
+    if user is None:
+        raise LookupError(username)
+    before, user.full_name = user.full_name, full_name
+    return before
+
+
 def signed_in(session: Session, username: str, at: datetime) -> None:
     user = _user(session, username)
     if user is not None:

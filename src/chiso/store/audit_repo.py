@@ -4,9 +4,10 @@ written here, in the transaction that makes it."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
@@ -116,3 +117,39 @@ def _record(e: AuditEntry) -> AuditRecord:
     return AuditRecord(
         e.id, e.at, e.actor, e.action, e.entity, e.entity_key, e.source, e.before, e.after
     )
+
+
+def search(
+    session: Session,
+    *,
+    entity: str | None = None,
+    key_patterns: Sequence[str] = (),
+    actor: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[AuditRecord], int]:
+    """One page of entries, newest first, and how many match: of one entity, whose key matches
+    one of the LIKE patterns, by one actor, at or after `since` and before `until`."""
+    where = []
+    if entity:
+        where.append(AuditEntry.entity == entity)
+    if key_patterns:
+        where.append(or_(*(AuditEntry.entity_key.like(p) for p in key_patterns)))
+    if actor:
+        where.append(AuditEntry.actor == actor)
+    if since is not None:
+        where.append(AuditEntry.at >= since)
+    if until is not None:
+        where.append(AuditEntry.at < until)
+    total = session.scalar(select(func.count(AuditEntry.id)).where(*where)) or 0
+    query = (
+        select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).offset(offset).limit(limit)
+    )
+    return [_record(e) for e in session.scalars(query)], int(total)
+
+
+def actors(session: Session) -> list[str]:
+    """Everyone who changed something, by name."""
+    return sorted(session.scalars(select(AuditEntry.actor).distinct()))

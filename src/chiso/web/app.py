@@ -30,6 +30,7 @@ from chiso.web import (
     pages_data,
     pages_documents,
     pages_main,
+    pages_ranking,
     pages_tasks,
 )
 
@@ -47,7 +48,7 @@ SECURITY_HEADERS = {
 
 
 ROUTERS = [pages_auth, pages_main, pages_data, pages_documents, pages_agency, pages_admin]
-ROUTERS += [pages_assess]
+ROUTERS += [pages_assess, pages_ranking]
 ROUTERS += [pages_tasks, api]
 
 

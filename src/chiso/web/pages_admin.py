@@ -1,4 +1,5 @@
-"""Administration: users, units, frameworks."""
+"""Administration: users, units, frameworks; the audit log, a value's history and the
+self-assessment progress leaders read."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -19,11 +22,14 @@ from starlette.datastructures import FormData
 from chiso.domain.access import Action, Role
 from chiso.errors import ChisoError, RejectedInput
 from chiso.services.accounts import sessions, users
+from chiso.services.assessments.progress import progress as assessment_progress_of
+from chiso.services.dashboard.pages import USAGE
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
+from chiso.services.system import audit
 from chiso.services.units import catalogue, importer
 from chiso.web.deps import acting, check_csrf, require, runtime
-from chiso.web.render import page
+from chiso.web.render import TEMPLATES, page
 from chiso.web.uploads import save_upload
 
 router = APIRouter(include_in_schema=False)
@@ -253,3 +259,153 @@ async def edit_unit(request: Request, key: str) -> Response:
         except ChisoError as exc:
             return page(request, "unit_edit.html", status=422, unit=current, error=exc)
     return RedirectResponse(f"/units/{current.key}", status_code=303)
+
+
+def _account_page(
+    request: Request,
+    username: str,
+    error: ChisoError | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    account = next((u for u in users.accounts(runtime(request)) if u.username == username), None)
+    if account is None:
+        raise users.missing_account(username)
+    return page(
+        request,
+        "account_edit.html",
+        status=status,
+        account=account,
+        roles=list(Role),
+        error=error,
+        typed=typed or {},
+    )
+
+
+@router.get("/admin/users/{username}")
+def edit_account_form(request: Request, username: str) -> Response:
+    require(request, Action.ADMINISTER)
+    return _account_page(request, username)
+
+
+@router.post("/admin/users/{username}")
+async def edit_account(request: Request, username: str) -> Response:
+    """Name, role, unit scope and address in one audited change; a refusal keeps what was typed."""
+    who = require(request, Action.ADMINISTER)
+    await check_csrf(request, who)
+    form = await request.form()
+    typed = {k: str(form.get(k) or "").strip() for k in ("full_name", "role", "unit", "email")}
+    try:
+        account = await run_in_threadpool(
+            users.update_account,
+            acting(request, who),
+            username,
+            typed["full_name"],
+            typed["role"],
+            typed["unit"] or None,
+            typed["email"] or None,
+        )
+    except ChisoError as exc:
+        return await run_in_threadpool(_account_page, request, username, exc, typed, 422)
+    return _page(request, message=f"Đã lưu tài khoản {account.username} ({account.full_name}).")
+
+
+def _links(base: str, params: dict[str, str], found: audit.AuditPage) -> dict[str, Any]:
+    """The previous and next pages' addresses, with the same filters."""
+    here = found.query.page
+
+    def at(n: int) -> str:
+        return f"{base}?{urlencode({k: v for k, v in params.items() if v} | {'page': n})}"
+
+    return {
+        "prev_url": at(here - 1) if here > 1 else None,
+        "next_url": at(here + 1) if here < found.pages else None,
+    }
+
+
+def _day(text: str | None, label: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise HTTPException(
+            400, f"Ngày {label} '{text}' không hợp lệ (cần dạng 2026-10-31)."
+        ) from exc
+
+
+@router.get("/audit")
+def audit_log(
+    request: Request,
+    unit: str | None = None,
+    indicator: str | None = None,
+    user: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page_number: int = Query(1, alias="page", ge=1, le=100_000),
+) -> Response:
+    """Who changed what, when, old → new, for administrators and leaders."""
+    who = require(request, Action.VIEW_AGGREGATES)
+    rt = acting(request, who)
+    query = audit.AuditQuery(
+        (unit or "").strip() or None,
+        indicator or None,
+        user or None,
+        _day(since, "từ"),
+        _day(until, "đến"),
+        page_number,
+    )
+    found = audit.search(rt, query)
+    params = {"unit": unit or "", "indicator": indicator or "", "user": user or ""}
+    params |= {"since": since or "", "until": until or ""}
+    return page(
+        request,
+        "audit.html",
+        status=422 if found.error else 200,
+        found=found,
+        history=False,
+        indicators=audit.indicators(rt),
+        people=audit.people(rt),
+        error=found.error,
+        params=params,
+        **_links("/audit", params, found),
+    )
+
+
+@router.get("/history")
+def value_history(
+    request: Request,
+    unit: str,
+    indicator: str,
+    page_number: int = Query(1, alias="page", ge=1, le=100_000),
+) -> Response:
+    """One unit's value of one indicator, every change (reporters: their units only)."""
+    who = require(request, Action.VIEW_UNIT)
+    found = audit.value_history(acting(request, who), unit, indicator, page_number)
+    if found.error:
+        raise found.error
+    params = {"unit": unit, "indicator": indicator}
+    return page(
+        request,
+        "audit.html",
+        found=found,
+        history=True,
+        params=params,
+        **_links("/history", params, found),
+    )
+
+
+def _history_indicators(request: Request) -> list[tuple[str, str]]:
+    """(code, name) of the monthly framework's indicators, for the unit page's history links."""
+    return [(n.code, n.name) for n in frameworks.get(runtime(request), USAGE).leaves()]
+
+
+TEMPLATES.env.globals["history_indicators"] = _history_indicators
+
+
+@router.get("/assessments/progress")
+def assessment_progress(request: Request) -> Response:
+    """Where every unit's self-assessment stands, for leaders (and the office, the council)."""
+    who = require(request, Action.VIEW_AGGREGATES)
+    found = assessment_progress_of(acting(request, who))
+    return page(request, "assessment_progress.html", rounds=found)

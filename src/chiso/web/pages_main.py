@@ -1,21 +1,14 @@
-"""Overview, ranking (with exports), map and unit pages."""
+"""Overview, search, unit and indicator pages (the ranking and the map: pages_ranking)."""
 
 from __future__ import annotations
-
-import csv
-import io
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from chiso.domain.access import Action, Role, can
 from chiso.domain.periods import Period, PeriodError
-from chiso.domain.text import fold
-from chiso.io.writers import csv_cells
-from chiso.services.accounts import access_log
 from chiso.services.dashboard import checklist
 from chiso.services.dashboard import pages as dashboard
-from chiso.services.scoring import frameworks
 from chiso.services.tasks import tracking
 from chiso.services.units import catalogue
 from chiso.web.deps import acting, caller, require, runtime
@@ -43,151 +36,6 @@ def overview(request: Request, period: str | None = None, compare: str | None = 
     data = dashboard.overview(rt, chosen, against) if chosen else None
     late = tracking.list_tasks(rt, overdue_only=True)
     return page(request, "overview.html", data=data, choices=choices, chosen=chosen, late=late)
-
-
-def _ranking(request: Request, framework: str, period: str | None) -> dashboard.Ranking | None:
-    frameworks.get(runtime(request), framework)
-    chosen = (
-        _period(period, framework, request)
-        if period
-        else dashboard.latest(runtime(request), framework, None)
-    )
-    return dashboard.ranking(runtime(request), framework, chosen) if chosen else None
-
-
-@router.get("/ranking")
-def ranking(
-    request: Request,
-    framework: str = dashboard.USAGE,
-    period: str | None = None,
-    group: str | None = None,
-    sort: str = "rank",
-    all_groups: bool = False,
-) -> Response:
-    require(request, Action.VIEW_AGGREGATES)
-    rt = runtime(request)
-    data = _ranking(request, framework, period)
-    table = data.shown(group or None, all_groups) if data else None
-    rows = list(table.rows) if table else []
-    if sort == "name":
-        rows.sort(key=lambda r: fold(r.unit_name))
-    elif sort == "change":
-        rows.sort(key=lambda r: -(r.total.rank_change or 0))
-    ids = frameworks.available_ids(rt)
-    return page(
-        request,
-        "ranking.html",
-        data=data,
-        table=table,
-        rows=rows,
-        group=group,
-        sort=sort,
-        all_groups=all_groups,
-        framework=framework,
-        frameworks=ids,
-        choices=list(reversed(dashboard.choices(rt, framework))),
-    )
-
-
-def _download(request: Request, framework: str, period: str | None) -> dashboard.Ranking:
-    """The ranking a download is made from, or 404 when there is nothing to rank yet."""
-    require(request, Action.VIEW_AGGREGATES)
-    data = _ranking(request, framework, period)
-    if data is None:
-        raise HTTPException(404, "Chưa có số liệu để xếp hạng.")
-    return data
-
-
-CSV_HEADER = (
-    "ranking_group",
-    "rank",
-    "unit_code",
-    "unit_name",
-    "points",
-    "max_points",
-    "index",
-    "rank_change",
-    "rank_p05",
-    "rank_p95",
-    "missing",
-)
-
-
-@router.get("/ranking.csv")
-def ranking_csv(
-    request: Request,
-    framework: str = dashboard.USAGE,
-    period: str | None = None,
-    all_groups: bool = False,
-) -> Response:
-    """The page's table as published (the ranking table's rounded figures)."""
-    data = _download(request, framework, period)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(csv_cells(list(CSV_HEADER)))
-    for r in data.rows(None, all_groups):
-        total, band = r.total, r.interval
-        writer.writerow(
-            csv_cells(
-                [
-                    r.group_name,
-                    _blank(total.rank),
-                    r.unit_code,
-                    r.unit_name,
-                    _blank(total.points),
-                    total.max_points,
-                    _blank(total.index),
-                    _blank(total.rank_change),
-                    band.p05 if band else "",
-                    band.p95 if band else "",
-                    r.missing_note,
-                ]
-            )
-        )
-    name = f"xep-hang-{framework}-{data.period}.csv"
-    _exported(request, name, framework, data.period)
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def _exported(request: Request, name: str, framework: str, period: object) -> None:
-    who = caller(request)
-    rt = acting(request, who) if who else runtime(request)
-    details = {"file": name, "framework": framework, "period": str(period)}
-    access_log.note(rt, access_log.EXPORT, "ranking", name, details)
-
-
-def _blank(x: object) -> object:
-    return "" if x is None else x
-
-
-@router.get("/ranking.xlsx")
-def ranking_xlsx(
-    request: Request,
-    framework: str = dashboard.USAGE,
-    period: str | None = None,
-    all_groups: bool = False,
-) -> Response:
-    import tempfile
-    from pathlib import Path
-
-    from chiso.documents.decision import write_xlsx
-
-    data = _download(request, framework, period)
-    with tempfile.TemporaryDirectory() as work:
-        path = write_xlsx(Path(work) / "x.xlsx", data.shown(None, all_groups))
-        content = path.read_bytes()
-    _exported(request, f"xep-hang-{framework}-{data.period}.xlsx", framework, data.period)
-    return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="xep-hang-{framework}-{data.period}.xlsx"'
-        },
-    )
 
 
 @router.get("/search")
@@ -256,30 +104,6 @@ def unit(request: Request, key: str, period: str | None = None) -> Response:
         crumbs=crumbs if len(crumbs) > 1 else None,
         checklist=todo,
     )
-
-
-@router.get("/map")
-def map_page(request: Request, period: str | None = None) -> Response:
-    require(request, Action.VIEW_AGGREGATES)
-    data = _ranking(request, dashboard.USAGE, period)
-    points = []
-    if data:
-        coords = catalogue.coordinates(
-            runtime(request), [r.unit.code for r in data.evaluation.results]
-        )
-        for r in data.evaluation.results:
-            if r.unit.code in coords and r.total.index is not None:
-                lat, lon = coords[r.unit.code]
-                points.append(
-                    {
-                        "name": r.unit.name,
-                        "lat": lat,
-                        "lon": lon,
-                        "index": round(r.total.index, 4),
-                        "key": r.unit.code,
-                    }
-                )
-    return page(request, "map.html", data=data, points=points)
 
 
 @router.get("/indicators/{code}")

@@ -11,7 +11,15 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from chiso.domain.access import Action, can
-from chiso.domain.formatting import fixed, local_time, number, percent, percent_points, value_text
+from chiso.domain.formatting import (
+    fixed,
+    local_time,
+    number,
+    percent,
+    percent_points,
+    signed,
+    value_text,
+)
 from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
@@ -29,6 +37,7 @@ TEMPLATES.env.filters.update(
     fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
     tojson_attr=lambda x: json.dumps(x, ensure_ascii=False),
     localtime=local_time,
+    signed=signed,
     points=lambda x: "—" if x is None else f"{'+' if x > 0 else ''}{number(x * 100, 2)} điểm %",
 )
 
@@ -164,32 +173,6 @@ def line_change(line: Any) -> str:
     return f"{sign}{number(change)}"
 
 
-def map_spec(points: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "width": 520,
-        "height": 440,
-        "data": {"values": points},
-        "projection": {"type": "mercator"},
-        "mark": {
-            "type": "circle",
-            "size": 90,
-            "opacity": 0.85,
-            "stroke": "#333",
-            "strokeWidth": 0.5,
-        },
-        "encoding": {
-            "longitude": {"field": "lon", "type": "quantitative"},
-            "latitude": {"field": "lat", "type": "quantitative"},
-            "color": {
-                "field": "index",
-                "type": "quantitative",
-                "title": "Chỉ số",
-                "scale": {"domain": [0, 1], "scheme": "redyellowgreen"},
-            },
-        },
-    }
-
-
 def distribution_spec(data: Any) -> dict[str, Any]:
     """A histogram of the units' values (rates in percent)."""
     share = data.kind is InputKind.RATE
@@ -225,7 +208,6 @@ TEMPLATES.env.globals.update(
     line_value=line_value,
     line_target=line_target,
     line_change=line_change,
-    map_spec=map_spec,
     describe=value_text,
 )
 

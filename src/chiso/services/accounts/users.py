@@ -100,6 +100,10 @@ def accounts(rt: Runtime) -> list[Account]:
         return accounts_repo.all_accounts(session)
 
 
+def missing_account(username: str) -> NotFound:
+    return _missing(username)
+
+
 def _missing(username: str) -> NotFound:
     return NotFound(
         f"Không có tài khoản '{username}'.",
@@ -209,3 +213,55 @@ def set_email(rt: Runtime, username: str, email: str | None) -> None:
         audit_repo.record(
             session, rt.actor, "user.email", "user", username, {"email": before}, {"email": checked}
         )
+
+
+def update_account(
+    rt: Runtime,
+    username: str,
+    full_name: str,
+    role: str,
+    unit: str | None = None,
+    email: str | None = None,
+) -> Account:
+    """An administrator's edit of an account from one form: name, role, the unit a reporter's
+    scope starts from, address; one audit entry with what changed (old → new). A unit is kept
+    only for a reporter; the account's sessions carry on with the new role and scope."""
+    chosen = _role(role)
+    name = full_name.strip()
+    if not name:
+        raise RejectedInput("Cần nhập họ tên.", "empty full name")
+    if chosen is Role.REPORTER and not unit:
+        raise RejectedInput(
+            "Báo cáo viên phải gắn với một đơn vị.",
+            "reporter needs a unit",
+            hint_vi="chọn đơn vị, ví dụ Sở Y tế hoặc 75.SYT.",
+        )
+    address = _checked_email(email)
+    with rt.db.transaction() as session:
+        current = accounts_repo.by_username(session, username)
+        if current is None:
+            raise _missing(username)
+        found = find_unit(session, unit) if unit and chosen is Role.REPORTER else None
+        accounts_repo.set_full_name(session, username, name)
+        accounts_repo.set_role(session, username, chosen, found.id if found else None)
+        accounts_repo.set_email(session, username, address)
+        was = {
+            "full_name": current.full_name,
+            "role": current.role.value,
+            "unit": current.unit_key,
+            "email": current.email,
+        }
+        now = {
+            "full_name": name,
+            "role": chosen.value,
+            "unit": found.key if found else None,
+            "email": address,
+        }
+        changed = [k for k in now if now[k] != was[k]]
+        if changed:
+            before = {k: was[k] for k in changed}
+            after = {k: now[k] for k in changed}
+            audit_repo.record(session, rt.actor, "user.update", "user", username, before, after)
+        account = accounts_repo.by_username(session, username)
+        assert account is not None
+        return account

@@ -1,0 +1,155 @@
+"""The ranking a province publishes (page, print view, CSV and XLSX) and the map: both render the
+one ranking table of the period and compute nothing."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from chiso.documents import ranking_export
+from chiso.domain.access import Action
+from chiso.domain.periods import Period, PeriodError
+from chiso.domain.ranking_table import SORTS, band
+from chiso.services.accounts import access_log
+from chiso.services.dashboard import map as map_data
+from chiso.services.dashboard import pages as dashboard
+from chiso.services.scoring import frameworks
+from chiso.web.deps import acting, caller, require, runtime
+from chiso.web.render import page
+
+router = APIRouter(include_in_schema=False)
+OLD_SORTS = {"change": "gains"}
+"""Orders older links name."""
+
+
+def _period(text: str | None, framework_id: str, request: Request) -> Period | None:
+    if text:
+        try:
+            return Period.parse(text)
+        except PeriodError as exc:
+            raise HTTPException(400, f"Kỳ '{text}' không hợp lệ.") from exc
+    return dashboard.latest(runtime(request), framework_id, None)
+
+
+def _ranking(request: Request, framework: str, period: str | None) -> dashboard.Ranking | None:
+    frameworks.get(runtime(request), framework)
+    chosen = _period(period, framework, request)
+    return dashboard.ranking(runtime(request), framework, chosen) if chosen else None
+
+
+@router.get("/ranking")
+def ranking(
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    group: str | None = None,
+    sort: str = "rank",
+    all_groups: bool = False,
+) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    rt = runtime(request)
+    data = _ranking(request, framework, period)
+    sort = OLD_SORTS.get(sort, sort)
+    if sort not in SORTS:
+        sort = "rank"
+    table = data.shown(group or None, all_groups) if data else None
+    previous = Period.parse(table.previous_period) if table and table.previous_period else None
+    return page(
+        request,
+        "ranking.html",
+        data=data,
+        table=table,
+        sections=table.sections(sort) if table else [],
+        previous=previous,
+        group=group,
+        sort=sort,
+        sorts=SORTS,
+        band=band,
+        all_groups=all_groups,
+        framework=framework,
+        frameworks=frameworks.available(rt),
+        choices=list(reversed(dashboard.choices(rt, framework))),
+    )
+
+
+def _download(request: Request, framework: str, period: str | None) -> dashboard.Ranking:
+    """The ranking a download is made from, or 404 when there is nothing to rank yet."""
+    require(request, Action.VIEW_AGGREGATES)
+    data = _ranking(request, framework, period)
+    if data is None:
+        raise HTTPException(404, "Chưa có số liệu để xếp hạng.")
+    return data
+
+
+def _exported(request: Request, name: str, framework: str, period: object) -> None:
+    who = caller(request)
+    rt = acting(request, who) if who else runtime(request)
+    details = {"file": name, "framework": framework, "period": str(period)}
+    access_log.note(rt, access_log.EXPORT, "ranking", name, details)
+
+
+@router.get("/ranking.csv")
+def ranking_csv(
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    group: str | None = None,
+    all_groups: bool = False,
+) -> Response:
+    """The page's table as Vietnamese Excel opens it: BOM, ";" and decimal commas."""
+    data = _download(request, framework, period)
+    text = ranking_export.csv_text(data.shown(group or None, all_groups))
+    name = f"xep-hang-{framework}-{data.period}.csv"
+    _exported(request, name, framework, data.period)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/ranking.xlsx")
+def ranking_xlsx(
+    request: Request,
+    framework: str = dashboard.USAGE,
+    period: str | None = None,
+    group: str | None = None,
+    all_groups: bool = False,
+) -> Response:
+    data = _download(request, framework, period)
+    with tempfile.TemporaryDirectory() as work:
+        path = ranking_export.write_xlsx(
+            Path(work) / "x.xlsx", data.shown(group or None, all_groups)
+        )
+        content = path.read_bytes()
+    name = f"xep-hang-{framework}-{data.period}.xlsx"
+    _exported(request, name, framework, data.period)
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/map")
+def map_page(
+    request: Request, framework: str = dashboard.USAGE, period: str | None = None
+) -> Response:
+    require(request, Action.VIEW_AGGREGATES)
+    rt = runtime(request)
+    frameworks.get(rt, framework)
+    chosen = _period(period, framework, request)
+    view = map_data.map_view(rt, framework, chosen) if chosen else None
+    return page(
+        request,
+        "map.html",
+        view=view,
+        framework=framework,
+        frameworks=frameworks.available(rt),
+        choices=list(reversed(dashboard.periods(rt, framework))),
+        bands=map_data.BAND_NAMES,
+        radius=map_data.RADIUS,
+    )
