@@ -15,7 +15,7 @@ import io
 import math
 from pathlib import Path
 
-from chiso.documents.layout import HEADING, INDEX_FORMAT, POINTS_FORMAT, XLSX_FONT, print_setup
+from chiso.documents.layout import HEADING, XLSX_FONT, print_setup
 from chiso.domain.periods import Period
 from chiso.domain.ranking_table import RankingRow, RankingTable
 from chiso.io.writers import neutral, sheet_title, write_cell, write_cells
@@ -116,10 +116,13 @@ def write_xlsx(path: Path, table: RankingTable) -> Path:
     text = wb.add_format(XLSX_FONT | {"border": 1})
     whole = wb.add_format(XLSX_FONT | {"border": 1, "num_format": "0"})
     signed = wb.add_format(XLSX_FONT | {"border": 1, "num_format": "+0;-0;0"})
-    index = wb.add_format(XLSX_FONT | {"border": 1, "num_format": INDEX_FORMAT})
-    index_change = wb.add_format(XLSX_FONT | {"border": 1, "num_format": "+0.0000;-0.0000;0.0000"})
-    points = wb.add_format(XLSX_FONT | {"border": 1, "num_format": POINTS_FORMAT})
-    points_change = wb.add_format(XLSX_FONT | {"border": 1, "num_format": "+#,##0.00;-#,##0.00;0"})
+    digits = table.framework.precision
+    ix = "0." + "0" * digits if digits else "0"  # 0,9836 as published
+    index = wb.add_format(XLSX_FONT | {"border": 1, "num_format": ix})
+    index_change = wb.add_format(XLSX_FONT | {"border": 1, "num_format": f"+{ix};-{ix};{ix}"})
+    shown = "#,##0.00" + "#" * max(0, digits - 2)  # 98,3569 as published; 100,00 at least
+    points = wb.add_format(XLSX_FONT | {"border": 1, "num_format": shown})
+    points_change = wb.add_format(XLSX_FONT | {"border": 1, "num_format": f"+{shown};-{shown};0"})
     names = header(table)
     formats = [text, whole, text, text, text, points, points, index, points_change]
     formats += [index_change, whole, signed, whole, whole]

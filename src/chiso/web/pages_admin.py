@@ -275,6 +275,7 @@ def _account_page(
         request,
         "account_edit.html",
         status=status,
+        crumbs=[("/admin", "Quản trị"), (request.url.path, account.full_name)],
         account=account,
         roles=list(Role),
         error=error,
@@ -362,6 +363,7 @@ def audit_log(
         request,
         "audit.html",
         status=422 if found.error else 200,
+        crumbs=[("/", "Tổng quan"), ("/audit", "Nhật ký thay đổi")],
         found=found,
         history=False,
         indicators=audit.indicators(rt),
@@ -390,6 +392,10 @@ def value_history(
         "audit.html",
         found=found,
         history=True,
+        crumbs=[
+            (f"/units/{found.query.unit}", found.unit_name or ""),
+            (request.url.path, "Lịch sử số liệu"),
+        ],
         params=params,
         **_links("/history", params, found),
     )
@@ -408,4 +414,5 @@ def assessment_progress(request: Request) -> Response:
     """Where every unit's self-assessment stands, for leaders (and the office, the council)."""
     who = require(request, Action.VIEW_AGGREGATES)
     found = assessment_progress_of(acting(request, who))
-    return page(request, "assessment_progress.html", rounds=found)
+    crumbs = [("/", "Tổng quan"), ("/assessments/progress", "Tiến độ tự đánh giá")]
+    return page(request, "assessment_progress.html", rounds=found, crumbs=crumbs)
