@@ -411,3 +411,20 @@ def test_reporter_checklist_lists_what_is_due_and_by_when(web: Any) -> None:
     )
     # the checklist is the reporter's: the other roles read the unit page without it
     assert 'id="checklist-title"' not in web.client("viewer").get("/units/75.SYT").text
+
+
+def test_an_abolished_district_and_an_empty_period_read_plainly(web: Any) -> None:
+    client = web.client("viewer")
+    district = client.get("/units/legacy:688")
+    assert district.status_code == 200
+    text = _visible(district.text)
+    assert "Thị xã Phước Long" in text and "hiệu lực đến 30/06/2025" in text
+    assert "Đơn vị trực thuộc" in text and "Phường Long Phước" in text  # its old communes
+    trail = re.search(r'class="crumbs"><ol>(.*?)</ol>', district.text)
+    assert trail and "Tỉnh Bình Phước" in trail.group(1)
+    empty = client.get("/units/75.SYT", params={"period": "2025-01"})
+    assert empty.status_code == 200
+    shown = _visible(empty.text)
+    assert "Các chỉ số tháng 1/2025" in shown and shown.count("chưa có số liệu") == 8
+    assert 'class="chart"' not in empty.text
+    assert client.get("/units/75.SYT", params={"period": "tháng mười"}).status_code == 400
