@@ -428,3 +428,14 @@ def test_an_abolished_district_and_an_empty_period_read_plainly(web: Any) -> Non
     assert "Các chỉ số tháng 1/2025" in shown and shown.count("chưa có số liệu") == 8
     assert 'class="chart"' not in empty.text
     assert client.get("/units/75.SYT", params={"period": "tháng mười"}).status_code == 400
+
+
+def test_who_may_open_the_new_pages(web: Any) -> None:
+    anonymous = web.client(None)
+    for url in ("/search?q=son+ha", "/units/2025:75/groups/so-ban-nganh"):
+        response = anonymous.get(url)
+        assert response.status_code == 303 and "/login" in response.headers["location"], url
+    reporter = web.client("reporter")
+    assert reporter.get("/units/2025:75/groups/so-ban-nganh").status_code == 403
+    assert reporter.get("/units/2025:75").status_code == 403
+    assert reporter.get("/search?q=son+ha").status_code == 200
