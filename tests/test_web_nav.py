@@ -386,6 +386,10 @@ def test_reporter_checklist_lists_what_is_due_and_by_when(web: Any) -> None:
     rounds.open_round(
         web.rt, "dti-department-500", year, today - timedelta(days=2), today + timedelta(days=5)
     )
+    from chiso.services.tasks import importer as tasks_importer
+
+    demo = Path(__file__).parent.parent / "src" / "chiso" / "data" / "demo"
+    tasks_importer.import_tasks(web.rt, demo / "nhiem-vu.csv")
     client = web.client("reporter")
     landing = client.get("/units/75.SYT").text
     box = landing.split('id="checklist-title"')[1].split("</section>")[0]
@@ -397,6 +401,9 @@ def test_reporter_checklist_lists_what_is_due_and_by_when(web: Any) -> None:
     assert f"năm {year}" in assessment and "đã nhập 0/27" in assessment
     assert (today + timedelta(days=5)).strftime("%d/%m/%Y") in assessment
     assert f'href="/data?framework=platform-usage&amp;unit=75.SYT&amp;period={due}#nhap-tay"' in box
+    tasks = [t.split("</li>")[0] for t in box.split('data-item="task"')[1:]]
+    assert len(tasks) == 1, tasks  # the one task of the directive it leads
+    assert "Phê duyệt hồ sơ đề xuất cấp độ an toàn" in tasks[0] and "Hạn 31/12/2026" in tasks[0]
 
     import_records(
         web.rt,
