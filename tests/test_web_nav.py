@@ -104,8 +104,9 @@ def test_old_scheme_units_are_marked_with_their_dates(web: Any) -> None:
 
 
 def test_a_reporter_finds_only_the_units_of_their_scope(web: Any) -> None:
-    keys = _hits(web.client("reporter").get("/search", params={"q": "sở"}).text)
-    assert keys == ["75.SYT"]
+    found = web.client("reporter").get("/search", params={"q": "sở"}).text
+    assert _hits(found) == ["75.SYT"]
+    assert '<a href="/units/75.SYT">Đơn vị của tôi</a>' in found.split('class="crumbs"')[1]
     assert _hits(web.client("admin").get("/search", params={"q": "sở"}).text).count("75.SCT") == 1
 
 
