@@ -217,6 +217,13 @@ def test_unit_page_rank_value_target_change_and_a_chart_per_indicator(web: Any) 
     assert (
         re.search(r'class="standing" data-rank="1"', page) and "Hạng <strong>1</strong>/3" in page
     )
+    # a fall reads with a true minus sign
+    sct = web.client("viewer").get("/units/75.SCT", params={"period": "2026-10"}).text
+    fell = sct.split('data-code="signed_docs_rate"')[1].split("</section>")[0]
+    assert (
+        dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", fell))["So với tháng 9/2026"]
+        == "−10 điểm %"
+    )
     # the people who write values go from the page to its manual entry, prefilled
     link = "/data?framework=platform-usage&amp;unit=75.SYT&amp;period=2026-10#nhap-tay"
     assert link not in page
