@@ -104,8 +104,9 @@ def test_old_scheme_units_are_marked_with_their_dates(web: Any) -> None:
 
 
 def test_a_reporter_finds_only_the_units_of_their_scope(web: Any) -> None:
-    keys = _hits(web.client("reporter").get("/search", params={"q": "sở"}).text)
-    assert keys == ["75.SYT"]
+    found = web.client("reporter").get("/search", params={"q": "sở"}).text
+    assert _hits(found) == ["75.SYT"]
+    assert '<a href="/units/75.SYT">Đơn vị của tôi</a>' in found.split('class="crumbs"')[1]
     assert _hits(web.client("admin").get("/search", params={"q": "sở"}).text).count("75.SCT") == 1
 
 
@@ -215,6 +216,13 @@ def test_unit_page_rank_value_target_change_and_a_chart_per_indicator(web: Any) 
     assert page.count('class="chart"') == 8
     assert (
         re.search(r'class="standing" data-rank="1"', page) and "Hạng <strong>1</strong>/3" in page
+    )
+    # a fall reads with a true minus sign
+    sct = web.client("viewer").get("/units/75.SCT", params={"period": "2026-10"}).text
+    fell = sct.split('data-code="signed_docs_rate"')[1].split("</section>")[0]
+    assert (
+        dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", fell))["So với tháng 9/2026"]
+        == "−10 điểm %"
     )
     # the people who write values go from the page to its manual entry, prefilled
     link = "/data?framework=platform-usage&amp;unit=75.SYT&amp;period=2026-10#nhap-tay"
@@ -386,6 +394,10 @@ def test_reporter_checklist_lists_what_is_due_and_by_when(web: Any) -> None:
     rounds.open_round(
         web.rt, "dti-department-500", year, today - timedelta(days=2), today + timedelta(days=5)
     )
+    from chiso.services.tasks import importer as tasks_importer
+
+    demo = Path(__file__).parent.parent / "src" / "chiso" / "data" / "demo"
+    tasks_importer.import_tasks(web.rt, demo / "nhiem-vu.csv")
     client = web.client("reporter")
     landing = client.get("/units/75.SYT").text
     box = landing.split('id="checklist-title"')[1].split("</section>")[0]
@@ -397,6 +409,9 @@ def test_reporter_checklist_lists_what_is_due_and_by_when(web: Any) -> None:
     assert f"năm {year}" in assessment and "đã nhập 0/27" in assessment
     assert (today + timedelta(days=5)).strftime("%d/%m/%Y") in assessment
     assert f'href="/data?framework=platform-usage&amp;unit=75.SYT&amp;period={due}#nhap-tay"' in box
+    tasks = [t.split("</li>")[0] for t in box.split('data-item="task"')[1:]]
+    assert len(tasks) == 1, tasks  # the one task of the directive it leads
+    assert "Phê duyệt hồ sơ đề xuất cấp độ an toàn" in tasks[0] and "Hạn 31/12/2026" in tasks[0]
 
     import_records(
         web.rt,
@@ -411,3 +426,31 @@ def test_reporter_checklist_lists_what_is_due_and_by_when(web: Any) -> None:
     )
     # the checklist is the reporter's: the other roles read the unit page without it
     assert 'id="checklist-title"' not in web.client("viewer").get("/units/75.SYT").text
+
+
+def test_an_abolished_district_and_an_empty_period_read_plainly(web: Any) -> None:
+    client = web.client("viewer")
+    district = client.get("/units/legacy:688")
+    assert district.status_code == 200
+    text = _visible(district.text)
+    assert "Thị xã Phước Long" in text and "hiệu lực đến 30/06/2025" in text
+    assert "Đơn vị trực thuộc" in text and "Phường Long Phước" in text  # its old communes
+    trail = re.search(r'class="crumbs"><ol>(.*?)</ol>', district.text)
+    assert trail and "Tỉnh Bình Phước" in trail.group(1)
+    empty = client.get("/units/75.SYT", params={"period": "2025-01"})
+    assert empty.status_code == 200
+    shown = _visible(empty.text)
+    assert "Các chỉ số tháng 1/2025" in shown and shown.count("chưa có số liệu") == 8
+    assert 'class="chart"' not in empty.text
+    assert client.get("/units/75.SYT", params={"period": "tháng mười"}).status_code == 400
+
+
+def test_who_may_open_the_new_pages(web: Any) -> None:
+    anonymous = web.client(None)
+    for url in ("/search?q=son+ha", "/units/2025:75/groups/so-ban-nganh"):
+        response = anonymous.get(url)
+        assert response.status_code == 303 and "/login" in response.headers["location"], url
+    reporter = web.client("reporter")
+    assert reporter.get("/units/2025:75/groups/so-ban-nganh").status_code == 403
+    assert reporter.get("/units/2025:75").status_code == 403
+    assert reporter.get("/search?q=son+ha").status_code == 200

@@ -43,7 +43,10 @@ def search(request: Request, q: str = "") -> Response:
     """Units by name, folded or with diacritics, in the header of every page (a GET form)."""
     who = require(request, Action.VIEW_UNIT)
     found = catalogue.search_units(acting(request, who), q)
-    crumbs = [("/", "Tổng quan"), ("/search", "Tìm đơn vị")]
+    home = ("/", "Tổng quan")
+    if not can(who.role, Action.VIEW_AGGREGATES) and who.account.unit_key:
+        home = (f"/units/{who.account.unit_key}", "Đơn vị của tôi")
+    crumbs = [home, ("/search", "Tìm đơn vị")]
     return page(request, "search.html", found=found, q=q, crumbs=crumbs)
 
 

@@ -167,10 +167,7 @@ def line_change(line: Any) -> str:
         )
     if change == 0:
         return "không đổi"
-    sign = "+" if change > 0 else ""
-    if line.share:
-        return f"{sign}{number(change * 100, 2)} điểm %"
-    return f"{sign}{number(change)}"
+    return f"{signed(change * 100)} điểm %" if line.share else signed(change)
 
 
 def distribution_spec(data: Any) -> dict[str, Any]:

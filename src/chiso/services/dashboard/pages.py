@@ -344,6 +344,7 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
     page = UnitPage(detail, history, last, [], [], [], ancestors=ancestors)
     page.periods = list(reversed(periods(rt, USAGE, Granularity.MONTH)))
     if last is None:
+        page.children = _children(framework, children, None)
         return page
     found = ranking(rt, framework.id, last, draws=0)
     if found is not None:
