@@ -55,7 +55,7 @@ class Settings(BaseSettings):
         default=50,
         description="dung lượng tối đa phần thân một yêu cầu gửi lên máy chủ web (MB); lớn hơn: 413",
     )
-    work_seconds: int = Field(
+    work_seconds: float = Field(
         default=60,
         description="thời gian tối đa kiểm tra chữ ký một tệp PDF hoặc đọc một tệp nhập (giây)",
     )
