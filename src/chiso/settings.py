@@ -57,12 +57,13 @@ class Settings(BaseSettings):
     )
     work_seconds: float = Field(
         default=60,
-        description="thời gian tối đa kiểm tra chữ ký một tệp PDF hoặc đọc một tệp nhập (giây)",
+        description="thời gian tối đa kiểm tra chữ ký một tệp PDF, đọc một tệp tải lên trang Số "
+        "liệu hoặc chuyển một tệp DOCX sang PDF bằng LibreOffice (giây)",
     )
     work_memory_mb: int = Field(
         default=1024,
         description="bộ nhớ tối đa thêm cho việc kiểm tra chữ ký một tệp PDF hoặc đọc một tệp "
-        "nhập (MB)",
+        "tải lên trang Số liệu; không gian địa chỉ tối đa của LibreOffice khi chuyển sang PDF (MB)",
     )
 
     session_idle_minutes: int = Field(
