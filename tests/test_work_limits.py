@@ -134,3 +134,28 @@ def test_web_pdf_download_past_the_limits_is_refused(
     monkeypatch.setattr(web.rt.settings, "work_seconds", 0.2)
     late = web.client("admin").post("/documents/compose", data=form)
     assert late.status_code == 422 and "quá 0,2 giây nên bị dừng" in late.text
+
+
+def test_admin_units_upload_past_the_memory_limit_is_refused(
+    web: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chiso.services.units import catalogue
+
+    header = "code,name,kind,parent_code,groups,short_name\n"
+    lines = [f"X{i},Xã Thử {i},commune,75,,\n" for i in range(200_000)]
+    data = (header + "".join(lines)).encode("utf-8")
+    form = {"csrf": web.csrf("admin"), "mode": "import"}
+    monkeypatch.setattr(web.rt.settings, "work_memory_mb", 8)
+    refused = web.client("admin").post(
+        "/admin/units", data=form, files={"file": ("don-vi.csv", data, "text/csv")}
+    )
+    assert refused.status_code == 422, refused.text[:300]
+    assert "Tệp don-vi.csv: xử lý vượt giới hạn bộ nhớ (8 MB) nên bị dừng." in refused.text
+    assert catalogue.list_units(web.rt, catalogue.ListQuery(search="Xã Thử 1")) == []
+    monkeypatch.setattr(web.rt.settings, "work_memory_mb", 1024)
+    small = (header + "".join(lines[:3])).encode("utf-8")
+    form["mode"] = "preview"
+    shown = web.client("admin").post(
+        "/admin/units", data=form, files={"file": ("don-vi.csv", small, "text/csv")}
+    )
+    assert shown.status_code == 200 and "Xem trước" in shown.text, shown.text[:300]
