@@ -118,3 +118,11 @@ def test_chart_is_drawn_once_per_data(web: Any) -> None:
     took = time.perf_counter() - start
     assert again.status_code == 200 and _charts(again.text)
     assert took < 1.0, took
+
+
+def test_distribution_counts_units_in_whole_numbers(web: Any) -> None:
+    html = web.client("admin").get("/indicators/signed_docs_rate?period=2026-10").text
+    svg = _charts(html)[0]
+    groups = re.findall(r'class="mark-text role-axis-label"[^>]*>(.*?)</g>', svg, re.S)
+    counts = re.findall(r">([^<]*)</text>", groups[-1])
+    assert counts and all(re.fullmatch(r"\d+", c) for c in counts), counts

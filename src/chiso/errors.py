@@ -62,6 +62,12 @@ class RejectedInput(ChisoError):
     """A file or request failed validation; nothing from it was stored."""
 
 
+class TooLarge(RejectedInput):
+    """Reading a file needed more memory than CHISO_WORK_MEMORY_MB allows; nothing was stored."""
+
+    http_status = 413
+
+
 class UsageError(ChisoError):
     """The command was called wrongly (bad option value, unknown reference): exit code 2."""
 

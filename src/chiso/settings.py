@@ -55,14 +55,15 @@ class Settings(BaseSettings):
         default=50,
         description="dung lượng tối đa phần thân một yêu cầu gửi lên máy chủ web (MB); lớn hơn: 413",
     )
-    work_seconds: int = Field(
+    work_seconds: float = Field(
         default=60,
-        description="thời gian tối đa kiểm tra chữ ký một tệp PDF hoặc đọc một tệp nhập (giây)",
+        description="thời gian tối đa kiểm tra chữ ký một tệp PDF, đọc một tệp tải lên trang Số "
+        "liệu hoặc chuyển một tệp DOCX sang PDF bằng LibreOffice (giây)",
     )
     work_memory_mb: int = Field(
         default=1024,
         description="bộ nhớ tối đa thêm cho việc kiểm tra chữ ký một tệp PDF hoặc đọc một tệp "
-        "nhập (MB)",
+        "tải lên trang Số liệu; không gian địa chỉ tối đa của LibreOffice khi chuyển sang PDF (MB)",
     )
 
     session_idle_minutes: int = Field(

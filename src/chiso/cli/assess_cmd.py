@@ -142,7 +142,8 @@ def show(
     rows = []
     for i in v.items:
         files = "; ".join(
-            f.filename + (f" ({f.verdict.summary_vi()})" if f.verdict else "") for f in i.files
+            f"[{f.id}] {f.filename}" + (f" ({f.verdict.summary_vi()})" if f.verdict else "")
+            for f in i.files
         )
         rows.append(
             [
@@ -175,6 +176,8 @@ def show(
         f"Đã nhập {v.filled}/{len(v.items)} chỉ số. Tổng điểm tự chấm {number(v.self_total)}, "
         f"sau thẩm định {number(v.final_total)} / {number(v.max_total)}."
     )
+    if any(i.files for i in v.items):
+        console.print("Lấy tệp minh chứng [số]: chiso evidence get SỐ --out TỆP")
 
 
 def _points(x: float | None) -> str:

@@ -9,8 +9,34 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
+    from chiso.domain.access import Actor
     from chiso.services.runtime import Runtime
     from chiso.settings import Settings
+
+
+def cli_actor() -> Actor:
+    """The command line acts as the administrator, recorded in the audit log as
+    `cli:<os user>` (who ran the command on the server)."""
+    import getpass
+    import os
+
+    from chiso.domain.access import SYSTEM, Actor
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return Actor(f"{SYSTEM.name}:{user}", SYSTEM.role, SYSTEM.unit_id)
+
+
+def audited(rt: Runtime, action: str, entity: str, key: str | None, **details: object) -> None:
+    """An access-log entry for what a command took out of chiso (an export, a document, an
+    evidence file, ingested records), like the web's, under the command's actor."""
+    from chiso.services.accounts import access_log
+
+    if rt.connection is not None and not rt.connection.is_open:
+        return  # the work read files only (`--values`, `--units`), nothing from the database
+    access_log.note(rt, action, entity, key, {**details, "via": "cli"})
 
 
 class Invocation:
@@ -37,7 +63,7 @@ class Invocation:
         if self._runtime is None:
             from chiso.services.runtime import Runtime
 
-            self._runtime = Runtime(self.settings())
+            self._runtime = Runtime(self.settings(), cli_actor())
         return self._runtime
 
     def close(self) -> None:

@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from chiso.cli.context import runtime
+from chiso.cli.context import audited, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import DECIMAL, console, emit
 from chiso.domain.formatting import value_text
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
+    from chiso.services.accounts import access_log
     from chiso.services.values import changes, exchange, importer, quality, reporting
 else:
+    access_log = lazy_import("chiso.services.accounts.access_log")
     changes = lazy_import("chiso.services.values.changes")
     exchange = lazy_import("chiso.services.values.exchange")
     importer = lazy_import("chiso.services.values.importer")
@@ -53,7 +55,10 @@ def template(
     parent: str | None = typer.Option(None, help="Chỉ các đơn vị trực thuộc một đơn vị."),
 ) -> None:
     """Tạo mẫu Excel để các đơn vị nhập số liệu: mỗi đơn vị một dòng, mỗi chỉ số một cột."""
-    count = exchange.template(runtime(ctx), framework, period, out, group, parent)
+    rt = runtime(ctx)
+    count = exchange.template(rt, framework, period, out, group, parent)
+    details = {"file": out.name, "framework": framework, "period": period, "group": group}
+    audited(rt, access_log.EXPORT, "template", out.name, **details, units=count)
     console.print(f"Đã tạo mẫu {out} cho {count} đơn vị.")
 
 
@@ -129,7 +134,10 @@ def export(
         raise UsageError(
             f"Đuôi tệp {out.name} không khớp --format {fmt}.", "format/suffix mismatch"
         )
-    count = exchange.export(runtime(ctx), out, framework, period, unit)
+    rt = runtime(ctx)
+    count = exchange.export(rt, out, framework, period, unit)
+    details = {"file": out.name, "framework": framework, "period": period, "unit": unit}
+    audited(rt, access_log.EXPORT, "values", out.name, **details, rows=count)
     console.print(f"Đã ghi {count} giá trị vào {out}.")
 
 

@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from chiso.cli.context import invocation
+from chiso.cli.assess_cmd import USER
+from chiso.cli.context import audited, invocation, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.formatting import local_time
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
+    from chiso.services.accounts import access_log
     from chiso.services.assessments import evidence
 else:
+    access_log = lazy_import("chiso.services.accounts.access_log")
     evidence = lazy_import("chiso.services.assessments.evidence")
 
 app = typer.Typer(help="Minh chứng và chữ ký số.", no_args_is_help=True)
@@ -70,3 +73,21 @@ def verify(
     console.print(f"Kết luận: {verdict.summary_vi()} (gốc tin cậy: {folder}).")
     if not verdict.closed_loop:
         raise typer.Exit(1)
+
+
+@app.command()
+def get(
+    ctx: typer.Context,
+    evidence_id: int = typer.Argument(
+        ..., metavar="SỐ", help="Số minh chứng (`chiso assess show`)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Tệp ghi ra."),
+    user: str | None = USER,
+) -> None:
+    """Lấy một tệp minh chứng đã nộp (ghi vào nhật ký truy cập như khi tải trên trang web)."""
+    rt = runtime(ctx, user)
+    found, data = evidence.content(rt, evidence_id)
+    out.write_bytes(data)
+    details = {"file": found.filename, "sha256": found.sha256}
+    audited(rt, access_log.EVIDENCE, "evidence", str(evidence_id), **details)
+    console.print(f"Đã ghi minh chứng số {evidence_id} ({found.filename}) vào {out}.")

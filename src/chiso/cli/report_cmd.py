@@ -8,17 +8,19 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from chiso.cli.context import runtime
+from chiso.cli.context import audited, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
     from chiso.documents import spec as spec_mod
+    from chiso.services.accounts import access_log
     from chiso.services.documents import decisions, drafts, letters, notices, reports, results
     from chiso.services.runtime import Runtime
     from chiso.services.scoring import dataset
 else:
+    access_log = lazy_import("chiso.services.accounts.access_log")
     dataset = lazy_import("chiso.services.scoring.dataset")
     decisions = lazy_import("chiso.services.documents.decisions")
     drafts = lazy_import("chiso.services.documents.drafts")
@@ -83,13 +85,16 @@ def _source(
     return dataset.DataSource(spec.framework, values, units)
 
 
-def done_paths(rt: Runtime, paths: list[Path], pdf: bool) -> None:
-    for path in paths:
-        console.print(f"Đã tạo {path}")
+def done_paths(rt: Runtime, paths: list[Path], pdf: bool, kind: str) -> None:
+    """The files a document command made, each noted in the access log as the web's are."""
+    made: list[Path] = []
+    note = ""
     if pdf:
         made, note = letters.to_pdfs(rt, [p for p in paths if p.suffix == ".docx"])
-        for path in made:
-            console.print(f"Đã tạo {path}")
+    for path in [*paths, *made]:
+        audited(rt, access_log.DOCUMENT, "document", path.name, kind=kind, format=path.suffix[1:])
+        console.print(f"Đã tạo {path}")
+    if note:
         console.print(note)
 
 
@@ -111,7 +116,7 @@ def letter(
     rt = runtime(ctx)
     chosen = _spec(spec, "letter", agency, period, framework, indicator)
     request = letters.LetterRequest(chosen, _source(chosen, values, units), wording)
-    done_paths(rt, letters.letter(rt, request, out), pdf)
+    done_paths(rt, letters.letter(rt, request, out), pdf, "letter")
 
 
 @app.command()
@@ -131,7 +136,7 @@ def appendix(
     rt = runtime(ctx)
     chosen = _spec(spec, "appendix", agency, period, framework, indicator)
     request = letters.LetterRequest(chosen, _source(chosen, values, units))
-    done_paths(rt, letters.appendix(rt, request, out), pdf)
+    done_paths(rt, letters.appendix(rt, request, out), pdf, "appendix")
 
 
 @app.command()
@@ -155,7 +160,7 @@ def summary(
     chosen = _spec(spec, "summary", agency, period, framework)
     chosen.indicators = indicator or chosen.indicators
     request = reports.SummaryRequest(chosen, _source(chosen, values, units), wording)
-    done_paths(rt, reports.summary(rt, request, out), pdf)
+    done_paths(rt, reports.summary(rt, request, out), pdf, "summary")
 
 
 @app.command()
@@ -180,7 +185,7 @@ def ranking(
     rt = runtime(ctx)
     chosen = _spec(spec, "ranking", agency, period, framework)
     request = decisions.RankingRequest(chosen, _source(chosen, values, units), wording, all_groups)
-    done_paths(rt, decisions.ranking(rt, request, out), pdf)
+    done_paths(rt, decisions.ranking(rt, request, out), pdf, "ranking")
 
 
 @app.command()
@@ -199,7 +204,7 @@ def notice(
     rt = runtime(ctx)
     chosen = _spec(spec, "notice", agency, None, None)
     made = notices.notice(rt, notices.NoticeRequest(chosen, track, wording), out)
-    done_paths(rt, made.paths, pdf)
+    done_paths(rt, made.paths, pdf, "notice")
     if made.tasks is not None:
         t = made.tasks
         console.print(
@@ -232,7 +237,7 @@ def result(
     chosen = _spec(spec, "result", agency, period, framework)
     chosen.other_indices = [*chosen.other_indices, *other_index]
     request = results.ResultRequest(chosen, _source(chosen, values, units), units, wording)
-    done_paths(rt, results.result(rt, request, out), pdf)
+    done_paths(rt, results.result(rt, request, out), pdf, "result")
 
 
 @app.command("spec")

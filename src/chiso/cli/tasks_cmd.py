@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING
 import typer
 
 from chiso.cli.assess_cmd import USER, parse_date
-from chiso.cli.context import runtime
+from chiso.cli.context import audited, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.cli.report_cmd import done_paths
 
 if TYPE_CHECKING:
+    from chiso.services.accounts import access_log
     from chiso.services.documents import drafts, reminders
     from chiso.services.tasks import importer, tracking
 else:
+    access_log = lazy_import("chiso.services.accounts.access_log")
     drafts = lazy_import("chiso.services.documents.drafts")
     importer = lazy_import("chiso.services.tasks.importer")
     reminders = lazy_import("chiso.services.documents.reminders")
@@ -57,7 +59,9 @@ def export_tasks(
     out: Path = typer.Option(..., "--out", help="Tệp .xlsx hoặc .csv ghi ra."),
 ) -> None:
     """Xuất toàn bộ nhiệm vụ theo đúng mẫu nhập (sửa rồi nhập lại được)."""
-    count = importer.export_tasks(runtime(ctx), out)
+    rt = runtime(ctx)
+    count = importer.export_tasks(rt, out)
+    audited(rt, access_log.EXPORT, "tasks", out.name, file=out.name, rows=count)
     console.print(f"Đã ghi {count} nhiệm vụ vào {out}.")
 
 
@@ -146,4 +150,4 @@ def remind(
     spec.agency, spec.signer = agency, signer
     request = reminders.ReminderRequest(_on(on), unit, report_days, spec, wording)
     rt = runtime(ctx)
-    done_paths(rt, reminders.reminder(rt, request, out), pdf)
+    done_paths(rt, reminders.reminder(rt, request, out), pdf, "reminder")

@@ -9,17 +9,19 @@ from typing import TYPE_CHECKING
 import typer
 from rich.markup import escape
 
-from chiso.cli.context import runtime
+from chiso.cli.context import audited, runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import DECIMAL, TABLE_FORMATS, console, emit, progress_bar
 from chiso.errors import UsageError
 
 if TYPE_CHECKING:
     from chiso.domain.units import LinkView
+    from chiso.services.accounts import access_log
     from chiso.services.units import catalogue, importer
     from chiso.services.units import departments as department_list
     from chiso.services.units import seed as seeding
 else:
+    access_log = lazy_import("chiso.services.accounts.access_log")
     catalogue = lazy_import("chiso.services.units.catalogue")
     department_list = lazy_import("chiso.services.units.departments")
     importer = lazy_import("chiso.services.units.importer")
@@ -232,6 +234,7 @@ def export(
     count = catalogue.export_units(
         rt, out, catalogue.ListQuery(kind, parent, group, None, _date(on), all_dates)
     )
+    audited(rt, access_log.EXPORT, "units", out.name, file=out.name, kind=kind, rows=count)
     console.print(f"Đã ghi {count} đơn vị vào {out}.")
 
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from chiso.errors import ChisoError, RejectedInput
+from chiso.errors import ChisoError, RejectedInput, TooLarge
 
 T = TypeVar("T")
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -48,16 +48,12 @@ def run(work: Callable[[], T], what: str, seconds: float, memory_mb: int) -> T:
         os.close(read_end)
     if data is None:
         raise RejectedInput(
-            f"{what}: xử lý quá {seconds:g} giây nên bị dừng.",
+            f"{what}: xử lý quá {seconds_vi(seconds)} giây nên bị dừng.",
             f"{what}: work stopped after {seconds:g} s",
             hint_vi="tệp quá phức tạp; hãy xuất lại tệp gọn hơn hoặc tách nhỏ rồi gửi lại.",
         )
     if not data:
-        raise RejectedInput(
-            f"{what}: xử lý vượt giới hạn bộ nhớ ({memory_mb} MB) nên bị dừng.",
-            f"{what}: work exceeded {memory_mb} MB and was stopped",
-            hint_vi="tệp quá lớn hoặc có cấu trúc bất thường; hãy xuất lại tệp rồi gửi lại.",
-        )
+        raise _too_large(what, memory_mb)
     outcome = pickle.loads(data)
     kind = outcome[0]
     if kind == "ok":
@@ -68,14 +64,29 @@ def run(work: Callable[[], T], what: str, seconds: float, memory_mb: int) -> T:
         error = cls.__new__(cls)
         ChisoError.__init__(error, vi, en, hint_vi=hint, problems=problems)
         raise error
-    if kind in {"memory", "recursion"}:
-        limit = "bộ nhớ" if kind == "memory" else "độ sâu lồng nhau"
+    if kind == "memory":
+        raise _too_large(what, memory_mb)
+    if kind == "recursion":
         raise RejectedInput(
-            f"{what}: cấu trúc tệp vượt giới hạn {limit} nên bị từ chối.",
+            f"{what}: cấu trúc tệp vượt giới hạn độ sâu lồng nhau nên bị từ chối.",
             f"{what}: {kind} limit reached",
             hint_vi="tệp có cấu trúc bất thường; hãy xuất lại tệp bằng phần mềm gốc.",
         )
     raise RuntimeError(f"bounded work on {what} failed: {outcome[1]}")
+
+
+def seconds_vi(seconds: float) -> str:
+    """A duration as the refusal shows it: 60 · 0,5."""
+    return f"{seconds:g}".replace(".", ",")
+
+
+def _too_large(what: str, memory_mb: int) -> TooLarge:
+    return TooLarge(
+        f"{what}: xử lý vượt giới hạn bộ nhớ ({memory_mb} MB) nên bị dừng.",
+        f"{what}: work exceeded {memory_mb} MB and was stopped",
+        hint_vi="tệp quá lớn hoặc có cấu trúc bất thường; hãy tách nhỏ hoặc xuất lại tệp rồi "
+        "gửi lại (người quản trị có thể tăng CHISO_WORK_MEMORY_MB).",
+    )
 
 
 def _child(work: Callable[[], object], write_end: int, memory_mb: int) -> None:

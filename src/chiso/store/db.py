@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chiso.errors import ConflictError, UsageError
+from chiso.errors import ChisoError, ConflictError, UsageError
 
 __all__ = [
     "Database",
@@ -190,6 +190,20 @@ def conflict_of(exc: DBAPIError) -> ConflictError | None:
     return None
 
 
+def text_refusal_of(exc: DBAPIError) -> UsageError | None:
+    """The refusal of text PostgreSQL cannot hold (a NUL byte, from a request parameter, a JSON
+    string or a file's cell): nothing was read or stored, and the caller is told which character."""
+    text = str(exc.orig).lower()
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    if "nul (0x00)" in text or state in {"22021", "22P05"}:
+        return UsageError(
+            "Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL, mã 0); không có gì được đọc hay lưu.",
+            "text with a NUL (0x00) character refused by the database; nothing read or stored",
+            hint_vi="bỏ ký tự NUL (\\x00, %00) khỏi tham số, trường hoặc ô của tệp rồi gửi lại.",
+        )
+    return None
+
+
 class Database:
     """One engine and its session factory; `transaction()` is the unit of work of a service."""
 
@@ -214,10 +228,10 @@ class Database:
                 session.rollback()
         except DBAPIError as exc:
             session.rollback()
-            conflict = conflict_of(exc)
-            if conflict is None:
+            refusal: ChisoError | None = conflict_of(exc) or text_refusal_of(exc)
+            if refusal is None:
                 raise
-            raise conflict from exc
+            raise refusal from exc
         except BaseException:
             session.rollback()
             raise

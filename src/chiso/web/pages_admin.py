@@ -205,7 +205,7 @@ async def import_units(request: Request) -> Response:
 
 
 def _units_file(rt: Runtime, path: Path, form: FormData) -> str:
-    report = importer.import_units(rt, path, dry_run=form.get("mode") != "import")
+    report = importer.import_units(rt, path, dry_run=form.get("mode") != "import", bounded=True)
     prefix = "Xem trước: " if report.dry_run else "Đã nhập: "
     counts = f"thêm {len(report.created)}, sửa {len(report.updated)}, giữ nguyên {report.unchanged}"
     return f"{prefix}{counts} đơn vị."

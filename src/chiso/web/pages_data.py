@@ -165,6 +165,7 @@ async def upload(request: Request) -> Response:
                 period,
                 dry_run=dry_run,
                 source="web",
+                bounded=True,
             )
         except ChisoError as exc:
             return await run_in_threadpool(

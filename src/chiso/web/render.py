@@ -186,7 +186,12 @@ def distribution_spec(data: Any) -> dict[str, Any]:
                 "bin": {"maxbins": 20},
                 "title": "Tỷ lệ (%)" if share else "Giá trị",
             },
-            "y": {"aggregate": "count", "type": "quantitative", "title": "Số đơn vị"},
+            "y": {
+                "aggregate": "count",
+                "type": "quantitative",
+                "title": "Số đơn vị",
+                "axis": {"format": "d", "labelExpr": "datum.value % 1 ? '' : datum.label"},
+            },
             "color": {
                 "field": "nhom",
                 "type": "nominal",

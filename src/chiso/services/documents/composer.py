@@ -59,7 +59,8 @@ def preview(rt: Runtime, kind: str, text: str, dpi: int = 60) -> list[bytes]:
         )
     with tempfile.TemporaryDirectory() as work:
         made = make(rt, kind, text, Path(work) / f"{kind}.docx")
-        first = pdf.to_pdf(made[0], rt.settings.font_dir)
+        limits = rt.settings.work_seconds, rt.settings.work_memory_mb
+        first = pdf.to_pdf(made[0], rt.settings.font_dir, *limits)
         subprocess.run(
             [binary, "-png", "-r", str(dpi), str(first), str(Path(work) / "trang")],
             capture_output=True,

@@ -194,6 +194,8 @@ def appendix(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
 
 
 def to_pdfs(rt: Runtime, docs: list[Path]) -> tuple[list[Path], str]:
-    """Every DOCX of one call in one LibreOffice run, and the sentence saying which font."""
-    made = pdf.to_pdfs(docs, rt.settings.font_dir)
+    """Every DOCX of one call in one LibreOffice run, and the sentence saying which font; the run
+    has CHISO_WORK_SECONDS per file and CHISO_WORK_MEMORY_MB of address space."""
+    limits = rt.settings.work_seconds, rt.settings.work_memory_mb
+    made = pdf.to_pdfs(docs, rt.settings.font_dir, *limits)
     return made, pdf.font_note(made)

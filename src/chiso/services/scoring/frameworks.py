@@ -35,7 +35,7 @@ def shipped(framework_id: str) -> Framework:
     view parsed every shipped framework's YAML again, 94% of a cached ranking page)."""
     if framework_id in _shipped_ids():
         return _load_shipped(framework_id)
-    raise _unknown(framework_id)
+    raise unknown(framework_id)
 
 
 @cache
@@ -64,10 +64,11 @@ def load_local(ref: str) -> Framework:
     path = Path(ref)
     if path.suffix.lower() in {".yaml", ".yml", ".xlsx"} or path.exists():
         return read_file(path)
-    raise _unknown(ref)
+    raise unknown(ref)
 
 
-def _unknown(ref: str) -> NotFound:
+def unknown(ref: str) -> NotFound:
+    """The refusal of a framework id that is neither shipped nor registered."""
     return NotFound(
         f"Không có bộ chỉ số '{ref}'. Các bộ có sẵn: {', '.join(shipped_ids())}.",
         f"unknown framework {ref!r}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from chiso.domain.access import Actor
 from chiso.domain.text import fold, slug
 from chiso.domain.units import Group, Unit
 from chiso.errors import ProblemList
+from chiso.io.bounded import run as run_bounded
 from chiso.io.units_file import UnitRow, read_units_file
 from chiso.io.values import parse_mark
 from chiso.services.runtime import Runtime
@@ -45,10 +47,22 @@ Parent = str | int | None
 
 
 def import_units(
-    rt: Runtime, path: Path, dry_run: bool = False, decimal: str | None = None
+    rt: Runtime,
+    path: Path,
+    dry_run: bool = False,
+    decimal: str | None = None,
+    bounded: bool = False,
 ) -> UnitImportReport:
-    """`decimal` is the file's decimal mark (coordinates) when the person importing says it."""
-    rows, problems = read_units_file(path, parse_mark(decimal))
+    """`decimal` is the file's decimal mark (coordinates) when the person importing says it.
+    With `bounded` (an upload to the web server) the file is read in a child process within
+    CHISO_WORK_SECONDS and CHISO_WORK_MEMORY_MB, as a values upload is."""
+    mark = parse_mark(decimal)
+    if bounded:
+        limits = rt.settings.work_seconds, rt.settings.work_memory_mb
+        read = partial(read_units_file, path, mark)
+        rows, problems = run_bounded(read, f"Tệp {path.name}", *limits)
+    else:
+        rows, problems = read_units_file(path, mark)
     report = UnitImportReport(path.name, dry_run=dry_run)
     with rt.db.transaction(commit=not dry_run) as session:
         existing = units_repo.by_keys(session, [r.code for r in rows])

@@ -6,7 +6,8 @@ the report."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 from chiso.domain.access import Role
@@ -14,6 +15,7 @@ from chiso.domain.frameworks import Framework
 from chiso.domain.periods import Period
 from chiso.domain.units import Unit
 from chiso.errors import Forbidden, ProblemList, RejectedInput, UsageError
+from chiso.io.bounded import run as run_bounded
 from chiso.io.tables import CellValue
 from chiso.io.template_xlsx import read_template, read_wide_sheet
 from chiso.io.values import DecimalMark, parse_mark
@@ -37,13 +39,28 @@ def import_values(
     source: str = "file",
     decimal: str | None = None,
     replace: bool = False,
+    bounded: bool = False,
 ) -> ImportReport:
     """A reporter (the acting account) may write only their unit and the units under it, each
     unit as found on its period's date; a value of any other unit is a problem like any other.
     `decimal` is the file's decimal mark when the person importing says it. A value chiso
-    computed stays unless `replace` (the file's value is then counted as skipped)."""
+    computed stays unless `replace` (the file's value is then counted as skipped). With
+    `bounded` (an upload to the web server) the file is read in a child process within
+    CHISO_WORK_SECONDS and CHISO_WORK_MEMORY_MB: past either, a refusal and nothing stored."""
     mark = parse_mark(decimal)
-    framework, rows, problems = _read(rt, path, framework_ref, parse_period(period), mark)
+    chosen = parse_period(period)
+    if bounded:
+        known = _frameworks_for(rt, framework_ref)
+        framework, rows, problems = run_bounded(
+            lambda: _read(known, path, framework_ref, chosen, mark),
+            f"Tệp {path.name}",
+            rt.settings.work_seconds,
+            rt.settings.work_memory_mb,
+        )
+    else:
+        framework, rows, problems = _read(
+            partial(frameworks.get, rt), path, framework_ref, chosen, mark
+        )
     ref = _source_ref(path)
 
     def work(session: Session) -> ImportReport:
@@ -101,9 +118,31 @@ def import_records(
     return rt.db.run_write(work, commit=not dry_run)
 
 
+def _frameworks_for(rt: Runtime, ref: str | None) -> Callable[[str], Framework]:
+    """The frameworks a file may name, read before a child process reads the file (the child
+    never opens the database): the one asked for, or every available one for a template."""
+    if ref is not None:
+        asked = frameworks.get(rt, ref)
+        known = {asked.id: asked, ref: asked}
+    else:
+        known = {f.id: f for f in frameworks.available(rt)}
+
+    def find(framework_id: str) -> Framework:
+        if framework_id not in known:
+            raise frameworks.unknown(framework_id)
+        return known[framework_id]
+
+    return find
+
+
 def _read(
-    rt: Runtime, path: Path, ref: str | None, period: Period | None, decimal: DecimalMark | None
+    find: Callable[[str], Framework],
+    path: Path,
+    ref: str | None,
+    period: Period | None,
+    decimal: DecimalMark | None,
 ) -> tuple[Framework, list[ValueRow], ProblemList]:
+    """The file's rows and problems; `find` gives a framework by id. Opens no database."""
     template = read_template(path)
     if template is not None:
         meta, sheet = template
@@ -127,7 +166,7 @@ def _read(
                 "template lacks framework/period",
                 hint_vi="dùng --framework và --period.",
             )
-        framework = frameworks.get(rt, framework_id)
+        framework = find(framework_id)
         rows, more = read_wide_sheet(sheet, framework, chosen, decimal)
         problems.problems.extend(more.problems)
         return framework, rows, problems
@@ -137,7 +176,7 @@ def _read(
             "long file needs --framework",
             hint_vi="thêm --framework, ví dụ --framework platform-usage.",
         )
-    framework = frameworks.get(rt, ref)
+    framework = find(ref)
     rows, problems = read_values_file(path, framework, period, True, decimal)
     return framework, rows, problems
 
