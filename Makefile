@@ -15,7 +15,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: demo test lint typecheck pytest install debian clean bench docs
+.PHONY: demo test lint typecheck pytest install debian axe clean bench docs
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -30,6 +30,9 @@ install: $(VENV)/.installed
 debian:
 	@scripts/ensure-debian-packages.sh $(DEBIAN_PACKAGES)
 
+axe:
+	@scripts/ensure-axe.sh
+
 demo: install
 	$(BIN)/chiso demo
 
@@ -40,7 +43,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-pytest: install debian
+pytest: install debian axe
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -23,6 +23,9 @@ from chiso.services.runtime import Runtime, open_runtime
 from chiso.services.units.seed import seed
 from chiso.settings import Settings, get_settings
 
+pytest_plugins = ["tests.browsing"]
+"""The browser tests' demo server, chromium and axe-core, shared by every browser test module."""
+
 os.environ.setdefault("CHISO_PASSWORD_HASH_COST", "fast")
 """The cheapest argon2 parameters in tests only, so the role matrix does not spend its time hashing
 (every Settings() a test makes, and every server it starts, reads it)."""

@@ -8,10 +8,12 @@ import pytest
 
 ROLES = [None, "admin", "evaluator", "viewer", "reporter"]
 OK, REDIRECT, LOGIN, UNAUTH, FORBIDDEN = 200, 303, "login", 401, 403
+OWN_UNIT = "own unit"
+"""A reporter asking for the overview is sent to their unit's page (the brand link is "/")."""
 
 # (method, path, expected status per role in ROLES order)
 PAGES = [
-    ("GET", "/", [LOGIN, OK, OK, OK, FORBIDDEN]),
+    ("GET", "/", [LOGIN, OK, OK, OK, OWN_UNIT]),
     ("GET", "/ranking", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/ranking.csv", [LOGIN, OK, OK, OK, FORBIDDEN]),
     ("GET", "/ranking.xlsx", [LOGIN, OK, OK, OK, FORBIDDEN]),
@@ -45,6 +47,9 @@ def _check(response: Any, expected: Any) -> None:
     if expected == LOGIN:
         assert response.status_code == REDIRECT
         assert response.headers["location"].startswith("/login")
+    elif expected == OWN_UNIT:
+        assert response.status_code == REDIRECT
+        assert response.headers["location"] == "/units/75.SYT"
     else:
         assert response.status_code == expected, response.text[:300]
 
@@ -174,7 +179,7 @@ def test_forms_without_csrf_are_refused(web: Any) -> None:
         },
     )
     assert response.status_code == 403
-    assert "CSRF" in response.text
+    assert "hãy tải lại trang rồi gửi lại" in response.text and "CSRF" not in response.text
     response = client.post(
         "/data/entry", data={"csrf": "sai", "unit": "75.SYT", "period": "2026-10"}
     )

@@ -6,8 +6,12 @@ and how to fix it, so the CLI, the web pages and the API can show it without rew
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+_COMMAND = re.compile(r"`?\bchiso [a-z]|(?:^|\s)--[a-z]")
+"""A hint that tells the reader to run a command: right in a terminal, not on a web page."""
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,21 @@ class ChisoError(Exception):
         message_en: str,
         *,
         hint_vi: str | None = None,
+        hint_web: str | None = None,
         problems: Sequence[Problem] = (),
     ) -> None:
         super().__init__(message_en)
         self.message_vi = message_vi
         self.message_en = message_en
         self.hint_vi = hint_vi
+        self.hint_web = hint_web
         self.problems: list[Problem] = list(problems)
+
+    @property
+    def web_hint(self) -> str | None:
+        """The hint a web page shows: `hint_web` where the fix differs on the web, else `hint_vi`
+        unless it names a command to run (a web user has no terminal)."""
+        return self.hint_web or web_hint(self.hint_vi)
 
     def render_vi(self) -> str:
         lines = [self.message_vi]
@@ -56,6 +68,11 @@ class ChisoError(Exception):
 
     def render_en(self) -> str:
         return "\n".join([self.message_en] + [f"  - {p.render_en()}" for p in self.problems])
+
+
+def web_hint(hint: str | None) -> str | None:
+    """The hint, or None where it tells the reader to run a `chiso` command."""
+    return None if hint is None or _COMMAND.search(hint) else hint
 
 
 class RejectedInput(ChisoError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[^0-9a-z ]+")
@@ -32,8 +33,10 @@ _UNIT_PREFIXES = tuple(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lower-case ASCII with single spaces: diacritics removed and đ read as d."""
+    """Lower-case ASCII with single spaces: diacritics removed and đ read as d. Kept for the same
+    text: a page folds the same few thousand unit names tens of thousands of times."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return _SPACES.sub(" ", stripped.lower()).strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from chiso.domain.lineage import LinkKind
 from chiso.domain.text import fold
@@ -129,6 +130,7 @@ ADMIN_WORDS = (
 _DEFAULT_WORD = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
+@lru_cache(maxsize=1 << 14)
 def split_admin(name: str) -> tuple[str, str]:
     """ "Xã Phước An" → ("xã", "Phước An"); a bare "Phước An" → ("", "Phước An"). Only the
     administrative word changes case: proper names are kept as written."""

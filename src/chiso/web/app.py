@@ -6,10 +6,8 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.staticfiles import StaticFiles
 
 from chiso import logs
 from chiso.domain.access import Actor
@@ -18,6 +16,7 @@ from chiso.services.system import database
 from chiso.settings import Settings, get_settings
 from chiso.web import (
     api,
+    assets,
     charts,
     errors,
     i18n,
@@ -62,8 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan(settings or get_settings()),
     )
-    static = StaticFiles(directory=str(Path(__file__).parent / "static"))
-    app.mount("/static", static, name="static")
+    app.include_router(assets.router)
     for module in ROUTERS:
         app.include_router(module.router)
     api.describe(app)

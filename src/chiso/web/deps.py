@@ -67,10 +67,12 @@ def require(request: Request, action: Action, api: bool = False) -> Caller:
     who = caller(request)
     if who is None:
         if api or request.method != "GET":
-            raise HTTPException(401, "Cần đăng nhập (Authentication required).")
+            raise HTTPException(401, "Cần đăng nhập.")
         raise LoginRequired()
     if not can(who.role, action):
-        raise HTTPException(403, "Tài khoản không có quyền thực hiện việc này (Forbidden).")
+        raise HTTPException(
+            403, "Tài khoản của bạn không có quyền xem trang này hoặc làm việc này."
+        )
     return who
 
 
@@ -80,11 +82,13 @@ async def check_csrf(request: Request, who: Caller) -> None:
         return
     form = await request.form()
     if not who.csrf or form.get("csrf") != who.csrf:
-        raise HTTPException(403, "Phiên làm việc không hợp lệ, hãy tải lại trang (CSRF).")
+        raise HTTPException(
+            403, "Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ; hãy tải lại trang rồi gửi lại."
+        )
 
 
 def require_unit(request: Request, who: Caller, unit_id: int) -> None:
     if who.role is Role.REPORTER and not in_scope(
         who.role, who.account.unit_id, catalogue.lineage_ids(runtime(request), unit_id)
     ):
-        raise HTTPException(403, "Đơn vị này nằm ngoài phạm vi tài khoản (Forbidden).")
+        raise HTTPException(403, "Đơn vị này nằm ngoài phạm vi tài khoản của bạn.")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from chiso.errors import ChisoError, Problem
+from chiso.errors import ChisoError, Problem, web_hint
 from chiso.services.accounts import access_log
 from chiso.web import observe
 from chiso.web.deps import LoginRequired, caller
@@ -89,7 +89,7 @@ def answer(
         title=TITLES.get(status, "Lỗi"),
         message=vi,
         problems=[p.render_vi() for p in problems],
-        hint=hint,
+        hint=web_hint(hint),
     )
 
 
@@ -190,8 +190,14 @@ def install(app: FastAPI) -> None:
         observe.refused(request, exc)
         if exc.http_status == 403:
             await run_in_threadpool(audit_refusal, request, exc.message_en)
+        hint = exc.hint_web if exc.hint_web and not request.url.path.startswith("/api/") else None
         return answer(
-            request, exc.http_status, exc.message_vi, exc.message_en, exc.hint_vi, exc.problems
+            request,
+            exc.http_status,
+            exc.message_vi,
+            exc.message_en,
+            hint or exc.hint_vi,
+            exc.problems,
         )
 
     @app.exception_handler(Exception)

@@ -90,7 +90,5 @@ async def _signed_in(scope: Scope) -> JSONResponse | None:
     request = Request(scope)
     who = await run_in_threadpool(deps.caller, request)
     if who is None and path.startswith("/api/"):
-        return errors.refusal(
-            401, "Cần đăng nhập (Authentication required).", "Authentication required"
-        )
+        return errors.refusal(401, "Cần đăng nhập.", "Authentication required")
     return None

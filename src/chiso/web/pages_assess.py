@@ -16,6 +16,7 @@ from chiso.errors import ChisoError, RejectedInput
 from chiso.services.accounts import access_log
 from chiso.services.assessments import cycle, evidence, rounds
 from chiso.services.assessments.cycle import Entry
+from chiso.services.scoring import frameworks
 from chiso.web.deps import Caller, acting, check_csrf, require, runtime
 from chiso.web.render import page
 from chiso.web.uploads import evidence_upload
@@ -29,7 +30,14 @@ def rounds_page(request: Request) -> Response:
     rt = acting(request, who)
     found = rounds.rounds(rt)
     rosters = {r.id: rounds.roster(rt, r.framework_id, str(r.period)) for r in found}
-    return page(request, "assessments.html", rounds=found, rosters=rosters, today=date.today())
+    return page(
+        request,
+        "assessments.html",
+        rounds=found,
+        rosters=rosters,
+        today=date.today(),
+        framework_ids=frameworks.available_ids(rt),
+    )
 
 
 @router.post("/assessments/open")

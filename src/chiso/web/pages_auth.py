@@ -121,7 +121,7 @@ async def change_password(request: Request) -> Response:
     """One's own password: the current one checked, every other session of the account ended."""
     who = require(request, Action.VIEW_UNIT)
     if who.via_token:
-        raise HTTPException(403, "Mã truy cập API không đổi được mật khẩu (Forbidden).")
+        raise HTTPException(403, "Mã truy cập API không đổi được mật khẩu.")
     await check_csrf(request, who)
     form = await request.form()
     new, confirm = str(form.get("new", "")), str(form.get("confirm", ""))

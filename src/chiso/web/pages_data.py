@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from chiso.domain.access import Action, Role
+from chiso.domain.periods import Period, PeriodError
 from chiso.errors import ChisoError, RejectedInput
 from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
@@ -185,8 +186,14 @@ def template(
     if period is None:
         raise HTTPException(400, "Chọn kỳ báo cáo để tải mẫu.")
     parent = who.account.unit_key if who.role is Role.REPORTER else None
+    try:
+        period = str(Period.parse(period))  # "tháng 10/2026" as typed → "2026-10"
+    except PeriodError as exc:
+        raise HTTPException(400, f"Kỳ '{period}' không hợp lệ.") from exc
+    if framework not in frameworks.available_ids(runtime(request)):
+        raise HTTPException(404, "Không có bộ chỉ số này.")
     with tempfile.TemporaryDirectory() as work:
-        path = Path(work) / f"mau-{framework}-{period}.xlsx"
+        path = Path(work) / f"mau-{framework}-{period}.xlsx"  # both checked above: no path
         exchange.template(runtime(request), framework, period, path, group or None, parent)
         content = path.read_bytes()
     details = {"file": path.name, "framework": framework, "period": period, "group": group}

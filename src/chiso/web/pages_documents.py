@@ -30,7 +30,9 @@ MEDIA = {
 
 def _csrf(who: Caller, token: str) -> None:
     if not who.via_token and (not who.csrf or token != who.csrf):
-        raise HTTPException(403, "Phiên làm việc không hợp lệ, hãy tải lại trang (CSRF).")
+        raise HTTPException(
+            403, "Phiên làm việc đã hết hạn hoặc biểu mẫu đã cũ; hãy tải lại trang rồi gửi lại."
+        )
 
 
 def _page(

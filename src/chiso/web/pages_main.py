@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from chiso.domain.access import Action, Role, can
 from chiso.domain.periods import Period, PeriodError
@@ -28,6 +28,9 @@ def _period(text: str | None, framework_id: str, request: Request) -> Period | N
 
 @router.get("/")
 def overview(request: Request, period: str | None = None, compare: str | None = None) -> Response:
+    who = caller(request)
+    if who and who.account.unit_key and not can(who.role, Action.VIEW_AGGREGATES):
+        return RedirectResponse(f"/units/{who.account.unit_key}", status_code=303)
     require(request, Action.VIEW_AGGREGATES)
     rt = runtime(request)
     chosen = _period(period, dashboard.USAGE, request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ from chiso.domain.formatting import (
 from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
-from chiso.web import i18n
+from chiso.services.scoring import frameworks
+from chiso.web import assets, i18n
 from chiso.web.charts import chart_svg
 from chiso.web.deps import caller
 from chiso.web.observe import refused
@@ -31,7 +33,27 @@ from chiso.web.observe import refused
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
 TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
+
+
+def period_vi(period: Period | str | None) -> str:
+    """A period as people read it ("tháng 10/2026", "Quý III/2026", "năm 2026"): the one
+    formatter, `Period.label_vi`, for a Period or its code."""
+    if period is None or period == "":
+        return "—"
+    return (period if isinstance(period, Period) else Period.parse(str(period))).label_vi
+
+
+def numbering(code: str) -> str:
+    """A framework node's code where it is the numbering people cite ("2.1"), else nothing: a code
+    like `signed_docs_rate` is for files, not for readers."""
+    return code if _NUMBERING.fullmatch(code) else ""
+
+
+_NUMBERING = re.compile(r"[0-9IVX]+(?:\.[0-9a-z]+)*")
+
 TEMPLATES.env.filters.update(
+    period_vi=period_vi,
+    numbering=numbering,
     percent=lambda x: "—" if x is None else percent(x),
     number=lambda x, d=2: "—" if x is None else number(x, d),
     fixed=lambda x, d=4: "—" if x is None else fixed(x, d),
@@ -45,7 +67,7 @@ TEMPLATES.env.filters.update(
 def trend_spec(card: Any) -> dict[str, Any]:
     """A small line chart of an indicator's overall rate over the last periods."""
     values = [
-        {"ky": period, "ty_le": None if value is None else percent_points(value)}
+        {"ky": _short(str(period)), "ty_le": None if value is None else percent_points(value)}
         for period, value in card.trend
     ]
     return {
@@ -54,7 +76,7 @@ def trend_spec(card: Any) -> dict[str, Any]:
         "data": {"values": values},
         "mark": {"type": "line", "point": True, "color": "#2f5597"},
         "encoding": {
-            "x": {"field": "ky", "type": "ordinal", "title": None},
+            "x": {"field": "ky", "type": "ordinal", "title": None, "sort": None},
             "y": {
                 "field": "ty_le",
                 "type": "quantitative",
@@ -211,6 +233,7 @@ TEMPLATES.env.globals.update(
     line_target=line_target,
     line_change=line_change,
     describe=value_text,
+    static=assets.url,
 )
 
 NAV = (
@@ -249,10 +272,18 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         nav.insert(0, (f"/units/{who.account.unit_key}", i18n.gettext("Đơn vị của tôi")))
     if "crumbs" not in context and who is not None:
         context["crumbs"] = _section_crumbs(request.url.path, nav)
+    rt = request.app.state.rt
+
+    def framework_name(framework_id: str) -> str:
+        """A framework as people know it, for the pages that offer a choice of frameworks."""
+        names = {f.id: f.name for f in frameworks.available(rt)}
+        return names.get(framework_id, framework_id)
+
     return TEMPLATES.TemplateResponse(
         request,
         template,
         {
+            "framework_name": framework_name,
             "who": who,
             "csrf": who.csrf if who else "",
             "nav": nav,

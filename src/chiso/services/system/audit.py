@@ -4,6 +4,7 @@ at a time. Also one value's chain of changes for the unit page ("lịch sử s�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -87,7 +88,21 @@ FIELDS = {
     "note": "ghi chú",
     "value": "giá trị",
     "explanation": "giải trình",
+    "title": "tiêu đề",
+    "subject": "trích yếu",
+    "issued_on": "ngày ban hành",
+    "due_on": "hạn",
+    "deadline_text": "thời hạn theo văn bản",
+    "recurrence": "lặp lại",
+    "due_day": "ngày hạn hằng tháng",
+    "completed_on": "ngày hoàn thành",
+    "opens_on": "mở từ",
+    "closes_on": "hạn nộp",
+    "villages": "số thôn, ấp, khu phố",
+    "with_team": "số có tổ công nghệ số",
 }
+RECURRENCE = {"monthly": "hằng tháng", "quarterly": "hằng quý", "yearly": "hằng năm"}
+_ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
 
 
 @dataclass(frozen=True)
@@ -131,6 +146,17 @@ def _names(rt: Runtime) -> dict[str, dict[str, tuple[str, InputKind | None]]]:
     out = {}
     for f in frameworks.available(rt):
         out[f.id] = {n.code: (n.name, n.input) for n in f.nodes()}
+    return out
+
+
+def _shown_names(rt: Runtime) -> dict[str, str]:
+    """What else an entry's key or value may hold, by the name people know: frameworks, and the
+    categories of category indicators (a value "pho-chu-tich" is "Phó Chủ tịch")."""
+    out = {}
+    for f in frameworks.available(rt):
+        out[f.id] = f.name
+        for n in f.nodes():
+            out |= {c.code: c.label for c in n.categories}
     return out
 
 
@@ -200,6 +226,7 @@ def value_history(rt: Runtime, unit: str, indicator: str, page: int = 1) -> Audi
 
 def _lines(rt: Runtime, session: Session, records: list[AuditRecord]) -> list[AuditLine]:
     names = _names(rt)
+    shown = _shown_names(rt)
     keys = {p for r in records for p in (r.entity_key or "").split("/")}
     units = {k: u.name for k, u in units_repo.by_keys(session, sorted(keys)).items()}
     people = {a.username: a.full_name for a in accounts_repo.all_accounts(session)}
@@ -215,9 +242,26 @@ def _lines(rt: Runtime, session: Session, records: list[AuditRecord]) -> list[Au
             if r.action.startswith("assessment.")
             else "Thay đổi khác"
         )
-        what, before, after = _describe(r, names, units)
-        out.append(AuditLine(r.id, r.at, who, action, what, before, after, r.source or ""))
+        what, before, after = _describe(r, names, {**shown, **units})
+        source = _source(rt, r.source or "")
+        out.append(AuditLine(r.id, r.at, who, action, what, before, after, source))
     return out
+
+
+_PERIOD_CODE = re.compile(r"\b(?:19|20)\d\d(?:-(?:0[1-9]|1[0-2]|Q[1-4]|H[12]))?\b")
+
+
+def _source(rt: Runtime, text: str) -> str:
+    """Where a value came from, as people read it: "bản ghi văn bản, thư điện tử — tháng 12/2024
+    (khép kín)" for the stored "facts documents, email — 2024-12 (khép kín)"."""
+    if not text.startswith("facts "):
+        return text
+    from chiso.services.facts import source_labels
+
+    labels = source_labels(rt)
+    body, _, rest = text.removeprefix("facts ").partition(" — ")
+    names = ", ".join(labels.get(n.strip(), n.strip()) for n in body.split(","))
+    return f"bản ghi {names} — {_PERIOD_CODE.sub(lambda m: _period(m.group(0)), rest)}"
 
 
 def _period(text: str) -> str:
@@ -239,7 +283,8 @@ def _describe(
         what = f"{units.get(unit, unit)} · {name} · {_period(period)}"
         yes_no = kind is InputKind.YES_NO
         before = value_text(value_of(r.before), yes_no) if r.before else "—"
-        return what, before, value_text(value_of(r.after), yes_no) if r.after else "—"
+        after = value_text(value_of(r.after), yes_no) if r.after else "—"
+        return what, units.get(before, before), units.get(after, after)
     if r.entity == "assessment_item" and len(parts) >= 4:
         fw, unit, code = parts[0], parts[-2], parts[-1]
         name = names.get(fw, {}).get(code, (code, None))[0]
@@ -262,8 +307,8 @@ def _fields(data: dict[str, Any] | None) -> str:
         return "—"
     shown = []
     for key, value in data.items():
-        if isinstance(value, dict | list):
-            continue
+        if isinstance(value, dict | list) or (key.endswith("_id") and key != "unit_id"):
+            continue  # a row number of another table tells a reader nothing
         shown.append(f"{FIELDS.get(key, key)}: {_field_value(key, value)}")
     return "; ".join(shown) or "—"
 
@@ -273,9 +318,13 @@ def _field_value(key: str, value: Any) -> str:
         return "không có"
     if isinstance(value, bool):
         return "có" if value else "không"
+    text = str(value)
     if key == "role":
-        try:
-            return Role(value).label_vi
-        except ValueError:
-            return str(value)
-    return str(value)
+        text = next((r.label_vi for r in Role if r.value == text), text)
+    elif key == "recurrence":
+        text = RECURRENCE.get(text, text)
+    elif key == "period":
+        text = _period(text)
+    elif found := _ISO_DATE.fullmatch(text):  # a date as people write it
+        text = f"{found.group(3)}/{found.group(2)}/{found.group(1)}"
+    return text

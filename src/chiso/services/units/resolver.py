@@ -76,6 +76,7 @@ class UnitResolver:
             f"no unit matches {text!r}",
             hint_vi="ghi mã (ví dụ 75, legacy:75) hoặc tên đơn vị; "
             "tìm bằng `chiso units list --search`.",
+            hint_web="ghi đúng tên đơn vị (có dấu) hoặc tìm đơn vị bằng ô tìm kiếm ở đầu trang.",
         )
 
     def match(self, text: str, on: date) -> tuple[Unit | None, str | None]:
