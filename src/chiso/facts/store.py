@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -34,6 +36,7 @@ LOCK = "_lock"
 KILL_HOOK = "CHISO_FACTS_TEST_KILL_AFTER_MOVES"
 """Test hook: kill the ingesting process (SIGKILL) after moving this many files into place."""
 MEMORY_LIMIT = "1GB"
+log = logging.getLogger("chiso.facts")
 
 
 @dataclass
@@ -153,13 +156,20 @@ class FactStore:
             },
         )
         try:
+            started = time.perf_counter()
             inputs = [_open(con, source, index, path) for index, path in enumerate(files)]
             _validate(con, source, inputs, known_units)
             report.rows = sum(i.rows for i in inputs)
             report.months = sorted({m for i in inputs for m in i.months})
+            validated = time.perf_counter()
             with self.locked(source):
                 report.new = self._write(con, source, inputs)
                 report.already_stored = report.rows - report.new
+            log.info(
+                "ingest %s: %d rows in %d files validated in %.1f s, %d new written in %.1f s",
+                source.name, report.rows, len(files), validated - started, report.new,
+                time.perf_counter() - validated,
+            )  # fmt: skip
         finally:
             con.close()
             for own in work_dir.glob(f"{database.name}*"):
@@ -178,18 +188,28 @@ class FactStore:
         written = 0
         for item in inputs:
             stored = self.paths(source, item.months)
-            query = f"SELECT {columns}, t.month FROM ({item.select}) t"
+            single = len(item.months) == 1
+            query = f"SELECT {columns}{'' if single else ', t.month'} FROM ({item.select}) t"
             if stored:
                 query += (
-                    f" ANTI JOIN (SELECT {source.id_sql} AS id, month "
-                    f"FROM read_parquet({_list(stored)}, hive_partitioning = true)) s "
-                    "ON t._id = s.id AND t.month = s.month"
+                    f" ANTI JOIN (SELECT {source.id_sql} AS id, month FROM read_parquet("
+                    f"{_list(stored)}, hive_partitioning = true, hive_types = {{'month': VARCHAR}})) s "
+                    f"ON t._id = s.id{'' if single else ' AND t.month = s.month'}"
                 )
-            row = con.execute(
-                f"COPY ({query}) TO '{staging / f'f{item.index}'}' (FORMAT PARQUET, "
-                "PARTITION_BY (month), FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd, "
-                "ROW_GROUP_SIZE 1000000)"
-            ).fetchone()
+            if single:  # one month: one file, no partitioning writer
+                target = staging / f"f{item.index}" / f"month={item.months[0]}"
+                target.mkdir(parents=True)
+                out = target / f"part-{uuid.uuid4().hex}.parquet"
+                row = con.execute(
+                    f"COPY ({query}) TO {_quote(str(out))} (FORMAT PARQUET, COMPRESSION zstd)"
+                ).fetchone()
+                if not row or not row[0]:
+                    out.unlink(missing_ok=True)
+            else:
+                row = con.execute(
+                    f"COPY ({query}) TO {_quote(str(staging / f'f{item.index}'))} (FORMAT PARQUET, "
+                    "PARTITION_BY (month), FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd)"
+                ).fetchone()
             written += int(row[0]) if row else 0
         kill_after = int(os.environ.get(KILL_HOOK, "0") or 0)
         added = []
@@ -366,7 +386,8 @@ def _input(
     source: Source, index: int, path: Path, reader: str, described: dict[str, str], text: bool
 ) -> _Input:
     raw = {c: f"CAST({c} AS VARCHAR)" for c in source.columns}
-    typed = {c: _convert(c, k, described[c]) for c, k in source.kinds.items()}
+    typed_file = path.suffix.lower() not in {".csv", ".txt"}
+    typed = {c: _convert(c, k, described[c], typed_file) for c, k in source.kinds.items()}
     item = _Input(index, path, reader, raw, typed, text=text)
     item.select = _select(source, item)
     return item
@@ -380,12 +401,13 @@ def _select(source: Source, item: _Input) -> str:
     )
 
 
-def _convert(column: str, kind: str, has: str) -> str:
+def _convert(column: str, kind: str, has: str, typed_file: bool = False) -> str:
     """The value of `column` (of DuckDB type `has`) in the source's `kind`: as it is when the file
-    already has that type, interpreted from text when it is text, cast otherwise."""
+    already has that type, interpreted from text when it is text, cast otherwise. Text of a typed
+    file (Parquet, JSON) is kept as it is (a blank one is missing); text of a CSV is trimmed."""
     has = has.upper()
     if has == "VARCHAR":
-        return _from_text(column, kind)
+        return _plain(column) if kind == "string" and typed_file else _from_text(column, kind)
     if kind == "number":
         return f"CASE WHEN isfinite(TRY_CAST({column} AS DOUBLE)) THEN TRY_CAST({column} AS DOUBLE) END"
     if kind == "month":
@@ -396,6 +418,12 @@ def _convert(column: str, kind: str, has: str) -> str:
         return f"nullif(trim(CAST({column} AS VARCHAR)), '')"
     target = KINDS[kind]
     return column if has == target else f"TRY_CAST({column} AS {target})"
+
+
+def _plain(column: str) -> str:
+    """A text cell as it is, missing when blank (only values below '!' can be blank, so the trim
+    runs on almost none)."""
+    return f"CASE WHEN {column} < '!' AND trim({column}) = '' THEN NULL ELSE {column} END"
 
 
 def _from_text(column: str, kind: str) -> str:
@@ -429,25 +457,51 @@ def _as_text(source: Source, item: _Input) -> _Input:
 def _scan(
     con: duckdb.DuckDBPyConnection, source: Source, item: _Input
 ) -> tuple[list[int], set[str]]:
-    """One pass over a file: its months and records per month, empty or bad cells per column,
-    and the unit codes named."""
-    nulls = ", ".join(f"count(*) FILTER (WHERE {c} IS NULL)" for c in source.columns)
-    rows = con.execute(
-        f"SELECT month, count(*), {nulls}, list(DISTINCT {source.unit}) FILTER (WHERE {source.unit} IS NOT NULL) "
-        f"FROM ({item.select}) GROUP BY month"
-    ).fetchall()
-    counts = [0] * len(source.columns)
-    codes: set[str] = set()
-    item.rows, item.months = 0, []
-    for month, n, *rest in rows:
-        item.rows += int(n)
-        if month is not None:
-            item.months.append(str(month))
-        for i, count in enumerate(rest[:-1]):
-            counts[i] += int(count)
-        codes.update(rest[-1] or [])
-    item.months.sort()
+    """One pass over a file: its records, empty or bad cells per column, the unit codes named and
+    the range of its months (listed exactly by a second query only when it spans several).
+
+    Kept cheap for typed files: a text column the file already has as text is checked for
+    blanks only when its smallest value could be one (a blank starts below '!'), and unit codes
+    are listed as the file has them and trimmed here."""
+    unit, stamp = source.unit, item.typed[source.timestamp]
+    cells: list[str] = []
+    for c in source.columns:
+        if item.typed[c] in (f"nullif(trim({c}), '')", _plain(c)):
+            cells += [f"count(*) FILTER (WHERE {c} IS NULL)", f"min({c})"]
+        else:
+            cells += [f"count(*) FILTER (WHERE ({item.typed[c]}) IS NULL)", "NULL"]
+    row = con.execute(
+        f"SELECT count(*), min({stamp}), max({stamp}), list(DISTINCT {unit}), {', '.join(cells)} "
+        f"FROM {item.reader}"
+    ).fetchone()
+    assert row is not None
+    item.rows, first, last, units = int(row[0]), row[1], row[2], row[3] or []
+    counts = []
+    for i, c in enumerate(source.columns):
+        count, smallest = int(row[4 + 2 * i]), row[5 + 2 * i]
+        if smallest is not None and str(smallest) < "!":
+            count = _scalar(
+                con, f"SELECT count(*) FILTER (WHERE ({item.typed[c]}) IS NULL) FROM {item.reader}"
+            )
+        counts.append(count)
+    codes = {str(u).strip(" ") for u in units if u is not None} - {""}
+    months = sorted({m for m in (_month(first), _month(last)) if m is not None})
+    if len(months) > 1:
+        months = sorted(
+            str(r[0])
+            for r in con.execute(
+                f"SELECT DISTINCT month FROM ({item.select}) WHERE month IS NOT NULL"
+            ).fetchall()
+        )
+    item.months = months
     return counts, codes
+
+
+def _month(value: object) -> str | None:
+    """The month (YYYY-MM) of a typed timestamp, date or month value."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
 
 
 def _scan_file(
@@ -475,6 +529,7 @@ def _validate(
     known_units: Callable[[list[str]], set[str]],
 ) -> None:
     problems: list[Problem] = []
+    started = time.perf_counter()
     totals = [0] * len(source.columns)
     bad: dict[str, list[tuple[int, int, str | None]]] = {}
     codes: set[str] = set()
@@ -486,10 +541,13 @@ def _validate(
             if counts[i] and len(bad.get(column, [])) < EXAMPLES:
                 bad.setdefault(column, []).extend(_examples(con, inputs[position], column))
     files = [i.path for i in inputs]
+    log.info(
+        "ingest %s: cells and units checked in %.1f s", source.name, time.perf_counter() - started
+    )
     for i, column in enumerate(source.columns):
         if totals[i]:
             problems.append(_problem(files, bad[column], column, totals[i]))
-    duplicated = _duplicates(con, inputs)
+    duplicated = _duplicates(con, source, inputs)
     if duplicated:
         total, dupes = duplicated
         listed = "; ".join(f"'{d[0]}' ({d[1]} lần, từ dòng {d[2]})" for d in dupes)
@@ -538,32 +596,74 @@ def _examples(
 
 
 def _duplicates(
-    con: duckdb.DuckDBPyConnection, inputs: list[_Input]
+    con: duckdb.DuckDBPyConnection, source: Source, inputs: list[_Input]
 ) -> tuple[int, list[tuple[str, int, int]]] | None:
-    """Ids given more than once in the batch (within a month: a record's month is its partition).
-    The check counts distinct 64-bit hashes of the ids per month; only when it finds fewer than
-    records are the ids themselves grouped, to name them (and to rule out a hash collision)."""
-    ids = " UNION ALL ".join(f"SELECT _id, month FROM ({i.select})" for i in inputs)
-    rows = con.execute(
-        f"SELECT month, count(*) - count(DISTINCT hash(_id)) FROM ({ids}) "
-        "WHERE _id IS NOT NULL GROUP BY month"
-    ).fetchall()
-    if not any(int(r[1]) for r in rows):
-        return None
-    numbered = " UNION ALL ".join(
-        f"SELECT row_number() OVER () AS _row, _id, month FROM ({i.select})" for i in inputs
-    )
-    grouped = (
-        f"SELECT _id, count(*) AS n, min(_row) AS first FROM ({numbered}) "
-        "WHERE _id IS NOT NULL GROUP BY _id, month HAVING count(*) > 1"
-    )
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        total = _scalar(con, f"SELECT count(*) FROM ({grouped})")
-        dupes = con.execute(f"{grouped} ORDER BY first LIMIT 5").fetchall() if total else []
-    finally:
-        con.execute("SET preserve_insertion_order = false")
-    return (total, [(str(d[0]), int(d[1]), int(d[2])) for d in dupes]) if total else None
+    """Ids given more than once in one file, or in two files that share a month (a record's
+    month is its partition; ids are unique within it). Checked on sorted 64-bit hashes of the ids,
+    one group of files at a time (for monthly files, one file at a time) and in slices of at most
+    HASHES_AT_ONCE hashes, so memory stays bounded; only when some hash repeats are the ids
+    themselves grouped, to name them and to rule out a hash collision."""
+    total, found = 0, []
+    for group in _sharing_months(inputs):
+        if not _repeats(con, source, group):
+            continue
+        numbered = " UNION ALL ".join(
+            f"SELECT row_number() OVER () AS _row, _id FROM ({_ids(source, i)})" for i in group
+        )
+        grouped = (
+            f"SELECT _id, count(*) AS n, min(_row) AS first FROM ({numbered}) "
+            "WHERE _id IS NOT NULL GROUP BY _id HAVING count(*) > 1"
+        )
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            total += _scalar(con, f"SELECT count(*) FROM ({grouped})")
+            found += con.execute(f"{grouped} ORDER BY first LIMIT {EXAMPLES}").fetchall()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+    dupes = [(str(d[0]), int(d[1]), int(d[2])) for d in found[:EXAMPLES]]
+    return (total, dupes) if total else None
+
+
+HASHES_AT_ONCE = 25_000_000
+"""At most this many id hashes (8 bytes each) are sorted at once (≈ 400 MB with the sort's copy)."""
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, source: Source, group: list[_Input]) -> bool:
+    """Whether some id hash occurs twice among the files of `group`."""
+    import numpy as np
+
+    slices = max(1, -(-sum(i.rows for i in group) // HASHES_AT_ONCE))
+    for part in range(slices):
+        chunks = []
+        for item in group:
+            where = f"WHERE h % {slices} = {part}" if slices > 1 else ""
+            sql = f"SELECT h FROM (SELECT hash(_id) AS h FROM ({_ids(source, item)}) WHERE _id IS NOT NULL) {where}"
+            chunks.append(con.execute(sql).fetchnumpy()["h"])
+        hashes = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        del chunks
+        hashes.sort()
+        if hashes.size > 1 and bool((hashes[1:] == hashes[:-1]).any()):
+            return True
+    return False
+
+
+def _ids(source: Source, item: _Input) -> str:
+    """The record ids of one file (only the id columns are read and typed)."""
+    typed = ", ".join(f"{item.typed[c]} AS {c}" for c in source.id_columns)
+    return f"SELECT {source.id_sql} AS _id FROM (SELECT {typed} FROM {item.reader})"
+
+
+def _sharing_months(inputs: list[_Input]) -> list[list[_Input]]:
+    """The files in groups such that files of different groups have no month in common."""
+    groups: list[tuple[set[str], list[_Input]]] = []
+    for item in inputs:
+        months, members = set(item.months), [item]
+        for group in [g for g in groups if g[0] & months]:
+            groups.remove(group)
+            months |= group[0]
+            members = group[1] + members
+        groups.append((months, members))
+    return [sorted(g[1], key=lambda i: i.index) for g in groups]
 
 
 def _problem(
