@@ -192,10 +192,10 @@ def _matched(
     """The computed values of the framework's leaves, per unit reached."""
     months = [str(m) for m in period.months()]
     wanted = {f"month={m}" for m in months}
-    tables = {
-        name: backend.open(name, store.folder(known.sources[name]), in_period)
+    in_period = {
+        name: (str(store.folder(known.sources[name])), chosen)
         for name, files in stored.items()
-        if (in_period := [f for f in files if f.split("/", 1)[0] in wanted])
+        if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
     }
     units: dict[str, tuple[int, str]] = {}
     with rt.db.transaction() as session:
@@ -206,8 +206,9 @@ def _matched(
             return pairs
 
         rows = indicators.indicator_rows(
-            backend, tables, known.sources, measures, months, ancestors
-        )
+            backend, in_period, known.sources, measures, months, ancestors,
+            cache=rt.settings.data_dir / "tmp" / "facts-sql",
+        )  # fmt: skip
     leaves = {n.code for n in framework.leaves()}
     return [
         Matched(units[key][0], key, units[key][1], period, indicator,
