@@ -667,3 +667,54 @@ def test_many_bad_cells_are_counted_and_five_shown(cli, province_db: str, tmp_pa
     assert code == 1
     assert "12 ô không đúng kiểu dữ liệu: bad.csv dòng 2 ('không rõ')" in err
     assert "bad.csv dòng 6 ('không rõ') và 7 dòng khác" in err
+
+
+def test_a_measure_written_only_in_yaml_reaches_compute_ranking_and_letter(
+    cli, province_db: str, tmp_path: Path
+) -> None:
+    """A province declares a source and a measure in YAML only (no code): `chiso facts compute`
+    stores its values, the ranking scores them and a letter about the indicator names them
+    (read back from the DOCX)."""
+    from docx import Document
+
+    from chiso.services.dashboard import pages
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    facts_dir = tmp_path / "data" / "facts"
+    for kind, text in (("sources", REPORTS_SOURCE), ("measures", REPORTS_MEASURE)):
+        (facts_dir / kind).mkdir(parents=True)
+        (facts_dir / kind / "reports.yaml").write_text(text, encoding="utf-8")
+    batch = tmp_path / "reports.csv"
+    rows = [f"r{i},75.SYT,0{1 + i % 9}/07/2023,{'x' if i % 4 else '0'},3" for i in range(8)]
+    rows += [f"s{i},75.SCT,1{i}/07/2023,x,2" for i in range(4)]
+    batch.write_text("report_id,don_vi,submitted_on,on_system,pages\n" + "\n".join(rows) + "\n",
+                     encoding="utf-8")  # fmt: skip
+    assert cli(province_db, "facts", "ingest", "--source", "reports", str(batch))[0] == 0
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0, err
+    assert "thêm" in out
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        values = stored_values(rt, "2023-07")
+        ranking = pages.ranking(rt, "platform-usage", Period.parse("2023-07"), draws=10)
+    finally:
+        rt.close()
+    assert values[("75.SYT", "reports_on_system_rate")] == (None, 6.0, 8.0)
+    assert values[("75.SCT", "reports_on_system_rate")] == (None, 4.0, 4.0)
+    ranked = {r.unit.code: r for r in ranking.evaluation.results}
+    syt, sct = (ranked[c].scores["reports_on_system_rate"] for c in ("75.SYT", "75.SCT"))
+    assert (syt.raw, sct.raw) == (0.75, 1.0) and sct.points > syt.points
+    out_docx = tmp_path / "cv.docx"
+    code, out, err = cli(
+        province_db, "report", "letter", "--indicator", "reports_on_system_rate",
+        "--framework", "platform-usage", "--period", "2023-07", "--out", str(out_docx),
+        "--agency", "ubnd-tinh-dong-nai",
+    )  # fmt: skip
+    assert code == 0, err
+    document = Document(str(out_docx))
+    body = "\n".join(p.text for p in document.paragraphs)
+    body += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    rate = "Tỷ lệ báo cáo định kỳ thực hiện trên Hệ thống thông tin báo cáo"
+    assert f"{rate} đạt 100% ở các đơn vị: Sở Công Thương." in body
+    assert f"{rate} dưới 100%: Sở Y tế (75%)." in body
