@@ -718,3 +718,37 @@ def test_a_measure_written_only_in_yaml_reaches_compute_ranking_and_letter(
     rate = "Tỷ lệ báo cáo định kỳ thực hiện trên Hệ thống thông tin báo cáo"
     assert f"{rate} đạt 100% ở các đơn vị: Sở Công Thương." in body
     assert f"{rate} dưới 100%: Sở Y tế (75%)." in body
+
+
+def test_facts_location_as_a_file_uri_and_unsupported_schemes_refused(
+    cli, province_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "kho bản ghi #1"
+    monkeypatch.setenv("CHISO_FACTS_LOCATION", root.as_uri())  # file:///…/kho%20b%E1%BA%A3n…
+    assert "%20" in root.as_uri()
+    batch = tmp_path / "docs.csv"
+    batch.write_text(DOCS, encoding="utf-8")
+    code, out, err = cli(province_db, "facts", "ingest", "--source", "documents", str(batch))
+    assert code == 0 and "lưu mới 6" in out, err
+    assert files_in(root / "documents") and not (tmp_path / "data" / "facts" / "documents").exists()
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0 and "thêm" in out, err
+    monkeypatch.setenv("CHISO_FACTS_LOCATION", "file://localhost" + root.as_uri()[7:])
+    code, out, err = cli(province_db, "facts", "ingest", "--source", "documents", str(batch))
+    assert code == 0 and "lưu mới 0" in out, err
+    for uri, said in (("s3://tinh-bucket/facts", "'s3://'"), ("file://kho/facts", "trên máy khác")):
+        monkeypatch.setenv("CHISO_FACTS_LOCATION", uri)
+        code, _, err = cli(province_db, "facts", "ingest", "--source", "documents", str(batch))
+        assert code == 2 and "CHISO_FACTS_LOCATION" in err and said in err, err
+        assert "docs/facts.md" in err
+    assert len(stored_ids_at(root)) == 6
+
+
+def stored_ids_at(root: Path) -> list[str]:
+    import duckdb
+
+    paths = [str(p) for p in (root / "documents").rglob("*.parquet")]
+    return [
+        r[0]
+        for r in duckdb.connect().execute("SELECT doc_id FROM read_parquet(?)", [paths]).fetchall()
+    ]
