@@ -752,3 +752,51 @@ def stored_ids_at(root: Path) -> list[str]:
         r[0]
         for r in duckdb.connect().execute("SELECT doc_id FROM read_parquet(?)", [paths]).fetchall()
     ]
+
+
+def test_streaming_ingest_edge_cases_without_a_database(tmp_path: Path) -> None:
+    """FactStore alone: ids repeated across two files of one month refused, the same id in two
+    months of different files kept apart; non-finite and Vietnamese-formatted numbers refused and
+    quoted; typed Parquet text kept as it is while CSV text is trimmed."""
+    from chiso.errors import RejectedInput
+    from chiso.facts.schemas import Source
+    from chiso.facts.store import FactStore
+
+    src = Source("metrics", "chỉ số thử", ("key",), "day", "unit",
+                 {"key": "string", "unit": "string", "day": "date", "amount": "number"})  # fmt: skip
+    store, work = FactStore(tmp_path / "facts"), tmp_path / "work"
+
+    def ingest(*files: Path) -> Any:
+        return store.ingest(src, list(files), set, work)
+
+    def csv(name: str, *rows: str) -> Path:
+        path = tmp_path / name
+        path.write_text("key,unit,day,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        return path
+
+    a = csv("a.csv", "k1,U1,2025-01-03,1.5", "k2,U1,2025-01-04,2")
+    b = csv("b.csv", "k2,U1,2025-01-09,3")
+    with pytest.raises(RejectedInput) as refused:
+        ingest(a, b)
+    assert "1 mã bản ghi bị trùng: 'k2' (2 lần" in refused.value.render_vi()
+    assert not (tmp_path / "facts" / "metrics").exists() or not store.files(src)
+    c = csv("c.csv", "k2, U1 ,2025-02-09,3")
+    report = ingest(a, c)
+    assert (report.new, report.months) == (3, ["2025-01", "2025-02"])
+    bad = csv("bad.csv", "k9,U1,2025-03-01,inf", "k10,U1,2025-03-01,\"31,14\"",
+              "k11,U1,2025-03-01,1.23457E+15", "k12,U1,2025-03-01,28.121")  # fmt: skip
+    with pytest.raises(RejectedInput) as refused:
+        ingest(bad)
+    said = refused.value.render_vi()
+    assert "2 ô không đúng kiểu dữ liệu: bad.csv dòng 2 ('inf'); bad.csv dòng 3 ('31,14')" in said
+    parquet = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"key": [" p1", "p2"], "unit": ["U1", "U1"],
+                             "day": pa.array([20120, 20121], pa.date32()), "amount": [1.0, 2.0]}),
+                   parquet)  # fmt: skip
+    assert ingest(parquet).new == 2
+    tables = [pq.read_table(p).to_pydict() for p in store.paths(src)]
+    assert sorted(k for t in tables for k in t["key"]) == [" p1", "k1", "k2", "k2", "p2"]
+    assert {u for t in tables for u in t["unit"]} == {"U1"}
+    with pytest.raises(RejectedInput) as refused:
+        ingest(csv("blank.csv", "  ,U1,2025-01-05,1"))
+    assert "1 ô bị trống: blank.csv dòng 2" in refused.value.render_vi()
