@@ -28,11 +28,12 @@ def local_location(text: str) -> Path:
     scheme = parts.scheme.lower() or "?"
     raise UsageError(
         f"CHISO_FACTS_LOCATION '{text}': chưa hỗ trợ địa chỉ '{scheme}://'"
-        + (" trên máy khác" if scheme == "file" else "") + ".",
+        + (" trên máy khác" if scheme == "file" else "")
+        + ".",
         f"unsupported CHISO_FACTS_LOCATION scheme {scheme!r}",
         hint_vi="dùng một thư mục hoặc file:///đường/dẫn; kho đối tượng (s3://…) hoặc HDFS thì "
         "gắn vào máy như một thư mục (xem docs/facts.md, mục Lưu trữ).",
-    )  # fmt: skip
+    )
 
 
 class Settings(BaseSettings):

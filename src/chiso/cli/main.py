@@ -18,16 +18,27 @@ from chiso.errors import ChisoError
 log = logging.getLogger("chiso.cli")
 
 GROUPS = {
-    "db": "db_cmd", "units": "units_cmd", "framework": "framework_cmd", "data": "data_cmd",
-    "facts": "facts_cmd", "report": "report_cmd", "agency": "agency_cmd", "assess": "assess_cmd",
-    "evidence": "evidence_cmd", "tasks": "tasks_cmd", "registry": "registry_cmd",
+    "db": "db_cmd",
+    "units": "units_cmd",
+    "framework": "framework_cmd",
+    "data": "data_cmd",
+    "facts": "facts_cmd",
+    "report": "report_cmd",
+    "agency": "agency_cmd",
+    "assess": "assess_cmd",
+    "evidence": "evidence_cmd",
+    "tasks": "tasks_cmd",
+    "registry": "registry_cmd",
     "users": "users_cmd",
-}  # fmt: skip
+}
 COMMANDS = {
-    "notify": ("notify_cmd", "notify"), "evaluate": ("evaluate_cmd", "evaluate"),
-    "period": ("period_cmd", "period"), "demo": ("demo_cmd", "demo"),
-    "serve": ("serve_cmd", "serve"), "generate": ("generate_cmd", "generate"),
-}  # fmt: skip
+    "notify": ("notify_cmd", "notify"),
+    "evaluate": ("evaluate_cmd", "evaluate"),
+    "period": ("period_cmd", "period"),
+    "demo": ("demo_cmd", "demo"),
+    "serve": ("serve_cmd", "serve"),
+    "generate": ("generate_cmd", "generate"),
+}
 """Command groups and commands by module: a call naming one (`chiso facts compute …`) imports
 only that module, so a command pays only for what it needs; help and docs see them all."""
 
