@@ -12,18 +12,15 @@ from typing import Any
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import UsageError
-from chiso.facts import indicators, profiles
+from chiso.facts import indicators
 from chiso.facts.engine import Engine, EngineConfig, connect
 from chiso.facts.schemas import Catalog, Measure, catalog
 from chiso.facts.store import CompactReport, FactStore, IngestReport
-from chiso.io.tables import first_nonempty, read_table
-from chiso.io.writers import write_table
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import full_resolver
 from chiso.services.values.changes import ImportReport, Matched, apply_values
-from chiso.services.values.importer import import_values
 from chiso.services.values.quality import flags_for
 from chiso.store.db import Session
 
@@ -64,6 +61,8 @@ def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport
 
 
 def profile_names(rt: Runtime) -> dict[str, str]:
+    from chiso.facts import profiles
+
     known = catalog_of(rt)
     return {
         n: p.label_vi
@@ -77,6 +76,11 @@ def ingest_export(
     """An office's export read through a column-mapping profile: records of a source (stored as
     `ingest` stores them) or statistics aggregated per unit (stored as values). Every file is
     read and checked before anything is stored."""
+    from chiso.facts import profiles  # only here: `compute` and `ingest` do not read exports
+    from chiso.io.tables import first_nonempty, read_table
+    from chiso.io.writers import write_table
+    from chiso.services.values.importer import import_values
+
     known = catalog_of(rt)
     found = profiles.profiles(known.sources, rt.settings.data_dir / "facts")
     if profile_name not in found:
