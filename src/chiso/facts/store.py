@@ -307,6 +307,9 @@ class _Input:
     select: str = ""
     rows: int = 0
     months: list[str] = field(default_factory=list)
+    repeats: bool | None = None
+    """For a CSV, whether an id hash repeats in the file (counted in the scan itself: parsing the
+    text again would cost more than a distinct count); None when not counted."""
 
 
 def _list(paths: Sequence[str]) -> str:
@@ -470,6 +473,12 @@ def _scan(
             cells += [f"count(*) FILTER (WHERE {c} IS NULL)", f"min({c})"]
         else:
             cells += [f"count(*) FILTER (WHERE ({item.typed[c]}) IS NULL)", "NULL"]
+    if item.path.suffix.lower() in {".csv", ".txt"}:
+        key = " || '@' || ".join(f"({item.typed[c]})" for c in source.id_columns)
+        cells += [
+            f"count({key})",
+            f"count(DISTINCT CASE WHEN ({key}) IS NOT NULL THEN hash({key}) END)",
+        ]
     row = con.execute(
         f"SELECT count(*), min({stamp}), max({stamp}), list(DISTINCT {unit}), {', '.join(cells)} "
         f"FROM {item.reader}"
@@ -484,6 +493,8 @@ def _scan(
                 con, f"SELECT count(*) FILTER (WHERE ({item.typed[c]}) IS NULL) FROM {item.reader}"
             )
         counts.append(count)
+    if len(row) > 4 + 2 * len(source.columns):
+        item.repeats = int(row[-1]) < int(row[-2])
     codes = {str(u).strip(" ") for u in units if u is not None} - {""}
     months = sorted({m for m in (_month(first), _month(last)) if m is not None})
     if len(months) > 1:
@@ -605,7 +616,8 @@ def _duplicates(
     themselves grouped, to name them and to rule out a hash collision."""
     total, found = 0, []
     for group in _sharing_months(inputs):
-        if not _repeats(con, source, group):
+        alone = group[0].repeats if len(group) == 1 else None
+        if not (alone if alone is not None else _repeats(con, source, group)):
             continue
         numbered = " UNION ALL ".join(
             f"SELECT row_number() OVER () AS _row, _id FROM ({_ids(source, i)})" for i in group
