@@ -667,3 +667,136 @@ def test_many_bad_cells_are_counted_and_five_shown(cli, province_db: str, tmp_pa
     assert code == 1
     assert "12 ô không đúng kiểu dữ liệu: bad.csv dòng 2 ('không rõ')" in err
     assert "bad.csv dòng 6 ('không rõ') và 7 dòng khác" in err
+
+
+def test_a_measure_written_only_in_yaml_reaches_compute_ranking_and_letter(
+    cli, province_db: str, tmp_path: Path
+) -> None:
+    """A province declares a source and a measure in YAML only (no code): `chiso facts compute`
+    stores its values, the ranking scores them and a letter about the indicator names them
+    (read back from the DOCX)."""
+    from docx import Document
+
+    from chiso.services.dashboard import pages
+    from chiso.services.runtime import open_runtime
+    from chiso.settings import Settings
+
+    facts_dir = tmp_path / "data" / "facts"
+    for kind, text in (("sources", REPORTS_SOURCE), ("measures", REPORTS_MEASURE)):
+        (facts_dir / kind).mkdir(parents=True)
+        (facts_dir / kind / "reports.yaml").write_text(text, encoding="utf-8")
+    batch = tmp_path / "reports.csv"
+    rows = [f"r{i},75.SYT,0{1 + i % 9}/07/2023,{'x' if i % 4 else '0'},3" for i in range(8)]
+    rows += [f"s{i},75.SCT,1{i}/07/2023,x,2" for i in range(4)]
+    batch.write_text("report_id,don_vi,submitted_on,on_system,pages\n" + "\n".join(rows) + "\n",
+                     encoding="utf-8")  # fmt: skip
+    assert cli(province_db, "facts", "ingest", "--source", "reports", str(batch))[0] == 0
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0, err
+    assert "thêm" in out
+    rt = open_runtime(Settings(database_url=province_db, data_dir=tmp_path / "data"))
+    try:
+        values = stored_values(rt, "2023-07")
+        ranking = pages.ranking(rt, "platform-usage", Period.parse("2023-07"), draws=10)
+    finally:
+        rt.close()
+    assert values[("75.SYT", "reports_on_system_rate")] == (None, 6.0, 8.0)
+    assert values[("75.SCT", "reports_on_system_rate")] == (None, 4.0, 4.0)
+    ranked = {r.unit.code: r for r in ranking.evaluation.results}
+    syt, sct = (ranked[c].scores["reports_on_system_rate"] for c in ("75.SYT", "75.SCT"))
+    assert (syt.raw, sct.raw) == (0.75, 1.0) and sct.points > syt.points
+    out_docx = tmp_path / "cv.docx"
+    code, out, err = cli(
+        province_db, "report", "letter", "--indicator", "reports_on_system_rate",
+        "--framework", "platform-usage", "--period", "2023-07", "--out", str(out_docx),
+        "--agency", "ubnd-tinh-dong-nai",
+    )  # fmt: skip
+    assert code == 0, err
+    document = Document(str(out_docx))
+    body = "\n".join(p.text for p in document.paragraphs)
+    body += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    rate = "Tỷ lệ báo cáo định kỳ thực hiện trên Hệ thống thông tin báo cáo"
+    assert f"{rate} đạt 100% ở các đơn vị: Sở Công Thương." in body
+    assert f"{rate} dưới 100%: Sở Y tế (75%)." in body
+
+
+def test_facts_location_as_a_file_uri_and_unsupported_schemes_refused(
+    cli, province_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "kho bản ghi #1"
+    monkeypatch.setenv("CHISO_FACTS_LOCATION", root.as_uri())  # file:///…/kho%20b%E1%BA%A3n…
+    assert "%20" in root.as_uri()
+    batch = tmp_path / "docs.csv"
+    batch.write_text(DOCS, encoding="utf-8")
+    code, out, err = cli(province_db, "facts", "ingest", "--source", "documents", str(batch))
+    assert code == 0 and "lưu mới 6" in out, err
+    assert files_in(root / "documents") and not (tmp_path / "data" / "facts" / "documents").exists()
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
+    assert code == 0 and "thêm" in out, err
+    monkeypatch.setenv("CHISO_FACTS_LOCATION", "file://localhost" + root.as_uri()[7:])
+    code, out, err = cli(province_db, "facts", "ingest", "--source", "documents", str(batch))
+    assert code == 0 and "lưu mới 0" in out, err
+    for uri, said in (("s3://tinh-bucket/facts", "'s3://'"), ("file://kho/facts", "trên máy khác")):
+        monkeypatch.setenv("CHISO_FACTS_LOCATION", uri)
+        code, _, err = cli(province_db, "facts", "ingest", "--source", "documents", str(batch))
+        assert code == 2 and "CHISO_FACTS_LOCATION" in err and said in err, err
+        assert "docs/facts.md" in err
+    assert len(stored_ids_at(root)) == 6
+
+
+def stored_ids_at(root: Path) -> list[str]:
+    import duckdb
+
+    paths = [str(p) for p in (root / "documents").rglob("*.parquet")]
+    return [
+        r[0]
+        for r in duckdb.connect().execute("SELECT doc_id FROM read_parquet(?)", [paths]).fetchall()
+    ]
+
+
+def test_streaming_ingest_edge_cases_without_a_database(tmp_path: Path) -> None:
+    """FactStore alone: ids repeated across two files of one month refused, the same id in two
+    months of different files kept apart; non-finite and Vietnamese-formatted numbers refused and
+    quoted; typed Parquet text kept as it is while CSV text is trimmed."""
+    from chiso.errors import RejectedInput
+    from chiso.facts.schemas import Source
+    from chiso.facts.store import FactStore
+
+    src = Source("metrics", "chỉ số thử", ("key",), "day", "unit",
+                 {"key": "string", "unit": "string", "day": "date", "amount": "number"})  # fmt: skip
+    store, work = FactStore(tmp_path / "facts"), tmp_path / "work"
+
+    def ingest(*files: Path) -> Any:
+        return store.ingest(src, list(files), set, work)
+
+    def csv(name: str, *rows: str) -> Path:
+        path = tmp_path / name
+        path.write_text("key,unit,day,amount\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        return path
+
+    a = csv("a.csv", "k1,U1,2025-01-03,1.5", "k2,U1,2025-01-04,2")
+    b = csv("b.csv", "k2,U1,2025-01-09,3")
+    with pytest.raises(RejectedInput) as refused:
+        ingest(a, b)
+    assert "1 mã bản ghi bị trùng: 'k2' (2 lần" in refused.value.render_vi()
+    assert not (tmp_path / "facts" / "metrics").exists() or not store.files(src)
+    c = csv("c.csv", "k2, U1 ,2025-02-09,3")
+    report = ingest(a, c)
+    assert (report.new, report.months) == (3, ["2025-01", "2025-02"])
+    bad = csv("bad.csv", "k9,U1,2025-03-01,inf", "k10,U1,2025-03-01,\"31,14\"",
+              "k11,U1,2025-03-01,1.23457E+15", "k12,U1,2025-03-01,28.121")  # fmt: skip
+    with pytest.raises(RejectedInput) as refused:
+        ingest(bad)
+    said = refused.value.render_vi()
+    assert "2 ô không đúng kiểu dữ liệu: bad.csv dòng 2 ('inf'); bad.csv dòng 3 ('31,14')" in said
+    parquet = tmp_path / "p.parquet"
+    pq.write_table(pa.table({"key": [" p1", "p2"], "unit": ["U1", "U1"],
+                             "day": pa.array([20120, 20121], pa.date32()), "amount": [1.0, 2.0]}),
+                   parquet)  # fmt: skip
+    assert ingest(parquet).new == 2
+    tables = [pq.read_table(p).to_pydict() for p in store.paths(src)]
+    assert sorted(k for t in tables for k in t["key"]) == [" p1", "k1", "k2", "k2", "p2"]
+    assert {u for t in tables for u in t["unit"]} == {"U1"}
+    with pytest.raises(RejectedInput) as refused:
+        ingest(csv("blank.csv", "  ,U1,2025-01-05,1"))
+    assert "1 ô bị trống: blank.csv dòng 2" in refused.value.render_vi()

@@ -13,6 +13,29 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def local_location(text: str) -> Path:
+    """A folder named by a path or a `file://` URI (`file:///srv/chiso/facts`,
+    `file://localhost/…`, percent-encoded like `Path.as_uri()` writes it)."""
+    from urllib.parse import unquote, urlsplit
+
+    from chiso.errors import UsageError
+
+    if "://" not in text:
+        return Path(text)
+    parts = urlsplit(text)
+    if parts.scheme.lower() == "file" and parts.netloc in ("", "localhost") and parts.path:
+        return Path(unquote(parts.path))
+    scheme = parts.scheme.lower() or "?"
+    raise UsageError(
+        f"CHISO_FACTS_LOCATION '{text}': chưa hỗ trợ địa chỉ '{scheme}://'"
+        + (" trên máy khác" if scheme == "file" else "")
+        + ".",
+        f"unsupported CHISO_FACTS_LOCATION scheme {scheme!r}",
+        hint_vi="dùng một thư mục hoặc file:///đường/dẫn; kho đối tượng (s3://…) hoặc HDFS thì "
+        "gắn vào máy như một thư mục (xem docs/facts.md, mục Lưu trữ).",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CHISO_", env_file=".env", extra="ignore")
 
@@ -107,15 +130,19 @@ class Settings(BaseSettings):
         default="local[1]",
         description="master của phiên Spark cục bộ khi không đặt máy chủ Spark Connect",
     )
-    facts_location: Path | None = Field(
+    facts_location: str | None = Field(
         default=None,
-        description="thư mục lưu bản ghi thô (Parquet theo nguồn và tháng)",
+        description="nơi lưu bản ghi thô (Parquet theo nguồn và tháng): một thư mục hoặc địa chỉ `file:///…`",
         json_schema_extra={"shown_default": "$CHISO_DATA_DIR/facts"},
     )
 
     @property
     def effective_facts_location(self) -> Path:
-        return self.facts_location or self.data_dir / "facts"
+        """The store root: a folder, or a `file://` URI (percent-encoded). Other schemes are
+        refused: ingestion needs a file system with atomic rename and locks (docs/facts.md)."""
+        if not self.facts_location:
+            return self.data_dir / "facts"
+        return local_location(self.facts_location)
 
     web_workers: int = Field(
         default_factory=lambda: max(1, min(os.cpu_count() or 1, 8)),

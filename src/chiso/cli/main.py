@@ -3,6 +3,7 @@ code: 0 success, 1 rejected input, 2 usage error."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import time
@@ -10,58 +11,62 @@ import time
 import typer
 
 from chiso import __version__
-from chiso.cli import (
-    agency_cmd,
-    assess_cmd,
-    data_cmd,
-    db_cmd,
-    demo_cmd,
-    evaluate_cmd,
-    evidence_cmd,
-    facts_cmd,
-    framework_cmd,
-    generate_cmd,
-    notify_cmd,
-    period_cmd,
-    registry_cmd,
-    report_cmd,
-    serve_cmd,
-    tasks_cmd,
-    units_cmd,
-    users_cmd,
-)
 from chiso.cli.context import Invocation
 from chiso.cli.output import err_console
 from chiso.errors import ChisoError
 
 log = logging.getLogger("chiso.cli")
 
-app = typer.Typer(
-    name="chiso",
-    help="chiso — đo lường, chấm điểm, xếp hạng và đôn đốc chuyển đổi số của các đơn vị.",
-    no_args_is_help=True,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(units_cmd.app, name="units")
-app.add_typer(framework_cmd.app, name="framework")
-app.add_typer(data_cmd.app, name="data")
-app.add_typer(facts_cmd.app, name="facts")
-app.add_typer(report_cmd.app, name="report")
-app.add_typer(agency_cmd.app, name="agency")
-app.add_typer(assess_cmd.app, name="assess")
-app.add_typer(evidence_cmd.app, name="evidence")
-app.add_typer(tasks_cmd.app, name="tasks")
-app.add_typer(registry_cmd.app, name="registry")
-app.add_typer(users_cmd.app, name="users")
-app.command("notify")(notify_cmd.notify)
-app.command("evaluate")(evaluate_cmd.evaluate)
-app.command("period")(period_cmd.period)
-app.command("demo")(demo_cmd.demo)
-app.command("serve")(serve_cmd.serve)
-app.command("generate")(generate_cmd.generate)
+GROUPS = {
+    "db": "db_cmd",
+    "units": "units_cmd",
+    "framework": "framework_cmd",
+    "data": "data_cmd",
+    "facts": "facts_cmd",
+    "report": "report_cmd",
+    "agency": "agency_cmd",
+    "assess": "assess_cmd",
+    "evidence": "evidence_cmd",
+    "tasks": "tasks_cmd",
+    "registry": "registry_cmd",
+    "users": "users_cmd",
+}
+COMMANDS = {
+    "notify": ("notify_cmd", "notify"),
+    "evaluate": ("evaluate_cmd", "evaluate"),
+    "period": ("period_cmd", "period"),
+    "demo": ("demo_cmd", "demo"),
+    "serve": ("serve_cmd", "serve"),
+    "generate": ("generate_cmd", "generate"),
+}
+"""Command groups and commands by module: a call naming one (`chiso facts compute …`) imports
+only that module, so a command pays only for what it needs; help and docs see them all."""
+
+
+def build(only: str | None = None) -> typer.Typer:
+    """The command line; with `only`, just that group or command (the others are not imported)."""
+    cli = typer.Typer(
+        name="chiso",
+        help="chiso — đo lường, chấm điểm, xếp hạng và đôn đốc chuyển đổi số của các đơn vị.",
+        no_args_is_help=True,
+        rich_markup_mode="rich",
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    cli.callback()(root)
+    for name, module in GROUPS.items():
+        if only in (None, name):
+            cli.add_typer(importlib.import_module(f"chiso.cli.{module}").app, name=name)
+    for name, (module, function) in COMMANDS.items():
+        if only in (None, name):
+            cli.command(name)(getattr(importlib.import_module(f"chiso.cli.{module}"), function))
+    return cli
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":  # the whole command line (chiso.docs_gen)
+        return build()
+    raise AttributeError(name)
 
 
 def _version(value: bool) -> None:
@@ -70,7 +75,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     version: bool = typer.Option(
@@ -88,7 +92,10 @@ def run(argv: list[str] | None = None) -> int:
     call = Invocation()
     start = time.perf_counter()
     try:
-        result = app(args=argv, prog_name="chiso", standalone_mode=False, obj=call)
+        args = sys.argv[1:] if argv is None else argv
+        chosen = args[0] if args and (args[0] in GROUPS or args[0] in COMMANDS) else None
+        cli = build(chosen)
+        result = cli(args=args, prog_name="chiso", standalone_mode=False, obj=call)
     except ChisoError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc.render_vi()}", highlight=False, markup=True)
         call.settings()

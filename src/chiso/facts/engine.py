@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from chiso.errors import UsageError
+
+if TYPE_CHECKING:  # Ibis is imported when an expression is built, not to run a compiled query
+    import ibis.expr.types as ir
 
 ENGINES = ("duckdb", "spark")
 
@@ -34,9 +34,41 @@ class EngineConfig:
 @dataclass
 class Engine:
     name: str
-    con: Any
-    """The Ibis backend."""
+    _con: Any = None
+    """The Ibis backend (on DuckDB made at first use: a compiled query needs none)."""
     _owned: list[Any] = field(default_factory=list)
+    _duck: Any = None
+
+    @property
+    def con(self) -> Any:
+        if self._con is None:
+            import ibis
+
+            self._con = ibis.duckdb.connect()
+        return self._con
+
+    def run_sql(
+        self, views: dict[str, Sequence[str]], queries: dict[str, str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """DuckDB only: runs SQL compiled beforehand (`ibis.to_sql`) over views `facts_<name>` of
+        the given Parquet files (the month from their partition folder, as text), without Ibis."""
+        import duckdb
+
+        if self._duck is None:
+            self._duck = duckdb.connect()
+            self._owned.append(self._duck)
+        for name, paths in views.items():
+            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+            self._duck.execute(
+                f'CREATE OR REPLACE VIEW "facts_{name}" AS SELECT * FROM read_parquet([{listed}], '
+                "hive_partitioning = true, hive_types = {'month': VARCHAR})"
+            )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for name, sql in queries.items():
+            result = self._duck.execute(sql)
+            columns = [d[0] for d in result.description]
+            out[name] = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+        return out
 
     def open(self, source: str, root: Path | str, files: Sequence[str]) -> ir.Table:
         """The stored table of one source: `files` are the committed Parquet files (relative to
@@ -53,6 +85,8 @@ class Engine:
     def fetch(self, expr: ir.Table) -> Any:
         """Arrow results of an expression. On DuckDB the compiled SQL runs on the connection
         itself (without the pandas-based converter Ibis imports for `to_pyarrow`)."""
+        import ibis
+
         if self.name == "duckdb":
             return self.con.con.sql(str(ibis.to_sql(expr, dialect="duckdb"))).to_arrow_table()
         return self.con.to_pyarrow(expr)
@@ -61,13 +95,16 @@ class Engine:
         for thing in self._owned:
             thing.stop() if hasattr(thing, "stop") else thing.close()
         self._owned.clear()
+        self._duck = None
 
 
 def connect(config: EngineConfig | None = None) -> Engine:
     config = config or EngineConfig()
     if config.kind == "duckdb":
-        return Engine("duckdb", ibis.duckdb.connect())
+        return Engine("duckdb")
     if config.kind == "spark":
+        import ibis
+
         session = spark_session(config)
         return Engine(
             "spark", ibis.pyspark.connect(session), [session] if not config.spark_remote else []

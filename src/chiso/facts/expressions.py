@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:  # Ibis is imported when an expression is applied to a table, not to check one
+    import ibis.expr.types as ir
 
 KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false"}
 COMPARISONS = {"=", "==", "!=", "<", "<=", ">", ">="}
@@ -72,7 +72,7 @@ def tokens(source: str) -> list[Token]:
 
 
 # A compiled node: a function of the table, and its kind ("boolean" or a value kind).
-Node = tuple[Callable[[ir.Table], Any], str]
+Node = tuple[Callable[["ir.Table"], Any], str]
 
 
 class _Parser:
@@ -217,9 +217,15 @@ class _Parser:
             return (lambda t: t[name]), self.columns[name]
         if tok.kind == "keyword" and tok.text == "null":
             self.take()
-            return (lambda t: ibis.null()), "null"
+            return (lambda t: _ibis().null()), "null"
         value, kind = self.literal()
-        return (lambda t: ibis.literal(value)), kind
+        return (lambda t: _ibis().literal(value)), kind
+
+
+def _ibis() -> Any:
+    import ibis
+
+    return ibis
 
 
 def _boolean(node: Node, position: int) -> None:
@@ -268,6 +274,8 @@ def compile_filter(text: str, columns: dict[str, str]) -> Callable[[ir.Table], i
     _boolean((fn, kind), 1)
 
     def per_row(t: ir.Table) -> ir.BooleanValue:
+        import ibis.expr.types as ir
+
         value = fn(t)
         if isinstance(value, ir.Scalar):  # a constant such as `true`: the same for every row
             anchor = t[t.columns[0]]

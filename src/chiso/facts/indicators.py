@@ -6,13 +6,23 @@ hierarchy, so they roll up correctly."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
-
-import ibis.expr.types as ir
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from chiso.facts.engine import Engine
 from chiso.facts.schemas import Measure, Source
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+IBIS_TYPES = {"string": "string", "boolean": "boolean", "timestamp": "timestamp", "date": "date",
+              "month": "string", "integer": "int64", "number": "float64"}  # fmt: skip
 
 
 def _count_true(flag: ir.BooleanValue) -> ir.IntegerScalar:
@@ -44,17 +54,17 @@ def measure_counts(
     tables: dict[str, ir.Table],
     sources: dict[str, Source],
     measures: Sequence[Measure],
-    months: Sequence[str],
+    months: Sequence[str] | None,
 ) -> dict[str, ir.Table]:
-    """Per source with measures: one scan giving, per unit over the months, `n<i>` (numerator)
-    and `d<i>` (denominator) of each measure i."""
+    """Per source with measures: one scan giving, per unit over the months (all the table's
+    when None), `n<i>` (numerator) and `d<i>` (denominator) of each measure i."""
     out: dict[str, ir.Table] = {}
     for name, table in tables.items():
         mine = [(i, m) for i, m in enumerate(measures) if m.source == name]
         if not mine:
             continue
         src = sources[name]
-        t = table.filter(table.month.isin(list(months)))
+        t = table if months is None else table.filter(table.month.isin(list(months)))
         metrics: dict[str, ir.Scalar] = {}
         for i, measure in mine:
             num, den = measure.filters(src.kinds)
@@ -65,21 +75,74 @@ def measure_counts(
     return out
 
 
+def compiled_counts(
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    names: Sequence[str],
+    cache: Path | None = None,
+) -> dict[str, str]:
+    """The DuckDB SQL of `measure_counts` over tables `facts_<name>` (holding the period's files
+    only), compiled by Ibis once per set of declarations and kept in `cache`: a later run with
+    the same sources, measures, chiso and Ibis reads it back and never imports Ibis."""
+    declared = {
+        "chiso": metadata.version("chiso"),
+        "ibis": metadata.version("ibis-framework"),
+        "sources": {n: [sources[n].unit, sources[n].kinds] for n in sorted(names)},
+        "measures": [
+            [m.indicator, m.source, m.numerator, m.denominator, m.where] for m in measures
+        ],
+    }
+    key = hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()[:32]
+    path = cache / f"counts-{key}.json" if cache else None
+    if path is not None and path.exists():
+        kept: dict[str, str] = json.loads(path.read_text("utf-8"))
+        return kept
+    import ibis
+
+    tables = {
+        n: ibis.table({**{c: IBIS_TYPES[k] for c, k in sources[n].kinds.items()}, "month": "string"},
+                      name=f"facts_{n}")
+        for n in names
+    }  # fmt: skip
+    sql = {
+        name: str(ibis.to_sql(expr, dialect="duckdb"))
+        for name, expr in measure_counts(tables, sources, measures, None).items()
+    }
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}")
+        tmp.write_text(json.dumps(sql), "utf-8")
+        os.replace(tmp, path)
+    return sql
+
+
 def indicator_rows(
     engine: Engine,
-    tables: dict[str, ir.Table],
+    stored: dict[str, tuple[str, list[str]]],
     sources: dict[str, Source],
     measures: Sequence[Measure],
     months: Sequence[str],
     ancestors: Ancestors,
+    cache: Path | None = None,
 ) -> list[tuple[str, str, float, float | None]]:
     """(unit_code, indicator, numerator or count, denominator) for every unit with records and
-    every unit above it; a rate whose denominator is 0 is left out. One scan per source;
-    `ancestors(codes)` gives the hierarchy of the unit codes found."""
-    counts = {
-        source: engine.fetch(expr).to_pylist()
-        for source, expr in measure_counts(tables, sources, measures, months).items()
-    }
+    every unit above it; a rate whose denominator is 0 is left out. One scan per source over
+    `stored` (source → its folder and the committed files of the period's months);
+    `ancestors(codes)` gives the hierarchy of the unit codes found. On DuckDB the compiled SQL
+    runs as it is (`compiled_counts`); on Spark the Ibis expressions run on the session."""
+    counts: dict[str, list[dict[str, Any]]]
+    if engine.name == "duckdb":
+        sql = compiled_counts(sources, measures, list(stored), cache)
+        views = {
+            n: [f"{root.rstrip('/')}/{f}" for f in files] for n, (root, files) in stored.items()
+        }
+        counts = engine.run_sql({n: views[n] for n in sql}, sql)
+    else:
+        tables = {n: engine.open(n, root, files) for n, (root, files) in stored.items()}
+        counts = {
+            source: engine.fetch(expr).to_pylist()
+            for source, expr in measure_counts(tables, sources, measures, months).items()
+        }
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():

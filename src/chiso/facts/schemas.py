@@ -9,13 +9,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis.expr.types as ir
 import yaml
 
 from chiso.errors import Problem, RejectedInput, UsageError
 from chiso.facts.expressions import ExpressionError, compile_filter
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 SHIPPED = Path(__file__).parent.parent / "data" / "facts"
 KINDS = {
@@ -92,7 +94,7 @@ class Measure:
         return _within(num, where), (_within(den, where) if den else None)
 
 
-Filter = Callable[[ir.Table], ir.BooleanValue]
+Filter = Callable[["ir.Table"], "ir.BooleanValue"]
 
 
 def _within(fn: Filter, where: Filter | None) -> Filter:

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from chiso.errors import Problem, RejectedInput
-from chiso.facts.schemas import Source
+from chiso.facts.schemas import KINDS, Source
 
 TRUE = ("1", "true", "t", "yes", "y", "x", "co", "có")
 FALSE = ("0", "false", "f", "no", "n", "khong", "không")
@@ -34,6 +36,7 @@ LOCK = "_lock"
 KILL_HOOK = "CHISO_FACTS_TEST_KILL_AFTER_MOVES"
 """Test hook: kill the ingesting process (SIGKILL) after moving this many files into place."""
 MEMORY_LIMIT = "1GB"
+log = logging.getLogger("chiso.facts")
 
 
 @dataclass
@@ -135,7 +138,9 @@ class FactStore:
         known_units: Callable[[list[str]], set[str]],
         work_dir: Path,
     ) -> IngestReport:
-        """Validates every file, then stores the records whose id is not stored yet."""
+        """Validates every file, then stores the records whose id is not stored yet in their
+        month. Streaming: every step is a scan of one file (or of the batch's ids), never a copy of
+        the batch in memory or in a work table, so peak memory does not grow with the batch."""
         report = IngestReport(source.name, [f.name for f in files])
         work_dir.mkdir(parents=True, exist_ok=True)
         for leftover in work_dir.glob("ingest-*.duckdb*"):
@@ -144,64 +149,81 @@ class FactStore:
         database = work_dir / f"ingest-{os.getpid()}-{uuid.uuid4().hex}.duckdb"
         con = duckdb.connect(
             str(database),
-            config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(work_dir / "spill")},
+            config={
+                "memory_limit": MEMORY_LIMIT,
+                "temp_directory": str(work_dir / "spill"),
+                "preserve_insertion_order": False,
+            },
         )
         try:
-            _load(con, source, files)
-            _validate(con, source, files, known_units)
-            report.rows = _scalar(con, "SELECT count(*) FROM typed")
-            report.months = [
-                r[0] for r in con.execute("SELECT DISTINCT month FROM typed ORDER BY 1").fetchall()
-            ]
+            started = time.perf_counter()
+            inputs = [_open(con, source, index, path) for index, path in enumerate(files)]
+            _validate(con, source, inputs, known_units)
+            report.rows = sum(i.rows for i in inputs)
+            report.months = sorted({m for i in inputs for m in i.months})
+            validated = time.perf_counter()
             with self.locked(source):
-                self._keep_new(con, source, report.months)
-                report.new = _scalar(con, "SELECT count(*) FROM fresh")
+                report.new = self._write(con, source, inputs)
                 report.already_stored = report.rows - report.new
-                if report.new:
-                    self._write(con, source)
+            log.info(
+                "ingest %s: %d rows in %d files validated in %.1f s, %d new written in %.1f s",
+                source.name, report.rows, len(files), validated - started, report.new,
+                time.perf_counter() - validated,
+            )  # fmt: skip
         finally:
             con.close()
             for own in work_dir.glob(f"{database.name}*"):
                 own.unlink(missing_ok=True)
         return report
 
-    def _keep_new(self, con: duckdb.DuckDBPyConnection, source: Source, months: list[str]) -> None:
-        stored = self.paths(source, months)
-        if not stored:
-            con.execute("CREATE OR REPLACE TEMP TABLE fresh AS SELECT * FROM typed")
-            return
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE stored_ids AS SELECT {source.id_sql} AS id "
-            "FROM read_parquet(?, hive_partitioning = true)",
-            [stored],
-        )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE fresh AS "
-            "SELECT t.* FROM typed t ANTI JOIN stored_ids s ON t._id = s.id"
-        )
-
-    def _write(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        """Month by month into a staging folder of the source, moved beside the committed files
-        under fresh names (no reader opens them), then one manifest commit."""
+    def _write(self, con: duckdb.DuckDBPyConnection, source: Source, inputs: list[_Input]) -> int:
+        """File by file into a staging folder of the source, each record's month its partition,
+        leaving out ids already stored in that month (an anti-join against the stored ids of the
+        file's months only); the parts are moved beside the committed files under fresh names (no
+        reader opens them), then one manifest commit. Returns the number of records written."""
         folder = self.folder(source)
-        batch = uuid.uuid4().hex
-        staging = folder / f"staging-{batch}"
-        columns = ", ".join(source.columns)
-        con.execute(
-            f"COPY (SELECT {columns}, month FROM fresh) TO '{staging}' "
-            "(FORMAT PARQUET, PARTITION_BY (month), FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd)"
-        )
+        staging = folder / f"staging-{uuid.uuid4().hex}"
+        columns = ", ".join(f"t.{c}" for c in source.columns)
+        staging.mkdir()
+        written = 0
+        for item in inputs:
+            stored = self.paths(source, item.months)
+            single = len(item.months) == 1
+            query = f"SELECT {columns}{'' if single else ', t.month'} FROM ({item.select}) t"
+            if stored:
+                query += (
+                    f" ANTI JOIN (SELECT {source.id_sql} AS id, month FROM read_parquet("
+                    f"{_list(stored)}, hive_partitioning = true, hive_types = {{'month': VARCHAR}})) s "
+                    f"ON t._id = s.id{'' if single else ' AND t.month = s.month'}"
+                )
+            if single:  # one month: one file, no partitioning writer
+                target = staging / f"f{item.index}" / f"month={item.months[0]}"
+                target.mkdir(parents=True)
+                out = target / f"part-{uuid.uuid4().hex}.parquet"
+                row = con.execute(
+                    f"COPY ({query}) TO {_quote(str(out))} (FORMAT PARQUET, COMPRESSION zstd)"
+                ).fetchone()
+                if not row or not row[0]:
+                    out.unlink(missing_ok=True)
+            else:
+                row = con.execute(
+                    f"COPY ({query}) TO {_quote(str(staging / f'f{item.index}'))} (FORMAT PARQUET, "
+                    "PARTITION_BY (month), FILENAME_PATTERN 'part-{uuid}', COMPRESSION zstd)"
+                ).fetchone()
+            written += int(row[0]) if row else 0
         kill_after = int(os.environ.get(KILL_HOOK, "0") or 0)
         added = []
-        for moved, part in enumerate(sorted(staging.glob("*/*.parquet")), start=1):
+        for moved, part in enumerate(sorted(staging.glob("f*/month=*/*.parquet")), start=1):
             target = folder / part.parent.name
             target.mkdir(parents=True, exist_ok=True)
             os.replace(part, target / part.name)
             added.append(f"{part.parent.name}/{part.name}")
             if kill_after and moved >= kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
-        self._commit(source, [*self.files(source), *added])
+        if added:
+            self._commit(source, [*self.files(source), *added])
         shutil.rmtree(staging, ignore_errors=True)
+        return written
 
     def compact(self, source: Source) -> CompactReport:
         """Merges each month's committed files into one; readers switch in one manifest commit."""
@@ -267,57 +289,147 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _reader(path: Path) -> str:
+@dataclass
+class _Input:
+    """One file of a batch: its typed read (columns of the source, `_id`, `month`) and, once
+    validated, its record count and months."""
+
+    index: int
+    path: Path
+    reader: str
+    """The file's reader: the typed read, or a text read for cells that must be interpreted."""
+    raw: dict[str, str]
+    """column → expression over `reader` giving the cell as the file has it (for quoting)."""
+    typed: dict[str, str]
+    """column → expression over `reader` giving the value in the source's type (NULL if not)."""
+    text: bool = False
+    """Read as text (every cell interpreted by `_from_text`)."""
+    select: str = ""
+    rows: int = 0
+    months: list[str] = field(default_factory=list)
+    repeats: bool | None = None
+    """For a CSV, whether an id hash repeats in the file (counted in the scan itself: parsing the
+    text again would cost more than a distinct count); None when not counted."""
+
+
+def _list(paths: Sequence[str]) -> str:
+    return "[" + ", ".join(_quote(p) for p in paths) + "]"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _reader(path: Path, types: dict[str, str] | None = None) -> str:
+    """The file's reader; a CSV is read with the source's types (`types`) when given, as text
+    otherwise."""
     suffix = path.suffix.lower()
-    quoted = str(path).replace("'", "''")
+    quoted = _quote(str(path))
     if suffix == ".parquet":
-        return f"read_parquet('{quoted}')"
+        return f"read_parquet({quoted})"
     if suffix in {".jsonl", ".ndjson", ".json"}:
-        return f"read_json('{quoted}', format = 'newline_delimited', records = true)"
+        return f"read_json({quoted}, format = 'newline_delimited', records = true)"
     if suffix in {".csv", ".txt"}:
-        return f"read_csv('{quoted}', header = true, all_varchar = true, auto_detect = true)"
+        if types is None:
+            return f"read_csv({quoted}, header = true, all_varchar = true, auto_detect = true)"
+        declared = ", ".join(f"{_quote(c)}: {_quote(t)}" for c, t in types.items())
+        return f"read_csv({quoted}, header = true, auto_detect = true, types = {{{declared}}})"
     raise RejectedInput(
         f"Tệp {path.name}: chỉ nhận CSV, JSON Lines (.jsonl) hoặc Parquet.",
         f"{path.name}: unsupported format",
     )
 
 
-def _load(con: duckdb.DuckDBPyConnection, source: Source, files: Sequence[Path]) -> None:
-    parts = []
-    for index, path in enumerate(files):
-        if not path.is_file() or path.stat().st_size == 0:
-            raise RejectedInput(
-                f"Tệp {path.name} không tồn tại hoặc rỗng.", f"{path.name}: missing or empty"
-            )
+CSV_TYPED = {"integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "timestamp": "TIMESTAMP",
+             "date": "DATE", "string": "VARCHAR", "month": "VARCHAR"}  # fmt: skip
+"""How a CSV column of each kind is read on the fast path (DuckDB's own parser); a file with a cell
+it does not accept (`có`, `x`, `05/07/2023`, `31,14`) is read again as text and each cell
+interpreted (`_from_text`), so that bad cells can be quoted."""
+
+
+def _open(con: duckdb.DuckDBPyConnection, source: Source, index: int, path: Path) -> _Input:
+    """The typed read of one file: Parquet and JSON columns are taken in their own type when it is
+    the source's, converted otherwise; a CSV is parsed with the source's types."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise RejectedInput(
+            f"Tệp {path.name} không tồn tại hoặc rỗng.", f"{path.name}: missing or empty"
+        )
+    is_csv = path.suffix.lower() in {".csv", ".txt"}
+    reader = _reader(path, {c: CSV_TYPED[k] for c, k in source.kinds.items()} if is_csv else None)
+    try:
+        described = {
+            r[0]: str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+        }
+    except duckdb.Error:
+        described = {}
+    if not described and is_csv:
+        reader = _reader(path)
+    if not described:
         try:
-            described = con.execute(f"DESCRIBE SELECT * FROM {_reader(path)}").fetchall()
+            described = {
+                r[0]: str(r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+            }
         except duckdb.Error as exc:
             raise RejectedInput(
                 f"Tệp {path.name} không đọc được ({type(exc).__name__}).",
                 f"{path.name}: {exc}",
                 hint_vi="kiểm tra định dạng tệp (CSV có dòng tiêu đề, JSON Lines mỗi dòng một bản ghi, Parquet).",
             ) from exc
-        present = {row[0] for row in described}
-        missing = [c for c in source.columns if c not in present]
-        if missing:
-            raise RejectedInput(
-                f"Tệp {path.name} thiếu cột: {', '.join(missing)}.",
-                f"{path.name}: missing columns {missing}",
-                hint_vi=f"nguồn {source.name} cần các cột: {', '.join(source.columns)} (xem docs/data-formats.md).",
-            )
-        columns = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in source.columns)
-        parts.append(
-            f"SELECT {index} AS _file, row_number() OVER () AS _row, {columns} FROM {_reader(path)}"
+    missing = [c for c in source.columns if c not in described]
+    if missing:
+        raise RejectedInput(
+            f"Tệp {path.name} thiếu cột: {', '.join(missing)}.",
+            f"{path.name}: missing columns {missing}",
+            hint_vi=f"nguồn {source.name} cần các cột: {', '.join(source.columns)} (xem docs/data-formats.md).",
         )
-    con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(parts))
-    typed = ", ".join(f"{_typed(c, k)} AS {c}" for c, k in source.kinds.items())
-    con.execute(
-        f"CREATE TEMP TABLE typed AS SELECT *, {source.id_sql} AS _id, {source.month_sql} AS month "
-        f"FROM (SELECT _file, _row, {typed} FROM raw)"
+    return _input(source, index, path, reader, described, text=is_csv and reader == _reader(path))
+
+
+def _input(
+    source: Source, index: int, path: Path, reader: str, described: dict[str, str], text: bool
+) -> _Input:
+    raw = {c: f"CAST({c} AS VARCHAR)" for c in source.columns}
+    typed_file = path.suffix.lower() not in {".csv", ".txt"}
+    typed = {c: _convert(c, k, described[c], typed_file) for c, k in source.kinds.items()}
+    item = _Input(index, path, reader, raw, typed, text=text)
+    item.select = _select(source, item)
+    return item
+
+
+def _select(source: Source, item: _Input) -> str:
+    typed = ", ".join(f"{expr} AS {c}" for c, expr in item.typed.items())
+    return (
+        f"SELECT *, {source.id_sql} AS _id, {source.month_sql} AS month "
+        f"FROM (SELECT {typed} FROM {item.reader})"
     )
 
 
-def _typed(column: str, kind: str) -> str:
+def _convert(column: str, kind: str, has: str, typed_file: bool = False) -> str:
+    """The value of `column` (of DuckDB type `has`) in the source's `kind`: as it is when the file
+    already has that type, interpreted from text when it is text, cast otherwise. Text of a typed
+    file (Parquet, JSON) is kept as it is (a blank one is missing); text of a CSV is trimmed."""
+    has = has.upper()
+    if has == "VARCHAR":
+        return _plain(column) if kind == "string" and typed_file else _from_text(column, kind)
+    if kind == "number":
+        return f"CASE WHEN isfinite(TRY_CAST({column} AS DOUBLE)) THEN TRY_CAST({column} AS DOUBLE) END"
+    if kind == "month":
+        if has.startswith(("DATE", "TIMESTAMP")):
+            return f"strftime({column}, '%Y-%m')"
+        return _from_text(f"CAST({column} AS VARCHAR)", kind)
+    if kind == "string":
+        return f"nullif(trim(CAST({column} AS VARCHAR)), '')"
+    target = KINDS[kind]
+    return column if has == target else f"TRY_CAST({column} AS {target})"
+
+
+def _plain(column: str) -> str:
+    """A text cell as it is, missing when blank (only values below '!' can be blank, so the trim
+    runs on almost none)."""
+    return f"CASE WHEN {column} < '!' AND trim({column}) = '' THEN NULL ELSE {column} END"
+
+
+def _from_text(column: str, kind: str) -> str:
     value = f"nullif(trim({column}), '')"
     if kind == "boolean":
         true, false = (", ".join(f"'{v}'" for v in values) for values in (TRUE, FALSE))
@@ -327,37 +439,128 @@ def _typed(column: str, kind: str) -> str:
             f"CAST(coalesce(try_cast({value} AS TIMESTAMP), try_strptime({value}, '%d/%m/%Y %H:%M:%S'), "
             f"try_strptime({value}, '%d/%m/%Y %H:%M'), try_strptime({value}, '%d/%m/%Y')) AS {kind})"
         )
-    if kind in {"integer", "number"}:
-        return f"try_cast({value} AS {'BIGINT' if kind == 'integer' else 'DOUBLE'})"
+    if kind == "integer":
+        return f"try_cast({value} AS BIGINT)"
+    if kind == "number":
+        return (
+            f"CASE WHEN isfinite(try_cast({value} AS DOUBLE)) THEN try_cast({value} AS DOUBLE) END"
+        )
     if kind == "month":
         return f"CASE WHEN regexp_full_match({value}, '\\d{{4}}-(0[1-9]|1[0-2])') THEN {value} END"
     return value
 
 
+def _as_text(source: Source, item: _Input) -> _Input:
+    """The same CSV read as text, each cell interpreted (for files DuckDB's parser refused)."""
+    reader = _reader(item.path)
+    text = {c: "VARCHAR" for c in source.columns}
+    return _input(source, item.index, item.path, reader, text, text=True)
+
+
+def _scan(
+    con: duckdb.DuckDBPyConnection, source: Source, item: _Input
+) -> tuple[list[int], set[str]]:
+    """One pass over a file: its records, empty or bad cells per column, the unit codes named and
+    the range of its months (listed exactly by a second query only when it spans several).
+
+    Kept cheap for typed files: a text column the file already has as text is checked for
+    blanks only when its smallest value could be one (a blank starts below '!'), and unit codes
+    are listed as the file has them and trimmed here."""
+    unit, stamp = source.unit, item.typed[source.timestamp]
+    cells: list[str] = []
+    for c in source.columns:
+        if item.typed[c] in (f"nullif(trim({c}), '')", _plain(c)):
+            cells += [f"count(*) FILTER (WHERE {c} IS NULL)", f"min({c})"]
+        else:
+            cells += [f"count(*) FILTER (WHERE ({item.typed[c]}) IS NULL)", "NULL"]
+    if item.path.suffix.lower() in {".csv", ".txt"}:
+        key = " || '@' || ".join(f"({item.typed[c]})" for c in source.id_columns)
+        cells += [
+            f"count({key})",
+            f"count(DISTINCT CASE WHEN ({key}) IS NOT NULL THEN hash({key}) END)",
+        ]
+    row = con.execute(
+        f"SELECT count(*), min({stamp}), max({stamp}), list(DISTINCT {unit}), {', '.join(cells)} "
+        f"FROM {item.reader}"
+    ).fetchone()
+    assert row is not None
+    item.rows, first, last, units = int(row[0]), row[1], row[2], row[3] or []
+    counts = []
+    for i, c in enumerate(source.columns):
+        count, smallest = int(row[4 + 2 * i]), row[5 + 2 * i]
+        if smallest is not None and str(smallest) < "!":
+            count = _scalar(
+                con, f"SELECT count(*) FILTER (WHERE ({item.typed[c]}) IS NULL) FROM {item.reader}"
+            )
+        counts.append(count)
+    if len(row) > 4 + 2 * len(source.columns):
+        item.repeats = int(row[-1]) < int(row[-2])
+    codes = {str(u).strip(" ") for u in units if u is not None} - {""}
+    months = sorted({m for m in (_month(first), _month(last)) if m is not None})
+    if len(months) > 1:
+        months = sorted(
+            str(r[0])
+            for r in con.execute(
+                f"SELECT DISTINCT month FROM ({item.select}) WHERE month IS NOT NULL"
+            ).fetchall()
+        )
+    item.months = months
+    return counts, codes
+
+
+def _month(value: object) -> str | None:
+    """The month (YYYY-MM) of a typed timestamp, date or month value."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
+
+
+def _scan_file(
+    con: duckdb.DuckDBPyConnection, source: Source, inputs: list[_Input], position: int
+) -> tuple[list[int], set[str]]:
+    """`_scan` of one file; a CSV that DuckDB's typed parser refuses is read again as text (and
+    replaces its typed read in `inputs`)."""
+    item = inputs[position]
+    try:
+        return _scan(con, source, item)
+    except duckdb.Error as exc:
+        if item.text or item.path.suffix.lower() not in {".csv", ".txt"}:
+            raise RejectedInput(
+                f"Tệp {item.path.name} không đọc được ({type(exc).__name__}).",
+                f"{item.path.name}: {exc}",
+            ) from exc
+    inputs[position] = _as_text(source, item)
+    return _scan(con, source, inputs[position])
+
+
 def _validate(
     con: duckdb.DuckDBPyConnection,
     source: Source,
-    files: Sequence[Path],
+    inputs: list[_Input],
     known_units: Callable[[list[str]], set[str]],
 ) -> None:
     problems: list[Problem] = []
-    nulls = ", ".join(f"count(*) FILTER (WHERE {c} IS NULL)" for c in source.columns)
-    counts = con.execute(f"SELECT {nulls} FROM typed").fetchone() or ()
-    for column, count in zip(source.columns, counts, strict=True):
-        if count:
-            bad = con.execute(
-                f"SELECT r._file, r._row, r.{column} FROM raw r JOIN typed t USING (_file, _row) "
-                f"WHERE t.{column} IS NULL ORDER BY 1, 2 LIMIT {EXAMPLES}"
-            ).fetchall()
-            problems.append(_problem(files, bad, column, int(count)))
-    dupes = con.execute(
-        "SELECT _id, count(*), min(_row) FROM typed WHERE _id IS NOT NULL "
-        "GROUP BY _id HAVING count(*) > 1 ORDER BY 3 LIMIT 5"
-    ).fetchall()
-    if dupes:
-        total = _scalar(
-            con, "SELECT count(*) FROM (SELECT _id FROM typed GROUP BY _id HAVING count(*) > 1)"
-        )
+    started = time.perf_counter()
+    totals = [0] * len(source.columns)
+    bad: dict[str, list[tuple[int, int, str | None]]] = {}
+    codes: set[str] = set()
+    for position in range(len(inputs)):
+        counts, found = _scan_file(con, source, inputs, position)
+        codes |= found
+        for i, column in enumerate(source.columns):
+            totals[i] += counts[i]
+            if counts[i] and len(bad.get(column, [])) < EXAMPLES:
+                bad.setdefault(column, []).extend(_examples(con, inputs[position], column))
+    files = [i.path for i in inputs]
+    log.info(
+        "ingest %s: cells and units checked in %.1f s", source.name, time.perf_counter() - started
+    )
+    for i, column in enumerate(source.columns):
+        if totals[i]:
+            problems.append(_problem(files, bad[column], column, totals[i]))
+    duplicated = _duplicates(con, source, inputs)
+    if duplicated:
+        total, dupes = duplicated
         listed = "; ".join(f"'{d[0]}' ({d[1]} lần, từ dòng {d[2]})" for d in dupes)
         problems.append(
             Problem(
@@ -366,13 +569,7 @@ def _validate(
                 f"{total} duplicate ids",
             )
         )
-    codes = [
-        r[0]
-        for r in con.execute(
-            f"SELECT DISTINCT {source.unit} FROM typed WHERE {source.unit} IS NOT NULL"
-        ).fetchall()
-    ]
-    unknown = sorted(set(codes) - known_units(codes))
+    unknown = sorted(codes - known_units(sorted(codes)))
     if unknown:
         listed = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
         message = f"{len(unknown)} mã đơn vị không có trong danh mục: {listed}"
@@ -384,6 +581,101 @@ def _validate(
             f"{source.name} records rejected",
             problems=problems,
         )
+
+
+def _numbered(item: _Input, columns: str) -> str:
+    return (
+        f"SELECT {item.index} AS _file, row_number() OVER () AS _row, {columns} FROM {item.reader}"
+    )
+
+
+def _examples(
+    con: duckdb.DuckDBPyConnection, item: _Input, column: str
+) -> list[tuple[int, int, str | None]]:
+    """The first empty or bad cells of a column of one file, quoted as the file has them (only
+    read when the scan found some)."""
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        cells = f"{item.raw[column]} AS raw, {item.typed[column]} AS typed"
+        rows = con.execute(
+            f"SELECT _file, _row, raw FROM ({_numbered(item, cells)}) "
+            f"WHERE typed IS NULL ORDER BY _row LIMIT {EXAMPLES}"
+        ).fetchall()
+    finally:
+        con.execute("SET preserve_insertion_order = false")
+    return [(int(f), int(r), v) for f, r, v in rows]
+
+
+def _duplicates(
+    con: duckdb.DuckDBPyConnection, source: Source, inputs: list[_Input]
+) -> tuple[int, list[tuple[str, int, int]]] | None:
+    """Ids given more than once in one file, or in two files that share a month (a record's
+    month is its partition; ids are unique within it). Checked on sorted 64-bit hashes of the ids,
+    one group of files at a time (for monthly files, one file at a time) and in slices of at most
+    HASHES_AT_ONCE hashes, so memory stays bounded; only when some hash repeats are the ids
+    themselves grouped, to name them and to rule out a hash collision."""
+    total, found = 0, []
+    for group in _sharing_months(inputs):
+        alone = group[0].repeats if len(group) == 1 else None
+        if not (alone if alone is not None else _repeats(con, source, group)):
+            continue
+        numbered = " UNION ALL ".join(
+            f"SELECT row_number() OVER () AS _row, _id FROM ({_ids(source, i)})" for i in group
+        )
+        grouped = (
+            f"SELECT _id, count(*) AS n, min(_row) AS first FROM ({numbered}) "
+            "WHERE _id IS NOT NULL GROUP BY _id HAVING count(*) > 1"
+        )
+        con.execute("SET preserve_insertion_order = true")
+        try:
+            total += _scalar(con, f"SELECT count(*) FROM ({grouped})")
+            found += con.execute(f"{grouped} ORDER BY first LIMIT {EXAMPLES}").fetchall()
+        finally:
+            con.execute("SET preserve_insertion_order = false")
+    dupes = [(str(d[0]), int(d[1]), int(d[2])) for d in found[:EXAMPLES]]
+    return (total, dupes) if total else None
+
+
+HASHES_AT_ONCE = 25_000_000
+"""At most this many id hashes (8 bytes each) are sorted at once (≈ 400 MB with the sort's copy)."""
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, source: Source, group: list[_Input]) -> bool:
+    """Whether some id hash occurs twice among the files of `group`."""
+    import numpy as np
+
+    slices = max(1, -(-sum(i.rows for i in group) // HASHES_AT_ONCE))
+    for part in range(slices):
+        chunks = []
+        for item in group:
+            where = f"WHERE h % {slices} = {part}" if slices > 1 else ""
+            sql = f"SELECT h FROM (SELECT hash(_id) AS h FROM ({_ids(source, item)}) WHERE _id IS NOT NULL) {where}"
+            chunks.append(con.execute(sql).fetchnumpy()["h"])
+        hashes = np.concatenate(chunks) if len(chunks) > 1 else chunks[0]
+        del chunks
+        hashes.sort()
+        if hashes.size > 1 and bool((hashes[1:] == hashes[:-1]).any()):
+            return True
+    return False
+
+
+def _ids(source: Source, item: _Input) -> str:
+    """The record ids of one file (only the id columns are read and typed)."""
+    typed = ", ".join(f"{item.typed[c]} AS {c}" for c in source.id_columns)
+    return f"SELECT {source.id_sql} AS _id FROM (SELECT {typed} FROM {item.reader})"
+
+
+def _sharing_months(inputs: list[_Input]) -> list[list[_Input]]:
+    """The files in groups such that files of different groups have no month in common."""
+    groups: list[tuple[set[str], list[_Input]]] = []
+    for item in inputs:
+        months, members = set(item.months), [item]
+        for group in [g for g in groups if g[0] & months]:
+            groups.remove(group)
+            months |= group[0]
+            members = group[1] + members
+        groups.append((months, members))
+    return [sorted(g[1], key=lambda i: i.index) for g in groups]
 
 
 def _problem(

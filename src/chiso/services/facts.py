@@ -12,18 +12,15 @@ from typing import Any
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.errors import UsageError
-from chiso.facts import indicators, profiles
+from chiso.facts import indicators
 from chiso.facts.engine import Engine, EngineConfig, connect
 from chiso.facts.schemas import Catalog, Measure, catalog
 from chiso.facts.store import CompactReport, FactStore, IngestReport
-from chiso.io.tables import first_nonempty, read_table
-from chiso.io.writers import write_table
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import full_resolver
 from chiso.services.values.changes import ImportReport, Matched, apply_values
-from chiso.services.values.importer import import_values
 from chiso.services.values.quality import flags_for
 from chiso.store.db import Session
 
@@ -64,6 +61,8 @@ def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport
 
 
 def profile_names(rt: Runtime) -> dict[str, str]:
+    from chiso.facts import profiles
+
     known = catalog_of(rt)
     return {
         n: p.label_vi
@@ -77,6 +76,11 @@ def ingest_export(
     """An office's export read through a column-mapping profile: records of a source (stored as
     `ingest` stores them) or statistics aggregated per unit (stored as values). Every file is
     read and checked before anything is stored."""
+    from chiso.facts import profiles  # only here: `compute` and `ingest` do not read exports
+    from chiso.io.tables import first_nonempty, read_table
+    from chiso.io.writers import write_table
+    from chiso.services.values.importer import import_values
+
     known = catalog_of(rt)
     found = profiles.profiles(known.sources, rt.settings.data_dir / "facts")
     if profile_name not in found:
@@ -192,10 +196,10 @@ def _matched(
     """The computed values of the framework's leaves, per unit reached."""
     months = [str(m) for m in period.months()]
     wanted = {f"month={m}" for m in months}
-    tables = {
-        name: backend.open(name, store.folder(known.sources[name]), in_period)
+    in_period = {
+        name: (str(store.folder(known.sources[name])), chosen)
         for name, files in stored.items()
-        if (in_period := [f for f in files if f.split("/", 1)[0] in wanted])
+        if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
     }
     units: dict[str, tuple[int, str]] = {}
     with rt.db.transaction() as session:
@@ -206,8 +210,9 @@ def _matched(
             return pairs
 
         rows = indicators.indicator_rows(
-            backend, tables, known.sources, measures, months, ancestors
-        )
+            backend, in_period, known.sources, measures, months, ancestors,
+            cache=rt.settings.data_dir / "tmp" / "facts-sql",
+        )  # fmt: skip
     leaves = {n.code for n in framework.leaves()}
     return [
         Matched(units[key][0], key, units[key][1], period, indicator,
