@@ -30,7 +30,7 @@ from chiso.store import audit_repo, units_repo, values_repo
 T = TypeVar("T")
 
 USAGE = "platform-usage"
-STAMPED = ("value", "unit", "framework")
+STAMPED = evaluations.STAMPED
 """What pages are computed from: values, units with their groups, registered frameworks."""
 CHART_MONTHS = 24
 """A unit page's chart shows the newest 24 months with values: its cost does not grow with history."""
