@@ -28,7 +28,9 @@ USERS = int(os.environ.get("CHISO_BENCH_USERS", "32"))
 REQUESTS = int(os.environ.get("CHISO_BENCH_REQUESTS", "8"))
 """Requests per user per page."""
 WORKERS = os.environ.get("CHISO_WEB_WORKERS", str(os.cpu_count() or 1))
-CHISO_PORT, BASELINE_PORT = 8672, 8673
+CHISO_PORT = int(os.environ.get("CHISO_BENCH_PORT", "8672"))
+BASELINE_PORT = CHISO_PORT + 1
+"""chiso on CHISO_BENCH_PORT, the baseline on the next port."""
 GOAL = 1.5
 POSTGRES = os.environ.get(
     "CHISO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

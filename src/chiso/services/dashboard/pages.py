@@ -130,7 +130,7 @@ def overview(rt: Runtime, period: Period, compared: Period | None = None) -> Ove
 def _overview(rt: Runtime, period: Period, compared: Period | None = None) -> Overview:
     months = [period.shifted(-i) for i in reversed(range(6))]
     wanted = months + ([compared] if compared is not None and compared not in months else [])
-    data = dataset.load(rt, DataSource(USAGE), wanted)
+    data = dataset.load(rt, DataSource(USAGE), wanted, windowed=False)
     if compared is None or compared not in data.values:
         compared = period.previous() if period.previous() in data.values else None
     cards: list[Card] = []
@@ -468,7 +468,8 @@ def indicator_page(
 
 def _indicator_page(rt: Runtime, code: str, period: Period, framework_id: str) -> IndicatorPage:
     months = [period.shifted(-i) for i in reversed(range(12))]
-    data = dataset.load(rt, DataSource(framework_id), months)
+    wanted = [*months, period.previous()]
+    data = dataset.load(rt, DataSource(framework_id), wanted, [code], windowed=False)
     indicator = data.indicator(code)
     current = data.figures(code, period, [])
     earlier = data.figures(code, period.previous(), []) if period.previous() in data.values else []

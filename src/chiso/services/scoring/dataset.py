@@ -145,9 +145,16 @@ class Dataset:
         return group.name
 
 
-def load(rt: Runtime, source: DataSource, periods: list[Period]) -> Dataset:
-    """From the files when a values file is given, otherwise from the database."""
-    data = Dataset.of(evaluations.load_inputs(rt, source, periods), periods)
+def load(
+    rt: Runtime,
+    source: DataSource,
+    periods: list[Period],
+    indicators: list[str] | None = None,
+    windowed: bool = True,
+) -> Dataset:
+    """From the files when a values file is given, otherwise from the database (only
+    `periods` and their parts unless `windowed`, only `indicators` when given)."""
+    data = Dataset.of(evaluations.load_inputs(rt, source, periods, indicators, windowed), periods)
     if source.values is None:
         data.stored_in = rt
     return data

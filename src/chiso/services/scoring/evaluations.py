@@ -236,19 +236,36 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"refused class {module}.{name} in a stored evaluation")
 
 
-def load_inputs(rt: Runtime, source: DataSource, periods: Sequence[Period]) -> Inputs:
-    """From the files when a values file is given, otherwise from the database."""
+def load_inputs(
+    rt: Runtime,
+    source: DataSource,
+    periods: Sequence[Period],
+    indicators: Sequence[str] | None = None,
+    windowed: bool = True,
+) -> Inputs:
+    """From the files when a values file is given, otherwise from the database (`indicators`,
+    `windowed`: see `stored_inputs`)."""
     if source.values is not None:
         return file_inputs(source.framework, source.values, source.units, others=source.others)[0]
-    return stored_inputs(rt, frameworks.get(rt, source.framework), periods)
+    return stored_inputs(rt, frameworks.get(rt, source.framework), periods, indicators, windowed)
 
 
-def stored_inputs(rt: Runtime, framework: Framework, periods: Sequence[Period]) -> Inputs:
+def stored_inputs(
+    rt: Runtime,
+    framework: Framework,
+    periods: Sequence[Period],
+    indicators: Sequence[str] | None = None,
+    windowed: bool = True,
+) -> Inputs:
     """The stored values evaluations of `periods` may need: each period, its parts, the
-    previous period and the year before (and theirs, for `impute: previous`)."""
+    previous period and the year before (and theirs, for `impute: previous`); only `periods` and
+    their parts when not `windowed` (a page listing values, not evaluating them), only some
+    `indicators` when given."""
     wanted = sorted({p for period in periods for p in window(period)}, key=_order)
+    if not windowed:
+        wanted = sorted({p for period in periods for p in parts(period)}, key=_order)
     with rt.db.transaction() as session:
-        stored = values_repo.values(session, framework.id, wanted)
+        stored = values_repo.values(session, framework.id, wanted, indicators=indicators)
         units = units_repo.by_ids(session, sorted({v.unit_id for v in stored}))
     inputs = Inputs(framework, {u.key: u for u in units.values()})
     for v in stored:
@@ -258,6 +275,16 @@ def stored_inputs(rt: Runtime, framework: Framework, periods: Sequence[Period]) 
 
 def _order(p: Period) -> tuple[date, int]:
     return (p.start, p.granularity.months)
+
+
+def parts(period: Period) -> set[Period]:
+    """The period and every shorter period inside it (what rolling it up reads)."""
+    return {
+        p
+        for month in period.months()
+        for g in Granularity
+        if period.start <= (p := month.enclosing(g)).start and p.end <= period.end
+    }
 
 
 def window(period: Period) -> list[Period]:
