@@ -41,8 +41,8 @@ STRONG = 0.8
 def _cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
     """The page data for the current stamp: every change to values, units, groups and
     frameworks is audited, so the newest audit entry about them moves with each change."""
-    with rt.db.transaction() as session:
-        stamp = audit_repo.newest(session, STAMPED)
+    with rt.db.reading() as connection:
+        stamp = audit_repo.newest_on(connection, STAMPED)
     return rt.pages.get(stamp, key, compute)
 
 
