@@ -18,7 +18,7 @@ from chiso.domain.text import fold
 from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.errors import UsageError
-from chiso.services.accounts.actors import ensure_reaches, reaches
+from chiso.services.accounts.actors import reaches
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, evaluations, frameworks
 from chiso.services.scoring.dataset import DataSource
@@ -325,7 +325,6 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
         months = [m for m in months if m.start <= period.start]
     window = months[-CHART_MONTHS:]
     with rt.db.transaction() as session:
-        ensure_reaches(session, rt.actor, detail.unit)
         stored = values_repo.values(session, USAGE, window, unit_ids=[detail.unit.id])
         lineage = units_repo.lineage_ids(session, detail.unit.id)[1:]
         above = units_repo.by_ids(session, lineage)
@@ -346,7 +345,7 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
     if last is None:
         page.children = _children(framework, children, None)
         return page
-    found = ranking(rt, framework.id, last, draws=0)
+    found = ranking(rt, framework.id, last)
     if found is not None:
         page.group_names = found.group_names
         _compare_with_group(found, framework, detail.unit.key, page)
