@@ -10,6 +10,7 @@ committee report, the ranking decision and its XLSX all come through `evaluate_i
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -85,7 +86,6 @@ class EvaluationReport:
     table: ranking_table.RankingTable
     sensitivity: list[Influence] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    previous: Evaluation | None = None
     intervals: dict[str, RankInterval] = field(default_factory=dict)
     excluded: dict[str, str] = field(default_factory=dict)
     """Units with values left out by the framework's scope, and why (Vietnamese)."""
@@ -213,11 +213,22 @@ def _code() -> str:
 
 
 def _dumps(report: EvaluationReport) -> bytes:
-    return zlib.compress(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    """Without the evaluation's tree arrays (a cache `domain/uncertainty` rebuilds on demand)."""
+    slim = replace(report, evaluation=replace(report.evaluation, model=None))
+    return zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _loads(body: bytes) -> EvaluationReport:
-    found = _Unpickler(io.BytesIO(zlib.decompress(body))).load()
+    """Read with the garbage collector paused: the evaluation of thousands of units is a
+    million small objects, and collections while they are made tripled the time."""
+    raw = zlib.decompress(body)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        found = _Unpickler(io.BytesIO(raw)).load()
+    finally:
+        if paused:
+            gc.enable()
     if not isinstance(found, EvaluationReport):
         raise pickle.UnpicklingError(f"not an evaluation: {type(found).__name__}")
     return found
@@ -386,7 +397,7 @@ def evaluate_inputs(inputs: Inputs, period: Period, options: Options) -> Evaluat
         current, names, previous, earlier.get("year"), intervals, options.top_k
     )
     return EvaluationReport(
-        current, names, table, influences, notes, previous, intervals, excluded, period
+        current, names, table, influences, notes, intervals, excluded, period
     )
 
 
@@ -489,6 +500,8 @@ def period_values(
     wanted = set(units)
     out = PeriodValues()
     entered = stored_label(period)
+    labels: dict[str, str] = {}
+    """One string per distinct label (a stored evaluation keeps one copy, not one a value)."""
     finer = bool(sub_periods(period))
     for (unit, code), by_period in stored.items():
         if unit not in wanted:
@@ -511,7 +524,8 @@ def period_values(
             continue
         if rolled is not None:
             out.values[unit][code] = rolled.value
-            out.sources[unit][code] = rolled.label_vi(rollup_of(node))
+            label = rolled.label_vi(rollup_of(node))
+            out.sources[unit][code] = labels.setdefault(label, label)
             if not rolled.stored:
                 out.rolled.add((unit, code))
     return out
