@@ -186,7 +186,7 @@ def main() -> None:
     if "sqlite" in chosen:
         run_backend("SQLite", _prepare(work / "web" / "sqlite", None))
     if "postgresql" in chosen:
-        url = _postgres_database("chiso_bench_web")
+        url = _postgres_database(os.environ.get("CHISO_BENCH_PG_DATABASE", "chiso_bench_web"))
         run_backend("PostgreSQL", _prepare(work / "web" / "postgresql", url))
 
 
