@@ -11,6 +11,7 @@ from bench import (
     facts_compute,
     facts_ingest,
     import_workbook,
+    page_cpu,
     uncertainty,
     web_latency,
 )
@@ -22,6 +23,7 @@ BENCHMARKS: dict[str, Callable[[], Any]] = {
     "facts_ingest": facts_ingest.main,
     "import_workbook": import_workbook.main,
     "web_latency": web_latency.main,
+    "page_cpu": page_cpu.main,
 }
 
 
