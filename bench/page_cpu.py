@@ -4,21 +4,23 @@ is too loaded for latencies to mean much. Both apps run in this process with the
 called inline (FastAPI's `run_in_threadpool` replaced, so the time is the request's and not
 thread hand-offs), driven through httpx's ASGI transport.
 
-Needs the data `web_latency` prepares: `CHISO_DATA_DIR=$CHISO_BENCH_DIR/web/sqlite` (or a
-`CHISO_DATABASE_URL`), with the admin password it sets."""
+On the data `web_latency` prepares under `$CHISO_BENCH_DIR/web/sqlite` (made first if missing)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import fastapi.dependencies.utils
 import fastapi.routing
 import httpx
 
-from bench.web_latency import PAGES, PASSWORD
+from bench.web_latency import PAGES, PASSWORD, _prepare
 
 REQUESTS = 100
 
@@ -72,6 +74,10 @@ async def _run() -> None:
 
 
 def main() -> None:
+    work = Path(os.environ.get("CHISO_BENCH_DIR", Path(tempfile.gettempdir()) / "chiso-bench"))
+    env = _prepare(work / "web" / "sqlite", None)
+    os.environ["CHISO_DATA_DIR"] = env["CHISO_DATA_DIR"]
+    os.environ.pop("CHISO_DATABASE_URL", None)
     setattr(fastapi.routing, "run_in_threadpool", _inline)  # noqa: B010
     setattr(fastapi.dependencies.utils, "run_in_threadpool", _inline)  # noqa: B010
     asyncio.run(_run())
