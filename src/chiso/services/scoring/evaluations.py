@@ -410,9 +410,7 @@ def _evaluate_inputs(inputs: Inputs, period: Period, options: Options) -> Evalua
     table = ranking_table.build(
         current, names, previous, earlier.get("year"), intervals, options.top_k
     )
-    return EvaluationReport(
-        current, names, table, influences, notes, intervals, excluded, period
-    )
+    return EvaluationReport(current, names, table, influences, notes, intervals, excluded, period)
 
 
 def in_scope(
