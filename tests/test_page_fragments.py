@@ -55,3 +55,16 @@ def test_ranking_table_follows_the_data(web: Any, tmp_path: Path) -> None:
     assert set(FRAGMENTS._by_owner) - owners, "the table of the older data was reused"
     FRAGMENTS._by_owner.clear()
     assert admin.get("/ranking", params={"period": "2026-10"}).text == after
+
+
+def test_a_cached_unit_page_is_still_refused_outside_the_scope(web: Any) -> None:
+    """The unit page's data is kept per data stamp whoever asked first; the scope check and the
+    breadcrumbs of units above are the caller's at every view."""
+    admin, reporter = web.client("admin"), web.client("reporter")
+    assert admin.get("/units/75.SCT").status_code == 200
+    assert admin.get("/units/75.SYT").status_code == 200
+    assert reporter.get("/units/75.SCT").status_code == 403
+    own = reporter.get("/units/75.SYT")
+    assert own.status_code == 200
+    assert 'href="/"' in admin.get("/units/75.SYT").text
+    assert "Tổng quan" not in own.text.split("<main", 1)[1].split("<h1", 1)[0]

@@ -4,7 +4,8 @@ Each is computed once per data stamp and kept in the runtime's page cache."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TypeVar
 
 from chiso.domain import grouping
@@ -18,7 +19,7 @@ from chiso.domain.text import fold
 from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.errors import UsageError
-from chiso.services.accounts.actors import reaches
+from chiso.services.accounts.actors import ensure_reaches, reaches
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, evaluations, frameworks
 from chiso.services.scoring.dataset import DataSource
@@ -317,7 +318,23 @@ class UnitPage:
 
 
 def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
-    """A unit's page for a month (its newest month with values unless one is chosen)."""
+    """A unit's page for a month (its newest month with values unless one is chosen): what does
+    not depend on who asks is computed once per data stamp and day; the scope check and the
+    units above it that the caller may see, at every view."""
+    found = _cached(
+        rt, ("unit", key, str(period), date.today()), lambda: _unit_page(rt, key, period)
+    )
+    with rt.db.transaction() as session:
+        ensure_reaches(session, rt.actor, found.detail.unit)
+        lineage = units_repo.lineage_ids(session, found.detail.unit.id)[1:]
+        above = units_repo.by_ids(session, lineage)
+        ancestors = [
+            above[i] for i in reversed(lineage) if i in above and reaches(session, rt.actor, i)
+        ]
+    return replace(found, ancestors=ancestors)
+
+
+def _unit_page(rt: Runtime, key: str, period: Period | None) -> UnitPage:
     detail = show_unit(rt, key)
     framework = frameworks.get(rt, USAGE)
     months = periods(rt, USAGE, Granularity.MONTH)
@@ -326,11 +343,6 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
     window = months[-CHART_MONTHS:]
     with rt.db.transaction() as session:
         stored = values_repo.values(session, USAGE, window, unit_ids=[detail.unit.id])
-        lineage = units_repo.lineage_ids(session, detail.unit.id)[1:]
-        above = units_repo.by_ids(session, lineage)
-        ancestors = [
-            above[i] for i in reversed(lineage) if i in above and reaches(session, rt.actor, i)
-        ]
         children = units_repo.children(session, detail.unit.id)
     monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
     history = []
@@ -340,7 +352,7 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
             share = node.input in {InputKind.RATE, InputKind.YES_NO}
             history.append(Point(str(v.period), node.name, raw_value(node, v.value), share))
     last = period or max((v.period for v in monthly), default=None, key=lambda p: p.start)
-    page = UnitPage(detail, history, last, [], [], [], ancestors=ancestors)
+    page = UnitPage(detail, history, last, [], [], [])
     page.periods = list(reversed(periods(rt, USAGE, Granularity.MONTH)))
     if last is None:
         page.children = _children(framework, children, None)
