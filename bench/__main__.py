@@ -6,14 +6,24 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import facts_compute, facts_ingest, import_workbook, uncertainty, web_latency
+from bench import (
+    evaluation_scale,
+    facts_compute,
+    facts_ingest,
+    import_workbook,
+    page_cpu,
+    uncertainty,
+    web_latency,
+)
 
 BENCHMARKS: dict[str, Callable[[], Any]] = {
     "uncertainty": uncertainty.main,
+    "evaluation_scale": evaluation_scale.main,
     "facts_compute": facts_compute.main,
     "facts_ingest": facts_ingest.main,
     "import_workbook": import_workbook.main,
     "web_latency": web_latency.main,
+    "page_cpu": page_cpu.main,
 }
 
 

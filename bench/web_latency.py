@@ -28,7 +28,9 @@ USERS = int(os.environ.get("CHISO_BENCH_USERS", "32"))
 REQUESTS = int(os.environ.get("CHISO_BENCH_REQUESTS", "8"))
 """Requests per user per page."""
 WORKERS = os.environ.get("CHISO_WEB_WORKERS", str(os.cpu_count() or 1))
-CHISO_PORT, BASELINE_PORT = 8672, 8673
+CHISO_PORT = int(os.environ.get("CHISO_BENCH_PORT", "8672"))
+BASELINE_PORT = CHISO_PORT + 1
+"""chiso on CHISO_BENCH_PORT, the baseline on the next port."""
 GOAL = 1.5
 POSTGRES = os.environ.get(
     "CHISO_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -184,7 +186,7 @@ def main() -> None:
     if "sqlite" in chosen:
         run_backend("SQLite", _prepare(work / "web" / "sqlite", None))
     if "postgresql" in chosen:
-        url = _postgres_database("chiso_bench_web")
+        url = _postgres_database(os.environ.get("CHISO_BENCH_PG_DATABASE", "chiso_bench_web"))
         run_backend("PostgreSQL", _prepare(work / "web" / "postgresql", url))
 
 

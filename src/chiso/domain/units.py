@@ -156,9 +156,11 @@ def admin_word(name: str, kind: str | None, subtype: str | None = None) -> str:
     return _DEFAULT_WORD.get(kind or "", "")
 
 
+@lru_cache(maxsize=65536)
 def letter_name(name: str, kind: str | None, subtype: str | None = None) -> str:
     """How a letter names a unit: the people's committee of an administrative unit ("UBND xã
-    Phước An", from "Xã Phước An" or a bare "Phước An"), other units by their own name."""
+    Phước An", from "Xã Phước An" or a bare "Phước An"), other units by their own name
+    (remembered: pages list the same units month after month)."""
     if kind not in ADMINISTRATIVE:
         return name
     _, bare = split_admin(name)

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -246,6 +246,12 @@ class Database:
         elif connection.dialect.name == "postgresql":
             millis = max(1, int(self.lock_timeout * 1000))
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {millis}")
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A bare connection for a quick read outside any unit of work (no ORM session)."""
+        with self.engine.connect() as connection:
+            yield connection
 
     def run_write(
         self, work: Callable[[Session], T], commit: bool = True, attempts: int = ATTEMPTS

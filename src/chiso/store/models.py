@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -467,3 +468,19 @@ class DocumentSpecRow(Base):
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
     updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class StoredEvaluation(Base):
+    """An evaluation (scores, ranks, changes, intervals, the ranking table) as computed for one
+    framework, period and set of options from one data version; a newer version replaces it."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("framework_id", "period", "options", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    framework_id: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(16))
+    options: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(120))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -100,7 +100,7 @@ def _task(t: models.Task, with_updates: bool = False) -> Task:
     recurrence = Recurrence(t.recurrence) if t.recurrence else None
     updates = tuple(
         ProgressReport(u.id, u.at, u.actor, TaskStatus(u.status), u.progress, u.note)
-        for u in t.updates
+        for u in (t.updates if with_updates else ())
     )
     return Task(
         id=t.id,
@@ -120,7 +120,7 @@ def _task(t: models.Task, with_updates: bool = False) -> Task:
         progress=t.progress,
         completed_on=t.completed_on,
         last_report_on=t.last_report_on,
-        updates=updates if with_updates else (),
+        updates=updates,
         partner_keys=tuple(sorted(p.key for p in t.partners)),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -80,6 +81,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         rt = Runtime(settings, Actor("web"))
         app.state.rt = rt
         log.info("serving %s", database.opened(rt))
+        _warm()
         try:
             yield
         finally:
@@ -87,6 +89,21 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             log.info("stopped")
 
     return lifespan
+
+
+def _warm() -> None:
+    """What every worker would otherwise do at its first views: compile the page templates and
+    parse the shipped frameworks; then the objects made so far are set aside from the garbage
+    collector (they live as long as the worker), so its pauses stay short."""
+    from chiso.services.scoring import frameworks
+    from chiso.web.render import TEMPLATES
+
+    for name in TEMPLATES.env.list_templates(extensions=["html"]):
+        TEMPLATES.env.get_template(name)
+    for framework_id in frameworks.shipped_ids():
+        frameworks.shipped(framework_id)
+    gc.collect()
+    gc.freeze()
 
 
 def _headers(app: FastAPI) -> None:

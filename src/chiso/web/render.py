@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import nodes
+from jinja2.ext import Extension
+from jinja2.parser import Parser
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from chiso.domain.access import Action, can
 from chiso.domain.formatting import (
@@ -30,8 +38,68 @@ from chiso.web.charts import chart_svg
 from chiso.web.deps import caller
 from chiso.web.observe import refused
 
+
+class Fragments:
+    """Rendered parts of pages, kept beside the page data they were rendered from (an object of
+    the runtime's page cache, so a change to the data renders them again and they go when it
+    goes), at most `per_owner` variants each (the query string is the caller's to choose)."""
+
+    def __init__(self, per_owner: int = 32) -> None:
+        self.per_owner = per_owner
+        self._by_owner: dict[int, dict[Hashable, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, owner: object, key: Hashable, render: Callable[[], str]) -> Markup:
+        ident = id(owner)
+        with self._lock:
+            mine = self._by_owner.get(ident)
+            if mine is None:
+                mine = self._by_owner[ident] = {}
+                weakref.finalize(owner, self._by_owner.pop, ident, None)
+            found = mine.get(key)
+        if found is None:
+            found = str(render())
+            with self._lock:
+                if len(mine) < self.per_owner:
+                    mine[key] = found
+        return Markup(found)
+
+
+FRAGMENTS = Fragments()
+
+
+class CachedFragment(Extension):
+    """`{% cached data %}…{% endcached %}`: the part of a page that depends only on `data` (an
+    object of the page cache), the request's path and query string, the language and the
+    caller's role is rendered once and reused (500 ranking rows cost 80% of a ranking view)."""
+
+    tags = {"cached"}  # noqa: RUF012 (as jinja2.ext.Extension declares it)
+
+    def parse(self, parser: Parser) -> nodes.Node:
+        lineno = next(parser.stream).lineno
+        owner = parser.parse_expression()
+        body = parser.parse_statements(("name:endcached",), drop_needle=True)
+        call = self.call_method("_fragment", [owner, nodes.ContextReference()])
+        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+
+    def _fragment(self, owner: object, context: Context, caller: Callable[[], str]) -> Markup | str:
+        request = context.get("request")
+        if owner is None or request is None:
+            return caller()
+        who = context.get("who")
+        key = (
+            context.name,
+            request.url.path,
+            tuple(sorted(request.query_params.multi_items())),
+            context.get("lang"),
+            who.role if who is not None else None,
+        )
+        return FRAGMENTS.get(owner, key, caller)
+
+
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
+TEMPLATES.env.add_extension(CachedFragment)
 TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]
 
 

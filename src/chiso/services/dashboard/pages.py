@@ -4,7 +4,8 @@ Each is computed once per data stamp and kept in the runtime's page cache."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TypeVar
 
 from chiso.domain import grouping
@@ -30,7 +31,7 @@ from chiso.store import audit_repo, units_repo, values_repo
 T = TypeVar("T")
 
 USAGE = "platform-usage"
-STAMPED = ("value", "unit", "framework")
+STAMPED = evaluations.STAMPED
 """What pages are computed from: values, units with their groups, registered frameworks."""
 CHART_MONTHS = 24
 """A unit page's chart shows the newest 24 months with values: its cost does not grow with history."""
@@ -41,8 +42,8 @@ STRONG = 0.8
 def _cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
     """The page data for the current stamp: every change to values, units, groups and
     frameworks is audited, so the newest audit entry about them moves with each change."""
-    with rt.db.transaction() as session:
-        stamp = audit_repo.newest(session, STAMPED)
+    with rt.db.reading() as connection:
+        stamp = audit_repo.newest_on(connection, STAMPED)
     return rt.pages.get(stamp, key, compute)
 
 
@@ -130,7 +131,7 @@ def overview(rt: Runtime, period: Period, compared: Period | None = None) -> Ove
 def _overview(rt: Runtime, period: Period, compared: Period | None = None) -> Overview:
     months = [period.shifted(-i) for i in reversed(range(6))]
     wanted = months + ([compared] if compared is not None and compared not in months else [])
-    data = dataset.load(rt, DataSource(USAGE), wanted)
+    data = dataset.load(rt, DataSource(USAGE), wanted, windowed=False)
     if compared is None or compared not in data.values:
         compared = period.previous() if period.previous() in data.values else None
     cards: list[Card] = []
@@ -317,7 +318,23 @@ class UnitPage:
 
 
 def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
-    """A unit's page for a month (its newest month with values unless one is chosen)."""
+    """A unit's page for a month (its newest month with values unless one is chosen): what does
+    not depend on who asks is computed once per data stamp and day; the scope check and the
+    units above it that the caller may see, at every view."""
+    found = _cached(
+        rt, ("unit", key, str(period), date.today()), lambda: _unit_page(rt, key, period)
+    )
+    with rt.db.transaction() as session:
+        ensure_reaches(session, rt.actor, found.detail.unit)
+        lineage = units_repo.lineage_ids(session, found.detail.unit.id)[1:]
+        above = units_repo.by_ids(session, lineage)
+        ancestors = [
+            above[i] for i in reversed(lineage) if i in above and reaches(session, rt.actor, i)
+        ]
+    return replace(found, ancestors=ancestors)
+
+
+def _unit_page(rt: Runtime, key: str, period: Period | None) -> UnitPage:
     detail = show_unit(rt, key)
     framework = frameworks.get(rt, USAGE)
     months = periods(rt, USAGE, Granularity.MONTH)
@@ -325,13 +342,7 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
         months = [m for m in months if m.start <= period.start]
     window = months[-CHART_MONTHS:]
     with rt.db.transaction() as session:
-        ensure_reaches(session, rt.actor, detail.unit)
         stored = values_repo.values(session, USAGE, window, unit_ids=[detail.unit.id])
-        lineage = units_repo.lineage_ids(session, detail.unit.id)[1:]
-        above = units_repo.by_ids(session, lineage)
-        ancestors = [
-            above[i] for i in reversed(lineage) if i in above and reaches(session, rt.actor, i)
-        ]
         children = units_repo.children(session, detail.unit.id)
     monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
     history = []
@@ -341,12 +352,12 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
             share = node.input in {InputKind.RATE, InputKind.YES_NO}
             history.append(Point(str(v.period), node.name, raw_value(node, v.value), share))
     last = period or max((v.period for v in monthly), default=None, key=lambda p: p.start)
-    page = UnitPage(detail, history, last, [], [], [], ancestors=ancestors)
+    page = UnitPage(detail, history, last, [], [], [])
     page.periods = list(reversed(periods(rt, USAGE, Granularity.MONTH)))
     if last is None:
         page.children = _children(framework, children, None)
         return page
-    found = ranking(rt, framework.id, last, draws=0)
+    found = ranking(rt, framework.id, last)
     if found is not None:
         page.group_names = found.group_names
         _compare_with_group(found, framework, detail.unit.key, page)
@@ -468,7 +479,8 @@ def indicator_page(
 
 def _indicator_page(rt: Runtime, code: str, period: Period, framework_id: str) -> IndicatorPage:
     months = [period.shifted(-i) for i in reversed(range(12))]
-    data = dataset.load(rt, DataSource(framework_id), months)
+    wanted = [*months, period.previous()]
+    data = dataset.load(rt, DataSource(framework_id), wanted, [code], windowed=False)
     indicator = data.indicator(code)
     current = data.figures(code, period, [])
     earlier = data.figures(code, period.previous(), []) if period.previous() in data.values else []

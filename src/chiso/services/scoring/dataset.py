@@ -46,6 +46,8 @@ class Dataset:
     problems: dict[Period, tuple[set[str], ProblemList]] = field(default_factory=dict)
     """period → indicators whose values could not be rolled up (a rate without numerator and
     denominator…), and the problems naming unit and indicator."""
+    stored_in: Runtime | None = None
+    """The application whose database the values were read from (None: from files)."""
 
     @classmethod
     def of(cls, inputs: Inputs, periods: Iterable[Period] = ()) -> Dataset:
@@ -85,7 +87,10 @@ class Dataset:
         return sorted(self.values, key=lambda p: (p.start, p.granularity.months))
 
     def evaluation(self, period: Period, options: Options | None = None) -> EvaluationReport:
-        """The one evaluation of the period on these inputs (`evaluations.evaluate_inputs`)."""
+        """The one evaluation of the period on these inputs: the stored one of the database
+        (`evaluations.evaluation_for`), else computed from the files."""
+        if self.stored_in is not None:
+            return evaluations.evaluation_for(self.stored_in, self.framework.id, period, options)
         return evaluations.evaluate_inputs(self.inputs, period, options or Options())
 
     def indicator(self, code: str) -> Indicator:
@@ -140,6 +145,16 @@ class Dataset:
         return group.name
 
 
-def load(rt: Runtime, source: DataSource, periods: list[Period]) -> Dataset:
-    """From the files when a values file is given, otherwise from the database."""
-    return Dataset.of(evaluations.load_inputs(rt, source, periods), periods)
+def load(
+    rt: Runtime,
+    source: DataSource,
+    periods: list[Period],
+    indicators: list[str] | None = None,
+    windowed: bool = True,
+) -> Dataset:
+    """From the files when a values file is given, otherwise from the database (only
+    `periods` and their parts unless `windowed`, only `indicators` when given)."""
+    data = Dataset.of(evaluations.load_inputs(rt, source, periods, indicators, windowed), periods)
+    if source.values is None:
+        data.stored_in = rt
+    return data
