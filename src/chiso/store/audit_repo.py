@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
 from chiso.domain.audit import AuditRecord
-from chiso.store.db import bulk_insert
+from chiso.store.db import insert_rows
 from chiso.store.models import AuditEntry, utcnow
 
 CHUNK = 5000
 AUDIT = cast(Table, AuditEntry.__table__)
+STEP_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "before", "after", "source")
 
 
 def record(
@@ -51,20 +52,8 @@ def record_many(
 ) -> None:
     """Many changes of one kind at once (a whole file of values), written in bulk."""
     now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "actor": actor.name,
-            "action": action,
-            "entity": entity,
-            "entity_key": key,
-            "before": before,
-            "after": after,
-            "source": source,
-        }
-        for key, before, after, source in steps
-    ]
-    bulk_insert(session, AUDIT, rows)
+    rows = [(now, actor.name, action, entity, key, b, a, src) for key, b, a, src in steps]
+    insert_rows(session, AUDIT, STEP_COLUMNS, rows)
 
 
 def steps(

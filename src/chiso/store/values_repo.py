@@ -15,10 +15,11 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
-from chiso.store.db import Query, bulk_insert, copy_rows, is_write, serialises_writes
+from chiso.store.db import Query, copy_rows, insert_rows, is_write, serialises_writes
 from chiso.store.models import IndicatorValue, Unit, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
+INSERTED = ("framework_id", "unit_id", "period", "indicator")
 CHUNK = 900
 VALUES = cast(Table, IndicatorValue.__table__)
 BULK = 5000
@@ -162,20 +163,19 @@ def insert(
         return set()
     now = utcnow()
     source, ref = stamp
-    made = {"source": source, "source_ref": ref, "updated_at": now, "updated_by": actor.name}
-    place = {"framework_id": framework_id, "reported_at": now}
-    ordered = sorted(new, key=lambda item: (item[0][0], str(item[0][1]), item[0][2]))
+    texts = {p: str(p) for p in {key[1] for key, _ in new}}
+    ordered = sorted(new, key=lambda item: (item[0][0], texts[item[0][1]], item[0][2]))
+    by = actor.name
     rows = [
-        {**fields(v), **made, **place, "unit_id": u, "period": str(p), "indicator": i}
+        (framework_id, u, texts[p], i, *columns_of(v), source, ref, now, now, by)
         for (u, p, i), v in ordered
     ]
-    table = VALUES
+    names = [*INSERTED, *FIELDS, "source", "source_ref", "reported_at", "updated_at", "updated_by"]
     if serialises_writes(session):
-        bulk_insert(session, table, rows)
+        insert_rows(session, VALUES, names, rows)
         return set()
     # COPY into a scratch table shaped like the values, then one INSERT … SELECT that skips
     # (and so waits for) keys another writer inserted meanwhile.
-    names = list(rows[0])
     columns = ", ".join(names)
     session.execute(text("DROP TABLE IF EXISTS pg_temp.chiso_new_values"))
     session.execute(
@@ -184,7 +184,7 @@ def insert(
             f"SELECT {columns} FROM indicator_values WITH NO DATA"
         )
     )
-    copy_rows(session, "chiso_new_values", names, ([r[n] for n in names] for r in rows))
+    copy_rows(session, "chiso_new_values", names, rows)
     result = session.execute(
         text(
             f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM chiso_new_values "
@@ -194,7 +194,7 @@ def insert(
         )
     )
     stored = {(r[0], r[1], r[2]) for r in result}
-    return {(u, p, i) for (u, p, i), _ in ordered if (u, str(p), i) not in stored}
+    return {(u, p, i) for (u, p, i), _ in ordered if (u, texts[p], i) not in stored}
 
 
 def update_values(
