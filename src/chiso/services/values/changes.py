@@ -133,8 +133,9 @@ def apply_values(
     """Stores new values, updates changed ones and audits each change, in set-based
     statements inside the caller's write transaction."""
     report.stored_as, report.replace = source, replace
+    texts = {p: str(p) for p in {m.period for m in matched}}
     wanted: dict[values_repo.Key, Matched] = {
-        (m.unit_id, m.period, m.indicator): m for m in matched
+        (m.unit_id, texts[m.period], m.indicator): m for m in matched
     }
     stored = values_repo.existing(session, framework.id, wanted)
     offered = {key: values_repo.columns_of(m.value) for key, m in wanted.items()}
