@@ -109,8 +109,8 @@ def existing(
                 query = query.where(table.c.unit_id.in_(ordered[start : start + CHUNK]))
             if lock and not serialises_writes(session):
                 query = query.order_by(table.c.id).with_for_update()
-            rows: Iterable[tuple[Any, ...]] = session.execute(query).tuples().all()
-            for row_id, unit_id, indicator, n, a, b, t, i, source in rows:
+            rows = session.execute(query).all()
+            for row_id, unit_id, indicator, n, a, b, t, i, source in rows:  # type: ignore[misc]
                 key = (unit_id, period, indicator)
                 if key in wanted:
                     out[key] = (row_id, (n, a, b, t, i), source)
