@@ -17,7 +17,8 @@ from chiso.store.models import AuditEntry, utcnow
 
 CHUNK = 5000
 AUDIT = cast(Table, AuditEntry.__table__)
-STEP_COLUMNS = ("at", "actor", "action", "entity", "entity_key", "before", "after", "source")
+STEP_COLUMNS = ("entity_key", "before", "after", "source")
+"""The columns of a `Step`."""
 
 
 def record(
@@ -51,9 +52,8 @@ def record_many(
     session: Session, actor: Actor, action: str, entity: str, steps: Sequence[Step]
 ) -> None:
     """Many changes of one kind at once (a whole file of values), written in bulk."""
-    now = utcnow()
-    rows = [(now, actor.name, action, entity, key, b, a, src) for key, b, a, src in steps]
-    insert_rows(session, AUDIT, STEP_COLUMNS, rows)
+    shared = {"at": utcnow(), "actor": actor.name, "action": action, "entity": entity}
+    insert_rows(session, AUDIT, STEP_COLUMNS, steps, shared)
 
 
 def steps(

@@ -96,47 +96,71 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
 
 
 def insert_rows(
-    session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    session: Session,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    shared: Mapping[str, Any] | None = None,
 ) -> None:
-    """Many rows (tuples in the order of `names`) into a table in bulk: `COPY` on PostgreSQL; on
-    SQLite one driver `executemany` per batch, the values going through each column's own type
-    conversion (an object shared by many rows, such as the timestamp of an import or the same
-    JSON document, converted once) straight to the driver, skipping the per-row statement
-    machinery that costs more than the database itself; elsewhere a plain multi-row insert."""
+    """Many rows (tuples in the order of `names`) into a table in bulk, with the columns in
+    `shared` the same in every row (the timestamp of an import, its source, the actor): `COPY`
+    on PostgreSQL; on SQLite one driver `executemany` per batch, the values going through each
+    column's own type conversion — a shared value, or an object shared by many rows such as
+    the same JSON document, converted once — straight to the driver, skipping the per-row
+    statement machinery that costs more than the database itself; elsewhere a plain insert."""
     if not rows:
         return
+    extra = dict(shared or {})
+    columns = [*names, *extra]
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        copy_rows(session, table.name, names, rows)
+        tail = tuple(extra.values())
+        copy_rows(session, table.name, columns, (r + tail for r in rows))
         return
     if dialect.name != "sqlite":
+        tail = tuple(extra.values())
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
-            session.execute(table.insert(), [dict(zip(names, r, strict=True)) for r in batch])
+            session.execute(
+                table.insert(), [dict(zip(columns, r + tail, strict=True)) for r in batch]
+            )
         return
-    _sqlite_executemany(session, table, names, rows)
+    _sqlite_executemany(session, table, names, rows, extra)
 
 
 def _sqlite_executemany(
-    session: Session, table: Table, names: Sequence[str], rows: Sequence[Sequence[Any]]
+    session: Session,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    shared: dict[str, Any],
 ) -> None:
     dialect = session.get_bind().dialect
-    columns = [table.c[n] for n in names]
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    placeholders = ", ".join("?" for _ in names)
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({placeholders})"
+
+    def processor(name: str) -> Callable[[Any], Any] | None:
+        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+    tail = tuple(
+        v if v is None or (process := processor(n)) is None else process(v)
+        for n, v in shared.items()
     )
-    params: Sequence[Sequence[Any]] = rows
+    quote = dialect.identifier_preparer.quote
+    columns = [*names, *shared]
+    placeholders = ", ".join("?" for _ in columns)
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({placeholders})"
+    )
+    processors = [processor(n) for n in names]
+    params: Sequence[tuple[Any, ...]] = rows
     if any(processors):
         converted: list[Sequence[Any]] = []
-        for index, (column, process) in enumerate(zip(columns, processors, strict=True)):
+        for index, (name, process) in enumerate(zip(names, processors, strict=True)):
             raw = [r[index] for r in rows]
             if process is None:
                 converted.append(raw)
                 continue
-            plain: tuple[type, ...] = (float, int) if isinstance(column.type, Float) else ()
+            plain: tuple[type, ...] = (float,) if isinstance(table.c[name].type, Float) else ()
             done: dict[int, Any] = {}
             out: list[Any] = []
             for v in raw:
@@ -149,6 +173,8 @@ def _sqlite_executemany(
                 out.append(done[key])
             converted.append(out)
         params = list(zip(*converted, strict=True))
+    if tail:
+        params = [r + tail for r in params]
     connection = session.connection()
     for start in range(0, len(params), BATCH):
         connection.exec_driver_sql(sql, params[start : start + BATCH])

@@ -19,7 +19,7 @@ from chiso.store.db import Query, copy_rows, insert_rows, is_write, serialises_w
 from chiso.store.models import IndicatorValue, Unit, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
-INSERTED = ("framework_id", "unit_id", "period", "indicator")
+INSERTED = ("unit_id", "period", "indicator")
 CHUNK = 900
 VALUES = cast(Table, IndicatorValue.__table__)
 BULK = 5000
@@ -166,18 +166,22 @@ def insert(
     now = utcnow()
     source, ref = stamp
     ordered = sorted(new, key=lambda item: item[0])
-    by = actor.name
-    rows = [
-        (framework_id, u, p, i, *columns_of(v), source, ref, now, now, by)
-        for (u, p, i), v in ordered
-    ]
-    names = [*INSERTED, *FIELDS, "source", "source_ref", "reported_at", "updated_at", "updated_by"]
+    rows = [(u, p, i, *columns_of(v)) for (u, p, i), v in ordered]
+    names = [*INSERTED, *FIELDS]
+    made = {
+        "framework_id": framework_id,
+        "source": source,
+        "source_ref": ref,
+        "reported_at": now,
+        "updated_at": now,
+        "updated_by": actor.name,
+    }
     if serialises_writes(session):
-        insert_rows(session, VALUES, names, rows)
+        insert_rows(session, VALUES, names, rows, made)
         return set()
     # COPY into a scratch table shaped like the values, then one INSERT … SELECT that skips
     # (and so waits for) keys another writer inserted meanwhile.
-    columns = ", ".join(names)
+    columns = ", ".join([*names, *made])
     session.execute(text("DROP TABLE IF EXISTS pg_temp.chiso_new_values"))
     session.execute(
         text(
@@ -185,7 +189,8 @@ def insert(
             f"SELECT {columns} FROM indicator_values WITH NO DATA"
         )
     )
-    copy_rows(session, "chiso_new_values", names, rows)
+    tail = tuple(made.values())
+    copy_rows(session, "chiso_new_values", [*names, *made], (r + tail for r in rows))
     result = session.execute(
         text(
             f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM chiso_new_values "
