@@ -28,7 +28,6 @@ __all__ = [
     "Database",
     "Query",
     "Session",
-    "bulk_insert",
     "copy_rows",
     "insert_rows",
     "is_write",
@@ -85,14 +84,6 @@ def _sqlite_engine(url: str, database: str | None, lock_timeout: float) -> Engin
 def serialises_writes(session: Session) -> bool:
     """Whether a write transaction holds the whole database (SQLite) rather than row locks."""
     return session.get_bind().dialect.name == "sqlite"
-
-
-def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Many rows (mappings with the same keys) into a table: `insert_rows`."""
-    if not rows:
-        return
-    names = list(rows[0])
-    insert_rows(session, table, names, [tuple(r[n] for n in names) for r in rows])
 
 
 def insert_rows(
