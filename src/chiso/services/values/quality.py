@@ -55,19 +55,26 @@ def _not_in_force(session: Session, matched: list[Matched]) -> list[Flag]:
     """Values of units that did not exist in their period (a district abolished on 1/7/2025
     given a value for a later month): stored, but no evaluation of that period takes them."""
     units = units_repo.by_ids(session, sorted({m.unit_id for m in matched}))
+    periods = {m.period for m in matched}
+    # Asked once per unit and period (an import has hundreds of thousands of values of a few
+    # periods), then looked up per value.
+    outside: dict[tuple[int, Period], str] = {}
+    for uid, unit in units.items():
+        for period in periods:
+            ended = unit.valid_to is not None and unit.valid_to < period.start
+            later = unit.valid_from is not None and unit.valid_from > period.end
+            if ended or later:
+                outside[(uid, period)] = (
+                    f"hiệu lực đến {unit.valid_to:%d/%m/%Y}"
+                    if ended and unit.valid_to is not None
+                    else f"có hiệu lực từ {unit.valid_from:%d/%m/%Y}"
+                )
+    if not outside:
+        return []
     out: list[Flag] = []
     for m in matched:
-        unit = units.get(m.unit_id)
-        if unit is None:
-            continue
-        ended = unit.valid_to is not None and unit.valid_to < m.period.start
-        later = unit.valid_from is not None and unit.valid_from > m.period.end
-        if ended or later:
-            when = (
-                f"hiệu lực đến {unit.valid_to:%d/%m/%Y}"
-                if ended and unit.valid_to is not None
-                else f"có hiệu lực từ {unit.valid_from:%d/%m/%Y}"
-            )
+        when = outside.get((m.unit_id, m.period))
+        if when is not None:
             out.append(
                 Flag(
                     m.unit_name,
