@@ -21,7 +21,8 @@ from tests.browsing import (
     wide_elements,
 )
 
-pytestmark = needs_chromium
+# The demo site (`demo_site`, per session) is built and served by one parallel worker only.
+pytestmark = [needs_chromium, pytest.mark.xdist_group("demo_site")]
 
 
 def pages(site: DemoSite) -> dict[str, str]:
