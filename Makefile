@@ -9,10 +9,10 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := $(shell cat scripts/debian-packages.txt)
-# The suite in parallel, one worker per core (pytest-xdist); tests that share one expensive
-# server (Spark Connect) are grouped onto one worker (`xdist_group`, tests/conftest.py).
-# `make test PYTEST_FLAGS=` runs it in one process.
-PYTEST_FLAGS ?= -n auto --dist loadgroup --durations=15
+# The suite in parallel, one worker per core (pytest-xdist), a test file's tests on one worker
+# so that what a file shares (module fixtures, the Spark Connect server of tests/test_facts.py)
+# is made once. `make test PYTEST_FLAGS=` runs it in one process.
+PYTEST_FLAGS ?= -n auto --dist loadfile --durations=15
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)

@@ -52,20 +52,6 @@ def _drop_postgres_database(name: str) -> None:
     admin.dispose()
 
 
-SPARK_FIXTURES = {"spark_remote", "spark_engine"}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `pytest -n … --dist loadgroup` (make test), every test that needs the Spark Connect
-    server runs on one worker, so the suite starts one JVM, not one per worker."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        engine = callspec.params.get("engine") if callspec is not None else None
-        if SPARK_FIXTURES & set(getattr(item, "fixturenames", ())) or engine == "spark":
-            item.add_marker(pytest.mark.xdist_group("spark"))
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

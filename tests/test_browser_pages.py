@@ -21,8 +21,7 @@ from tests.browsing import (
     wide_elements,
 )
 
-# The demo site (`demo_site`, per session) is built and served by one parallel worker only.
-pytestmark = [needs_chromium, pytest.mark.xdist_group("demo_site")]
+pytestmark = needs_chromium
 
 
 def pages(site: DemoSite) -> dict[str, str]:

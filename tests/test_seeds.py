@@ -20,9 +20,6 @@ from chiso.documents import pdf
 from chiso.documents.fonts import width_mm
 from chiso.documents.layout import LEFT_MM, MOTTO, RIGHT_MM
 
-# The seed documents are made once per module (`made`): on one parallel worker, once.
-pytestmark = pytest.mark.xdist_group("seeds")
-
 SEEDS = Path(__file__).parent / "data" / "seeds"
 NAMES = ("000", "001", "002", "003", "004")
 SIGNERS = {

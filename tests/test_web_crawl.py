@@ -16,9 +16,6 @@ import pytest
 
 from tests.browsing import DEMO_USERS, PASSWORD, DemoSite, record
 
-# The demo site (`demo_site`, per session) is built and served by one parallel worker only.
-pytestmark = pytest.mark.xdist_group("demo_site")
-
 SHAPES_PER_ROUTE = 3
 """Pages visited per route shape (/units/{key}, /indicators/{code}…): the same template with
 other data adds time, not coverage."""
