@@ -9,6 +9,10 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 DEBIAN_PACKAGES := $(shell cat scripts/debian-packages.txt)
+# The suite in parallel, one worker per core (pytest-xdist), a test file's tests on one worker
+# so that what a file shares (module fixtures, the Spark Connect server of tests/test_facts.py)
+# is made once. `make test PYTEST_FLAGS=` runs it in one process.
+PYTEST_FLAGS ?= -n auto --dist loadfile --durations=15
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PYTHON)
@@ -44,7 +48,7 @@ typecheck: install
 	$(BIN)/mypy
 
 pytest: install debian axe
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_FLAGS)
 
 test: lint typecheck pytest
 

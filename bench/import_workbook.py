@@ -1,8 +1,9 @@
-"""Importing a filled template of 10,035 communes (all pre-2025 communes) × 20 indicators: the first
-import (200.700 new values, each audited) and a repeat (nothing changes), as whole processes,
-against reading the same workbook with python-calamine alone, interleaved in the same run, on
-SQLite and (with CHISO_BENCH_POSTGRES_URL, an admin URL) on PostgreSQL. Goals (issue 16):
-first import ≤ 10× the read, again ≤ 5×, peak memory < 1 GB."""
+"""Importing a filled template of 1.000 and of 10.035 communes (all pre-2025 communes) × 20
+indicators: the first import (20.000 / 200.700 new values, each audited) and a repeat (nothing
+changes), as whole processes, against reading the same workbook with python-calamine alone,
+interleaved in the same run, on SQLite and (with CHISO_BENCH_POSTGRES_URL, an admin URL) on
+PostgreSQL. Goals (issue 16): first import ≤ 10× the read, again ≤ 5×, peak memory < 1 GB; the
+cost grows no faster than the number of values."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from pathlib import Path
 from bench.measure import run
 
 INDICATORS = 20
+SIZES = (1000, 10035)
+"""Units (rows) of the workbooks: the first 1.000 communes, and all of them."""
 FRAMEWORK = "id: bench-20\nname: Hai mươi chỉ số\nlevels: [index]\nnodes:\n" + "".join(
     f"  - {{code: c{i:02d}, name: Chỉ số {i}, max: 5, input: count, rule: relative_to_best}}\n"
     for i in range(1, INDICATORS + 1)
@@ -31,6 +34,10 @@ READ_ONLY = (
 
 def _chiso() -> str:
     return str(Path(sys.executable).with_name("chiso"))
+
+
+def workbook(folder: Path, units: int) -> Path:
+    return folder / ("filled.xlsx" if units >= SIZES[-1] else f"filled-{units}.xlsx")
 
 
 def prepare(folder: Path) -> tuple[dict[str, str], Path]:
@@ -70,14 +77,20 @@ def prepare(folder: Path) -> tuple[dict[str, str], Path]:
         _fill(template, filled)
         shutil.copy(folder / "data" / "chiso.sqlite3", folder / "empty.sqlite3")
         (folder / "ready").write_text("ok")
+    for units in SIZES[:-1]:
+        if not workbook(folder, units).exists():
+            _fill(folder / "template.xlsx", workbook(folder, units), units)
     return env, filled
 
 
-def _fill(template: Path, filled: Path) -> None:
+def _fill(template: Path, filled: Path, units: int | None = None) -> None:
+    """Every input cell of the template filled (the first `units` rows kept, when given)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(template)
     ws = wb["Số liệu"]
+    if units is not None and ws.max_row > 2 + units:
+        ws.delete_rows(3 + units, ws.max_row - 2 - units)
     for r in range(3, ws.max_row + 1):
         for c in range(3, 3 + INDICATORS):
             ws.cell(r, c, (r * 7 + c * 13) % 97)
@@ -129,6 +142,7 @@ def prepare_postgres(folder: Path, admin_url: str) -> tuple[dict[str, str], Call
 @dataclass(frozen=True)
 class Figures:
     backend: str
+    units: int
     first: float
     first_peak: float
     again: float
@@ -138,6 +152,7 @@ class Figures:
     def row(self) -> list[str]:
         return [
             self.backend,
+            f"{self.units:,}".replace(",", "."),
             f"{self.first:.1f} s",
             f"{self.first / self.read:.1f}× (≤ 10×)",
             f"{self.again:.1f} s",
@@ -148,7 +163,12 @@ class Figures:
 
 
 def measure(
-    backend: str, env: dict[str, str], reset: Callable[[], None], filled: Path, repeat: int = 3
+    backend: str,
+    env: dict[str, str],
+    reset: Callable[[], None],
+    filled: Path,
+    repeat: int = 3,
+    units: int = SIZES[-1],
 ) -> Figures:
     """The first import (on a fresh database each time) and the same file again, each against
     reading the workbook, interleaved in the same run; medians of `repeat`."""
@@ -161,6 +181,7 @@ def measure(
         reads.append(run([sys.executable, "-c", READ_ONLY, str(filled)], env, repeat=1))
     return Figures(
         backend,
+        units,
         statistics.median(r.seconds for r in firsts),
         max(r.peak_mib for r in firsts),
         statistics.median(r.seconds for r in agains),
@@ -174,15 +195,23 @@ def main() -> list[list[str]]:
         Path(os.environ.get("CHISO_BENCH_DIR", Path(tempfile.gettempdir()) / "chiso-bench"))
         / "workbook"
     )
-    env, filled = prepare(folder)
+    env, _ = prepare(folder)
     repeat = int(os.environ.get("CHISO_BENCH_REPEAT", "3"))
-    rows = [measure("SQLite", env, lambda: _reset_sqlite(folder), filled, repeat).row()]
+    sizes = [int(n) for n in os.environ.get("CHISO_BENCH_UNITS", "").split(",") if n] or SIZES
+    rows = []
+    for units in sizes:
+        filled = workbook(folder, units)
+        rows.append(
+            measure("SQLite", env, lambda: _reset_sqlite(folder), filled, repeat, units).row()
+        )
     admin = os.environ.get("CHISO_BENCH_POSTGRES_URL")
     if admin:
         pg_env, reset = prepare_postgres(folder, admin)
-        rows.append(measure("PostgreSQL", pg_env, reset, filled, repeat).row())
-    header = ["backend", "first import", "ratio", "again", "ratio", "peak", "read only"]
-    print("workbook import 10.035 × 20 (ratios against reading the workbook; goals)")
+        for units in sizes:
+            filled = workbook(folder, units)
+            rows.append(measure("PostgreSQL", pg_env, reset, filled, repeat, units).row())
+    header = ["backend", "units", "first import", "ratio", "again", "ratio", "peak", "read only"]
+    print("workbook import, units × 20 indicators (ratios against reading the workbook; goals)")
     for row in [header, *rows]:
         print(" | ".join(row), flush=True)
     return rows

@@ -68,9 +68,33 @@ def _database(backend: str, directory: Path) -> Iterator[str]:
         _drop_postgres_database(name)
 
 
+@pytest.fixture(scope="session")
+def migrated_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database at the newest schema, made once per backend (and test worker) and
+    cloned by `database_url`: a test then pays a file copy or a `CREATE DATABASE … TEMPLATE`
+    instead of running every migration again."""
+    directory = tmp_path_factory.mktemp(f"migrated-{backend}")
+    for url in _database(backend, directory):
+        rt = open_runtime(Settings(database_url=url, data_dir=directory))
+        if backend == "sqlite":
+            with rt.db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            rt.db  # noqa: B018 (opening the database migrates it)
+        rt.close()
+        yield url
+
+
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database of its own for a test that changes things."""
+def database_url(backend: str, migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """A database of its own, at the newest schema and holding nothing yet, for a test that
+    changes things."""
+    yield from _clone(backend, migrated_template, tmp_path)
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all (what `chiso db upgrade` starts from)."""
     yield from _database(backend, tmp_path)
 
 

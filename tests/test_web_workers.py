@@ -4,6 +4,7 @@ every worker serves next (the page cache of each process is stamped by the datab
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,6 @@ from chiso.services.accounts import users as accounts
 from chiso.services.runtime import Runtime
 from chiso.services.values.importer import import_values
 
-PORT = 8671
 PASSWORD = "mat-khau-thu-1"
 
 
@@ -32,6 +32,13 @@ def _signed_rate(client: httpx.Client, headers: dict[str, str]) -> float | None:
     row = next(r for r in response.json()["rows"] if r["unit"] == "75.SYT")
     value = row["nodes"]["signed_docs_rate"]
     return None if value is None else float(value)
+
+
+def _free_port() -> int:
+    """A port no other test (or parallel test worker) holds now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -87,14 +94,15 @@ def test_every_worker_serves_a_changed_value(
         "CHISO_WEB_WORKERS": "2",
     }
     chiso = str(Path(sys.executable).with_name("chiso"))
+    port = _free_port()
     server = subprocess.Popen(
-        [chiso, "serve", "--port", str(PORT)],
+        [chiso, "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{PORT}", timeout=60) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             _wait(client, server)
             workers = [c for c in _children(server.pid) if b"spawn_main" in _cmdline(c)]
             assert len(workers) == 2, workers

@@ -226,9 +226,14 @@ def _column_index(letters: str) -> int:
     return index - 1
 
 
+_PLAIN = frozenset({str, int, float, bool, date, datetime, time, type(None)})
+
+
 def _plain(value: object) -> CellValue:
     """Calamine returns timedelta for durations; everything else is already a plain value."""
-    if isinstance(value, str | int | float | bool | date | datetime | time) or value is None:
+    if type(value) in _PLAIN:
+        return value  # type: ignore[return-value]
+    if isinstance(value, str | int | float | bool | date | datetime | time):
         return value
     return str(value)
 

@@ -12,11 +12,20 @@ from typing import Any
 from chiso.domain.formatting import number
 from chiso.domain.frameworks import SIGNED_INPUTS, Framework, InputKind, Node
 from chiso.domain.periods import Period, PeriodError
+from chiso.domain.scoring import Value
 from chiso.domain.units import UnitInfo
 from chiso.errors import ProblemList, RejectedInput
 from chiso.io.tables import CellValue, Sheet, column_key, read_table
 from chiso.io.values import UNKNOWN, ColumnMark, DecimalMark
-from chiso.io.values_file import ValueRow, parse_fraction, parse_value, sheet_marks
+from chiso.io.values_file import (
+    DEFAULT_MAX,
+    ValueRow,
+    parse_fraction,
+    parse_value,
+    plain_fractions,
+    plain_number_limit,
+    sheet_marks,
+)
 from chiso.io.writers import write_cell, write_cells
 
 DATA_SHEET = "Số liệu"
@@ -253,10 +262,16 @@ def read_wide_sheet(
             f"cột '{code}' không ứng với chỉ số nào của bộ {framework.id}",
             "unknown column",
         )
-    columns = [(code, node, _keys(code, node)) for code, node in leaves.items()]
-    marks = sheet_marks(sheet, tuple(k for _, _, keys in columns for k in keys), decimal)
+    columns = [
+        (code, node, _keys(code, node), plain_number_limit(node), plain_fractions(node))
+        for code, node in leaves.items()
+    ]
+    marks = sheet_marks(sheet, tuple(k for c in columns for k in c[2]), decimal)
     rows: list[ValueRow] = []
     seen: dict[str, int] = {}
+    # Plain numbers within the node's limits are what almost every cell holds: they become
+    # values here (one Value per distinct number), every other cell goes through its parser.
+    plain: dict[float | tuple[float, float], Value] = {}
     for row in sheet.rows:
         unit = row.text("unit_code")
         unit_where = sheet.where(row.number, "unit_code")
@@ -269,12 +284,41 @@ def read_wide_sheet(
             )
             continue
         seen[unit] = row.number
-        where, name = sheet.where(row.number), row.text("unit_name")
-        for code, node, keys in columns:
-            value = _cell_value(sheet, row, keys, node, problems, marks)
+        where, name, cells = sheet.where(row.number), row.text("unit_name"), row.values
+        for code, node, keys, limit, fraction in columns:
+            value = _plain(cells, keys, limit, fraction, plain)
+            if value is None:
+                value = _cell_value(sheet, row, keys, node, problems, marks)
             if value is not None:
                 rows.append(ValueRow(where, unit, name, period, code, value, unit_where))
     return rows, problems
+
+
+def _plain(
+    cells: dict[str, CellValue],
+    keys: tuple[str, ...],
+    limit: float | None,
+    fraction: bool,
+    made: dict[float | tuple[float, float], Value],
+) -> Value | None:
+    """The value of a cell (or numerator and denominator) holding plain numbers its parser
+    would take as they are (`plain_number_limit`, `plain_fractions`), else None."""
+    raw = cells.get(keys[0])
+    kind = type(raw)
+    if kind is not int and kind is not float:
+        return None
+    x = float(raw)  # type: ignore[arg-type]
+    if len(keys) == 1:
+        if limit is None or not 0 <= x <= limit:
+            return None
+        return made.get(x) or made.setdefault(x, Value(number=x))
+    other = cells.get(keys[1])
+    if not fraction or (type(other) is not int and type(other) is not float):
+        return None
+    y = float(other)
+    if not 0 <= x <= y <= DEFAULT_MAX:
+        return None
+    return made.get((x, y)) or made.setdefault((x, y), Value(numerator=x, denominator=y))
 
 
 def _keys(code: str, node: Node) -> tuple[str, ...]:

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
 from chiso.domain.audit import AuditRecord
-from chiso.store.db import bulk_insert
+from chiso.store.db import insert_rows
 from chiso.store.models import AuditEntry, utcnow
 
 CHUNK = 5000
 AUDIT = cast(Table, AuditEntry.__table__)
+STEP_COLUMNS = ("entity_key", "before", "after", "source")
+"""The columns of a `Step`."""
 
 
 def record(
@@ -51,21 +53,8 @@ def record_many(
     session: Session, actor: Actor, action: str, entity: str, steps: Sequence[Step]
 ) -> None:
     """Many changes of one kind at once (a whole file of values), written in bulk."""
-    now = utcnow()
-    rows = [
-        {
-            "at": now,
-            "actor": actor.name,
-            "action": action,
-            "entity": entity,
-            "entity_key": key,
-            "before": before,
-            "after": after,
-            "source": source,
-        }
-        for key, before, after, source in steps
-    ]
-    bulk_insert(session, AUDIT, rows)
+    shared = {"at": utcnow(), "actor": actor.name, "action": action, "entity": entity}
+    insert_rows(session, AUDIT, STEP_COLUMNS, steps, shared)
 
 
 def steps(

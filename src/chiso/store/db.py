@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Select, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Float, Select, Table, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,8 +28,8 @@ __all__ = [
     "Database",
     "Query",
     "Session",
-    "bulk_insert",
     "copy_rows",
+    "insert_rows",
     "is_write",
     "make_engine",
     "serialises_writes",
@@ -86,54 +86,86 @@ def serialises_writes(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def bulk_insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Many rows into a table in one driver `executemany` per batch. On SQLite the values go
-    through each column's own type conversion (a value shared by every row, such as the
-    timestamp of an import, converted once) straight to the driver, skipping the per-row
-    statement machinery that costs more than the database itself; elsewhere a plain
-    multi-row insert."""
+def insert_rows(
+    session: Session,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    shared: Mapping[str, Any] | None = None,
+) -> None:
+    """Many rows (tuples in the order of `names`) into a table in bulk, with the columns in
+    `shared` the same in every row (the timestamp of an import, its source, the actor): `COPY`
+    on PostgreSQL; on SQLite one driver `executemany` per batch, the values going through each
+    column's own type conversion — a shared value, or an object shared by many rows such as
+    the same JSON document, converted once — straight to the driver, skipping the per-row
+    statement machinery that costs more than the database itself; elsewhere a plain insert."""
     if not rows:
         return
+    extra = dict(shared or {})
+    columns = [*names, *extra]
     dialect = session.get_bind().dialect
     if dialect.name == "postgresql":
-        names = list(rows[0])
-        copy_rows(session, table.name, names, ([r[n] for n in names] for r in rows))
+        tail = tuple(extra.values())
+        copy_rows(session, table.name, columns, (r + tail for r in rows))
         return
     if dialect.name != "sqlite":
+        tail = tuple(extra.values())
         for start in range(0, len(rows), BATCH):
-            session.execute(table.insert(), list(rows[start : start + BATCH]))
+            batch = rows[start : start + BATCH]
+            session.execute(
+                table.insert(), [dict(zip(columns, r + tail, strict=True)) for r in batch]
+            )
         return
-    _sqlite_executemany(session, table, rows)
+    _sqlite_executemany(session, table, names, rows, extra)
 
 
-def _sqlite_executemany(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def _sqlite_executemany(
+    session: Session,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    shared: dict[str, Any],
+) -> None:
     dialect = session.get_bind().dialect
-    names = list(rows[0])
-    columns = [table.c[n] for n in names]
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    placeholders = ", ".join("?" for _ in names)
-    quote = dialect.identifier_preparer.quote
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({placeholders})"
+
+    def processor(name: str) -> Callable[[Any], Any] | None:
+        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+
+    tail = tuple(
+        v if v is None or (process := processor(n)) is None else process(v)
+        for n, v in shared.items()
     )
-    converted: list[list[Any]] = []
-    for name, process in zip(names, processors, strict=True):
-        raw = [r[name] for r in rows]
-        if process is None:
-            converted.append(raw)
-            continue
-        done: dict[int, Any] = {}
-        column: list[Any] = []
-        for v in raw:
-            if v is None or isinstance(v, (int, float, str, dict, list)):
-                column.append(process(v))
-            else:
+    quote = dialect.identifier_preparer.quote
+    columns = [*names, *shared]
+    placeholders = ", ".join("?" for _ in columns)
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({placeholders})"
+    )
+    processors = [processor(n) for n in names]
+    params: Sequence[tuple[Any, ...]] = rows
+    if any(processors):
+        converted: list[Sequence[Any]] = []
+        for index, (name, process) in enumerate(zip(names, processors, strict=True)):
+            raw = [r[index] for r in rows]
+            if process is None:
+                converted.append(raw)
+                continue
+            plain: tuple[type, ...] = (float,) if isinstance(table.c[name].type, Float) else ()
+            done: dict[int, Any] = {}
+            out: list[Any] = []
+            for v in raw:
+                if v is None or type(v) in plain:
+                    out.append(v)
+                    continue
                 key = id(v)
                 if key not in done:
                     done[key] = process(v)
-                column.append(done[key])
-        converted.append(column)
-    params = list(zip(*converted, strict=True))
+                out.append(done[key])
+            converted.append(out)
+        params = list(zip(*converted, strict=True))
+    if tail:
+        params = [r + tail for r in params]
     connection = session.connection()
     for start in range(0, len(params), BATCH):
         connection.exec_driver_sql(sql, params[start : start + BATCH])
@@ -153,9 +185,19 @@ def copy_rows(
     driver = session.connection().connection.driver_connection
     assert driver is not None
     dumps = json.dumps
+    # The same document (one object shared by many rows) serialised once; each is kept here
+    # so that its id cannot be reused by another object while the rows stream.
+    done: dict[int, tuple[Any, str]] = {}
+
+    def dumped(v: Any) -> str:
+        found = done.get(id(v))
+        if found is None:
+            found = done[id(v)] = (v, dumps(v))
+        return found[1]
+
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
-            copy.write_row([dumps(v) if isinstance(v, (dict, list)) else v for v in row])
+            copy.write_row([dumped(v) if isinstance(v, (dict, list)) else v for v in row])
 
 
 def is_write(session: Session) -> bool:

@@ -15,16 +15,18 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
-from chiso.store.db import Query, bulk_insert, copy_rows, is_write, serialises_writes
+from chiso.store.db import Query, copy_rows, insert_rows, is_write, serialises_writes
 from chiso.store.models import IndicatorValue, Unit, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
+INSERTED = ("unit_id", "period", "indicator")
 CHUNK = 900
 VALUES = cast(Table, IndicatorValue.__table__)
 BULK = 5000
 
-Key = tuple[int, Period, str]
-"""(unit id, period, indicator)."""
+Key = tuple[int, str, str]
+"""(unit id, period as stored — "2024-07" —, indicator): what hundreds of thousands of values
+of an import are compared by (strings hash once, in C; a `Period` hashes in Python)."""
 
 
 def fields(v: Value) -> dict[str, Any]:
@@ -82,9 +84,9 @@ def existing(
     import compares hundreds of thousands). `lock=True` also locks the rows found until the
     transaction ends (PostgreSQL `FOR UPDATE`, in row order so two writers never deadlock on
     them); a SQLite write transaction already holds the whole database."""
-    wanted = set(keys)
-    units: dict[Period, set[int]] = {}
-    indicators: dict[Period, set[str]] = {}
+    wanted = keys if isinstance(keys, set | dict) else set(keys)
+    units: dict[str, set[int]] = {}
+    indicators: dict[str, set[str]] = {}
     for unit_id, period, indicator in wanted:
         units.setdefault(period, set()).add(unit_id)
         indicators.setdefault(period, set()).add(indicator)
@@ -100,17 +102,18 @@ def existing(
                 table.c.id, table.c.unit_id, table.c.indicator, *_table_columns(), table.c.source
             ).where(
                 table.c.framework_id == framework_id,
-                table.c.period == str(period),
+                table.c.period == period,
                 table.c.indicator.in_(sorted(indicators[period])),
             )
             if not whole:
                 query = query.where(table.c.unit_id.in_(ordered[start : start + CHUNK]))
             if lock and not serialises_writes(session):
                 query = query.order_by(table.c.id).with_for_update()
-            for row in session.execute(query).all():
-                key = (row[1], period, row[2])
+            rows = session.execute(query).all()
+            for row_id, unit_id, indicator, n, a, b, t, i, source in rows:  # type: ignore[misc]
+                key = (unit_id, period, indicator)
                 if key in wanted:
-                    out[key] = (row[0], (row[3], row[4], row[5], row[6], row[7]), row[8])
+                    out[key] = (row_id, (n, a, b, t, i), source)
     return out
 
 
@@ -162,21 +165,23 @@ def insert(
         return set()
     now = utcnow()
     source, ref = stamp
-    made = {"source": source, "source_ref": ref, "updated_at": now, "updated_by": actor.name}
-    place = {"framework_id": framework_id, "reported_at": now}
-    ordered = sorted(new, key=lambda item: (item[0][0], str(item[0][1]), item[0][2]))
-    rows = [
-        {**fields(v), **made, **place, "unit_id": u, "period": str(p), "indicator": i}
-        for (u, p, i), v in ordered
-    ]
-    table = VALUES
+    ordered = sorted(new, key=lambda item: item[0])
+    rows = [(u, p, i, *columns_of(v)) for (u, p, i), v in ordered]
+    names = [*INSERTED, *FIELDS]
+    made = {
+        "framework_id": framework_id,
+        "source": source,
+        "source_ref": ref,
+        "reported_at": now,
+        "updated_at": now,
+        "updated_by": actor.name,
+    }
     if serialises_writes(session):
-        bulk_insert(session, table, rows)
+        insert_rows(session, VALUES, names, rows, made)
         return set()
     # COPY into a scratch table shaped like the values, then one INSERT … SELECT that skips
     # (and so waits for) keys another writer inserted meanwhile.
-    names = list(rows[0])
-    columns = ", ".join(names)
+    columns = ", ".join([*names, *made])
     session.execute(text("DROP TABLE IF EXISTS pg_temp.chiso_new_values"))
     session.execute(
         text(
@@ -184,7 +189,8 @@ def insert(
             f"SELECT {columns} FROM indicator_values WITH NO DATA"
         )
     )
-    copy_rows(session, "chiso_new_values", names, ([r[n] for n in names] for r in rows))
+    tail = tuple(made.values())
+    copy_rows(session, "chiso_new_values", [*names, *made], (r + tail for r in rows))
     result = session.execute(
         text(
             f"INSERT INTO indicator_values ({columns}) SELECT {columns} FROM chiso_new_values "
@@ -194,7 +200,7 @@ def insert(
         )
     )
     stored = {(r[0], r[1], r[2]) for r in result}
-    return {(u, p, i) for (u, p, i), _ in ordered if (u, str(p), i) not in stored}
+    return {key for key, _ in ordered if key not in stored}
 
 
 def update_values(
@@ -239,23 +245,18 @@ def current_state(
         yield "/".join(row[:4]), dict(zip(FIELDS, row[4:], strict=True))
 
 
-def figures(
+def measured(
     session: Session, framework_id: str, period: Period, indicators: Sequence[str] | None = None
-) -> list[tuple[int, str, str, Value]]:
-    """(unit id, unit name, indicator, value) of a period, read as plain rows (quality checks
-    compare every value of a period after an import)."""
+) -> list[tuple[int, str, Columns]]:
+    """(unit id, indicator, columns) of a period, read as plain rows (quality checks compare
+    every value of a period after an import)."""
     table = VALUES
-    query = (
-        select(table.c.unit_id, Unit.name, table.c.indicator, *_table_columns())
-        .join(Unit, Unit.id == table.c.unit_id)
-        .where(table.c.framework_id == framework_id, table.c.period == str(period))
+    query = select(table.c.unit_id, table.c.indicator, *_table_columns()).where(
+        table.c.framework_id == framework_id, table.c.period == str(period)
     )
     if indicators:
         query = query.where(table.c.indicator.in_(indicators))
-    return [
-        (unit_id, name, indicator, finite_or_missing(Value(n, a, b, t, i)))
-        for unit_id, name, indicator, n, a, b, t, i in session.execute(query).all()
-    ]
+    return [(r[0], r[1], (r[2], r[3], r[4], r[5], r[6])) for r in session.execute(query)]
 
 
 def _query(

@@ -133,14 +133,16 @@ def apply_values(
     """Stores new values, updates changed ones and audits each change, in set-based
     statements inside the caller's write transaction."""
     report.stored_as, report.replace = source, replace
+    texts = {p: str(p) for p in {m.period for m in matched}}
     wanted: dict[values_repo.Key, Matched] = {
-        (m.unit_id, m.period, m.indicator): m for m in matched
+        (m.unit_id, texts[m.period], m.indicator): m for m in matched
     }
     stored = values_repo.existing(session, framework.id, wanted)
     offered = {key: values_repo.columns_of(m.value) for key, m in wanted.items()}
     outcome = {key: _outcome(stored.get(key), c, source, replace) for key, c in offered.items()}
     todo = [key for key, o in outcome.items() if o is _Outcome.CREATE or o is _Outcome.UPDATE]
-    refuse_non_finite([wanted[k].where for k in todo if not is_finite(wanted[k].value)])
+    finite: dict[int, bool] = {}
+    refuse_non_finite([wanted[k].where for k in todo if not _finite(wanted[k].value, finite)])
     # Under lock: what other writers committed meanwhile decides (PostgreSQL row locks).
     fresh = values_repo.lock(session, framework.id, [stored[k][0] for k in todo if k in stored])
     if fresh is not None:
@@ -155,11 +157,35 @@ def apply_values(
     if raced:
         stored.update(values_repo.existing(session, framework.id, raced, lock=True))
     created = set(new) - raced
-    for key in todo:
-        current = None if key in created else stored.get(key)
-        outcome[key] = _outcome(current, offered[key], source, replace)
+    if raced or fresh is not None:
+        # What is stored now (locked, or inserted by another writer) decides again.
+        for key in todo:
+            current = None if key in created else stored.get(key)
+            outcome[key] = _outcome(current, offered[key], source, replace)
+    updates, steps = _report(framework, wanted, outcome, (stored, created), stamp, report)
+    values_repo.update_values(session, actor, stamp, updates)
+    audit_repo.record_many(session, actor, "value.set", "value", steps)
+
+
+def _report(
+    framework: Framework,
+    wanted: dict[values_repo.Key, Matched],
+    outcome: dict[values_repo.Key, _Outcome],
+    now: tuple[dict[values_repo.Key, values_repo.Current], set[values_repo.Key]],
+    stamp: tuple[str, str],
+    report: ImportReport,
+) -> tuple[list[tuple[int, Value]], list[audit_repo.Step]]:
+    """The report of what happens to each value, the stored rows to update and the audit
+    steps of every change; `now` is what is stored and the keys this import created."""
+    stored, created = now
     updates: list[tuple[int, Value]] = []
     steps: list[audit_repo.Step] = []
+    # One audit document per distinct value object (a file's values share them) and one key
+    # prefix per unit and period: the audit rows of a whole file are built without a dict or
+    # a joined string per cell beyond the key itself.
+    documents: dict[int, tuple[Value, dict[str, Any]]] = {}
+    prefixes: dict[tuple[str, Period], str] = {}
+    source, ref = stamp
     for key, m in wanted.items():
         done = outcome[key]
         if done is _Outcome.UNCHANGED:
@@ -187,13 +213,26 @@ def apply_values(
             report.updated += 1
             report.replaced += outranks(current[2], source)
         audited = json_safe(values_repo.fields(before)) if before else None
-        name = values_repo.value_key(framework.id, m.unit_key, m.period, m.indicator)
-        steps.append((name, audited, values_repo.fields(m.value), ref))
+        prefix = prefixes.get((m.unit_key, m.period))
+        if prefix is None:
+            prefix = values_repo.value_key(framework.id, m.unit_key, m.period, "")
+            prefixes[(m.unit_key, m.period)] = prefix
+        document = documents.get(id(m.value))
+        if document is None:
+            document = documents[id(m.value)] = (m.value, values_repo.fields(m.value))
+        steps.append((prefix + m.indicator, audited, document[1], ref))
         was = current[2] if current else None
         change = ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value, was)
         report.changes.append(change)
-    values_repo.update_values(session, actor, stamp, updates)
-    audit_repo.record_many(session, actor, "value.set", "value", steps)
+    return updates, steps
+
+
+def _finite(value: Value, known: dict[int, bool]) -> bool:
+    """`is_finite`, asked once per value object (the caller keeps the objects alive)."""
+    found = known.get(id(value))
+    if found is None:
+        found = known[id(value)] = is_finite(value)
+    return found
 
 
 def refuse_non_finite(where: list[str]) -> None:

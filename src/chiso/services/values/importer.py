@@ -256,6 +256,8 @@ def _refuse_locked(
     session: Session, framework: Framework, matched: list[Matched], problems: ProblemList
 ) -> None:
     locked = assessments_repo.locked_units(session, framework.id, {m.period for m in matched})
+    if not locked:
+        return
     for m in matched:
         if (m.unit_id, m.period) in locked:
             problems.add(

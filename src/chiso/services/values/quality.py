@@ -11,6 +11,7 @@ from chiso.domain.frameworks import Framework, InputKind, Node
 from chiso.domain.periods import Period
 from chiso.domain.quality import Flag, jumps, outliers
 from chiso.domain.scoring import Value, raw_value
+from chiso.domain.values import finite_or_missing
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
@@ -54,19 +55,26 @@ def _not_in_force(session: Session, matched: list[Matched]) -> list[Flag]:
     """Values of units that did not exist in their period (a district abolished on 1/7/2025
     given a value for a later month): stored, but no evaluation of that period takes them."""
     units = units_repo.by_ids(session, sorted({m.unit_id for m in matched}))
+    periods = {m.period for m in matched}
+    # Asked once per unit and period (an import has hundreds of thousands of values of a few
+    # periods), then looked up per value.
+    outside: dict[tuple[int, Period], str] = {}
+    for uid, unit in units.items():
+        for period in periods:
+            ended = unit.valid_to is not None and unit.valid_to < period.start
+            later = unit.valid_from is not None and unit.valid_from > period.end
+            if ended or later:
+                outside[(uid, period)] = (
+                    f"hiệu lực đến {unit.valid_to:%d/%m/%Y}"
+                    if ended and unit.valid_to is not None
+                    else f"có hiệu lực từ {unit.valid_from:%d/%m/%Y}"
+                )
+    if not outside:
+        return []
     out: list[Flag] = []
     for m in matched:
-        unit = units.get(m.unit_id)
-        if unit is None:
-            continue
-        ended = unit.valid_to is not None and unit.valid_to < m.period.start
-        later = unit.valid_from is not None and unit.valid_from > m.period.end
-        if ended or later:
-            when = (
-                f"hiệu lực đến {unit.valid_to:%d/%m/%Y}"
-                if ended and unit.valid_to is not None
-                else f"có hiệu lực từ {unit.valid_from:%d/%m/%Y}"
-            )
+        when = outside.get((m.unit_id, m.period))
+        if when is not None:
             out.append(
                 Flag(
                     m.unit_name,
@@ -88,16 +96,20 @@ def _flags(
 ) -> list[Flag]:
     """Jumps and outliers of a period; with `only`, those of these units."""
     rates = {n.code for n in framework.leaves() if n.input is InputKind.RATE}
-    current, names = _numbers(session, framework, period, indicators)
-    previous, _ = _numbers(session, framework, period.previous(), indicators)
+    current = _numbers(session, framework, period, indicators)
+    previous = _numbers(session, framework, period.previous(), indicators)
     mine = current if only is None else {k: v for k, v in current.items() if int(k[0]) in only}
     flags = jumps(mine, previous, rates)
-    groups = _ranking_groups(session, framework, {int(uid) for uid, _ in current})
+    units = units_repo.by_ids(session, sorted({int(uid) for uid, _ in current}))
+    groups = {
+        uid: grouping.assign(framework, u.kind, list(u.groups))[0].code for uid, u in units.items()
+    }
     grouped: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for (uid, indicator), x in current.items():
         grouped[(indicator, groups[int(uid)])][uid] = x
     for (indicator, _), members in sorted(grouped.items()):
         flags += outliers(members, indicator, indicator in rates)
+    names = {str(uid): u.name for uid, u in units.items()}
     wanted = {str(u) for u in only} if only is not None else set(names)
     return [
         Flag(names.get(f.unit, f.unit), f.indicator, f.kind, f.message_vi)
@@ -108,23 +120,20 @@ def _flags(
 
 def _numbers(
     session: Session, framework: Framework, period: Period, indicators: list[str] | None
-) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
-    """(unit id, indicator) → measured quantity, and unit id → name."""
+) -> dict[tuple[str, str], float]:
+    """(unit id, indicator) → measured quantity (`numeric`, asked once per indicator and
+    distinct stored value)."""
     out: dict[tuple[str, str], float] = {}
-    names: dict[str, str] = {}
-    for unit_id, unit_name, indicator, value in values_repo.figures(
+    known: dict[tuple[str, values_repo.Columns], float | None] = {}
+    for unit_id, indicator, columns in values_repo.measured(
         session, framework.id, period, indicators
     ):
-        x = numeric(framework.node(indicator), value)
+        place = (indicator, columns)
+        if place in known:
+            x = known[place]
+        else:
+            value = finite_or_missing(values_repo.from_columns(columns))
+            x = known[place] = numeric(framework.node(indicator), value)
         if x is not None:
             out[(str(unit_id), indicator)] = x
-            names[str(unit_id)] = unit_name
-    return out, names
-
-
-def _ranking_groups(session: Session, framework: Framework, unit_ids: set[int]) -> dict[int, str]:
-    """Unit id → the code of its ranking group."""
-    units = units_repo.by_ids(session, sorted(unit_ids))
-    return {
-        uid: grouping.assign(framework, u.kind, list(u.groups))[0].code for uid, u in units.items()
-    }
+    return out
