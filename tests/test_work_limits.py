@@ -21,7 +21,7 @@ UNITS = ["75.SYT", "75.SCT", "75.STC"]
 
 
 def _big_csv(rows: int) -> bytes:
-    """Many rows of the long file; each key once (periods differ), all of PERIOD's year."""
+    """Many rows of the long file (its keys repeat: a file read to the end is refused too)."""
     out = io.StringIO()
     out.write("unit_code,period,indicator,numerator,denominator\n")
     for i in range(rows):
@@ -67,7 +67,9 @@ def test_upload_past_the_memory_limit_is_refused_and_stores_nothing(
     web: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(web.rt.settings, "work_memory_mb", 8)
-    response = _upload(web, "lon.csv", _big_csv(60_000))
+    # 14 MB: reading it needs more than 8 MB of new address space whatever the server's heap
+    # already holds free (small objects reuse it; a large buffer is a mapping of its own)
+    response = _upload(web, "lon.csv", _big_csv(400_000))
     assert response.status_code == 413, response.text[:500]
     assert "Tệp lon.csv: xử lý vượt giới hạn bộ nhớ (8 MB) nên bị dừng." in response.text
     assert "CHISO_WORK_MEMORY_MB" in response.text
@@ -142,7 +144,7 @@ def test_admin_units_upload_past_the_memory_limit_is_refused(
     from chiso.services.units import catalogue
 
     header = "code,name,kind,parent_code,groups,short_name\n"
-    lines = [f"X{i},Xã Thử {i},commune,75,,\n" for i in range(200_000)]
+    lines = [f"X{i},Xã Thử {i},commune,75,,\n" for i in range(400_000)]
     data = (header + "".join(lines)).encode("utf-8")
     form = {"csrf": web.csrf("admin"), "mode": "import"}
     monkeypatch.setattr(web.rt.settings, "work_memory_mb", 8)
