@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from chiso.services.accounts import access_log
 from chiso.services.runtime import open_runtime
 from chiso.settings import Settings
 from chiso.store.models import AuditEntry, IndicatorValue
@@ -35,7 +36,11 @@ def state(url: str, tmp_path: Path) -> tuple[object, ...]:
                 IndicatorValue.updated_at,
             )
         ).all()
-        audits = s.scalar(select(func.count()).select_from(AuditEntry))
+        audits = s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action.not_in(access_log.READS))
+        )
     rt.close()
     return tuple(sorted(map(tuple, values), key=str)), audits
 

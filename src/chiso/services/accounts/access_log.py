@@ -15,6 +15,7 @@ DOCUMENT = "document.make"
 EVIDENCE = "evidence.download"
 INGEST = "records.ingest"
 REFUSED = "refused"
+READS = frozenset({EXPORT, DOCUMENT, EVIDENCE, REFUSED})
 
 
 def note(rt: Runtime, action: str, entity: str, key: str | None, details: dict[str, Any]) -> None:
