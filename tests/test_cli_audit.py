@@ -157,3 +157,22 @@ def test_the_chiso_command_records_the_os_user(province_db: str, tmp_path: Path)
     assert done.returncode == 0, done.stderr
     entry = _reads(province_db, tmp_path)[-1]
     assert (entry.actor, entry.action, entry.entity_key) == (ME, "export", "xuat.csv")
+
+
+def test_cli_ingestion_is_audited(cli: Any, province_db: str, tmp_path: Path) -> None:
+    path = tmp_path / "van-ban.csv"
+    path.write_text(
+        "doc_id,unit_code,issued_at,classified,sent_online,signed_personal,signed_org\n"
+        "d1,75.SYT,2023-07-03 09:00,false,true,true,true\n"
+        "d2,75.SYT,2023-07-04 10:00,0,1,1,0\n",
+        encoding="utf-8",
+    )
+    code, _, err = cli(province_db, "facts", "ingest", "--source", "documents", str(path))
+    assert code == 0, err
+    entries = [e for e in _log(province_db, tmp_path) if e.action == "records.ingest"]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.actor == ME and entry.entity_key == "documents"
+    assert entry.after is not None
+    assert entry.after["received"] == 2 and entry.after["stored"] == 2
+    assert entry.after["files"] == ["van-ban.csv"] and entry.after["via"] == "cli"

@@ -161,3 +161,26 @@ def test_admin_units_upload_past_the_memory_limit_is_refused(
         "/admin/units", data=form, files={"file": ("don-vi.csv", small, "text/csv")}
     )
     assert shown.status_code == 200 and "Xem trước" in shown.text, shown.text[:300]
+
+
+def test_admin_framework_upload_past_the_time_limit_registers_nothing(
+    web: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chiso.io.framework_yaml import dump_framework
+    from chiso.services.scoring import frameworks
+
+    text = dump_framework(frameworks.shipped("platform-usage")).replace(
+        "id: platform-usage", "id: thu-gioi-han", 1
+    )
+    assert "id: thu-gioi-han" in text
+    form = {"csrf": web.csrf("admin"), "mode": "register"}
+    upload = {"file": ("bo-chi-so.yaml", text.encode("utf-8"), "application/yaml")}
+    monkeypatch.setattr(web.rt.settings, "work_seconds", 0.0001)
+    refused = web.client("admin").post("/admin/frameworks", data=form, files=upload)
+    assert refused.status_code == 422, refused.text[:300]
+    assert "Tệp bo-chi-so.yaml: xử lý quá" in refused.text
+    assert "thu-gioi-han" not in frameworks.available_ids(web.rt)
+    monkeypatch.setattr(web.rt.settings, "work_seconds", 60)
+    saved = web.client("admin").post("/admin/frameworks", data=form, files=upload)
+    assert saved.status_code == 200 and "Đã lưu" in saved.text, saved.text[:300]
+    assert "thu-gioi-han" in frameworks.available_ids(web.rt)

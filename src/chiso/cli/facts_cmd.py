@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from chiso.cli.context import audited
+from chiso.cli.context import runtime as call_runtime
 from chiso.cli.data_cmd import REPLACE, print_report
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, err_console
@@ -14,7 +16,9 @@ from chiso.domain.formatting import number, percent
 
 if TYPE_CHECKING:
     from chiso.services import facts, pdf_scan, runtime
+    from chiso.services.accounts import access_log
 else:
+    access_log = lazy_import("chiso.services.accounts.access_log")
     pdf_scan = lazy_import("chiso.services.pdf_scan")
     facts = lazy_import("chiso.services.facts")
     runtime = lazy_import("chiso.services.runtime")
@@ -27,6 +31,7 @@ app = typer.Typer(
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     files: list[Path] = typer.Argument(
         ...,
         metavar="TỆP…",
@@ -44,23 +49,24 @@ def ingest(
     ),
 ) -> None:
     """Kiểm tra và lưu bản ghi thô (Parquet theo nguồn và tháng); nạp lại cùng bản ghi không nhân đôi."""
-    rt = runtime.open_runtime()
+    rt = call_runtime(ctx)
     if (source is None) == (profile is None):
-        rt.close()
         err_console.print("Lỗi: ghi đúng một trong --source hoặc --profile.")
         raise typer.Exit(2)
     with err_console.status("Đang kiểm tra và lưu bản ghi…"):
         if profile is not None:
             result = facts.ingest_export(rt, profile, files, period)
             if not isinstance(result, facts.IngestReport):
-                rt.close()
                 print_report(result, limit=10)
                 return
             report = result
         else:
             report = facts.ingest(rt, str(source), files)
     label = facts.source_labels(rt)[report.source]
-    rt.close()
+    details = {"received": report.rows, "stored": report.new, "months": report.months}
+    audited(
+        rt, access_log.INGEST, "records", report.source, **details, files=[f.name for f in files]
+    )
     console.print(
         f"{label}: {number(report.rows)} bản ghi đọc được, lưu mới {number(report.new)}, "
         f"đã có từ trước {number(report.already_stored)}; các tháng: {', '.join(report.months) or '—'}."

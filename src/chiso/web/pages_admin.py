@@ -217,7 +217,7 @@ async def upload_framework(request: Request) -> Response:
 
 
 def _framework_file(rt: Runtime, path: Path, form: FormData) -> str:
-    framework = frameworks.read_file(path)
+    framework = frameworks.read_upload(rt, path)
     register = form.get("mode") == "register"
     if register:
         frameworks.register(rt, framework)

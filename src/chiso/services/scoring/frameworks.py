@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 
@@ -11,6 +11,7 @@ import yaml
 
 from chiso.domain.frameworks import Framework
 from chiso.errors import NotFound, UsageError
+from chiso.io.bounded import run as run_bounded
 from chiso.io.framework_xlsx import export_xlsx, import_xlsx
 from chiso.io.framework_yaml import dump_framework, framework_from_data, load_framework
 from chiso.services.runtime import Runtime
@@ -55,6 +56,13 @@ def read_file(path: Path) -> Framework:
     if not path.is_file():
         raise NotFound(f"Không có tệp bộ chỉ số {path}.", f"no framework file {path}")
     return import_xlsx(path) if path.suffix.lower() == ".xlsx" else load_framework(path)
+
+
+def read_upload(rt: Runtime, path: Path) -> Framework:
+    """An administrator's upload, read in a child process within CHISO_WORK_SECONDS and
+    CHISO_WORK_MEMORY_MB like every other upload: a hostile YAML or XLSX cannot hold the server."""
+    limits = rt.settings.work_seconds, rt.settings.work_memory_mb
+    return run_bounded(partial(read_file, path), f"Tệp {path.name}", *limits)
 
 
 def load_local(ref: str) -> Framework:
