@@ -302,16 +302,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def spark_remote() -> Iterator[str]:
+def spark_remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if importlib.util.find_spec("pyspark") is None:
         pytest.skip("pyspark is not installed (uv sync --extra spark)")
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chiso.facts.spark_server", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    log = tmp_path_factory.mktemp("spark") / "server.log"
+    with log.open("w") as errors:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "chiso.facts.spark_server", "--port", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
     try:
         assert server.stdout is not None
         deadline = time.monotonic() + 120
@@ -319,7 +323,8 @@ def spark_remote() -> Iterator[str]:
         while time.monotonic() < deadline and not line.startswith("ready"):
             line = server.stdout.readline()
             if not line and server.poll() is not None:
-                raise RuntimeError("the Spark Connect server did not start")
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the Spark Connect server did not start:\n{tail}")
         yield f"sc://127.0.0.1:{port}"
     finally:
         server.terminate()
