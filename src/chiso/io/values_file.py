@@ -317,7 +317,31 @@ def _number(
     if node.input is InputKind.POINTS and number > node.max_points:
         problems.add(where, f"điểm {raw} vượt điểm tối đa {node.max_points:g}", "points above max")
         return None
+    if node.input is InputKind.COUNT:
+        whole = _whole(where, raw, number, f"chỉ số {node.code} là số đếm", problems)
+        return None if whole is None else Value(number=whole)
     return Value(number=number)
+
+
+WHOLE_SLACK = 1e-9
+"""How far from a whole number a count may be and still be that number (a sum Excel computed
+in binary floating point); anything further is a fraction and refused."""
+
+
+def _whole(
+    where: str, raw: CellValue, number: float, what: str, problems: ProblemList
+) -> float | None:
+    """A count is a whole number: "1,5" meetings is a typing error, refused with the cell named."""
+    nearest = round(number)
+    if abs(number - nearest) <= WHOLE_SLACK:
+        return float(nearest)
+    problems.add(
+        where,
+        f"{what}, phải là số nguyên nhưng ô ghi '{raw}'",
+        f"{raw!r} is not a whole number ({what})",
+        "ghi số nguyên (ví dụ 2), không có phần thập phân",
+    )
+    return None
 
 
 def _plausible(
@@ -377,7 +401,7 @@ def parse_fraction(
     """Numerator and denominator of a rate: both present, counts no larger than the leaf's
     plausible limit, numerator ≤ denominator."""
     parts: list[float] = []
-    for where, raw, mark in zip(wheres, raws, marks, strict=True):
+    for part, where, raw, mark in zip(("tử số", "mẫu số"), wheres, raws, marks, strict=True):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             problems.add(where, "ô bắt buộc bị trống khi dùng tử số/mẫu số", "empty fraction cell")
         elif is_formula_error(raw):
@@ -387,7 +411,8 @@ def parse_fraction(
         elif (number := mark.read(where, raw, problems)) is not None and _fraction_part(
             where, raw, number, node, problems
         ):
-            parts.append(number)
+            if (whole := _whole(where, raw, number, f"{part} là số đếm", problems)) is not None:
+                parts.append(whole)
     if len(parts) < 2:
         return None
     numerator, denominator = parts
