@@ -314,6 +314,13 @@ def _number(
         return None
     if not _plausible(where, raw, number, node, problems):
         return None
+    return _of_kind(where, raw, number, node, problems)
+
+
+def _of_kind(
+    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
+) -> Value | None:
+    """Points no more than the leaf's maximum; a count a whole number."""
     if node.input is InputKind.POINTS and number > node.max_points:
         problems.add(where, f"điểm {raw} vượt điểm tối đa {node.max_points:g}", "points above max")
         return None
@@ -408,11 +415,10 @@ def parse_fraction(
             problems.add(
                 where, f"ô chứa lỗi công thức {raw}", "formula error", "sửa công thức trong Excel"
             )
-        elif (number := mark.read(where, raw, problems)) is not None and _fraction_part(
-            where, raw, number, node, problems
-        ):
-            if (whole := _whole(where, raw, number, f"{part} là số đếm", problems)) is not None:
-                parts.append(whole)
+        elif (number := mark.read(where, raw, problems)) is not None and (
+            whole := _fraction_part(where, raw, number, part, problems)
+        ) is not None:
+            parts.append(whole)
     if len(parts) < 2:
         return None
     numerator, denominator = parts
@@ -437,11 +443,12 @@ def parse_fraction(
 
 
 def _fraction_part(
-    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
-) -> bool:
+    where: str, raw: CellValue, number: float, part: str, problems: ProblemList
+) -> float | None:
+    """A numerator or denominator: a count, so whole, not negative, of a plausible size."""
     if number < 0:
         problems.add(where, f"giá trị âm ({raw})", "negative value")
-        return False
+        return None
     if number > DEFAULT_MAX:
         problems.add(
             where,
@@ -449,5 +456,5 @@ def _fraction_part(
             f"{raw} beyond the plausible count {DEFAULT_MAX:g}",
             "kiểm tra lại ô",
         )
-        return False
-    return True
+        return None
+    return _whole(where, raw, number, f"{part} là số đếm", problems)
