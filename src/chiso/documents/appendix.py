@@ -135,10 +135,10 @@ def add_to(
         table_rows.append(cells(indicator, row, parts, decimals))
     if parts:
         widths: tuple[int, ...] = (12, 95, 28, 28, 25, 32, 27)
-    elif ranked(indicator):
-        widths = (12, 110, 30, 35, 30)
+    elif ranked(indicator):  # portrait: 165 mm between the margins
+        widths = (12, 75, 25, 28, 25)
     else:
-        widths = (12, 140, 30, 35)
+        widths = (12, 98, 25, 30)
     doc.table(columns, table_rows, widths, size=11, group_rows=group_rows)
     if note:
         doc.paragraph(f"Ghi chú: {note}", indent=False, size=12)
