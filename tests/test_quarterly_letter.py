@@ -8,6 +8,7 @@ province's stored months."""
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -226,6 +227,61 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     assert cells[("Sở Công Thương", "signed_docs_rate")]["source"] == (
         "cộng dồn 2/3 tháng (2023-07, 2023-09)"
     )
+
+    # the same evaluation from the stored values, without a file: every output format agrees
+    stored_csv = tmp_path / "q3-luu.csv"
+    code, out, err = cli(
+        database_url,
+        *("evaluate", "--framework", "platform-usage", "--period", "2023-Q3"),
+        *("--format", "csv", "--out", str(stored_csv)),
+    )
+    assert code == 0, err
+    with stored_csv.open(encoding="utf-8-sig") as f:
+        from_db = {(r["unit_name"], r["node_code"]): r for r in csv.DictReader(f) if r["node_code"]}
+    assert from_db == cells
+    assert (
+        from_db[("Xã Sơn Hạ", "signed_docs_rate")]["index"]
+        == cells[("Xã Sơn Hạ", "signed_docs_rate")]["index"]
+    )
+    as_json = [
+        cli(
+            database_url,
+            "evaluate",
+            "--framework",
+            "platform-usage",
+            "--period",
+            "2023-Q3",
+            *values,
+            "--format",
+            "json",
+        )
+        for values in (
+            (),
+            ("--values", str(tmp_path / "x.csv"), "--units", str(tmp_path / "don-vi.csv")),
+        )
+    ]
+    assert as_json[0][0] == 0 and as_json[0][1] == as_json[1][1], as_json[0][2]
+    assert json.loads(as_json[0][1])
+    code, out, err = cli(
+        database_url, "evaluate", "--framework", "platform-usage", "--period", "2023-Q3"
+    )
+    assert code == 0, err
+    assert "Xã Sơn Hà" in out and "2023-Q3" in out
+    code, _, err = cli(database_url, "evaluate", "--framework", "platform-usage")
+    assert code == 2
+    assert "Chấm điểm số liệu đã lưu cần kỳ đánh giá." in err and "--period" in err
+    code, _, err = cli(
+        database_url,
+        *("evaluate", "--framework", "platform-usage", "--period", "2023-Q3"),
+        *("--units", str(tmp_path / "don-vi.csv")),
+    )
+    assert code == 2
+    assert "--units chỉ dùng cùng --values" in err
+    code, _, err = cli(
+        database_url, "evaluate", "--framework", "platform-usage", "--period", "2022"
+    )
+    assert code == 2
+    assert "Không có đơn vị nào có số liệu kỳ 2022" in err
 
 
 def _expected(rt: Any, quarter: Period) -> dict[str, tuple[float, float, bool]]:
