@@ -14,13 +14,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from typer import rich_utils
 from typer._click import core as click_core
 from typer._click import exceptions as click_errors
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
-from chiso.domain.formatting import number
 from chiso.errors import UsageError
 
 USAGE = "Cách dùng: "
@@ -40,7 +38,8 @@ HEADINGS = {
     "DEPRECATED_STRING": "(không còn dùng) ",
     "RICH_HELP": "Xem [blue]'{command_path} {help_option}'[/] để biết cách dùng.",
 }
-"""Typer's help-screen words (module settings of `typer.rich_utils`, read when help is drawn)."""
+"""Typer's help-screen words (module settings of `typer.rich_utils`, read when help is drawn;
+set then, so that a command that draws no help does not load Rich's help machinery)."""
 
 
 class VietnameseHelpFormatter(HelpFormatter):
@@ -57,11 +56,16 @@ class VietnameseContext(click_core.Context):
         if option is not None:
             option.help = HELP_OPTION_HELP
 
+    def get_help(self) -> str:
+        from typer import rich_utils
+
+        for name, text in HEADINGS.items():
+            setattr(rich_utils, name, text)
+        return super().get_help()
+
 
 def localise(command: click_core.Command) -> click_core.Command:
     """`command` and every command under it drawn and parsed with Vietnamese words."""
-    for name, text in HEADINGS.items():
-        setattr(rich_utils, name, text)
     _localise(command)
     return command
 
@@ -235,7 +239,8 @@ def _pydantic_reason(error: Any) -> str:
 
 
 def _shown(limit: object) -> str:
-    return number(float(limit)) if isinstance(limit, int | float) else str(limit)
+    """A limit the Vietnamese way (0,99), without loading the formatting module for it."""
+    return f"{limit:g}".replace(".", ",") if isinstance(limit, int | float) else str(limit)
 
 
 def _first_up(text: str) -> str:
