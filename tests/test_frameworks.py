@@ -332,9 +332,16 @@ def test_data_template_accepts_signed_numbers_only_for_number_inputs(tmp_path: P
     rules = {}
     for rule in sheet.data_validations.dataValidation:
         column = str(rule.sqref).split(":")[0].rstrip("0123456789")
-        rules[codes[ord(column) - ord("A")]] = (rule.operator or "between", rule.formula1)
-    assert rules["tang_truong"][0] == "between" and float(rules["tang_truong"][1]) == -1e15
-    assert rules["su_co"] == ("greaterThanOrEqual", "0")
+        rules[codes[ord(column) - ord("A")]] = (
+            rule.type,
+            rule.operator or "between",
+            rule.formula1,
+        )
+    assert rules["tang_truong"][:2] == ("decimal", "between")
+    assert float(rules["tang_truong"][2]) == -1e15
+    assert rules["su_co"] == ("whole", "greaterThanOrEqual", "0")  # a count: whole numbers only
+    assert rules["hs_truc_tuyen:denominator"] == ("whole", "greaterThanOrEqual", "0")
+    assert "INT(" in rules["hs_truc_tuyen:numerator"][2]
 
 
 def test_show_states_the_composite_methods(cli, database_url: str) -> None:

@@ -4,7 +4,9 @@ ranges, signed numbers, and rows stored by older versions that must not crash an
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -127,13 +129,16 @@ def test_ambiguous_file_is_refused_naming_the_cells(cli, province_db: str, tmp_p
     assert "--decimal" in err
     assert state(province_db, tmp_path) == before
     code, _, err = _import(cli, province_db, path, "--decimal", ".")
-    assert code == 0, err
-    assert stored(province_db, tmp_path)[("legacy:25361", "2023-07", "paperless_meetings")][
-        0
-    ] == pytest.approx(28.121)
+    assert code == 1, err  # read the international way, both are fractions of a count
+    assert (
+        "dòng 2, cột value: chỉ số paperless_meetings là số đếm, phải là số nguyên nhưng ô ghi "
+        "'28.121'" in err
+    )
+    assert "dòng 3, cột value: chỉ số paperless_meetings là số đếm" in err
+    assert state(province_db, tmp_path) == before
     code, out, err = _import(cli, province_db, path, "--decimal", ",")
     assert code == 0, err
-    assert "28,121 → 28.121" in out
+    assert "— → 28.121" in out
     assert stored(province_db, tmp_path)[("legacy:25357", "2023-07", "paperless_meetings")][0] == (
         1500
     )
@@ -141,11 +146,12 @@ def test_ambiguous_file_is_refused_naming_the_cells(cli, province_db: str, tmp_p
 
 @pytest.mark.parametrize(
     ("other", "expected"),
-    [("31,14", 28121.0), ("3.14159", 28.121), ("0,5%", 28121.0)],
+    [("31,14", 28121.0), ("3.14159", None), ("0,5%", 28121.0)],
 )
 def test_the_rest_of_the_file_resolves(
-    cli, province_db: str, tmp_path: Path, other: str, expected: float
+    cli, province_db: str, tmp_path: Path, other: str, expected: float | None
 ) -> None:
+    """Read the international way, 28.121 meetings is a fraction of a count: refused."""
     path = write(
         tmp_path / "v.csv",
         LONG_HEADER
@@ -153,6 +159,11 @@ def test_the_rest_of_the_file_resolves(
         + f'legacy:25357,,2023-07,signed_docs_rate,"{other}",,\n',
     )
     code, _, err = _import(cli, province_db, path)
+    if expected is None:
+        assert code == 1
+        assert "dòng 2, cột value: chỉ số paperless_meetings là số đếm" in err
+        assert stored(province_db, tmp_path) == {}
+        return
     assert code == 0, err
     values = stored(province_db, tmp_path)
     assert values[("legacy:25361", "2023-07", "paperless_meetings")][0] == pytest.approx(expected)
@@ -238,11 +249,15 @@ def test_template_text_cells_follow_their_column(cli, province_db: str, tmp_path
     again = fill_template(
         cli, province_db, tmp_path, {f"G{r}": "1.234", f"G{s}": "2,5", f"C{r}": "3", f"D{r}": "7"}
     )
+    before = state(province_db, tmp_path)
     code, _, err = cli(province_db, "data", "import", str(again))
-    assert code == 0, err
-    assert stored(province_db, tmp_path)[("legacy:25357", "2023-07", "paperless_meetings")][0] == (
-        2.5
+    assert code == 1, err  # "2,5" proves the column's convention, but meetings are counted
+    assert (
+        f"trang Số liệu, ô G{s}: chỉ số paperless_meetings là số đếm, phải là số nguyên "
+        "nhưng ô ghi '2,5'" in err
     )
+    assert f"ô G{r}" not in err
+    assert state(province_db, tmp_path) == before
 
 
 @pytest.fixture
@@ -299,14 +314,14 @@ def test_api_numbers_go_through_the_same_reader(web) -> None:
     body = {
         "framework": "platform-usage",
         "values": [
-            {"unit_code": "75.SYT", "value": 28.121, **place},
-            {"unit_code": "75.SCT", "value": "1.234,5", **place},
+            {"unit_code": "75.SYT", "value": 28.0, **place},
+            {"unit_code": "75.SCT", "value": "1.234,0", **place},
         ],
     }
     response = client.post("/api/v1/values", json=body)
     assert response.status_code == 200, response.text
-    values = client.get("/api/v1/values?unit=75.SYT&period=2026-08").json()
-    assert next(v for v in values if v["indicator"] == "paperless_meetings")["number"] == 28.121
+    values = client.get("/api/v1/values?unit=75.SCT&period=2026-08").json()
+    assert next(v for v in values if v["indicator"] == "paperless_meetings")["number"] == 1234
     for bad in ("NaN", "Infinity", "-Infinity", "1e308", "1e999"):
         raw = (
             '{"framework": "platform-usage", "values": [{"unit_code": "75.SYT", "period": '
@@ -358,3 +373,104 @@ def test_values_stored_by_older_versions_do_not_crash(
     code, out, err = cli(province_db, "data", "history", *which)
     assert code == 0, err
     assert "không hợp lệ" in out and "lần thay đổi" in out
+
+
+COUNT_FRACTIONS = {
+    "comma": ("paperless_meetings", "1,5", "", "", "cột value", "'1,5'"),
+    "point": ("paperless_meetings", "2.25", "", "", "cột value", "'2.25'"),
+    "numerator": ("signed_docs_rate", "", "2,5", "10", "cột numerator", "tử số là số đếm"),
+    "denominator": ("signed_docs_rate", "", "2", "7.5", "cột denominator", "mẫu số là số đếm"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(COUNT_FRACTIONS))
+def test_counts_refuse_fractions(cli, province_db: str, tmp_path: Path, case: str) -> None:
+    """A count (and a rate's numerator and denominator) is a whole number; the cell is named,
+    nothing of the file is stored; a whole number written with decimals ("3,0") is that count."""
+    indicator, value, numerator, denominator, column, said = COUNT_FRACTIONS[case]
+    path = write(
+        tmp_path / f"{case}.csv",
+        LONG_HEADER
+        + 'legacy:25357,,2023-07,paperless_meetings,"3,0",,\n'
+        + f'legacy:25361,,2023-07,{indicator},"{value}","{numerator}","{denominator}"\n',
+    )
+    before = state(province_db, tmp_path)
+    code, _, err = _import(cli, province_db, path)
+    assert code == 1, err
+    assert f"{case}.csv, dòng 3, {column}: " in err
+    assert said in err and "phải là số nguyên" in err
+    assert "dòng 2" not in err
+    assert state(province_db, tmp_path) == before
+    whole = write(
+        tmp_path / "whole.csv", LONG_HEADER + 'legacy:25357,,2023-07,paperless_meetings,"3,0",,\n'
+    )
+    assert _import(cli, province_db, whole)[0] == 0
+    assert stored(province_db, tmp_path)[("legacy:25357", "2023-07", "paperless_meetings")][0] == 3
+
+
+def test_numbers_keep_fractions(cli, signed_db: str, tmp_path: Path) -> None:
+    path = write(tmp_path / "so.csv", LONG_HEADER + 'legacy:25361,,2023,growth,"1,5",,\n')
+    code, _, err = cli(signed_db, "data", "import", str(path), "--framework", "so-co-dau")
+    assert code == 0, err
+    assert stored(signed_db, tmp_path)[("legacy:25361", "2023", "growth")][0] == 1.5
+
+
+def test_api_and_manual_entry_refuse_fractional_counts(web) -> None:
+    from chiso.store.models import IndicatorValue
+
+    def count() -> int:
+        with web.rt.db.transaction() as session:
+            return len(session.scalars(select(IndicatorValue)).all())
+
+    before = count()
+    client = web.client("admin")
+    body = {
+        "framework": "platform-usage",
+        "values": [
+            {
+                "unit_code": "75.SYT",
+                "period": "2026-08",
+                "indicator": "paperless_meetings",
+                "value": 4,
+            },
+            {
+                "unit_code": "75.SCT",
+                "period": "2026-08",
+                "indicator": "paperless_meetings",
+                "value": 1.5,
+            },
+            {
+                "unit_code": "75.SCT",
+                "period": "2026-08",
+                "indicator": "signed_docs_rate",
+                "numerator": 2.5,
+                "denominator": 10,
+            },
+        ],
+    }
+    response = client.post("/api/v1/values", json=body)
+    assert response.status_code == 422, response.text
+    text = response.text
+    assert "values[1].value" in text and "paperless_meetings là số đếm" in text
+    assert "values[2].numerator" in text and "tử số là số đếm" in text
+    assert "values[0]" not in text
+    assert count() == before
+    form = client.post(
+        "/data/entry",
+        data={
+            "csrf": web.csrf("admin"),
+            "framework": "platform-usage",
+            "unit": "75.SCT",
+            "period": "2026-10",
+            "n_signed_docs_rate": "3",
+            "d_signed_docs_rate": "7,5",
+            "v_paperless_meetings": "1,5",
+        },
+    )
+    assert form.status_code == 422
+    problems = html.unescape(
+        "".join(re.findall(r'<ul class="problems">(.*?)</ul>', form.text, re.S))
+    )
+    assert "mẫu số là số đếm" in problems and "'7,5'" in problems
+    assert "'1,5'" in problems
+    assert count() == before

@@ -8,6 +8,7 @@ province's stored months."""
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ Xã Sơn Hạ,2023-07,signed_docs_rate,30,30,
 Xã Sơn Hạ,2023-08,signed_docs_rate,1,70,
 Xã Sơn Hạ,2023-09,signed_docs_rate,9,100,
 T.SYT,2023-07,signed_docs_rate,50,50,
-T.SYT,2023-08,signed_docs_rate,"28,5",50,
+T.SYT,2023-08,signed_docs_rate,28,50,
 T.SYT,2023-09,signed_docs_rate,40,50,
 T.SYT,Quý III/2023,signed_docs_rate,99,100,
 T.SCT,2023-07,signed_docs_rate,5,10,
@@ -80,6 +81,18 @@ def _table(path: Path) -> dict[str, list[str]]:
     """The appendix's unit rows by the unit's name (group heading rows left out)."""
     rows = [[c.text for c in r.cells] for r in Document(str(path)).tables[0].rows]
     return {r[1]: r[2:] for r in rows[1:] if r[0].isdigit()}
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str], dict[str, list[tuple[object, str]]]]:
+    """The appendix workbook's header and its unit rows by name, each cell as (value, type)."""
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    header = [str(c.value) for c in sheet[3] if c.value is not None]
+    units: dict[str, list[tuple[object, str]]] = {}
+    for row in sheet.iter_rows(min_row=4, max_col=sheet.max_column):
+        if isinstance(row[0].value, int):
+            units[str(row[1].value)] = [(c.value, c.data_type) for c in row[: len(header)]]
+    return header, units
 
 
 def _body(path: Path) -> str:
@@ -146,6 +159,22 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     plans = _table(tmp_path / "pl-3-dx_plan_issued.docx")
     # the latest month with a value: September "có" for Sơn Hà, August "không" for Sơn Hạ
     assert plans["UBND xã Sơn Hà"][0] == "Có" and plans["UBND xã Sơn Hạ"][0] == "Không"
+    # yes/no answers are not ranked (DOCX and XLSX alike), and the XLSX writes them as text
+    header = [
+        c.text for c in Document(str(tmp_path / "pl-3-dx_plan_issued.docx")).tables[0].rows[0].cells
+    ]
+    assert header == ["STT", "Cơ quan, đơn vị", "Giá trị", "Đạt chỉ tiêu"]
+    assert all(len(r) == 2 for r in plans.values())
+    header, answers = _xlsx_rows(tmp_path / "pl-3-dx_plan_issued.xlsx")
+    assert header == ["STT", "Cơ quan, đơn vị", "Giá trị", "Đạt chỉ tiêu"]
+    assert load_workbook(tmp_path / "pl-3-dx_plan_issued.xlsx").active.max_column == 4
+    assert answers["UBND xã Sơn Hà"][2] == ("Có", "s")
+    assert answers["UBND xã Sơn Hạ"][2] == ("Không", "s")
+    header, counted = _xlsx_rows(tmp_path / "pl-2-paperless_meetings.xlsx")
+    assert header[-1] == "Xếp hạng trong nhóm"
+    assert counted["UBND xã Sơn Hà"][2] == (12, "n")
+    assert counted["UBND xã Sơn Hà"][-1] == (1, "n") and counted["UBND xã Sơn Hạ"][-1] == (2, "n")
+    assert meetings["UBND xã Sơn Hà"][-1] == "1" and meetings["UBND xã Sơn Hạ"][-1] == "2"
 
     # the committee's quarterly report: the overall rate over the quarter's sums
     (tmp_path / "bc.yaml").write_text(
@@ -198,6 +227,61 @@ def test_a_monthly_only_province_gets_its_quarterly_letter(
     assert cells[("Sở Công Thương", "signed_docs_rate")]["source"] == (
         "cộng dồn 2/3 tháng (2023-07, 2023-09)"
     )
+
+    # the same evaluation from the stored values, without a file: every output format agrees
+    stored_csv = tmp_path / "q3-luu.csv"
+    code, out, err = cli(
+        database_url,
+        *("evaluate", "--framework", "platform-usage", "--period", "2023-Q3"),
+        *("--format", "csv", "--out", str(stored_csv)),
+    )
+    assert code == 0, err
+    with stored_csv.open(encoding="utf-8-sig") as f:
+        from_db = {(r["unit_name"], r["node_code"]): r for r in csv.DictReader(f) if r["node_code"]}
+    assert from_db == cells
+    assert (
+        from_db[("Xã Sơn Hạ", "signed_docs_rate")]["index"]
+        == cells[("Xã Sơn Hạ", "signed_docs_rate")]["index"]
+    )
+    as_json = [
+        cli(
+            database_url,
+            "evaluate",
+            "--framework",
+            "platform-usage",
+            "--period",
+            "2023-Q3",
+            *values,
+            "--format",
+            "json",
+        )
+        for values in (
+            (),
+            ("--values", str(tmp_path / "x.csv"), "--units", str(tmp_path / "don-vi.csv")),
+        )
+    ]
+    assert as_json[0][0] == 0 and as_json[0][1] == as_json[1][1], as_json[0][2]
+    assert json.loads(as_json[0][1])
+    code, out, err = cli(
+        database_url, "evaluate", "--framework", "platform-usage", "--period", "2023-Q3"
+    )
+    assert code == 0, err
+    assert "Xã Sơn Hà" in out and "2023-Q3" in out
+    code, _, err = cli(database_url, "evaluate", "--framework", "platform-usage")
+    assert code == 2
+    assert "Chấm điểm số liệu đã lưu cần kỳ đánh giá." in err and "--period" in err
+    code, _, err = cli(
+        database_url,
+        *("evaluate", "--framework", "platform-usage", "--period", "2023-Q3"),
+        *("--units", str(tmp_path / "don-vi.csv")),
+    )
+    assert code == 2
+    assert "--units chỉ dùng cùng --values" in err
+    code, _, err = cli(
+        database_url, "evaluate", "--framework", "platform-usage", "--period", "2022"
+    )
+    assert code == 2
+    assert "Không có đơn vị nào có số liệu kỳ 2022" in err
 
 
 def _expected(rt: Any, quarter: Period) -> dict[str, tuple[float, float, bool]]:

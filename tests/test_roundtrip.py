@@ -95,10 +95,10 @@ def values_db(cli, province_db: str, tmp_path: Path) -> str:
     usage = write(
         tmp_path / "=HYPERLINK(x).csv",
         LONG_HEADER
-        + "legacy:25361,,2023-07,paperless_meetings,28.121,,\n"
-        + "legacy:25357,,2023-07,paperless_meetings,123456789.5,,\n"
-        + "legacy:25348,,2023-07,paperless_meetings,0.001,,\n"
-        + "legacy:25361,,2023-07,signed_docs_rate,,0.5,3\n"
+        + "legacy:25361,,2023-07,paperless_meetings,28121,,\n"
+        + "legacy:25357,,2023-07,paperless_meetings,123456789,,\n"
+        + "legacy:25348,,2023-07,paperless_meetings,0,,\n"
+        + "legacy:25361,,2023-07,signed_docs_rate,,1,3\n"
         + "legacy:25357,,2023-07,signed_docs_rate,99.999,,\n"
         + "legacy:25361,,2023-07,dx_plan_issued,không,,\n"
         + "legacy:25357,,2023-07,dx_plan_issued,có,,\n",
@@ -112,6 +112,9 @@ def values_db(cli, province_db: str, tmp_path: Path) -> str:
         LONG_HEADER
         + 'legacy:25361,,2023,growth,"-1.234,5",,\n'
         + 'legacy:25357,,2023,growth,"-0,125",,\n'
+        + 'legacy:25361,,2023-07,growth,"28,121",,\n'
+        + 'legacy:25357,,2023-07,growth,"123456789,5",,\n'
+        + 'legacy:25348,,2023-07,growth,"0,001",,\n'
         + "legacy:25357,,2023,capped,100,,\n",
     )
     code, _, err = cli(province_db, "data", "import", str(signed), "--framework", "so-co-dau")
@@ -124,7 +127,8 @@ def values_db(cli, province_db: str, tmp_path: Path) -> str:
 def test_values(cli, values_db: str, tmp_path: Path, suffix: str, framework: str) -> None:
     before = state(values_db, tmp_path)
     values = stored(values_db, tmp_path)
-    assert values[("legacy:25361", "2023-07", "paperless_meetings")][0] == 28.121
+    assert values[("legacy:25361", "2023-07", "paperless_meetings")][0] == 28121
+    assert values[("legacy:25361", "2023-07", "growth")][0] == 28.121
     assert values[("legacy:25361", "2023", "growth")][0] == -1234.5
     args = ("data", "export", "--framework", framework)
     exported = _exported(cli, values_db, tmp_path, suffix, *args)

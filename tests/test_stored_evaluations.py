@@ -45,9 +45,10 @@ def _units(rt: Runtime, path: Path, groups: dict[str, str]) -> None:
 
 
 def _values(rt: Runtime, path: Path, syt: str) -> None:
+    """`syt`: the Sở Y tế's signed documents out of 10.000 (a count, as every numerator)."""
     path.write_text(
         "unit_code,period,indicator,numerator,denominator\n"
-        f'75.SYT,2026-10,ky_so,"{syt}",100\n75.SCT,2026-10,ky_so,40,100\n'
+        f'75.SYT,2026-10,ky_so,"{syt}",10000\n75.SCT,2026-10,ky_so,40,100\n'
         "75.STC,2026-10,ky_so,60,100\n75.STC,2026-09,ky_so,50,100\n",
         encoding="utf-8",
     )
@@ -67,7 +68,7 @@ def _worker(rt: Runtime) -> Runtime:
 def _prepared(rt: Runtime, tmp_path: Path) -> None:
     _register(rt, tmp_path / "thu.yaml", 100)
     _units(rt, tmp_path / "a.csv", {"75.SYT": "Nhóm A", "75.SCT": "Nhóm A", "75.STC": "Nhóm B"})
-    _values(rt, tmp_path / "v.csv", "90")
+    _values(rt, tmp_path / "v.csv", "9000")
 
 
 def test_computed_once_and_read_by_another_worker(province_rt: Runtime, tmp_path: Path) -> None:
@@ -114,7 +115,7 @@ def test_a_change_computes_it_again(province_rt: Runtime, tmp_path: Path) -> Non
     assert syt(rt) == (90.0, 100.0, "nhom-a")
     computed = COUNTS["computed"]
 
-    _values(rt, tmp_path / "v.csv", "31,14")
+    _values(rt, tmp_path / "v.csv", "3114")
     assert syt(_worker(rt)) == (31.14, 100.0, "nhom-a")
     assert COUNTS["computed"] == computed + 1
     assert _rows(rt) == 1, "the older version was not replaced"

@@ -126,7 +126,9 @@ def test_template_shape(cli, province_db: str, tmp_path: Path) -> None:
     assert "dx_plan_issued" in codes
     assert ws["C1"].value == "Tỷ lệ văn bản điện tử được ký số — tử số"
     kinds = {str(v.sqref): v.type for v in ws.data_validations.dataValidation}
-    assert kinds["C3:C16"] == "custom" and kinds["D3:D16"] == "decimal"
+    assert kinds["C3:C16"] == "custom" and kinds["D3:D16"] == "whole"  # counts: whole numbers
+    numerator = next(v for v in ws.data_validations.dataValidation if str(v.sqref) == "C3:C16")
+    assert "INT(C3)=C3" in (numerator.formula1 or "")
     assert any(
         v.type == "list" and "có" in (v.formula1 or "") for v in ws.data_validations.dataValidation
     )

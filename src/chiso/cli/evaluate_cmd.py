@@ -1,4 +1,5 @@
-"""`chiso evaluate`: score a framework on plain files and rank the units."""
+"""`chiso evaluate`: score a framework on plain files, or on the stored values, and rank the
+units."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from chiso.cli.context import runtime
 from chiso.cli.lazy import lazy_import
 from chiso.cli.output import console, emit
 from chiso.domain.formatting import fixed, number, percent
@@ -30,10 +32,12 @@ FORMATS = ("table", "csv", "json", "xlsx")
 
 
 def evaluate(
+    ctx: typer.Context,
     framework: str = typer.Option(..., help="Mã bộ chỉ số có sẵn hoặc tệp .yaml/.xlsx."),
-    values: Path = typer.Option(
-        ...,
-        help="Tệp số liệu CSV/XLSX: unit_code, period, indicator, value (hoặc numerator, denominator).",
+    values: Path | None = typer.Option(
+        None,
+        help="Tệp số liệu CSV/XLSX: unit_code, period, indicator, value (hoặc numerator, "
+        "denominator). Không ghi: chấm điểm số liệu đã lưu trong cơ sở dữ liệu (cần --period).",
     ),
     units: Path | None = typer.Option(
         None, help="Tệp đơn vị (code, name, kind, parent_code, groups) để chia nhóm xếp hạng."
@@ -62,7 +66,8 @@ def evaluate(
     fmt: str = typer.Option("table", "--format", help="table, csv, json hoặc xlsx."),
     out: Path | None = typer.Option(None, "--out", help="Ghi ra tệp thay vì màn hình."),
 ) -> None:
-    """Chấm điểm và xếp hạng các đơn vị theo bộ chỉ số, từ tệp số liệu (không cần cơ sở dữ liệu)."""
+    """Chấm điểm và xếp hạng các đơn vị theo bộ chỉ số: từ tệp số liệu (không cần cơ sở dữ liệu),
+    hoặc, khi không ghi --values, từ số liệu đã lưu của kỳ --period."""
     if fmt not in FORMATS:
         raise UsageError(
             f"Định dạng '{fmt}' không hợp lệ.",
@@ -83,7 +88,10 @@ def evaluate(
         merge_to_2025=merge_to_2025,
         weight_spread=weight_spread,
     )
-    report = evaluate_svc.evaluate_files(request)
+    if values is None:
+        report = evaluate_svc.evaluate_stored(runtime(ctx), request)
+    else:
+        report = evaluate_svc.evaluate_files(request)
     if out is not None:
         writers.format_of(out, None if fmt == "table" else fmt)
         count = evaluation_output.write(report.table, out, report.sensitivity)

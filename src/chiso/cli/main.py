@@ -9,8 +9,12 @@ import sys
 import time
 
 import typer
+import typer.main
+from typer._click import core as click_core
+from typer._click import exceptions as click_errors
 
 from chiso import __version__
+from chiso.cli import usage
 from chiso.cli.context import Invocation
 from chiso.cli.output import err_console
 from chiso.errors import ChisoError
@@ -87,15 +91,25 @@ def root(
         ctx.call_on_close(ctx.obj.close)
 
 
+def command(only: str | None = None) -> click_core.Command:
+    """The Click command behind `build(only)`, with Click's words in Vietnamese."""
+    return usage.localise(typer.main.get_command(build(only)))
+
+
 def run(argv: list[str] | None = None) -> int:
     """Runs the command line and returns the exit code (tests call this directly)."""
     call = Invocation()
     start = time.perf_counter()
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = sys.argv[1:] if argv is None else argv
         chosen = args[0] if args and (args[0] in GROUPS or args[0] in COMMANDS) else None
-        cli = build(chosen)
-        result = cli(args=args, prog_name="chiso", standalone_mode=False, obj=call)
+        cli = command(chosen)
+        try:
+            result = cli.main(args=args, prog_name="chiso", standalone_mode=False, obj=call)
+        except click_errors.NoArgsIsHelpError:
+            raise
+        except click_errors.UsageError as exc:
+            raise usage.translate(exc, args, cli) from exc
     except ChisoError as exc:
         err_console.print(f"[bold red]Lỗi:[/] {exc.render_vi()}", highlight=False, markup=True)
         call.settings()

@@ -35,12 +35,31 @@ class AppendixRow:
     rank: int | None
 
 
+UNRANKED_KINDS = frozenset({InputKind.YES_NO, InputKind.CATEGORY})
+"""Inputs whose values are answers, not amounts: "Có" is not first and "Không" second."""
+
+
+def ranked(indicator: Indicator) -> bool:
+    """Whether the appendix ranks units on the indicator (and has a rank column)."""
+    return indicator.kind not in UNRANKED_KINDS
+
+
+def value_text(indicator: Indicator, value: float) -> str | None:
+    """How a yes/no value is written ("Có", "Không"); None for values written as numbers."""
+    if indicator.kind is InputKind.YES_NO:
+        return "Có" if value >= 0.5 else "Không"
+    return None
+
+
 def rows(indicator: Indicator, units: Sequence[UnitFigure]) -> list[AppendixRow]:
-    """Units in their groups (already ordered), ranked by value inside each group."""
+    """Units in their groups (already ordered), ranked by value inside each group when the
+    values are amounts."""
     out = []
     for group, members in by_group(units):
-        ranks = competition_ranks(
-            {u.key: u.value or 0.0 for u in members if u.value is not None}, 4
+        ranks = (
+            competition_ranks({u.key: u.value or 0.0 for u in members if u.value is not None}, 4)
+            if ranked(indicator)
+            else {}
         )
         for i, u in enumerate(members, start=1):
             met = (
@@ -70,25 +89,24 @@ def header(indicator: Indicator, parts: bool) -> list[str]:
     )
     value = "Tỷ lệ" if indicator.kind is InputKind.RATE else "Giá trị"
     given = ["Tử số", "Mẫu số"] if parts else []
-    return ["STT", "Cơ quan, đơn vị", *given, value, target, "Xếp hạng trong nhóm"]
+    rank = ["Xếp hạng trong nhóm"] if ranked(indicator) else []
+    return ["STT", "Cơ quan, đơn vị", *given, value, target, *rank]
 
 
 def cells(indicator: Indicator, row: AppendixRow, parts: bool, decimals: int = 2) -> list[str]:
     met = "" if row.met is None else ("Đạt" if row.met else "Chưa đạt")
-    rank = str(row.rank) if row.rank is not None else ""
+    rank = ([str(row.rank) if row.rank is not None else ""]) if ranked(indicator) else []
     if row.value is None:
         value = "—"
     elif indicator.kind is InputKind.RATE:
         value = percent_as_written(row.value, decimals)
-    elif indicator.kind is InputKind.YES_NO:
-        value = "Có" if row.value >= 0.5 else "Không"
     else:
-        value = number(row.value)
+        value = value_text(indicator, row.value) or number(row.value)
     if parts:
         numerator = number(row.numerator) if row.numerator is not None else ""
         denominator = number(row.denominator) if row.denominator is not None else ""
-        return [str(row.number), row.name, numerator, denominator, value, met, rank]
-    return [str(row.number), row.name, value, met, rank]
+        return [str(row.number), row.name, numerator, denominator, value, met, *rank]
+    return [str(row.number), row.name, value, met, *rank]
 
 
 def add_to(
@@ -115,7 +133,12 @@ def add_to(
             table_rows.append([row.group] + [""] * (len(columns) - 1))
             current = row.group
         table_rows.append(cells(indicator, row, parts, decimals))
-    widths = (12, 95, 28, 28, 25, 32, 27) if parts else (12, 110, 30, 35, 30)
+    if parts:
+        widths: tuple[int, ...] = (12, 95, 28, 28, 25, 32, 27)
+    elif ranked(indicator):  # portrait: 165 mm between the margins
+        widths = (12, 75, 25, 28, 25)
+    else:
+        widths = (12, 98, 25, 30)
     doc.table(columns, table_rows, widths, size=11, group_rows=group_rows)
     if note:
         doc.paragraph(f"Ghi chú: {note}", indent=False, size=12)
@@ -155,10 +178,16 @@ def write_xlsx(
         if parts:
             values += [row.numerator, row.denominator]
             formats += [count, count]
-        values.append(row.value)
-        formats.append(rate if indicator.kind is InputKind.RATE else count)
-        values += ["" if row.met is None else ("Đạt" if row.met else "Chưa đạt"), row.rank]
-        formats += [text, text]
+        written = None if row.value is None else value_text(indicator, row.value)
+        values.append(row.value if written is None else written)
+        formats.append(
+            text if written is not None else rate if indicator.kind is InputKind.RATE else count
+        )
+        values.append("" if row.met is None else ("Đạt" if row.met else "Chưa đạt"))
+        formats.append(text)
+        if ranked(indicator):
+            values.append(row.rank)
+            formats.append(text)
         for c, (value, fmt) in enumerate(zip(values, formats, strict=True)):
             write_cell(ws, r, c, value, fmt)
         r += 1

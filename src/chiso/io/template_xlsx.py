@@ -149,17 +149,25 @@ def _validation(col: Column, index: int) -> dict[str, Any]:
         }
     if col.code.endswith(NUMERATOR):
         cell, denominator = f"{_letter(index)}3", f"{_letter(index + 1)}3"
-        formula = f"=AND(ISNUMBER({cell}),{cell}>=0,{cell}<={denominator})"
+        formula = f"=AND(ISNUMBER({cell}),{cell}>=0,INT({cell})={cell},{cell}<={denominator})"
         return {
             "validate": "custom",
             "value": formula,
-            "error_message": "Tử số là số ≥ 0 và không lớn hơn mẫu số.",
+            "error_message": "Tử số là số nguyên ≥ 0 và không lớn hơn mẫu số.",
         }
-    return _number_validation(node)
+    return _number_validation(node, col.code.endswith(DENOMINATOR) or node.input is InputKind.COUNT)
 
 
-def _number_validation(node: Node) -> dict[str, Any]:
-    """Numbers may be signed (growth); rates and counts may not."""
+def _number_validation(node: Node, whole: bool = False) -> dict[str, Any]:
+    """Numbers may be signed (growth); rates and counts may not; counts (and denominators) are
+    whole."""
+    if whole:
+        return {
+            "validate": "integer",
+            "criteria": ">=",
+            "value": 0,
+            "error_message": "Nhập số nguyên lớn hơn hoặc bằng 0 (số đếm, không có phần lẻ).",
+        }
     if node.input in SIGNED_INPUTS:
         return {
             "validate": "decimal",

@@ -314,10 +314,41 @@ def _number(
         return None
     if not _plausible(where, raw, number, node, problems):
         return None
+    return _of_kind(where, raw, number, node, problems)
+
+
+def _of_kind(
+    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
+) -> Value | None:
+    """Points no more than the leaf's maximum; a count a whole number."""
     if node.input is InputKind.POINTS and number > node.max_points:
         problems.add(where, f"điểm {raw} vượt điểm tối đa {node.max_points:g}", "points above max")
         return None
+    if node.input is InputKind.COUNT:
+        whole = _whole(where, raw, number, f"chỉ số {node.code} là số đếm", problems)
+        return None if whole is None else Value(number=whole)
     return Value(number=number)
+
+
+WHOLE_SLACK = 1e-9
+"""How far from a whole number a count may be and still be that number (a sum Excel computed
+in binary floating point); anything further is a fraction and refused."""
+
+
+def _whole(
+    where: str, raw: CellValue, number: float, what: str, problems: ProblemList
+) -> float | None:
+    """A count is a whole number: "1,5" meetings is a typing error, refused with the cell named."""
+    nearest = round(number)
+    if abs(number - nearest) <= WHOLE_SLACK:
+        return float(nearest)
+    problems.add(
+        where,
+        f"{what}, phải là số nguyên nhưng ô ghi '{raw}'",
+        f"{raw!r} is not a whole number ({what})",
+        "ghi số nguyên (ví dụ 2), không có phần thập phân",
+    )
+    return None
 
 
 def _plausible(
@@ -377,17 +408,17 @@ def parse_fraction(
     """Numerator and denominator of a rate: both present, counts no larger than the leaf's
     plausible limit, numerator ≤ denominator."""
     parts: list[float] = []
-    for where, raw, mark in zip(wheres, raws, marks, strict=True):
+    for part, where, raw, mark in zip(("tử số", "mẫu số"), wheres, raws, marks, strict=True):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             problems.add(where, "ô bắt buộc bị trống khi dùng tử số/mẫu số", "empty fraction cell")
         elif is_formula_error(raw):
             problems.add(
                 where, f"ô chứa lỗi công thức {raw}", "formula error", "sửa công thức trong Excel"
             )
-        elif (number := mark.read(where, raw, problems)) is not None and _fraction_part(
-            where, raw, number, node, problems
-        ):
-            parts.append(number)
+        elif (number := mark.read(where, raw, problems)) is not None and (
+            whole := _fraction_part(where, raw, number, part, problems)
+        ) is not None:
+            parts.append(whole)
     if len(parts) < 2:
         return None
     numerator, denominator = parts
@@ -412,11 +443,12 @@ def parse_fraction(
 
 
 def _fraction_part(
-    where: str, raw: CellValue, number: float, node: Node, problems: ProblemList
-) -> bool:
+    where: str, raw: CellValue, number: float, part: str, problems: ProblemList
+) -> float | None:
+    """A numerator or denominator: a count, so whole, not negative, of a plausible size."""
     if number < 0:
         problems.add(where, f"giá trị âm ({raw})", "negative value")
-        return False
+        return None
     if number > DEFAULT_MAX:
         problems.add(
             where,
@@ -424,5 +456,5 @@ def _fraction_part(
             f"{raw} beyond the plausible count {DEFAULT_MAX:g}",
             "kiểm tra lại ô",
         )
-        return False
-    return True
+        return None
+    return _whole(where, raw, number, f"{part} là số đếm", problems)

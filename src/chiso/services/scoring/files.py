@@ -1,6 +1,7 @@
-"""`chiso evaluate` on plain files (values and, optionally, units) with no database: the files
-are read into the evaluation service's `Inputs` and evaluated by `evaluations.evaluate_inputs`,
-the same path stored values take."""
+"""`chiso evaluate`: on plain files (values and, optionally, units) with no database, the files
+read into the evaluation service's `Inputs` and evaluated by `evaluations.evaluate_inputs`, the
+same path stored values take; or, with no values file, on the stored values of a period through
+`evaluations.evaluation_for`, the function every other output asks."""
 
 from __future__ import annotations
 
@@ -11,20 +12,29 @@ from chiso.domain.periods import Period
 from chiso.errors import UsageError
 from chiso.io.values_file import ValueRow
 from chiso.services.periods import parse_optional as _parse_period
+from chiso.services.runtime import Runtime
 from chiso.services.scoring.evaluations import (
     EvaluationReport,
     Options,
     evaluate_inputs,
+    evaluation_for,
     file_inputs,
 )
 
-__all__ = ["EvaluationReport", "EvaluationRequest", "evaluate_files", "file_inputs"]
+__all__ = [
+    "EvaluationReport",
+    "EvaluationRequest",
+    "evaluate_files",
+    "evaluate_stored",
+    "file_inputs",
+]
 
 
 @dataclass(frozen=True)
 class EvaluationRequest:
     framework: str
-    values: Path
+    values: Path | None
+    """The values file; None: the values stored in the database."""
     units: Path | None = None
     period: str | None = None
     group: str | None = None
@@ -37,10 +47,35 @@ class EvaluationRequest:
 
 
 def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
+    assert req.values is not None, "evaluate_stored evaluates without a values file"
     wanted = _parse_period(req.period)
     inputs, rows = file_inputs(req.framework, req.values, req.units, wanted)
     period = _choose_period(rows, wanted)
-    options = Options(
+    return evaluate_inputs(inputs, period, _options(req))
+
+
+def evaluate_stored(rt: Runtime, req: EvaluationRequest) -> EvaluationReport:
+    """The evaluation of the period's stored values (a registered or shipped framework)."""
+    if req.units is not None:
+        raise UsageError(
+            "--units chỉ dùng cùng --values: số liệu đã lưu dùng danh sách đơn vị trong cơ sở "
+            "dữ liệu.",
+            "--units without --values",
+            hint_vi="bỏ --units, hoặc ghi thêm --values TỆP để chấm điểm trên tệp.",
+        )
+    period = _parse_period(req.period)
+    if period is None:
+        raise UsageError(
+            "Chấm điểm số liệu đã lưu cần kỳ đánh giá.",
+            "evaluating stored values needs --period",
+            hint_vi="ghi --period (2023, 2023-H1, 2023-Q3, 2023-07), hoặc --values TỆP để "
+            "chấm điểm trên tệp số liệu.",
+        )
+    return evaluation_for(rt, req.framework, period, _options(req))
+
+
+def _options(req: EvaluationRequest) -> Options:
+    return Options(
         group=req.group,
         draws=req.uncertainty,
         noise=req.noise,
@@ -50,7 +85,6 @@ def evaluate_files(req: EvaluationRequest) -> EvaluationReport:
         sensitivity=bool(req.uncertainty),
         merge_to_2025=req.merge_to_2025,
     )
-    return evaluate_inputs(inputs, period, options)
 
 
 def _choose_period(rows: list[ValueRow], wanted: Period | None) -> Period:
