@@ -28,8 +28,8 @@ def test_a_department_is_never_listed_under_the_communes_heading() -> None:
     ]
     listed = clerk_list(units, RATE)
     assert listed.text == (
-        "Công an tỉnh (50%); các xã, phường: Bình Phước (10%); Xuân Bắc (30%); "
-        "các sở, ban, ngành: Y tế (20%); Tài chính (40%)"
+        "các xã, phường: Bình Phước (10%); Xuân Bắc (30%); "
+        "các sở, ban, ngành: Y tế (20%); Tài chính (40%); Công an tỉnh (50%)"
     )
     assert listed.headed
     one = clerk_list(units[:3], RATE)
@@ -94,7 +94,8 @@ def test_the_demo_letter_groups_by_kind_and_says_a_count_once(web, tmp_path: Pat
             assert "Sở " not in under, line
         assert not re.search(r"(\d+) đơn vị chưa [^:]*: \1 đơn vị", line), line
     plan = next(t for t in lines if "chưa ban hành Kế hoạch" in t)
-    assert plan.startswith("- 07 đơn vị chưa ban hành Kế hoạch chuyển đổi số năm 2026 (Sở Y tế; ")
+    # as the seeds write it: self-named units after the colon, then the heading of each kind
+    assert plan.startswith("- 07 đơn vị chưa ban hành Kế hoạch chuyển đổi số năm 2026: Sở Y tế; ")
     assert "các xã, phường: " in plan or "các xã: " in plan
     meetings = next(t for t in lines if "tổ chức họp" in t)
     assert meetings.startswith("- 16 đơn vị chưa tổ chức họp")

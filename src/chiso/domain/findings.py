@@ -221,7 +221,7 @@ class ListStyle:
 class ClerkList:
     text: str
     headed: bool
-    """Whether it holds a group heading (then the sentence puts it in brackets, never
+    """Whether it opens with a group heading (then the sentence puts it in brackets, never
     after a second colon)."""
 
 
@@ -244,18 +244,19 @@ def clerk_list(
         heading, names = headings[i]
         texts = [item(u, n) for u, n in zip(runs[i], names, strict=True)]
         if heading:
-            headed = True
+            headed = headed or not parts
             texts[0] = f"{heading}: {texts[0]}"
         parts += texts
     return ClerkList(style.separator.join(parts), headed)
 
 
 def _by_kind(members: Sequence[UnitFigure]) -> list[list[UnitFigure]]:
-    """One run per kind (sở, ban, ngành / huyện / xã, phường / the rest) in the order the kinds
-    first appear: each unit under the heading of its own kind."""
+    """One run per kind (huyện / xã, phường / the rest: sở, ban, ngành and the agencies that
+    name themselves) in the order the kinds first appear: each unit under the heading of its
+    own kind, never a department under "các xã, phường"."""
     runs: dict[str, list[UnitFigure]] = {}
     for u in members:
-        kind = u.kind if u.kind in ("department", "district", "commune") else ""
+        kind = u.kind if u.kind in ("district", "commune") else ""
         runs.setdefault(kind, []).append(u)
     return list(runs.values())
 
