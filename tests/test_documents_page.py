@@ -53,8 +53,8 @@ def _starter(web: Any) -> str:
 
 
 def _laggards(web: Any, tmp_path: Path) -> None:
-    """No plan in 30 communes and Sở Y tế, no paperless meeting in 16 communes, in 2026-09; and
-    one value in 2026-11, the newest period."""
+    """No plan in six communes and Sở Y tế, no paperless meeting in 16 communes, in 2026-09;
+    and Sở Y tế's values in 2026-11, the newest period."""
     from chiso.services.units.resolver import look_up_unit
     from chiso.services.values.importer import import_values
     from chiso.store import units_repo
@@ -68,7 +68,8 @@ def _laggards(web: Any, tmp_path: Path) -> None:
     rows += ["75.SYT,2026-09,dx_plan_issued,,,không", "75.STC,2026-09,dx_plan_issued,,,có"]
     rows += [f"{c},2026-09,paperless_meetings,,,0" for c in communes[:16]]
     rows += [f"{c},2026-09,official_email_rate,50,100," for c in communes[:3]]
-    rows += ["75.SYT,2026-11,signed_docs_rate,70,100,"]
+    rows += ["75.SYT,2026-11,signed_docs_rate,70,100,", "75.SYT,2026-11,dx_plan_issued,,,có"]
+    rows += ["75.SYT,2026-11,paperless_meetings,,,3", "75.SYT,2026-11,official_email_rate,9,10,"]
     path = tmp_path / "laggards.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     import_values(rt, path, "platform-usage")
@@ -100,3 +101,94 @@ def test_the_demo_letter_groups_by_kind_and_says_a_count_once(web, tmp_path: Pat
     meetings = next(t for t in lines if "tổ chức họp" in t)
     assert meetings.startswith("- 16 đơn vị chưa tổ chức họp")
     assert meetings.endswith("(chi tiết tại Phụ lục).") and meetings.count("16") == 1, meetings
+
+
+def test_the_letter_defaults_to_the_newest_period_and_downloads_a_vietnamese_name(
+    web, tmp_path: Path
+) -> None:
+    from urllib.parse import unquote
+
+    _laggards(web, tmp_path)
+    page = web.client("admin").get("/documents?kind=letter").text
+    text = _starter(web)
+    assert 'period: "2026-11"' in text and "tháng 11/2026" in text and "2026-09" not in text
+    assert "chiso report" not in page and "--spec" not in page
+    # names beside codes: the agency and its signers, the frameworks
+    assert "<code>pct</code> Nguyễn Văn An (Phó Chủ tịch)" in page
+    assert "<code>platform-usage</code> — " in page
+    assert "<code>dti-department-500</code> — " in page
+    answer = _compose(web, text)
+    assert answer.status_code == 200, answer.text[:2000]
+    disposition = answer.headers["content-disposition"]
+    assert 'filename="cong-van-thang-11-2026.docx"' in disposition
+    assert disposition.isascii()
+    encoded = disposition.split("filename*=UTF-8''")[1]
+    assert unquote(encoded) == "Công văn tháng 11-2026.docx"
+    body = "\n".join(p.text for p in Document(io.BytesIO(answer.content)).paragraphs)
+    assert "tháng 11/2026" in body and "tháng 9/2026" not in body
+
+
+PORTS = range(8822, 8830)
+
+
+def test_the_documents_page_fits_a_phone(web, tmp_path: Path) -> None:
+    """At 390 px nothing is wider than the screen: the YAML editor, the codes, the links."""
+    import shutil
+    import socket
+    import threading
+    import time
+
+    import pytest
+    import uvicorn
+
+    if shutil.which("chromium") is None:
+        pytest.skip("Debian chromium is installed by make test")
+    from playwright.sync_api import sync_playwright
+
+    from tests.browsing import CHROMIUM, CHROMIUM_ARGS, wide_elements
+    from tests.conftest import WEB_PASSWORD
+
+    _laggards(web, tmp_path)
+    web.client("admin").post(
+        "/documents/compose",
+        data={
+            "kind": "letter",
+            "text": _starter(web),
+            "action": "save",
+            "name": "công văn đôn đốc ký số, họp không giấy hằng tháng của các sở và xã",
+            "csrf": web.csrf("admin"),
+        },
+    )
+    port = next(p for p in PORTS if socket.socket().connect_ex(("127.0.0.1", p)) != 0)
+    server = uvicorn.Server(
+        uvicorn.Config(web.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for width, height in ((390, 844), (1366, 768)):
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(base + "/login")
+                page.fill("input[name=username]", "admin")
+                page.fill("input[name=password]", WEB_PASSWORD)
+                page.locator("main form button[type=submit]").first.click()
+                page.wait_for_load_state("networkidle")
+                page.goto(base + "/documents?kind=letter")
+                assert page.locator("#spec-text").is_visible()
+                page.screenshot(path=str(tmp_path / f"documents-{width}.png"), full_page=True)
+                wide = page.evaluate("document.scrollingElement.scrollWidth")
+                inner = page.evaluate("window.innerWidth")
+                assert wide <= inner, (width, wide, wide_elements(page))
+                box = page.locator("#spec-text").bounding_box()
+                assert box is not None and box["width"] > inner * 0.6
+                page.close()
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
