@@ -135,7 +135,7 @@ def starter_for(rt: Runtime, kind: str) -> str:
         same = [p for p in periods if p.granularity is old.granularity]
         if same and same[-1] != old:
             new = same[-1]
-            on = max(new.end + timedelta(days=5), date.today())
+            on = max(new.end + timedelta(days=1), date.today())
             lines = [
                 _set(line, "period", f'"{new}"')
                 if fold(line).startswith("period:")
