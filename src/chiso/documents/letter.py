@@ -101,7 +101,8 @@ def say_finding(draft: Draft, part: Finding, f: Findings, said: Said) -> None:
     ):
         if units:
             lead = part.lead or draft.say(key, count=count(len(units)), **values, **extra)
-            said.negative.append(_list_or_appendix(draft, lead, units, f, plain, said))
+            counted = not part.lead
+            said.negative.append(_list_or_appendix(draft, lead, units, f, plain, said, counted))
     if f.below and f.threshold is not None:
         lead = part.lead or draft.say("below", threshold=show(ind, f.threshold, 2), **values)
         ordered = f.below if part.grouped else flat(f.below, part.sort)
@@ -121,10 +122,21 @@ def _gains(draft: Draft, f: Findings, style: ListStyle) -> str:
 
 
 def _list_or_appendix(
-    draft: Draft, lead: str, units: list[Any], f: Findings, style: ListStyle, said: Said
+    draft: Draft,
+    lead: str,
+    units: list[Any],
+    f: Findings,
+    style: ListStyle,
+    said: Said,
+    counted: bool = False,
 ) -> str:
+    """`counted`: the lead already says how many ("16 đơn vị chưa …"), so a list sent to the
+    appendix is only pointed at, its count not said twice."""
     if len(units) > draft.spec.max_list:
         said.to_appendix.append(f.indicator.code)
+        if counted:
+            see = draft.say("see_appendix") or "chi tiết tại Phụ lục"
+            return f"{lead.rstrip(' :.')} ({see})"
         return f"{lead.rstrip(' :.')}: {draft.say('in_appendix', count=count(len(units)))}"
     return listed(lead, clerk_list(units, f.indicator, style))
 

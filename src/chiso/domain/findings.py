@@ -233,16 +233,32 @@ def clerk_list(
 
     if not style.grouped:
         return ClerkList(style.separator.join(item(u, u.name) for u in units), False)
+    runs = [run for _, members in by_group(units) for run in _by_kind(members)]
+    headings = [_headed(run) for run in runs]
+    # A heading covers everything after it up to the next heading, so the runs that name
+    # themselves come first: a department never reads as one of "các xã, phường".
+    order = sorted(range(len(runs)), key=lambda i: bool(headings[i][0]))
     parts: list[str] = []
     headed = False
-    for index, (_, members) in enumerate(by_group(units)):
-        heading, names = _headed(members)
-        texts = [item(u, n) for u, n in zip(members, names, strict=True)]
+    for i in order:
+        heading, names = headings[i]
+        texts = [item(u, n) for u, n in zip(runs[i], names, strict=True)]
         if heading:
-            headed = headed or index == 0
+            headed = headed or not parts
             texts[0] = f"{heading}: {texts[0]}"
         parts += texts
     return ClerkList(style.separator.join(parts), headed)
+
+
+def _by_kind(members: Sequence[UnitFigure]) -> list[list[UnitFigure]]:
+    """One run per kind (huyện / xã, phường / the rest: sở, ban, ngành and the agencies that
+    name themselves) in the order the kinds first appear: each unit under the heading of its
+    own kind, never a department under "các xã, phường"."""
+    runs: dict[str, list[UnitFigure]] = {}
+    for u in members:
+        kind = u.kind if u.kind in ("district", "commune") else ""
+        runs.setdefault(kind, []).append(u)
+    return list(runs.values())
 
 
 def _headed(members: Sequence[UnitFigure]) -> tuple[str, list[str]]:

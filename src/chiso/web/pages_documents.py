@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
@@ -14,8 +15,9 @@ from fastapi.responses import Response
 from chiso.domain.access import Action
 from chiso.errors import ChisoError
 from chiso.services.accounts import access_log
-from chiso.services.documents import composer, letters
+from chiso.services.documents import agencies, composer, letters
 from chiso.services.runtime import Runtime
+from chiso.services.scoring import frameworks
 from chiso.web.deps import Caller, acting, require, runtime
 from chiso.web.render import page
 
@@ -54,6 +56,8 @@ def _page(
         text=text,
         saved=composer.saved(rt),
         pages=pages or [],
+        profiles=agencies.list_profiles(rt),
+        frameworks=frameworks.available(rt),
         error=error,
         message=message,
     )
@@ -105,11 +109,11 @@ def _download(rt: Runtime, kind: str, text: str, action: str) -> Response:
         elif action == "xlsx":
             wanted = next((p for p in paths if p.suffix == ".xlsx"), wanted)
         content = wanted.read_bytes()
+    ascii_name, name = composer.download_name(kind, text, wanted.suffix)
     access_log.note(
-        rt, access_log.DOCUMENT, "document", wanted.name, {"kind": kind, "format": action}
+        rt, access_log.DOCUMENT, "document", ascii_name, {"kind": kind, "format": action}
     )
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     return Response(
-        content,
-        media_type=MEDIA[wanted.suffix],
-        headers={"Content-Disposition": f'attachment; filename="{wanted.name}"'},
+        content, media_type=MEDIA[wanted.suffix], headers={"Content-Disposition": disposition}
     )

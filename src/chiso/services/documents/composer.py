@@ -4,20 +4,24 @@ via pdftoppm), and saved under a name to be reused next month."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 from chiso.documents import pdf
 from chiso.documents import spec as spec_file
-from chiso.domain.text import fold
+from chiso.documents.spec import DocumentSpec
+from chiso.domain.periods import Period
+from chiso.domain.text import fold, slug
 from chiso.errors import ChisoError, NotFound, RejectedInput
 from chiso.services.documents import decisions, letters, notices, reports, results
 from chiso.services.documents.drafts import starter
 from chiso.services.runtime import Runtime
 from chiso.services.scoring.dataset import DataSource
-from chiso.store import agency_repo, audit_repo
+from chiso.store import agency_repo, audit_repo, values_repo
 
 KINDS = {
     "letter": "Công văn đôn đốc",
@@ -95,15 +99,81 @@ def save(rt: Runtime, name: str, kind: str, text: str) -> None:
         audit_repo.record(session, rt.actor, action, "document_spec", clean, None, {"kind": kind})
 
 
+FILE_NAMES = {
+    "letter": "Công văn",
+    "appendix": "Phụ lục",
+    "summary": "Báo cáo Ban Chỉ đạo",
+    "ranking": "Quyết định xếp hạng",
+    "notice": "Thông báo kết luận",
+    "result": "Công văn kết quả",
+}
+
+
+def download_name(kind: str, text: str, suffix: str) -> tuple[str, str]:
+    """The file's name in Vietnamese with the period (or the date when the document has none):
+    ASCII ("cong-van-thang-11-2026.docx") and with diacritics ("Công văn tháng 11-2026.docx")."""
+    spec = spec_file.parse(text, "tệp văn bản", kind)
+    when = Period.parse(spec.period).label_vi if spec.period else f"ngày {spec.date:%d-%m-%Y}"
+    title = f"{FILE_NAMES.get(kind, 'Văn bản')} {when}".replace("/", "-")
+    return slug(title) + suffix, title + suffix
+
+
 def starter_for(rt: Runtime, kind: str) -> str:
-    """The shipped example, pointed at the first agency profile there is."""
+    """The shipped example, pointed at the first agency profile there is and at the newest
+    period of its framework with values (its subject and date following)."""
     text = starter(kind)
     with rt.db.transaction() as session:
         profiles = agency_repo.profiles(session)
+        framework = _key(text, "framework") or DocumentSpec(kind).framework
+        periods = values_repo.periods_with_values(session, framework)
+    lines = [_for_the_web(line) for line in text.splitlines()]
     if profiles:
-        first = profiles[0]
-        text = "\n".join(
-            f"agency: {first.code}" if fold(line).startswith("agency:") else line
-            for line in text.splitlines()
-        )
-    return text + "\n"
+        lines = [_set(line, "agency", profiles[0].code) for line in lines]
+    shown = _key(text, "period")
+    if shown and periods:
+        old = Period.parse(shown)
+        same = [p for p in periods if p.granularity is old.granularity]
+        if same and same[-1] != old:
+            new = same[-1]
+            on = max(new.end + timedelta(days=1), date.today())
+            lines = [
+                _set(line, "period", f'"{new}"')
+                if fold(line).startswith("period:")
+                else _set(line, "date", on.isoformat())
+                if fold(line).startswith("date:")
+                else line.replace(old.label_vi, new.label_vi)
+                if fold(line).startswith("subject:")
+                else line
+                for line in lines
+            ]
+    return "\n".join(lines) + "\n"
+
+
+WEB_HINT = "sửa các khóa dưới đây, bấm Xem trước rồi Tải DOCX hoặc PDF; Lưu để dùng lại kỳ sau"
+
+
+def _for_the_web(line: str) -> str:
+    """The starter's command-line hints in web wording: on the page the clerk edits the text
+    and presses a button, and the codes to pick are listed beside the editor."""
+    line = line.replace("(`chiso agency list`)", "(danh sách bên dưới)")
+    return _CLI_HINT.sub(f" ({WEB_HINT})", line)
+
+
+_CLI_HINT = re.compile(r" *\(`chiso report [^`]*`\)")
+
+
+def _key(text: str, key: str) -> str:
+    """The value of a top-level `key:` line of the starter, without its comment or quotes."""
+    for line in text.splitlines():
+        if line.startswith(f"{key}:"):
+            return line.split(":", 1)[1].split("#", 1)[0].strip().strip("\"'")
+    return ""
+
+
+def _set(line: str, key: str, value: str) -> str:
+    """A top-level `key:` line with its value replaced, its comment kept."""
+    if not line.startswith(f"{key}:"):
+        return line
+    comment = line.split("#", 1)[1] if "#" in line else ""
+    head = f"{key}: {value}"
+    return f"{head.ljust(32)}# {comment.strip()}" if comment else head
