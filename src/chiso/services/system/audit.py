@@ -101,6 +101,7 @@ FIELDS = {
     "villages": "số thôn, ấp, khu phố",
     "with_team": "số có tổ công nghệ số",
     "expires_at": "hết hạn",
+    "id": "số",
     "format": "định dạng",
     "group": "nhóm",
     "rows": "số dòng",
