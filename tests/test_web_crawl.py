@@ -162,6 +162,14 @@ def crawl(site: DemoSite, role: str) -> dict[str, tuple[int, Page]]:
 
 @pytest.fixture(scope="module")
 def crawled(demo_site: DemoSite) -> dict[str, dict[str, tuple[int, Page]]]:
+    """What each role reads, after a refusal and a token with an expiry are in the audit log
+    (their details are stored in English and as ISO moments, and shown in Vietnamese)."""
+    from chiso.services.accounts import sessions
+
+    reporter = signed_in(demo_site, "reporter")
+    assert reporter.get("/units/2025:75").status_code == 403  # the province, above Sở Y tế
+    reporter.close()
+    sessions.create_token(demo_site.rt, DEMO_USERS["admin"], "QLVB", days=90)
     return {role: crawl(demo_site, role) for role in DEMO_USERS}
 
 

@@ -31,6 +31,34 @@ class Problem:
         return f"{self.where}: {self.message_en}" if self.where else self.message_en
 
 
+_ROW = re.compile(r"^(.*?), (?:dòng (\d+)(?:, cột (.+))?|ô ([A-Z]+)(\d+))$")
+"""Where a problem is in a table (io.tables.Sheet.where): "tệp.csv, dòng 7, cột value" or
+"tệp.xlsx, trang Data, ô D7"."""
+
+
+def reading_order(problems: Sequence[Problem]) -> list[Problem]:
+    """Problems as a person goes through the file: each file (or sheet) in the order it was first
+    named, then by row, then by column (cells by letter; named columns as they were checked).
+    Problems outside any table keep their order, each where it was first named."""
+    places: dict[str, int] = {}
+
+    def key(item: tuple[int, Problem]) -> tuple[int, int, int, str, int]:
+        index, problem = item
+        found = _ROW.match(problem.where)
+        if found is None:
+            return (places.setdefault(problem.where, len(places)), -1, 0, "", index)
+        place, row, _column, letters, cell_row = found.groups()
+        order = places.setdefault(place, len(places))
+        if letters:
+            return (order, int(cell_row), len(letters), letters, index)
+        return (order, int(row), 0, "", index)  # a named column: as the file checked it
+
+    for problem in problems:  # places are numbered in the order they are first named
+        found = _ROW.match(problem.where)
+        places.setdefault(found.group(1) if found else problem.where, len(places))
+    return [p for _i, p in sorted(enumerate(problems), key=key)]
+
+
 class ChisoError(Exception):
     """Base class: rejected input exits with 1; the web answers `http_status`."""
 
@@ -51,7 +79,7 @@ class ChisoError(Exception):
         self.message_en = message_en
         self.hint_vi = hint_vi
         self.hint_web = hint_web
-        self.problems: list[Problem] = list(problems)
+        self.problems: list[Problem] = reading_order(problems)
 
     @property
     def web_hint(self) -> str | None:

@@ -71,6 +71,13 @@ def url(name: str) -> str:
     return f"/static/{name}?v={asset.digest}"
 
 
+@router.get("/favicon.ico")
+def favicon(request: Request) -> Response:
+    """What a browser asks for by itself on a page with no icon (an error body, a file): the
+    same SVG icon the pages link, so no first visit logs a 404."""
+    return serve(request, "favicon.svg")
+
+
 @router.get("/static/{name}")
 def serve(request: Request, name: str, v: str | None = None) -> Response:
     asset = get(name)

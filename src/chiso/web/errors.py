@@ -127,15 +127,49 @@ def json_path(loc: Sequence[int | str]) -> str:
     return text or "body"
 
 
-def validation_problems(exc: RequestValidationError) -> list[Problem]:
+FIELDS_VI = {
+    "unit": "Đơn vị",
+    "indicator": "Chỉ tiêu",
+    "period": "Kỳ",
+    "framework": "Bộ chỉ số",
+    "group": "Nhóm",
+    "page": "Trang",
+    "year": "Năm",
+    "round": "Đợt",
+    "since": "Từ ngày",
+    "until": "Đến ngày",
+    "user": "Người thực hiện",
+    "file": "Tệp",
+    "name": "Tên",
+    "username": "Tên đăng nhập",
+    "password": "Mật khẩu",
+    "full_name": "Họ tên",
+    "role": "Vai trò",
+    "email": "Thư điện tử",
+    "value": "Giá trị",
+    "note": "Ghi chú",
+    "kind": "Loại",
+    "days": "Số ngày hiệu lực",
+    "csrf": "Mã chống giả mạo biểu mẫu",
+}
+"""A page's parameter or form field by the name its label shows (the API keeps its JSON paths)."""
+
+
+def validation_problems(exc: RequestValidationError, page: bool = False) -> list[Problem]:
+    """One problem per invalid field: where it is (a JSON path for the API, the field's
+    Vietnamese name on a page) and what is wrong with it."""
     return [
         Problem(
-            json_path(e.get("loc", ())),
+            _where(json_path(e.get("loc", ())), page),
             VALIDATION_VI.get(str(e.get("type")), "giá trị không hợp lệ"),
             str(e.get("msg", "invalid")),
         )
         for e in exc.errors()
     ]
+
+
+def _where(path: str, page: bool) -> str:
+    return FIELDS_VI.get(path, path) if page else path
 
 
 def audit_refusal(request: Request, reason: str) -> None:
@@ -171,7 +205,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        problems = validation_problems(exc)
+        problems = validation_problems(exc, page=not request.url.path.startswith("/api/"))
         in_body = any(e.get("loc", ("",))[0] == "body" for e in exc.errors())
         status = 422 if in_body else 400
         en = "request body invalid" if in_body else "request parameters invalid"

@@ -237,7 +237,14 @@ def save_self(
         problems = ProblemList()
         for code, entry in entries.items():
             _save_entry(session, rt, blobs, f, leaves.get(code), code, entry, problems)
-        problems.raise_if_any(f"hồ sơ tự đánh giá {f.unit.name}")
+        if problems:  # typed in a form, not a file: say what was not saved
+            raise RejectedInput(
+                f"Hồ sơ tự đánh giá của {f.unit.name} chưa lưu được: "
+                f"{len(problems.problems)} lỗi, không có gì được lưu.",
+                f"self-assessment of {f.unit.key} not saved: {len(problems.problems)} problems",
+                hint_vi="sửa các ô được nêu rồi lưu lại.",
+                problems=problems.problems,
+            )
         blobs.write()
         assessments_repo.set_state(session, a.id, (a.status, a.comment, a.submitted_at), rt.actor)
         return _view(session, rt, _reload(session, f.round, f.framework, a))

@@ -100,9 +100,43 @@ FIELDS = {
     "closes_on": "hạn nộp",
     "villages": "số thôn, ấp, khu phố",
     "with_team": "số có tổ công nghệ số",
+    "expires_at": "hết hạn",
+    "id": "số",
+    "format": "định dạng",
+    "group": "nhóm",
+    "rows": "số dòng",
+    "units": "số đơn vị",
+    "kind": "loại",
 }
+PAGES = {
+    "": "Tổng quan",
+    "ranking": "Xếp hạng",
+    "map": "Bản đồ",
+    "data": "Số liệu",
+    "assessments": "Tự đánh giá",
+    "tasks": "Nhiệm vụ",
+    "documents": "Văn bản",
+    "admin": "Quản trị",
+    "audit": "Nhật ký",
+    "history": "Lịch sử số liệu",
+    "units": "Đơn vị",
+    "indicators": "Chỉ tiêu",
+    "evidence": "Minh chứng",
+    "api": "giao diện lập trình (API)",
+}
+"""The first segment of a refused request's path, by the page people know."""
+REFUSALS = (
+    (re.compile(r"unit (\S+) outside the scope of (\S+)"), "{0} nằm ngoài phạm vi tài khoản {1}"),
+    (re.compile(r"values outside the scope of (\S+)"), "số liệu nằm ngoài phạm vi tài khoản {0}"),
+    (
+        re.compile(r"a reporter reads the values of one unit in scope"),
+        "báo cáo viên chỉ đọc số liệu của một đơn vị trong phạm vi",
+    ),
+)
+"""The English reasons refusals are logged with (errors.Forbidden), as people read them."""
 RECURRENCE = {"monthly": "hằng tháng", "quarterly": "hằng quý", "yearly": "hằng năm"}
 _ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d|Z)")
 
 
 @dataclass(frozen=True)
@@ -289,27 +323,53 @@ def _describe(
         fw, unit, code = parts[0], parts[-2], parts[-1]
         name = names.get(fw, {}).get(code, (code, None))[0]
         what = f"{units.get(unit, unit)} · {code} {name} · {_period(parts[1])}"
-        return what, _fields(r.before), _fields(r.after)
+        return what, _fields(r.before, units), _fields(r.after, units)
+    if r.action == "refused":
+        return _refusal(r, units)
     if r.entity in ("user", "login"):
-        return f"Tài khoản {r.entity_key}", _fields(r.before), _fields(r.after)
+        return f"Tài khoản {r.entity_key}", _fields(r.before, units), _fields(r.after, units)
     if r.entity == "unit":
         return (
             units.get(r.entity_key or "", r.entity_key or ""),
-            _fields(r.before),
-            _fields(r.after),
+            _fields(r.before, units),
+            _fields(r.after, units),
         )
     readable = " · ".join(units.get(p, _period(p) if p[:1].isdigit() else p) for p in parts if p)
-    return readable, _fields(r.before), _fields(r.after)
+    return readable, _fields(r.before, units), _fields(r.after, units)
 
 
-def _fields(data: dict[str, Any] | None) -> str:
+def _refusal(r: AuditRecord, names: dict[str, str]) -> tuple[str, str, str]:
+    """A refused request as people read it: "Truy cập bị từ chối: trang Sở Y tế" and why, in
+    Vietnamese (the log keeps the method, path and English reason as they were)."""
+    details = r.after or {}
+    path = str(details.get("path") or r.entity_key or "")
+    parts = [p for p in path.split("/") if p]
+    page = PAGES.get(parts[0] if parts else "", "")
+    if len(parts) >= 2 and parts[0] in ("units", "history") and parts[1] in names:
+        page = names[parts[1]]
+    elif len(parts) >= 2 and parts[0] == "indicators" and parts[1] in names:
+        page = f"{page} {names[parts[1]]}"
+    what = f"Truy cập bị từ chối: trang {page}" if page else "Truy cập bị từ chối"
+    reason = str(details.get("reason") or "")
+    for pattern, vi in REFUSALS:
+        if found := pattern.fullmatch(reason):
+            reason = vi.format(*(names.get(g, g) for g in found.groups()))
+            break
+    else:
+        if reason.isascii():  # an English reason not listed above: say what it means
+            reason = "tài khoản không có quyền với trang này"
+    return what, "—", f"lý do: {reason}" if reason else "—"
+
+
+def _fields(data: dict[str, Any] | None, names: dict[str, str] | None = None) -> str:
     if not data:
         return "—"
     shown = []
     for key, value in data.items():
         if isinstance(value, dict | list) or (key.endswith("_id") and key != "unit_id"):
             continue  # a row number of another table tells a reader nothing
-        shown.append(f"{FIELDS.get(key, key)}: {_field_value(key, value)}")
+        text = _field_value(key, value)
+        shown.append(f"{FIELDS.get(key, key)}: {(names or {}).get(text, text)}")
     return "; ".join(shown) or "—"
 
 
@@ -325,6 +385,8 @@ def _field_value(key: str, value: Any) -> str:
         text = RECURRENCE.get(text, text)
     elif key == "period":
         text = _period(text)
+    elif _ISO_MOMENT.fullmatch(text):  # a moment (expires_at) by its day in Vietnam
+        text = datetime.fromisoformat(text).astimezone(VIETNAM).strftime("%d/%m/%Y")
     elif found := _ISO_DATE.fullmatch(text):  # a date as people write it
         text = f"{found.group(3)}/{found.group(2)}/{found.group(1)}"
     return text
