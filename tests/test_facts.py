@@ -102,7 +102,10 @@ def test_ingest_formats_and_idempotence(province_rt: Runtime, tmp_path: Path) ->
     assert values[("75.SYT", "official_email_rate")] == (None, 2.0, 3.0)
     assert values[("legacy:25361", "signed_docs_rate")] == (None, 1.0, 1.0)
     assert values[("legacy:694", "signed_docs_rate")] == (None, 1.0, 1.0)
-    assert values[("2025:75", "signed_docs_rate")] == (None, 2.0, 3.0)
+    # before 1/7/2025 the new province counts its departments and the former provinces merged
+    # into it (75.SYT's 2/3 and the former commune's 1/1), not its departments alone
+    assert values[("2025:75", "signed_docs_rate")] == (None, 3.0, 4.0)
+    assert values[("legacy:70", "signed_docs_rate")] == (None, 1.0, 1.0)  # Bình Phước
     assert report.created == len(values)
     assert facts.compute(province_rt, "2023-07").created == 0
     loose = facts.compute(province_rt, "2023-07", closed_loop=False)

@@ -112,3 +112,23 @@ def test_pages_and_decisions_show_the_ranked_groups_unless_asked_for_all() -> No
     left = table.without(lambda r: r.unit_code == "son-ha")
     assert left.groups == (("xa", "Các xã"), (OUTSIDE.code, OUTSIDE.name))
     assert left.rows[0].total.rank == 1
+
+
+def test_a_group_the_framework_declares_unranked_is_listed_without_rank_and_says_why() -> None:
+    f = framework(A, B, groups=GROUPS, unranked=("phuong",), missing=MissingPolicy.SKIP)
+    units = [
+        UnitInput("ba-to", "Xã Ba Tơ", None, "xa", True, values(0.5, 0.5)),
+        UnitInput("thanh-tra", "Thanh tra tỉnh", None, "phuong", False, values(0.7, 0.6)),
+        UnitInput("ngoai", "Cơ quan khác", None, OUTSIDE.code, False, values(0.2, 0.2)),
+    ]
+    table = ranking_table.build(evaluate(f, units), NAMES)
+    shown = table.shown()
+    assert [r.unit_code for r in shown.rows] == ["ba-to", "thanh-tra"]
+    assert [g for g, _ in shown.groups] == ["xa", "phuong"]
+    lone = shown.in_group("phuong")[0]
+    assert lone.total.rank is None and lone.total.index is not None
+    assert shown.unranked_note("phuong") == (
+        "Bộ chỉ số quy định nhóm này được đánh giá nhưng không xếp hạng."
+    )
+    assert shown.unranked_note("xa") is None
+    assert [g for g, _ in table.shown(all_groups=True).groups] == ["xa", "phuong", OUTSIDE.code]

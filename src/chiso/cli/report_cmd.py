@@ -178,7 +178,8 @@ def ranking(
     all_groups: bool = typer.Option(
         False,
         "--all-groups",
-        help="Ghi cả các nhóm không xếp hạng (mặc định chỉ các nhóm có xếp hạng).",
+        help='Ghi cả nhóm "Ngoài các nhóm xếp hạng" (mặc định: các nhóm có xếp hạng và các nhóm '
+        "bộ chỉ số quy định không xếp hạng, ghi không hạng kèm lý do).",
     ),
 ) -> None:
     """Quyết định công bố kết quả xếp hạng, kèm bảng xếp hạng từng nhóm (DOCX) và tệp XLSX."""

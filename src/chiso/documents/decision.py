@@ -42,6 +42,9 @@ def compose(table: RankingTable, draft: Draft) -> OfficialDocument:
     digits = table.framework.precision
     for group, name in table.groups:
         doc.heading(f"**{name}**")
+        why = table.unranked_note(group)
+        if why:
+            doc.paragraph(f"*{why}*")
         header = ["Hạng", "Cơ quan, đơn vị", "Điểm", "Chỉ số", *[n.name for n in columns]]
         rows = [
             [

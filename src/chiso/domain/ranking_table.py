@@ -127,10 +127,27 @@ class RankingTable:
         ranked = {r.group for r in self.rows if r.ranked}
         return tuple(g for g in self.groups if g[0] in ranked)
 
+    @property
+    def listed_groups(self) -> tuple[tuple[str, str], ...]:
+        """What pages, exports and decisions show by default: the ranked groups and the
+        groups the framework declares evaluated but unranked (listed without rank, with
+        `unranked_note`); "Ngoài các nhóm xếp hạng" only with `all_groups`."""
+        ranked = {r.group for r in self.rows if r.ranked}
+        declared = {fold(u) for u in self.framework.unranked_groups}
+        return tuple(g for g in self.groups if g[0] in ranked or fold(g[0]) in declared)
+
+    def unranked_note(self, code: str) -> str | None:
+        """Why a group's units carry no rank, None when some unit is ranked in it."""
+        if any(r.ranked for r in self.in_group(code)):
+            return None
+        if code == OUTSIDE.code:
+            return "Đơn vị không thuộc nhóm xếp hạng nào của bộ chỉ số; không xếp hạng."
+        return "Bộ chỉ số quy định nhóm này được đánh giá nhưng không xếp hạng."
+
     def shown(self, all_groups: bool = False, group: str | None = None) -> RankingTable:
-        """The table as a page or a decision shows it: the ranked groups only, unless
-        `all_groups`; one group when `group` names it."""
-        groups = self.groups if all_groups else self.ranked_groups
+        """The table as a page or a decision shows it: `listed_groups` unless `all_groups`;
+        one group when `group` names it."""
+        groups = self.groups if all_groups else self.listed_groups
         if group:
             groups = tuple(g for g in groups if g[0] == group) or tuple(
                 g for g in self.groups if g[0] == group

@@ -11,6 +11,7 @@ from typing import Any
 
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
+from chiso.domain.units import Unit, UnitKind, in_force
 from chiso.errors import UsageError
 from chiso.facts import indicators
 from chiso.facts.engine import Engine, EngineConfig, connect
@@ -22,6 +23,7 @@ from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import full_resolver
 from chiso.services.values.changes import ImportReport, Matched, apply_values
 from chiso.services.values.quality import flags_for
+from chiso.store import units_repo
 from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
@@ -226,13 +228,42 @@ def _ancestors(
     session: Session, codes: list[str], period: Period
 ) -> tuple[dict[str, tuple[int, str]], list[tuple[str, str]]]:
     """Unit key → (id, name) for every unit reached, and (record code, unit key) pairs for the
-    unit of each code and all units above it."""
+    unit of each code and all units above it. Before a merger of provinces (1/7/2025) the
+    records of a former province's units also count for the one province it merged into,
+    which its departments already roll up to: otherwise the new province's months before the
+    merger hold its departments alone and its counts jump when the communes join it."""
     matcher = full_resolver(session)
-    units: dict[str, tuple[int, str]] = {}
-    pairs: list[tuple[str, str]] = []
+    chains = {}
     for code in codes:
         found, _ = matcher.match(code, period.end)
-        for unit in matcher.lineage_up(found) if found else []:
+        if found:
+            chains[code] = matcher.lineage_up(found)
+    merged_into = _later_province(session, [u for c in chains.values() for u in c], period)
+    units: dict[str, tuple[int, str]] = {}
+    pairs: list[tuple[str, str]] = []
+    for code, chain in chains.items():
+        reached = {u.key: u for u in chain}
+        for unit in chain:
+            later = merged_into.get(unit.id)
+            if later is not None and later.key not in reached:
+                reached |= {u.key: u for u in matcher.lineage_up(later)}
+        for unit in reached.values():
             units[unit.key] = (unit.id, unit.name)
             pairs.append((code, unit.key))
     return units, pairs
+
+
+def _later_province(session: Session, reached: list[Unit], period: Period) -> dict[int, Unit]:
+    """Former province id → the one province it merged into, when that one is not yet in force
+    at the end of `period` (a period before the merger)."""
+    provinces = sorted({u.id for u in reached if u.kind == UnitKind.PROVINCE.value})
+    out: dict[int, Unit] = {}
+    for pid in provinces:
+        later = [
+            v.unit
+            for v in units_repo.successors(session, [pid])
+            if v.unit.kind == UnitKind.PROVINCE.value
+        ]
+        if len(later) == 1 and not in_force(later[0].valid_from, later[0].valid_to, period.end):
+            out[pid] = later[0]
+    return out

@@ -3,6 +3,7 @@ Each is computed once per data stamp and kept in the runtime's page cache."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -264,6 +265,8 @@ class IndicatorLine:
     history: tuple[Point, ...] = ()
     unit_label: str = ""
     """What a count counts ("cuộc họp"), from the framework; empty for rates."""
+    rolled: bool = False
+    """The value is rolled up from the months of the period ("cộng từ các tháng")."""
 
     @property
     def share(self) -> bool:
@@ -338,13 +341,25 @@ def _unit_page(rt: Runtime, key: str, period: Period | None) -> UnitPage:
     detail = show_unit(rt, key)
     framework = frameworks.get(rt, USAGE)
     months = periods(rt, USAGE, Granularity.MONTH)
-    if period is not None:
+    if period is not None and period.granularity is not Granularity.MONTH:
+        months = [m for m in months if period.contains(m)]  # a year's chart: its months
+    elif period is not None:
         months = [m for m in months if m.start <= period.start]
     window = months[-CHART_MONTHS:]
+    scored: set[Period] = set()
+    if period is not None:  # what the score of the period and of the one before reads
+        scored = evaluations.parts(period) | evaluations.parts(period.previous())
     with rt.db.transaction() as session:
-        stored = values_repo.values(session, USAGE, window, unit_ids=[detail.unit.id])
+        stored = values_repo.values(
+            session,
+            USAGE,
+            sorted(set(window) | scored, key=lambda p: (p.start, p.end)),
+            unit_ids=[detail.unit.id],
+        )
         children = units_repo.children(session, detail.unit.id)
-    monthly = [v for v in stored if v.period.granularity is Granularity.MONTH]
+    monthly = [
+        v for v in stored if v.period.granularity is Granularity.MONTH and v.period in window
+    ]
     history = []
     for v in sorted(monthly, key=lambda v: (v.period.start, v.indicator)):
         node = framework.node(v.indicator)
@@ -361,7 +376,13 @@ def _unit_page(rt: Runtime, key: str, period: Period | None) -> UnitPage:
     if found is not None:
         page.group_names = found.group_names
         _compare_with_group(found, framework, detail.unit.key, page)
-    page.indicators = _lines(framework, monthly, last, found, page.standing)
+    by_code: evaluations.Stored = defaultdict(dict)
+    for v in stored:
+        by_code[(v.unit_key, v.indicator)][v.period] = v.value
+    key = detail.unit.key
+    now = evaluations.period_values(framework, by_code, [key], last)
+    before = evaluations.period_values(framework, by_code, [key], last.previous())
+    page.indicators = _lines(framework, monthly, last, found, page.standing, now, before, key)
     page.children = _children(framework, children, found)
     return page
 
@@ -372,18 +393,23 @@ def _lines(
     period: Period,
     found: Ranking | None,
     mine: RankingRow | None,
+    values: evaluations.PeriodValues,
+    earlier: evaluations.PeriodValues,
+    key: str,
 ) -> list[IndicatorLine]:
-    by: dict[tuple[str, Period], StoredValue] = {(v.indicator, v.period): v for v in monthly}
+    """Each leaf's value as the score of `period` reads it (`period_values`: the period's own
+    value, else rolled up from its months), the one of the period before, and its months."""
+    mine_now, mine_before = values.values.get(key, {}), earlier.values.get(key, {})
     peers = [r for r in found.table.rows if r.group == mine.group] if found and mine else []
     out = []
     for node in framework.leaves():
         kind = node.input or InputKind.NUMBER
-        now, before = by.get((node.code, period)), by.get((node.code, period.previous()))
+        now, before = mine_now.get(node.code), mine_before.get(node.code)
         share = kind in {InputKind.RATE, InputKind.YES_NO}
         months = tuple(
             Point(str(v.period), node.name, raw_value(node, v.value), share)
             for v in sorted(monthly, key=lambda v: v.period.start)
-            if v.indicator == node.code and v.period.start <= period.start
+            if v.indicator == node.code and v.period.start <= period.end
         )
         cell = mine.cells.get(node.code) if mine else None
         out.append(
@@ -391,15 +417,16 @@ def _lines(
                 node.code,
                 node.name,
                 kind,
-                raw_value(node, now.value) if now else None,
-                now.value if now else None,
-                raw_value(node, before.value) if before else None,
+                raw_value(node, now) if now is not None else None,
+                now,
+                raw_value(node, before) if before is not None else None,
                 target_of(node),
                 cell.rank if cell else None,
                 cell.tied if cell else False,
                 sum(1 for r in peers if r.cells[node.code].rank is not None),
                 months,
                 "" if share else node.unit_label,
+                (key, node.code) in values.rolled,
             )
         )
     return out
