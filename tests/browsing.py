@@ -105,9 +105,11 @@ def demo_site(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             thread.join(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One Debian chromium for the whole session (never `playwright install`)."""
+    """One Debian chromium per test file (never `playwright install`). Not per session: a running
+    sync Playwright keeps an event loop on the worker's thread, so the next file's own
+    `sync_playwright()` or `asyncio.run()` (pyHanko signing) would refuse to start."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
