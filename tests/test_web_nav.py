@@ -258,7 +258,7 @@ def test_manual_entry_covers_every_indicator_prefilled_and_is_audited(web: Any) 
         "n_online_docs_rate": "1.000",
         "d_online_docs_rate": "1.250",
         "v_paperless_meetings": "14",
-        "n_official_email_rate": "31,5",
+        "n_official_email_rate": "31,0",
         "d_official_email_rate": "40",
         "n_online_applications_rate": "28",
         "d_online_applications_rate": "35",
@@ -294,14 +294,14 @@ def test_manual_entry_covers_every_indicator_prefilled_and_is_audited(web: Any) 
         1000,
         1250,
     )
-    assert stored["official_email_rate"].numerator == 31.5
+    assert stored["official_email_rate"].numerator == 31  # "31,0": a whole count
     assert stored["paperless_meetings"].number == 14
     assert stored["dx_plan_issued"].number == 1
     assert len(audited) >= 7  # every created or changed value, each with old → new
     # the form opened again shows what is now stored
     again = client.get("/data", params={"unit": "75.SYT", "period": "2026-10"}).text
     assert 'name="n_online_docs_rate" id="f_2" value="1000"' in again
-    assert 'name="n_official_email_rate" id="f_4" value="31,5"' in again
+    assert 'name="n_official_email_rate" id="f_4" value="31"' in again
 
 
 def _unit_id(session: Any, key: str) -> int:
