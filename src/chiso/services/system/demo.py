@@ -99,9 +99,10 @@ def build_full_demo(
     if province == DEMO_PROVINCE:
         _cycle(rt, today or date.today())
     report.logins = _accounts(rt)
-    # The ranking of the newest month, as its page asks for it, evaluated and stored now, so the
-    # first view after `chiso serve` reads it instead of computing it.
-    pages.ranking(rt, facts.DEFAULT_FRAMEWORK, last)
+    # The rankings of the newest month and of the year the demo names, as their pages ask for
+    # them, evaluated and stored now, so the first views after `chiso serve` read them.
+    for period in (last, report.year):
+        pages.ranking(rt, facts.DEFAULT_FRAMEWORK, period)
     return report
 
 
