@@ -102,13 +102,7 @@ def ranking_csv(
     """The page's table as Vietnamese Excel opens it: BOM, ";" and decimal commas."""
     data = _download(request, framework, period)
     text = ranking_export.csv_text(data.shown(group or None, all_groups))
-    name = f"xep-hang-{framework}-{data.period}.csv"
-    _exported(request, name, framework, data.period)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _attachment(request, framework, data.period, "csv", text, "text/csv; charset=utf-8")
 
 
 @router.get("/ranking.xlsx")
@@ -125,13 +119,20 @@ def ranking_xlsx(
             Path(work) / "x.xlsx", data.shown(group or None, all_groups)
         )
         content = path.read_bytes()
-    name = f"xep-hang-{framework}-{data.period}.xlsx"
-    _exported(request, name, framework, data.period)
-    return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _attachment(request, framework, data.period, "xlsx", content, XLSX)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(
+    request: Request, framework: str, period: object, suffix: str, content: str | bytes, media: str
+) -> Response:
+    """A ranking download, named for its framework and period and noted in the access log."""
+    name = f"xep-hang-{framework}-{period}.{suffix}"
+    _exported(request, name, framework, period)
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type=media, headers=disposition)
 
 
 @router.get("/map")
