@@ -118,6 +118,12 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+@pytest.fixture
+def browser(chromium: Any) -> Any:
+    """The file's chromium under the name the journey tests use."""
+    return chromium
+
+
 def axe_script() -> str:
     """axe.min.js from the npm registry, installed by `make test` (or here, the same way)."""
     path = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"

@@ -58,19 +58,6 @@ def server(web: Any, tmp_path: Path) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
 class Watched:
     """A logged-in page that records console errors and failed requests."""
 
