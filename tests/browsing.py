@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 AXE_VERSION = "4.14.1"
 AXE_DIR = ROOT / ".tools" / "npm"
 """Where `make test` (scripts/ensure-axe.sh) installs axe-core; git-ignored like .tools/."""
-PORTS = range(8740, 8750)
 PASSWORD = "mat-khau-thu-1"
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
 DEMO_USERS = {"admin": "admin", "evaluator": "thamdinh", "viewer": "lanhdao", "reporter": "soyte"}
@@ -41,15 +41,35 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-def _port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8740–8749")
+def free_port() -> int:
+    """A port nobody holds now (the kernel's choice), for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(app: Any, **options: Any) -> Iterator[str]:
+    """`app` served by uvicorn in a thread on a socket bound here (so no other test can take the
+    port between choosing and listening); yields the base URL, stops the server on exit."""
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **options))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the test server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
 
 
 @dataclass
@@ -69,9 +89,7 @@ class DemoSite:
 
 @pytest.fixture(scope="session")
 def demo_site(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
-    """`chiso demo`'s province, built once per backend, served on a port in 8740–8749."""
-    import uvicorn
-
+    """`chiso demo`'s province, built once per backend and served on a free port."""
     from chiso.services.accounts import users
     from chiso.services.runtime import open_runtime
     from chiso.services.system.demo import build_full_demo
@@ -87,22 +105,9 @@ def demo_site(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             users.set_password(rt, username, PASSWORD)
         rt.close()
         app = create_app(settings)
-        port = _port()
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the demo server did not start"
         assert report.months
-        try:
-            yield DemoSite(f"http://127.0.0.1:{port}", settings, app, date.today().year)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=15)
+        with serving(app) as base:
+            yield DemoSite(base, settings, app, date.today().year)
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,8 @@ from typing import Any
 from docx import Document
 
 from chiso.domain.findings import clerk_list, unit_figure
+from tests.browsing import needs_chromium, serving, wide_elements
+from tests.conftest import WEB_PASSWORD
 from tests.test_documents import RATE
 
 HEADINGS = re.compile(r"(các sở, ban, ngành|UBND các [^:;()]+|các (?:xã|phường)[^:;()]*):")
@@ -128,26 +130,9 @@ def test_the_letter_defaults_to_the_newest_period_and_downloads_a_vietnamese_nam
     assert "tháng 11/2026" in body and "tháng 9/2026" not in body
 
 
-PORTS = range(8822, 8830)
-
-
-def test_the_documents_page_fits_a_phone(web, tmp_path: Path) -> None:
+@needs_chromium
+def test_the_documents_page_fits_a_phone(web, browser: Any, tmp_path: Path) -> None:
     """At 390 px nothing is wider than the screen: the YAML editor, the codes, the links."""
-    import shutil
-    import socket
-    import threading
-    import time
-
-    import pytest
-    import uvicorn
-
-    if shutil.which("chromium") is None:
-        pytest.skip("Debian chromium is installed by make test")
-    from playwright.sync_api import sync_playwright
-
-    from tests.browsing import CHROMIUM, CHROMIUM_ARGS, wide_elements
-    from tests.conftest import WEB_PASSWORD
-
     _laggards(web, tmp_path)
     web.client("admin").post(
         "/documents/compose",
@@ -159,36 +144,20 @@ def test_the_documents_page_fits_a_phone(web, tmp_path: Path) -> None:
             "csrf": web.csrf("admin"),
         },
     )
-    port = next(p for p in PORTS if socket.socket().connect_ex(("127.0.0.1", p)) != 0)
-    server = uvicorn.Server(
-        uvicorn.Config(web.app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for width, height in ((390, 844), (1366, 768)):
-                page = browser.new_page(viewport={"width": width, "height": height})
-                page.goto(base + "/login")
-                page.fill("input[name=username]", "admin")
-                page.fill("input[name=password]", WEB_PASSWORD)
-                page.locator("main form button[type=submit]").first.click()
-                page.wait_for_load_state("networkidle")
-                page.goto(base + "/documents?kind=letter")
-                assert page.locator("#spec-text").is_visible()
-                page.screenshot(path=str(tmp_path / f"documents-{width}.png"), full_page=True)
-                wide = page.evaluate("document.scrollingElement.scrollWidth")
-                inner = page.evaluate("window.innerWidth")
-                assert wide <= inner, (width, wide, wide_elements(page))
-                box = page.locator("#spec-text").bounding_box()
-                assert box is not None and box["width"] > inner * 0.6
-                page.close()
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serving(web.app, lifespan="off") as base:
+        for width, height in ((390, 844), (1366, 768)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(base + "/login")
+            page.fill("input[name=username]", "admin")
+            page.fill("input[name=password]", WEB_PASSWORD)
+            page.locator("main form button[type=submit]").first.click()
+            page.wait_for_load_state("networkidle")
+            page.goto(base + "/documents?kind=letter")
+            assert page.locator("#spec-text").is_visible()
+            page.screenshot(path=str(tmp_path / f"documents-{width}.png"), full_page=True)
+            wide = page.evaluate("document.scrollingElement.scrollWidth")
+            inner = page.evaluate("window.innerWidth")
+            assert wide <= inner, (width, wide, wide_elements(page))
+            box = page.locator("#spec-text").bounding_box()
+            assert box is not None and box["width"] > inner * 0.6
+            page.close()

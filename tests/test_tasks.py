@@ -5,7 +5,6 @@ report; registries as indicator inputs; e-mail digests through a local SMTP sink
 from __future__ import annotations
 
 import calendar
-import socket
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
@@ -31,6 +30,7 @@ from chiso.services.units import registries
 from chiso.services.values import exchange
 from chiso.store import audit_repo
 from tests import signing
+from tests.browsing import free_port
 
 DEMO = files("chiso.data") / "demo"
 TODAY = date(2026, 11, 22)
@@ -229,12 +229,6 @@ def test_registries_feed_indicators(province_rt: Runtime, tmp_path: Path) -> Non
     assert registries.registry(province_rt, "Phường Bình Phước").committee == found.committee
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_sink() -> Any:
     from aiosmtpd.controller import Controller
@@ -246,7 +240,7 @@ def smtp_sink() -> Any:
         def handle_message(self, message: Any) -> None:
             received.append(message)
 
-    port = _free_port()
+    port = free_port()
     controller = Controller(Keep(), hostname="127.0.0.1", port=port)
     controller.start()
     yield port, received

@@ -4,7 +4,6 @@ on hostile files, and a server that keeps answering while a slow request runs (i
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from chiso.errors import RejectedInput
 from chiso.io import bounded
 from chiso.services.accounts import sessions
 from chiso.settings import Settings
+from tests.browsing import serving
 from tests.conftest import login
 
 KEYS = {"error", "error_en", "hint", "problems"}
@@ -180,20 +180,10 @@ def _refuse() -> None:
     raise RejectedInput("Tệp bị từ chối.", "refused")
 
 
-def _free_port() -> int:
-    for port in range(8611, 8620):
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 8611-8619")
-
-
 def test_a_slow_request_does_not_hold_the_others(
     province_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A served app (uvicorn): while one upload takes 3 s, the login page answers at once."""
-    import uvicorn
-
     from chiso.services.accounts import users
     from chiso.services.values import importer
     from chiso.web.app import create_app
@@ -205,16 +195,7 @@ def test_a_slow_request_does_not_hold_the_others(
     monkeypatch.setattr(importer, "import_values", slow)
     settings = Settings(database_url=province_db, data_dir=tmp_path / "data", cookie_secure=False)
     app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.05)
+    with serving(app) as base:
         users.create_user(app.state.rt, "quantri", "Quản trị", "mat-khau-thu-1", "admin")
         session = httpx.Client(base_url=base, follow_redirects=False, timeout=30)
         assert login(session, "quantri", "mat-khau-thu-1").status_code == 303
@@ -236,6 +217,3 @@ def test_a_slow_request_does_not_hold_the_others(
         background.join()
         assert other.status_code == 200 and waited < 1.0, waited
         assert results["upload"].status_code == 422
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -5,9 +5,6 @@ drawn one per indicator inside their boxes. Screenshots go to test-artifacts/nav
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,47 +12,24 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.browsing import serving
 from tests.conftest import WEB_PASSWORD
 from tests.test_web_nav import _add_son_ha, _full_months
 
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 WIDTHS = (1366, 390)
-PORTS = range(8731, 8740)
-"""This test set's own ports (8730 is left for a demo server)."""
 pytestmark = pytest.mark.skipif(
     shutil.which("chromium") is None, reason="Debian chromium is installed by make test"
 )
 
 
-def _port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
-
-
 @pytest.fixture
 def server(web: Any, tmp_path: Path) -> Iterator[str]:
-    import uvicorn
-
     _add_son_ha(web, tmp_path)
     _full_months(web)
-    port = _port()
-    config = uvicorn.Config(web.app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not instance.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(web.app) as base:
+        yield base
 
 
 class Watched:

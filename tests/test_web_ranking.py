@@ -10,8 +10,6 @@ import io
 import re
 import shutil
 import subprocess
-import threading
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -27,6 +25,7 @@ from chiso.domain.ranking_table import band
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.units import catalogue
 from chiso.services.values.importer import import_values
+from tests.browsing import needs_chromium, serving
 from tests.conftest import WEB_PASSWORD
 
 PERIOD = "2026-10"
@@ -260,7 +259,6 @@ def test_map_symbols_and_bars_follow_the_rankings_bands(ranked: Any, tmp_path: P
 
 
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
-PORTS = range(8721, 8730)
 
 
 @pytest.fixture
@@ -277,104 +275,85 @@ def generated(ranked: Any) -> Any:
 
 @pytest.fixture
 def served(generated: Any) -> Iterator[str]:
-    import socket
-
-    import uvicorn
-
-    port = next(p for p in PORTS if socket.socket().connect_ex(("127.0.0.1", p)) != 0)
-    config = uvicorn.Config(generated.app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not instance.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with serving(generated.app) as base:
+        yield base
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium")
-def test_in_the_browser_sticky_header_phone_and_print(served: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+@needs_chromium
+def test_in_the_browser_sticky_header_phone_and_print(
+    served: str, browser: Any, tmp_path: Path
+) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    for width, height in ((1366, 768), (390, 844)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        errors: list[str] = []
+        page.on(
+            "console",
+            lambda m, seen=errors: (
+                seen.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource")
+                else None
+            ),
         )
-        for width, height in ((1366, 768), (390, 844)):
-            page = chromium.new_page(viewport={"width": width, "height": height})
-            errors: list[str] = []
-            page.on(
-                "console",
-                lambda m, seen=errors: (
-                    seen.append(m.text)
-                    if m.type == "error" and not m.text.startswith("Failed to load resource")
-                    else None
-                ),
+        page.on(
+            "response",
+            lambda r, seen=errors: (
+                seen.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
+        )
+        page.goto(f"{served}/login")
+        page.fill("input[name=username]", "viewer")
+        page.fill("input[name=password]", WEB_PASSWORD)
+        page.click("form button[type=submit]")
+        page.goto(f"{served}/ranking?period={PERIOD}&all_groups=true")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        index = page.locator("tr[data-unit='75.SCT'] td.index")
+        box = index.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= width
+        assert re.fullmatch(r"\d,\d{4}", index.inner_text().strip())
+        assert index.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # not cut
+        if width == 1366:
+            section = page.locator("section.rank-group").first
+            section.locator("table").evaluate(
+                "t => window.scrollBy(0, t.getBoundingClientRect().top + 300)"
             )
-            page.on(
-                "response",
-                lambda r, seen=errors: (
-                    seen.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{served}/login")
-            page.fill("input[name=username]", "viewer")
-            page.fill("input[name=password]", WEB_PASSWORD)
-            page.click("form button[type=submit]")
+            table, head = section.locator("table").bounding_box(), section.locator("th").first
+            top = head.bounding_box()
+            assert table is not None and table["y"] < -250  # the table's top scrolled away
+            assert top is not None and abs(top["y"]) < 2  # its header stays in view
+            page.screenshot(path=str(ARTIFACTS / "ranking-sticky-1366.png"))
             page.goto(f"{served}/ranking?period={PERIOD}&all_groups=true")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            index = page.locator("tr[data-unit='75.SCT'] td.index")
-            box = index.bounding_box()
-            assert box is not None and box["x"] + box["width"] <= width
-            assert re.fullmatch(r"\d,\d{4}", index.inner_text().strip())
-            assert index.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # not cut
-            if width == 1366:
-                section = page.locator("section.rank-group").first
-                section.locator("table").evaluate(
-                    "t => window.scrollBy(0, t.getBoundingClientRect().top + 300)"
-                )
-                table, head = section.locator("table").bounding_box(), section.locator("th").first
-                top = head.bounding_box()
-                assert table is not None and table["y"] < -250  # the table's top scrolled away
-                assert top is not None and abs(top["y"]) < 2  # its header stays in view
-                page.screenshot(path=str(ARTIFACTS / "ranking-sticky-1366.png"))
-                page.goto(f"{served}/ranking?period={PERIOD}&all_groups=true")
-                pdf = tmp_path / "xep-hang.pdf"
-                page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
-                info = subprocess.run(
-                    ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+            pdf = tmp_path / "xep-hang.pdf"
+            page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+            info = subprocess.run(
+                ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True
+            ).stdout
+            size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+            assert size is not None and float(size[1]) > float(size[2])  # A4 landscape
+            assert abs(float(size[1]) - 842) < 2
+            pages = int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
+            assert pages >= 3
+            for n in range(1, pages + 1):
+                text = subprocess.run(
+                    ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
                 ).stdout
-                size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
-                assert size is not None and float(size[1]) > float(size[2])  # A4 landscape
-                assert abs(float(size[1]) - 842) < 2
-                pages = int(re.search(r"Pages:\s+(\d+)", info)[1])  # type: ignore[index]
-                assert pages >= 3
-                for n in range(1, pages + 1):
-                    text = subprocess.run(
-                        ["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
-                        capture_output=True,
-                        text=True,
-                        check=True,
-                    ).stdout
-                    assert "Hạng" in text and "Cơ quan, đơn vị" in text, n  # header on each page
-                    assert "Ban hành kế" in text, n  # the last column is not cut
-                    assert "Đăng xuất" not in text
-                shutil.copy(pdf, ARTIFACTS / "ranking-print.pdf")
-            else:
-                page.screenshot(path=str(ARTIFACTS / "ranking-390.png"), full_page=False)
-            page.goto(f"{served}/map?period={PERIOD}")
-            assert page.evaluate("document.documentElement.scrollWidth") <= width
-            first = page.locator("svg.bars a").first
-            href = first.get_attribute("href")
-            first.click()
-            assert href and page.url.endswith(href)
-            assert page.locator("h1").inner_text()
-            assert not errors, errors
-            page.close()
-        chromium.close()
+                assert "Hạng" in text and "Cơ quan, đơn vị" in text, n  # header on each page
+                assert "Ban hành kế" in text, n  # the last column is not cut
+                assert "Đăng xuất" not in text
+            shutil.copy(pdf, ARTIFACTS / "ranking-print.pdf")
+        else:
+            page.screenshot(path=str(ARTIFACTS / "ranking-390.png"), full_page=False)
+        page.goto(f"{served}/map?period={PERIOD}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        first = page.locator("svg.bars a").first
+        href = first.get_attribute("href")
+        first.click()
+        assert href and page.url.endswith(href)
+        assert page.locator("h1").inner_text()
+        assert not errors, errors
+        page.close()

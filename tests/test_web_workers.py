@@ -4,7 +4,6 @@ every worker serves next (the page cache of each process is stamped by the datab
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from chiso.services.accounts import sessions
 from chiso.services.accounts import users as accounts
 from chiso.services.runtime import Runtime
 from chiso.services.values.importer import import_values
+from tests.browsing import free_port
 
 PASSWORD = "mat-khau-thu-1"
 
@@ -32,13 +32,6 @@ def _signed_rate(client: httpx.Client, headers: dict[str, str]) -> float | None:
     row = next(r for r in response.json()["rows"] if r["unit"] == "75.SYT")
     value = row["nodes"]["signed_docs_rate"]
     return None if value is None else float(value)
-
-
-def _free_port() -> int:
-    """A port no other test (or parallel test worker) holds now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -94,7 +87,7 @@ def test_every_worker_serves_a_changed_value(
         "CHISO_WEB_WORKERS": "2",
     }
     chiso = str(Path(sys.executable).with_name("chiso"))
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [chiso, "serve", "--port", str(port)],
         env=env,
