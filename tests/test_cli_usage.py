@@ -141,3 +141,17 @@ def test_the_installed_command_answers_in_vietnamese_and_logs_english(tmp_path: 
     no_english(done.stderr + done.stdout)
     logs = "".join(p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.log"))
     assert "requires an argument" in logs, logs
+
+
+def test_every_help_screen_names_types_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
+    """No Typer type label (<str>, <path>, <bool>) on any command's help; flags show none."""
+    from chiso.docs_gen import commands
+
+    shown = 0
+    for name, _command in commands():
+        code, drawn = chiso(capsys, *name.split()[1:], "--help")
+        assert code == 0, name
+        labels = re.findall(r"<[a-z][a-z\[\]|, ]*>", drawn)
+        assert not labels, (name, labels)
+        shown += "CHỮ" in drawn or "SỐ" in drawn or "TỆP" in drawn
+    assert shown > 20

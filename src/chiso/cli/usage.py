@@ -55,6 +55,7 @@ class VietnameseContext(click_core.Context):
         option = self.command.get_help_option(self)
         if option is not None:
             option.help = HELP_OPTION_HELP
+            vars(option)["display_type_rich"] = lambda ctx: None
 
     def get_help(self) -> str:
         from typer import rich_utils
@@ -70,8 +71,42 @@ def localise(command: click_core.Command) -> click_core.Command:
     return command
 
 
+TYPE_WORDS = {
+    "str": "CHỮ",
+    "int": "SỐ",
+    "float": "SỐ",
+    "path": "ĐƯỜNG_DẪN",
+    "file": "TỆP",
+    "directory": "THƯ_MỤC",
+    "datetime": "NGÀY_GIỜ",
+    "date": "NGÀY",
+}
+"""Typer's type labels (`<str>`, `<path>`) in the help column, in Vietnamese; a flag shows none,
+nor an argument whose name already says it."""
+
+
+def type_label(param: click_core.Parameter, ctx: click_core.Context) -> str | None:
+    """What the help's type column says of `param`: its own metavar, nothing for a flag, else
+    the Vietnamese word for its type (a choice keeps its values, a list ends with "...")."""
+    metavar = getattr(param, "metavar", None)
+    if metavar is not None:
+        return None if getattr(param, "param_type_name", "") == "argument" else str(metavar)
+    if getattr(param, "is_flag", False):
+        return None
+    shown = getattr(param, "display_type", None)
+    if shown is None:
+        return None
+    label = str(shown(ctx)).strip("<>").removesuffix(" range")
+    many = label.startswith("list[")
+    label = label.removeprefix("list[").removesuffix("]")
+    word = TYPE_WORDS.get(label, label)
+    return f"{word}..." if many or param.nargs != 1 else word
+
+
 def _localise(command: click_core.Command) -> None:
     command.context_class = VietnameseContext
+    for param in command.params:
+        vars(param)["display_type_rich"] = lambda ctx, param=param: type_label(param, ctx)
     if command.options_metavar:
         command.options_metavar = OPTIONS_METAVAR
     if isinstance(command, TyperGroup):
