@@ -178,6 +178,32 @@ def test_summary_counts_against_the_target(cli, database_url: str, tmp_path: Pat
         if p.text[:3] in ("I. ", "II.", "III", "IV.", "V. ", "VI.")
     ]
     assert headings == ["I", "II", "III", "IV", "V"][: len(headings)]
+    texts = [p.text for p in doc.paragraphs]
+    start = next(i for i, t in enumerate(texts) if t.startswith("III."))
+    end = next(i for i, t in enumerate(texts) if t.startswith("IV."))
+    findings = [t for t in texts[start:end] if t.startswith("-")]
+    assert findings  # the findings name the indicator and the units, as the letter's do
+    for line in findings:
+        assert line.startswith("- Tỷ lệ văn bản điện tử được ký số") and "đơn vị" in line, line
+
+
+def test_an_appendix_without_indicators_covers_every_indicator_with_values(
+    cli, database_url: str, tmp_path: Path
+) -> None:
+    """Like the summary: no --indicator and no findings in the spec means every indicator with
+    values in the period (it used to write nothing and say nothing)."""
+    assert cli(database_url, "agency", "import", str(SEEDS / "binh-phuoc-agency.yaml"))[0] == 0
+    out = tmp_path / "pl.docx"
+    code, shown, err = cli(
+        database_url,
+        *("report", "appendix", "--period", "2023-07", "--out", str(out)),
+        *("--values", str(SEEDS / "seed-002-values.csv")),
+        *("--units", str(SEEDS / "binh-phuoc-units.csv")),
+    )
+    assert code == 0, err
+    assert f"Đã tạo {out}" in shown.replace("\n", "")
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    assert "TỶ LỆ VĂN BẢN ĐIỆN TỬ ĐƯỢC KÝ SỐ" in text.upper()
 
 
 def test_ranking_decision_bases_caption_and_xlsx(cli, database_url: str, tmp_path: Path) -> None:

@@ -49,6 +49,8 @@ def to_pdfs(
     """The PDFs of `docs`, within `seconds` per file (LibreOffice and every process it starts are
     killed when the time is up) and an address space of `memory_mb` per process (RLIMIT_AS, set
     before LibreOffice starts and inherited by its children): a refusal names the limit."""
+    if not docs:
+        return []
     binary = libreoffice()
     if binary is None:
         raise ChisoError(

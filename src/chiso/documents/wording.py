@@ -18,26 +18,32 @@ _ENV.filters["lower_first"] = lambda text: text[:1].lower() + text[1:]
 
 
 def load(name: str, level: str | None = None, path: Path | None = None) -> dict[str, Any]:
-    """The shipped wording `name` (letter, notice, summary…) or a user's file, with the keys of
-    `level` laid over the common ones."""
-    text = (
-        path.read_text(encoding="utf-8")
-        if path
-        else files("chiso.data.documents").joinpath(f"{name}.vi.yaml").read_text(encoding="utf-8")
-    )
+    """The shipped wording `name` (letter, notice, summary…) or a user's file, laid over the
+    shared phrases of findings (findings.vi.yaml: a report names findings as a letter does), with
+    the keys of `level` laid over the common ones."""
+    shared = _parse(_shipped("findings"), "findings")
+    own = _parse(path.read_text(encoding="utf-8") if path else _shipped(name), path or name)
+    levels = own.pop("levels", None) or {}
+    return shared | own | ((levels.get(level) or {}) if level else {})
+
+
+def _shipped(name: str) -> str:
+    return files("chiso.data.documents").joinpath(f"{name}.vi.yaml").read_text(encoding="utf-8")
+
+
+def _parse(text: str, where: object) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RejectedInput(
-            f"Tệp lời văn {path or name} không đúng cú pháp YAML.", f"bad wording YAML: {exc}"
+            f"Tệp lời văn {where} không đúng cú pháp YAML.", f"bad wording YAML: {exc}"
         ) from exc
     if not isinstance(data, dict):
         raise RejectedInput(
-            f"Tệp lời văn {path or name} phải là một bảng khóa: nội dung.",
+            f"Tệp lời văn {where} phải là một bảng khóa: nội dung.",
             "wording is not a mapping",
         )
-    levels = data.pop("levels", None) or {}
-    return data | (levels.get(level) or {}) if level else data
+    return data
 
 
 def render(template: str, **values: Any) -> str:

@@ -176,12 +176,12 @@ def write_appendix(
 
 
 def appendix(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
-    """One appendix per indicator."""
+    """One appendix per indicator the spec names, else per indicator with values in the period."""
     spec = req.spec
     d = draft(rt, spec, "letter", req.wording)
     period = period_of(spec)
     data = dataset.load(rt, req.source, [period])
-    codes = spec.indicators or [f.indicator for f in spec.findings]
+    codes = spec.indicators or [f.indicator for f in spec.findings] or data.measured(period)
     paths: list[Path] = []
     for index, code in enumerate(codes):
         target = out.with_name(f"{out.stem}-{index + 1}-{code}.docx") if len(codes) > 1 else out

@@ -42,11 +42,7 @@ def summary(rt: Runtime, req: SummaryRequest, out: Path) -> list[Path]:
         "earlier_label": earlier.label_vi if earlier else "kỳ trước",
     }
     if not spec.findings:
-        codes = spec.indicators or [
-            n.code
-            for n in data.framework.leaves()
-            if n.code in data.values.get(period, {}) and n.input in dataset.KINDS
-        ]
+        codes = spec.indicators or data.measured(period)
         spec.findings = [Finding(code) for code in codes]
     found = findings_for(d, data, period, earlier)
     earlier_overall = {}

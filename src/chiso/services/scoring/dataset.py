@@ -93,6 +93,12 @@ class Dataset:
             return evaluations.evaluation_for(self.stored_in, self.framework.id, period, options)
         return evaluations.evaluate_inputs(self.inputs, period, options or Options())
 
+    def measured(self, period: Period) -> list[str]:
+        """The indicators a document names when its spec names none: every leaf with a value in
+        `period`, in the framework's order."""
+        held = self.values.get(period, {})
+        return [n.code for n in self.framework.leaves() if n.code in held and n.input in KINDS]
+
     def indicator(self, code: str) -> Indicator:
         node = self._leaf(code)
         return Indicator(
