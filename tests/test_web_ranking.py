@@ -350,6 +350,10 @@ def test_in_the_browser_sticky_header_phone_and_print(
             page.screenshot(path=str(ARTIFACTS / "ranking-390.png"), full_page=False)
         page.goto(f"{served}/map?period={PERIOD}")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        label = page.locator("svg.map text.lbl").first.bounding_box()
+        assert label is not None and label["height"] >= 8, label  # readable on a phone too
+        if width == 390:  # the map scrolls in its own box, the page does not
+            assert page.locator(".map-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
         first = page.locator("svg.bars a").first
         href = first.get_attribute("href")
         first.click()
