@@ -35,3 +35,37 @@ def test_overview_table_lists_and_compared_period(web: Any) -> None:
     assert re.search(r"<h1>[^<]*tháng 9/2026", back)
     assert "Mười mức giảm lớn nhất so với tháng 10/2026" in back
     assert back != html
+
+
+def test_units_meeting_a_target_are_counted_only_where_there_is_one(web: Any) -> None:
+    """Paperless meetings and official e-mail have no target: the steering table says "—" for
+    both counts (it said every reporting unit "đạt"), as the committee report does; where there is
+    a target the two counts add up to the units that reported."""
+    from chiso.domain.findings import analyse
+    from chiso.domain.periods import Period
+    from chiso.services.dashboard import pages
+    from tests.test_web_nav import _full_months
+
+    _full_months(web)
+    html = web.client("admin").get("/?period=2026-10").text
+    table = re.search(r'<table class="cards steering">(.*?)</table>', html, re.S)
+    assert table
+    rows = dict(re.findall(r'<tr data-indicator="([^"]+)">(.*?)</tr>', table.group(1), re.S))
+    cells = {
+        code: [
+            re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for code, row in rows.items()
+    }
+    assert cells["paperless_meetings"][3:] == ["—", "—", "—"]
+    assert cells["official_email_rate"][3:] == ["—", "—", "—"]
+    data = pages.overview(web.rt, Period.parse("2026-10"))
+    for card in data.cards:
+        f = card.findings
+        shown = cells[f.indicator.code]
+        if f.indicator.target is None:
+            continue
+        assert shown[4:] == [str(f.met), str(f.not_met)]
+        assert int(shown[4]) + int(shown[5]) == f.reported
+        again = analyse(f.indicator, f.units)
+        assert again.met == f.met

@@ -83,10 +83,8 @@ def latest(
 class Card:
     findings: Findings
     trend: list[tuple[str, float | None]]
-    target_met: int
     previous: float | None = None
     """The overall figure of the compared period ("so với"), when it has one."""
-    not_met: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,9 +149,8 @@ def _overview(rt: Runtime, period: Period, compared: Period | None = None) -> Ov
             for m in months
             if node.code in data.values.get(m, {})
         ]
-        not_met = len(found.below) if found.threshold is not None else len(found.not_done)
         previous = analyse(indicator, before).overall if before else None
-        cards.append(Card(found, trend, found.reported - not_met, previous, not_met))
+        cards.append(Card(found, trend, previous))
         if indicator.kind is not InputKind.RATE:
             continue
         earlier = {u.key: u.value for u in before if u.value is not None}
