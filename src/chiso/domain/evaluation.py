@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from statistics import fmean
 from typing import Any
@@ -69,11 +69,171 @@ class NodeScore:
 NOT_APPLICABLE = NodeScore(0.0, 0.0, None, applicable=False)
 
 
+@dataclass(frozen=True, eq=False)
+class ScoreColumns:
+    """Every unit's `NodeScore` of one evaluation as arrays (units × nodes, the framework's
+    pre-order): the one form it is computed, ranked, compared and stored in. A unit's scores
+    and ranks are mappings over one row (`Scores`, `Ranks`) that build a `NodeScore` only when
+    one is asked for, so a stored evaluation is read without a million small objects."""
+
+    codes: tuple[str, ...]
+    points: NDArray[np.float64]
+    max_points: NDArray[np.float64]
+    index: NDArray[np.float64]
+    """NaN: no index."""
+    missing: NDArray[np.int64]
+    supplied: NDArray[np.bool_]
+    raw: NDArray[np.float64]
+    has_raw: NDArray[np.bool_]
+    applicable: NDArray[np.bool_]
+    imputed: NDArray[np.bool_]
+    notes: dict[tuple[int, int], tuple[str, ...]]
+    """(unit row, node) → notes, only where there are some."""
+    ranks: NDArray[np.float64]
+    """Rank inside the unit's ranking group; NaN: not ranked."""
+
+    @property
+    def position(self) -> dict[str, int]:
+        found: dict[str, int] | None = self.__dict__.get("_position")
+        if found is None:
+            found = {c: n for n, c in enumerate(self.codes)}
+            object.__setattr__(self, "_position", found)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_position"}
+
+    def score(self, u: int, n: int) -> NodeScore:
+        index = float(self.index[u, n])
+        return NodeScore(
+            points=float(self.points[u, n]),
+            max_points=float(self.max_points[u, n]),
+            index=None if math.isnan(index) else index,
+            missing=int(self.missing[u, n]),
+            supplied=bool(self.supplied[u, n]),
+            raw=float(self.raw[u, n]) if self.has_raw[u, n] else None,
+            applicable=bool(self.applicable[u, n]),
+            imputed=bool(self.imputed[u, n]),
+            notes=self.notes.get((u, n), ()),
+        )
+
+
+def columns_of(
+    framework: Framework, results: Sequence[UnitResult]
+) -> tuple[ScoreColumns, NDArray[np.intp]]:
+    """The columns `results` are rows of, and their row of each: those of the evaluation they
+    come from (one ranking group of it…), or built from the results' own mappings."""
+    first = results[0].scores if results else None
+    if isinstance(first, Scores) and all(
+        isinstance(r.scores, Scores)
+        and r.scores.columns is first.columns
+        and isinstance(r.ranks, Ranks)
+        and r.ranks.columns is first.columns
+        and r.ranks.row == r.scores.row
+        for r in results
+    ):
+        rows = [r.scores.row for r in results if isinstance(r.scores, Scores)]
+        return first.columns, np.array(rows, dtype=np.intp)
+    return _columns_from(tuple(n.code for n in framework.nodes()), results), np.arange(
+        len(results), dtype=np.intp
+    )
+
+
+def _columns_from(codes: tuple[str, ...], results: Sequence[UnitResult]) -> ScoreColumns:
+    shape = (len(results), len(codes))
+    grid = [[r.scores[c] for c in codes] for r in results]
+
+    def column(pick: Callable[[NodeScore], object], dtype: type) -> NDArray[Any]:
+        return np.array([[pick(x) for x in row] for row in grid], dtype=dtype).reshape(shape)
+
+    def maybe(x: float | None) -> float:
+        return np.nan if x is None else x
+
+    ranks = [[maybe(r.ranks.get(c)) for c in codes] for r in results]
+    return ScoreColumns(
+        codes=codes,
+        points=column(lambda x: x.points, np.float64),
+        max_points=column(lambda x: x.max_points, np.float64),
+        index=column(lambda x: maybe(x.index), np.float64),
+        missing=column(lambda x: x.missing, np.int64),
+        supplied=column(lambda x: x.supplied, bool),
+        raw=column(lambda x: maybe(x.raw), np.float64),
+        has_raw=column(lambda x: x.raw is not None, bool),
+        applicable=column(lambda x: x.applicable, bool),
+        imputed=column(lambda x: x.imputed, bool),
+        notes={(u, n): x.notes for u, row in enumerate(grid) for n, x in enumerate(row) if x.notes},
+        ranks=np.array(ranks, dtype=np.float64).reshape(shape),
+    )
+
+
+class Scores(Mapping[str, NodeScore]):
+    """One unit's scores, node code → `NodeScore`, in the framework's order (a row of
+    `ScoreColumns`)."""
+
+    __slots__ = ("columns", "row")
+
+    def __init__(self, columns: ScoreColumns, row: int) -> None:
+        self.columns = columns
+        self.row = row
+
+    def __getitem__(self, code: str) -> NodeScore:
+        return self.columns.score(self.row, self.columns.position[code])
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.columns.position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns.codes)
+
+    def __len__(self) -> int:
+        return len(self.columns.codes)
+
+    def __reduce__(self) -> tuple[type[Scores], tuple[ScoreColumns, int]]:
+        return (Scores, (self.columns, self.row))
+
+
+class Ranks(Mapping[str, int]):
+    """One unit's ranks, node code → rank, only the nodes it is ranked on."""
+
+    __slots__ = ("columns", "row")
+
+    def __init__(self, columns: ScoreColumns, row: int) -> None:
+        self.columns = columns
+        self.row = row
+
+    def _rank(self, n: int) -> int | None:
+        r = float(self.columns.ranks[self.row, n])
+        return None if math.isnan(r) else int(r)
+
+    def __getitem__(self, code: str) -> int:
+        n = self.columns.position.get(code)
+        r = None if n is None else self._rank(n)
+        if r is None:
+            raise KeyError(code)
+        return r
+
+    def __contains__(self, code: object) -> bool:
+        n = self.columns.position.get(code) if isinstance(code, str) else None
+        return n is not None and self._rank(n) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        row = self.columns.ranks[self.row]
+        return iter(
+            [c for c, r in zip(self.columns.codes, row.tolist(), strict=True) if not math.isnan(r)]
+        )
+
+    def __len__(self) -> int:
+        return int((~np.isnan(self.columns.ranks[self.row])).sum())
+
+    def __reduce__(self) -> tuple[type[Ranks], tuple[ScoreColumns, int]]:
+        return (Ranks, (self.columns, self.row))
+
+
 @dataclass
 class UnitResult:
     unit: UnitInput
-    scores: dict[str, NodeScore]
-    ranks: dict[str, int] = field(default_factory=dict)
+    scores: Mapping[str, NodeScore]
+    ranks: Mapping[str, int] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     """Codes of the leaves without a reported value ("thiếu số liệu")."""
     imputed: tuple[str, ...] = ()
@@ -137,9 +297,9 @@ def evaluate(
     model = _model(framework, inputs, states)
     shares = aggregate(model, np.ones((len(model.codes), 1)))[:, :, 0]
     nodes = framework.nodes()
-    by_unit = shares.T.tolist()
-    results = [_result(nodes, model, u, by_unit[i], i, states[i]) for i, u in enumerate(inputs)]
-    _rank(model, shares, results)
+    columns = _columns(nodes, model, shares, states)
+    _rank(model, shares, columns)
+    results = [_result(nodes, columns, u, i) for i, u in enumerate(inputs)]
     return Evaluation(framework, period, results, model)
 
 
@@ -382,39 +542,62 @@ def _model(
     )
 
 
-def _result(
+def _columns(
     nodes: list[Node],
     model: TreeModel,
-    unit: UnitInput,
-    shares: list[float],
-    u: int,
-    states: dict[str, _State],
-) -> UnitResult:
-    """`shares`: unit `u`'s aggregated share of every node, in `nodes` order (NaN: none)."""
-    scores: dict[str, NodeScore] = {}
-    for n, node in enumerate(nodes):
-        state = states[node.code]
-        share_ = shares[n]
-        index = share_ if state.present and not math.isnan(share_) else None
-        notes = state.notes
-        if model.methods[n] is not Aggregation.ARITHMETIC and index == 0.0:
-            notes += _zero_note(nodes, model, shares, n, u)
-        scores[node.code] = NodeScore(
-            points=index * state.weight if index is not None else 0.0,
-            max_points=state.weight,
-            index=index,
-            missing=state.missing,
-            supplied=state.supplied,
-            raw=state.raw,
-            applicable=state.applicable,
-            imputed=state.imputed,
-            notes=notes,
-        )
-    missing = tuple(
-        n.code for n in nodes if n.is_leaf and states[n.code].applicable and states[n.code].missing
+    shares: NDArray[np.float64],
+    states: list[dict[str, _State]],
+) -> ScoreColumns:
+    """Every unit's `NodeScore` fields as arrays (units × nodes), from the aggregated `shares`
+    (nodes × units, NaN: none) and the walk's decisions."""
+    grid = [[s[n.code] for n in nodes] for s in states]
+    shape = (len(states), len(nodes))
+
+    def column(pick: Callable[[_State], object], dtype: type) -> NDArray[Any]:
+        return np.array([[pick(x) for x in row] for row in grid], dtype=dtype).reshape(shape)
+
+    weight = model.weight.T.copy()
+    share_ = shares.T
+    with np.errstate(invalid="ignore"):
+        index = np.where(model.present.T & ~np.isnan(share_), share_, np.nan)
+        points = np.where(np.isnan(index), 0.0, index * weight)
+    raws = [[x.raw for x in row] for row in grid]
+    notes = {(u, n): x.notes for u, row in enumerate(grid) for n, x in enumerate(row) if x.notes}
+    for n in range(len(nodes)):
+        if model.methods[n] is Aggregation.ARITHMETIC:
+            continue
+        for u in np.flatnonzero(index[:, n] == 0.0).tolist():
+            extra = _zero_note(nodes, model, shares[:, u].tolist(), n, u)
+            if extra:
+                notes[(u, n)] = notes.get((u, n), ()) + extra
+    return ScoreColumns(
+        codes=tuple(n.code for n in nodes),
+        points=points,
+        max_points=weight,
+        index=index,
+        missing=column(lambda x: x.missing, np.int64),
+        supplied=column(lambda x: x.supplied, bool),
+        raw=np.array(
+            [[np.nan if r is None else r for r in row] for row in raws], dtype=np.float64
+        ).reshape(shape),
+        has_raw=np.array([[r is not None for r in row] for row in raws], dtype=bool).reshape(shape),
+        applicable=column(lambda x: x.applicable, bool),
+        imputed=column(lambda x: x.imputed, bool),
+        notes=notes,
+        ranks=np.full(shape, np.nan),
     )
-    imputed = tuple(c for c in missing if states[c].imputed)
-    return UnitResult(unit, scores, missing=missing, imputed=imputed)
+
+
+def _result(nodes: list[Node], columns: ScoreColumns, unit: UnitInput, u: int) -> UnitResult:
+    leaves = [n for n, node in enumerate(nodes) if node.is_leaf]
+    row_missing = columns.missing[u]
+    row_applicable = columns.applicable[u]
+    row_imputed = columns.imputed[u]
+    missing = tuple(nodes[n].code for n in leaves if row_applicable[n] and row_missing[n])
+    imputed = tuple(
+        nodes[n].code for n in leaves if row_applicable[n] and row_missing[n] and row_imputed[n]
+    )
+    return UnitResult(unit, Scores(columns, u), Ranks(columns, u), missing, imputed)
 
 
 def _zero_note(
@@ -428,12 +611,7 @@ def _zero_note(
     return (f"{method} bằng 0 vì {names} bằng 0",)
 
 
-def _rank(model: TreeModel, shares: NDArray[np.float64], results: list[UnitResult]) -> None:
+def _rank(model: TreeModel, shares: NDArray[np.float64], columns: ScoreColumns) -> None:
     """Competition ranks of every node inside each ranking group, by the same vectorised
     ranking the Monte Carlo draws use (nodes play the part of draws)."""
-    ranks = ranks_in_groups(model, shares.T)
-    for u, result in enumerate(results):
-        row = ranks[u].tolist()
-        result.ranks = {
-            code: int(r) for code, r in zip(model.codes, row, strict=True) if not math.isnan(r)
-        }
+    columns.ranks[:] = ranks_in_groups(model, shares.T)

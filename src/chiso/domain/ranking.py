@@ -17,6 +17,12 @@ def round_half_up(x: float, digits: int) -> float:
     return float(math.floor(x * scale + 0.5 + _EPSILON)) / scale
 
 
+def round_half_up_all(values: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
+    """`round_half_up` of every value of an array (the same operations, element by element)."""
+    scale = 10.0**digits
+    return np.asarray(np.floor(values * scale + 0.5 + _EPSILON) / scale, dtype=np.float64)
+
+
 def competition_ranks(scores: Mapping[str, float], digits: int | None = 4) -> dict[str, int]:
     """Higher is better; equal scores (at `digits` decimals) share a rank, the next is skipped."""
     keyed = {k: round_half_up(v, digits) if digits is not None else v for k, v in scores.items()}
@@ -34,8 +40,7 @@ def competition_ranks_columns(
     is not ranked and does not push anyone down."""
     keyed = values
     if digits is not None:
-        scale = 10.0**digits
-        keyed = np.floor(values * scale + 0.5 + _EPSILON) / scale
+        keyed = round_half_up_all(values, digits)
     filled = np.where(np.isnan(keyed), -np.inf, keyed)
     order = np.argsort(-filled, axis=0, kind="stable")
     ordered = np.take_along_axis(filled, order, axis=0)

@@ -7,18 +7,23 @@ without a total is listed, after the ranked ones of its group, without rank."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from chiso.domain.comparison import Change, compare
-from chiso.domain.evaluation import Evaluation, NodeScore, UnitResult
+import numpy as np
+from numpy.typing import NDArray
+
+from chiso.domain.comparison import changes
+from chiso.domain.evaluation import Evaluation, ScoreColumns, UnitResult, columns_of
 from chiso.domain.frameworks import TOTAL, Framework, Node
 from chiso.domain.grouping import OUTSIDE
-from chiso.domain.ranking import round_half_up
+from chiso.domain.ranking import round_half_up_all
 from chiso.domain.text import fold
 from chiso.domain.uncertainty import RankInterval
 from chiso.domain.units import letter_name
+
+Floats = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,97 @@ class Cell:
     applicable: bool = True
     notes: tuple[str, ...] = ()
     source: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class CellColumns:
+    """Every `Cell` of a table as arrays (rows of the evaluation's results × nodes, NaN:
+    none); a row's `Cells` builds a `Cell` only when asked, so a stored table is read without
+    one object per unit and node."""
+
+    codes: tuple[str, ...]
+    points: Floats
+    max_points: Floats
+    index: Floats
+    rank: Floats
+    tied: NDArray[np.bool_]
+    points_change: Floats
+    index_change: Floats
+    previous_rank: Floats
+    rank_change: Floats
+    year_earlier_rank: Floats
+    rank_change_year: Floats
+    missing: NDArray[np.int64]
+    imputed: NDArray[np.bool_]
+    applicable: NDArray[np.bool_]
+    notes: Mapping[tuple[int, int], tuple[str, ...]]
+    sources: tuple[Mapping[str, str], ...]
+
+    @property
+    def position(self) -> dict[str, int]:
+        found: dict[str, int] | None = self.__dict__.get("_position")
+        if found is None:
+            found = {c: n for n, c in enumerate(self.codes)}
+            object.__setattr__(self, "_position", found)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if k != "_position"}
+
+    def cell(self, k: int, n: int) -> Cell:
+        return Cell(
+            points=_maybe(self.points[k, n]),
+            max_points=float(self.max_points[k, n]),
+            index=_maybe(self.index[k, n]),
+            rank=_whole(self.rank[k, n]),
+            tied=bool(self.tied[k, n]),
+            points_change=_maybe(self.points_change[k, n]),
+            index_change=_maybe(self.index_change[k, n]),
+            previous_rank=_whole(self.previous_rank[k, n]),
+            rank_change=_whole(self.rank_change[k, n]),
+            year_earlier_rank=_whole(self.year_earlier_rank[k, n]),
+            rank_change_year=_whole(self.rank_change_year[k, n]),
+            missing=int(self.missing[k, n]),
+            imputed=bool(self.imputed[k, n]),
+            applicable=bool(self.applicable[k, n]),
+            notes=self.notes.get((k, n), ()),
+            source=self.sources[k].get(self.codes[n], ""),
+        )
+
+
+def _maybe(x: np.float64) -> float | None:
+    value = float(x)
+    return None if math.isnan(value) else value
+
+
+def _whole(x: np.float64) -> int | None:
+    value = float(x)
+    return None if math.isnan(value) else int(value)
+
+
+class Cells(Mapping[str, Cell]):
+    """One row's cells, node code → `Cell`, in the framework's order."""
+
+    __slots__ = ("columns", "row")
+
+    def __init__(self, columns: CellColumns, row: int) -> None:
+        self.columns = columns
+        self.row = row
+
+    def __getitem__(self, code: str) -> Cell:
+        return self.columns.cell(self.row, self.columns.position[code])
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.columns.position
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns.codes)
+
+    def __len__(self) -> int:
+        return len(self.columns.codes)
+
+    def __reduce__(self) -> tuple[type[Cells], tuple[CellColumns, int]]:
+        return (Cells, (self.columns, self.row))
 
 
 @dataclass(frozen=True)
@@ -189,42 +285,56 @@ def build(
     top_k: int = 3,
 ) -> RankingTable:
     framework = evaluation.framework
-    digits = framework.precision
-    before = compare(evaluation, previous) if previous is not None else {}
-    year = compare(evaluation, year_earlier) if year_earlier is not None else {}
-    ties = _ties(evaluation)
-    mains = [n for n in (framework.main_indices() or list(framework.root.children))]
+    results = evaluation.results
+    scores, at = columns_of(framework, results)
+    cells = _cell_columns(framework, results, scores, at, previous, year_earlier)
+    mains = [
+        scores.position[n.code] for n in (framework.main_indices() or list(framework.root.children))
+    ]
+    index = scores.index[at][:, mains] if mains else np.zeros((len(results), 0))
+    with np.errstate(invalid="ignore"):
+        under = (scores.max_points[at][:, mains] > 0) & (index < framework.below_threshold)
+    main_codes = [scores.codes[n] for n in mains]
     names = {n.code: n.name for n in framework.nodes()}
-    rows = []
-    for result in evaluation.results:
-        cells = {
-            node.code: _cell(result, node.code, digits, ties, before, year)
-            for node in framework.nodes()
-        }
-        rows.append(
-            RankingRow(
-                group=result.unit.group,
-                group_name=group_names.get(result.unit.group, result.unit.group),
-                unit_code=result.unit.code,
-                unit_name=result.unit.name,
-                ranked=result.unit.ranked,
-                cells=cells,
-                interval=(intervals or {}).get(result.unit.code),
-                missing=result.missing,
-                imputed=result.imputed,
-                below=tuple(n.code for n in result.below(mains, framework.below_threshold)),
-                kind=result.unit.kind,
-                names=names,
-            )
-        )
     order = [g.code for g in framework.ranking_groups] + [OUTSIDE.code]
-    present = {r.group for r in rows}
+    present = {r.unit.group for r in results}
     groups = [g for g in order if g in present] + sorted(present - set(order))
-    rows.sort(key=lambda r: (groups.index(r.group), *_position(r)))
+    rank_of = {g: i for i, g in enumerate(groups)}
+    total = scores.position[TOTAL]
+    total_rank = cells.rank[:, total].tolist()
+    total_index = cells.index[:, total].tolist()
+    keyed = []
+    for k, result in enumerate(results):
+        unit = result.unit
+        row = RankingRow(
+            group=unit.group,
+            group_name=group_names.get(unit.group, unit.group),
+            unit_code=unit.code,
+            unit_name=unit.name,
+            ranked=unit.ranked,
+            cells=Cells(cells, k),
+            interval=(intervals or {}).get(unit.code),
+            missing=result.missing,
+            imputed=result.imputed,
+            below=tuple(c for c, low in zip(main_codes, under[k].tolist(), strict=True) if low),
+            kind=unit.kind,
+            names=names,
+        )
+        rank, idx = total_rank[k], total_index[k]
+        ranked, indexed = not math.isnan(rank), not math.isnan(idx)
+        position = (
+            0 if ranked else 1 if indexed else 2,
+            int(rank) if ranked else 0,
+            -(idx or 0.0) if indexed else -0.0,
+            fold(unit.name),
+            unit.code,
+        )
+        keyed.append(((rank_of[unit.group], *position), row))
+    keyed.sort(key=lambda pair: pair[0])
     return RankingTable(
         framework,
         evaluation.period,
-        tuple(rows),
+        tuple(row for _, row in keyed),
         tuple((g, group_names.get(g, g)) for g in groups),
         previous.period if previous is not None else None,
         year_earlier.period if year_earlier is not None else None,
@@ -239,61 +349,77 @@ def _position(row: RankingRow) -> tuple[int, int, float, str, str]:
     return (tier, total.rank or 0, -(total.index or 0.0), fold(row.unit_name), row.unit_code)
 
 
-def _ties(evaluation: Evaluation) -> Counter[tuple[str, str, int]]:
-    return Counter(
-        (r.unit.group, code, rank) for r in evaluation.results for code, rank in r.ranks.items()
+def _cell_columns(
+    framework: Framework,
+    results: Sequence[UnitResult],
+    scores: ScoreColumns,
+    at: NDArray[np.intp],
+    previous: Evaluation | None,
+    year_earlier: Evaluation | None,
+) -> CellColumns:
+    """Every cell of the table at once: rounded figures, ties inside each group, changes."""
+    digits = framework.precision
+    index = scores.index[at]
+    has_index = ~np.isnan(index)
+    points = scores.points[at]
+    ranks = scores.ranks[at]
+    shape = index.shape
+    nothing = np.full(shape, np.nan)
+    before = changes(results, scores, at, previous) if previous is not None else None
+    year = changes(results, scores, at, year_earlier) if year_earlier is not None else None
+
+    def change(delta: NDArray[np.float64] | None, now: NDArray[np.float64]) -> NDArray[np.float64]:
+        if delta is None:
+            return nothing
+        shown = _rounded(now, digits) - _rounded(now - delta, digits)
+        return np.where(has_index & ~np.isnan(delta), _rounded(shown, digits), np.nan)
+
+    notes = scores.notes
+    if not np.array_equal(at, np.arange(len(at))):
+        back = {int(row): k for k, row in enumerate(at.tolist())}
+        notes = {(back[u], n): v for (u, n), v in scores.notes.items() if u in back}
+    return CellColumns(
+        codes=scores.codes,
+        points=np.where(has_index, _rounded(points, digits), np.nan),
+        max_points=_rounded(scores.max_points[at], digits),
+        index=np.where(has_index, _rounded(index, digits), np.nan),
+        rank=ranks,
+        tied=_tied(results, ranks),
+        points_change=change(before.points if before else None, points),
+        index_change=change(before.index if before else None, index),
+        previous_rank=before.previous_rank if before else nothing,
+        rank_change=before.rank_change if before else nothing,
+        year_earlier_rank=year.previous_rank if year else nothing,
+        rank_change_year=year.rank_change if year else nothing,
+        missing=scores.missing[at],
+        imputed=scores.imputed[at],
+        applicable=scores.applicable[at],
+        notes=notes,
+        sources=tuple(r.unit.sources for r in results),
     )
 
 
-def _cell(
-    result: UnitResult,
-    code: str,
-    digits: int,
-    ties: Counter[tuple[str, str, int]],
-    before: Mapping[tuple[str, str], Change],
-    year: Mapping[tuple[str, str], Change],
-) -> Cell:
-    score = result.scores[code]
-    rank = result.ranks.get(code)
-    prev = before.get((result.unit.code, code))
-    older = year.get((result.unit.code, code))
-    return Cell(
-        points=_rounded(score.points, digits) if score.index is not None else None,
-        max_points=_rounded(score.max_points, digits),
-        index=_rounded(score.index, digits) if score.index is not None else None,
-        rank=rank,
-        tied=rank is not None and ties[(result.unit.group, code, rank)] > 1,
-        points_change=_rounded_change(score, prev, digits, points=True),
-        index_change=_rounded_change(score, prev, digits, points=False),
-        previous_rank=prev.previous_rank if prev else None,
-        rank_change=prev.rank_change if prev else None,
-        year_earlier_rank=older.previous_rank if older else None,
-        rank_change_year=older.rank_change if older else None,
-        missing=score.missing,
-        imputed=score.imputed,
-        applicable=score.applicable,
-        notes=score.notes,
-        source=result.unit.sources.get(code, ""),
-    )
+def _tied(results: Sequence[UnitResult], ranks: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Another unit of the same group has the same rank at the same node."""
+    tied = np.zeros(ranks.shape, dtype=bool)
+    if not results:
+        return tied
+    group = np.unique([r.unit.group for r in results], return_inverse=True)[1].astype(np.int64)
+    span = len(results) + 2
+    for n in range(ranks.shape[1]):
+        ok = ~np.isnan(ranks[:, n])
+        if not ok.any():
+            continue
+        key = group[ok] * span + ranks[ok, n].astype(np.int64)
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        tied[ok, n] = counts[inverse.ravel()] > 1
+    return tied
 
 
-def _rounded(x: float, digits: int) -> float:
-    return round_half_up(x, digits) if x >= 0 else -round_half_up(-x, digits)
-
-
-def _rounded_change(
-    score: NodeScore, change: Change | None, digits: int, points: bool
-) -> float | None:
-    """Difference of the figures as published (both rounded), itself rounded."""
-    if change is None or score.index is None:
-        return None
-    delta = change.points if points else change.index
-    if delta is None:
-        return None
-    now = score.points if points else score.index
-    shown_now = _rounded(now, digits)
-    shown_before = _rounded(now - delta, digits)
-    return _rounded(shown_now - shown_before, digits)
+def _rounded(x: NDArray[np.float64], digits: int) -> NDArray[np.float64]:
+    """`round_half_up` of each value, symmetric around 0 (the same operations, element-wise)."""
+    with np.errstate(invalid="ignore"):
+        return np.where(x >= 0, round_half_up_all(x, digits), -round_half_up_all(-x, digits))
 
 
 def _moved(row: RankingRow, sign: int) -> tuple[int, int, float, int, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from chiso.documents import result as result_doc
 from chiso.documents.spec import DocumentSpec
 from chiso.domain import grouping
-from chiso.domain.comparison import compare
+from chiso.domain.comparison import change_of
 from chiso.domain.evaluation import Evaluation, UnitResult
 from chiso.domain.findings import Findings, analyse, in_figures
 from chiso.domain.frameworks import TOTAL
@@ -84,7 +84,7 @@ def _standing(
     change = None
     before = _evaluated(data, earlier) if earlier in data.values else None
     if before is not None:
-        change = compare(ev, before).get((key, TOTAL))
+        change = change_of(ev, before, key, TOTAL)
     mains = [n for n in data.framework.main_indices() if n.max_points > 0]
     weak = [(n.name, mine.scores[n.code].index or 0.0) for n in mine.below(mains, weak_below / 100)]
     standing = result_doc.UnitStanding(
