@@ -81,9 +81,12 @@ def _shares(model: TreeModel, factors: Floats, noise: Noise | None, keep: bool) 
             base = np.clip(noise(n, base, draws), 0.0, 1.0)
         arrays.append(base)
     for n in model.post_order:
-        combined = _combine(model, n, factors, arrays)
-        mixed = np.where(model.terminal[n][:, None], arrays[n], combined)
-        arrays[n] = np.clip(np.where(model.present[n][:, None], mixed, np.nan), 0.0, 1.0)
+        mixed = _combine(model, n, factors, arrays)
+        if model.terminal[n].any():
+            mixed = np.where(model.terminal[n][:, None], arrays[n], mixed)
+        if not model.present[n].all():
+            mixed = np.where(model.present[n][:, None], mixed, np.nan)
+        arrays[n] = np.clip(mixed, 0.0, 1.0, out=mixed)
         if not keep:
             for c in model.children[n]:
                 arrays[c] = nothing
@@ -102,22 +105,30 @@ def _combine(model: TreeModel, n: int, factors: Floats, arrays: list[Floats]) ->
     moving = [c for c in kids if arrays[c].shape[1] != 1]
     acc, total, zeros = _static_part(model, method, static, factors, arrays)
     for c in moving:
-        valid = ~np.isnan(arrays[c])
-        w = np.outer(np.where(model.present[c], model.weight[c], 0.0), factors[c]) * valid
-        s = np.where(valid, arrays[c], 1.0)
+        w = np.outer(np.where(model.present[c], model.weight[c], 0.0), factors[c])
+        s = arrays[c]
+        valid = ~np.isnan(s)
+        if not valid.all():  # where every share is known, the same figures without the masks
+            w *= valid
+            s = np.where(valid, s, 1.0)
         total += w
-        acc += _term(method, w, s)
-        if method is not Aggregation.ARITHMETIC:
+        if method is Aggregation.ARITHMETIC:
+            w *= s
+            acc += w
+        else:
+            acc += _term(method, w, s)
             zeros += (w > 0) & (s <= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method is Aggregation.ARITHMETIC:
-            mean = acc / total
+            mean = np.divide(acc, total, out=acc)
         elif method is Aggregation.GEOMETRIC:
             mean = np.exp(acc / total)
         else:
             mean = total / acc
     if method is not Aggregation.ARITHMETIC:
         mean = np.where(zeros > 0, 0.0, mean)
+    if (total > 0).all():
+        return mean
     return np.asarray(np.where(total > 0, mean, np.nan), dtype=np.float64)
 
 
@@ -132,7 +143,7 @@ def _static_part(
     w = np.where(np.isnan(s), 0.0, w)
     s = np.nan_to_num(s, nan=1.0)
     f = factors[kids]
-    zeros = np.zeros(shape)
+    zeros = np.zeros((1, 1))  # only read by the geometric and harmonic means
     if method is not Aggregation.ARITHMETIC:
         zeros = ((w > 0) & (s <= 0)).astype(np.float64) @ (f > 0).astype(np.float64)
     return _term(method, w, s) @ f, w @ f, zeros

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -359,10 +360,16 @@ def _cell_columns(
 ) -> CellColumns:
     """Every cell of the table at once: rounded figures, ties inside each group, changes."""
     digits = framework.precision
-    index = scores.index[at]
+    whole = np.array_equal(at, np.arange(scores.index.shape[0]))
+
+    def rows(values: NDArray[Any]) -> NDArray[Any]:
+        """The results' rows (the same array when they are all of them: stored once)."""
+        return values if whole else values[at]
+
+    index = rows(scores.index)
     has_index = ~np.isnan(index)
-    points = scores.points[at]
-    ranks = scores.ranks[at]
+    points = rows(scores.points)
+    ranks = rows(scores.ranks)
     shape = index.shape
     nothing = np.full(shape, np.nan)
     before = changes(results, scores, at, previous) if previous is not None else None
@@ -375,13 +382,13 @@ def _cell_columns(
         return np.where(has_index & ~np.isnan(delta), _rounded(shown, digits), np.nan)
 
     notes = scores.notes
-    if not np.array_equal(at, np.arange(len(at))):
+    if not whole:
         back = {int(row): k for k, row in enumerate(at.tolist())}
         notes = {(back[u], n): v for (u, n), v in scores.notes.items() if u in back}
     return CellColumns(
         codes=scores.codes,
         points=np.where(has_index, _rounded(points, digits), np.nan),
-        max_points=_rounded(scores.max_points[at], digits),
+        max_points=_rounded(rows(scores.max_points), digits),
         index=np.where(has_index, _rounded(index, digits), np.nan),
         rank=ranks,
         tied=_tied(results, ranks),
@@ -391,9 +398,9 @@ def _cell_columns(
         rank_change=before.rank_change if before else nothing,
         year_earlier_rank=year.previous_rank if year else nothing,
         rank_change_year=year.rank_change if year else nothing,
-        missing=scores.missing[at],
-        imputed=scores.imputed[at],
-        applicable=scores.applicable[at],
+        missing=rows(scores.missing),
+        imputed=rows(scores.imputed),
+        applicable=rows(scores.applicable),
         notes=notes,
         sources=tuple(r.unit.sources for r in results),
     )

@@ -214,8 +214,13 @@ def _code() -> str:
 
 
 def _dumps(report: EvaluationReport) -> bytes:
-    """Without the evaluation's tree arrays (a cache `domain/uncertainty` rebuilds on demand)."""
-    slim = replace(report, evaluation=replace(report.evaluation, model=None))
+    """Without the evaluation's tree arrays (a cache `domain/uncertainty` rebuilds on demand)
+    and without the values each unit's results were computed from (`UnitInput.values`: no
+    output reads them back, and they were half the time of a read); scores and cells are
+    stored as their columns (`ScoreColumns`, `CellColumns`)."""
+    ev = report.evaluation
+    results = [replace(r, unit=replace(r.unit, values={})) for r in ev.results]
+    slim = replace(report, evaluation=replace(ev, results=results, model=None))
     return zlib.compress(pickle.dumps(slim, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
