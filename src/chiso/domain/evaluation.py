@@ -12,6 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from statistics import fmean
 from typing import Any
 
@@ -294,12 +295,14 @@ def evaluate(
         _Walker(framework, u, filled.get(u.code, {}), imputed, context, u.code in codes).run()
         for u in inputs
     ]
-    model = _model(framework, inputs, states)
+    flat = _flat(framework, states)
+    model = _model(framework, inputs, flat)
     shares = aggregate(model, np.ones((len(model.codes), 1)))[:, :, 0]
     nodes = framework.nodes()
-    columns = _columns(nodes, model, shares, states)
+    columns = _columns(nodes, model, shares, flat)
     _rank(model, shares, columns)
-    results = [_result(nodes, columns, u, i) for i, u in enumerate(inputs)]
+    leaves = [(n, node.code) for n, node in enumerate(nodes) if node.is_leaf]
+    results = [_result(leaves, columns, u, i) for i, u in enumerate(inputs)]
     return Evaluation(framework, period, results, model)
 
 
@@ -514,17 +517,26 @@ class _Walker:
         return sum(k.cap for k in carrying) / cap
 
 
-def _model(
-    framework: Framework, units: list[UnitInput], states: list[dict[str, _State]]
-) -> TreeModel:
+def _flat(framework: Framework, states: list[dict[str, _State]]) -> list[_State]:
+    """Every unit's states, unit after unit, each in the framework's node order."""
+    codes = [n.code for n in framework.nodes()]
+    return [s[c] for s in states for c in codes]
+
+
+def _field(flat: list[_State], name: str, dtype: type, shape: tuple[int, int]) -> NDArray[Any]:
+    """One `_State` field of every unit and node (units × nodes)."""
+    return np.fromiter(map(attrgetter(name), flat), dtype=dtype, count=len(flat)).reshape(shape)
+
+
+def _model(framework: Framework, units: list[UnitInput], flat: list[_State]) -> TreeModel:
     nodes = framework.nodes()
     position = {n.code: i for i, n in enumerate(nodes)}
-    grid = [[s[n.code] for n in nodes] for s in states]
     shape = (len(units), len(nodes))
 
-    def column(values: list[list[object]], dtype: type) -> NDArray[Any]:
-        return np.array(values, dtype=dtype).reshape(shape).T.copy()
+    def column(name: str, dtype: type) -> NDArray[Any]:
+        return _field(flat, name, dtype, shape).T.copy()
 
+    shares = [np.nan if x.share is None else x.share for x in flat]
     return TreeModel(
         codes=tuple(n.code for n in nodes),
         children=tuple(tuple(position[c.code] for c in n.children) for n in nodes),
@@ -532,12 +544,10 @@ def _model(
         units=tuple(u.code for u in units),
         groups=tuple(u.group for u in units),
         ranked=np.array([u.ranked for u in units], dtype=bool),
-        present=column([[x.present for x in row] for row in grid], bool),
-        weight=column([[x.weight for x in row] for row in grid], np.float64),
-        terminal=column([[x.terminal for x in row] for row in grid], bool),
-        share=column(
-            [[np.nan if x.share is None else x.share for x in row] for row in grid], np.float64
-        ),
+        present=column("present", bool),
+        weight=column("weight", np.float64),
+        terminal=column("terminal", bool),
+        share=np.array(shares, dtype=np.float64).reshape(shape).T.copy(),
         precision=framework.precision,
     )
 
@@ -546,23 +556,23 @@ def _columns(
     nodes: list[Node],
     model: TreeModel,
     shares: NDArray[np.float64],
-    states: list[dict[str, _State]],
+    flat: list[_State],
 ) -> ScoreColumns:
     """Every unit's `NodeScore` fields as arrays (units × nodes), from the aggregated `shares`
-    (nodes × units, NaN: none) and the walk's decisions."""
-    grid = [[s[n.code] for n in nodes] for s in states]
-    shape = (len(states), len(nodes))
+    (nodes × units, NaN: none) and the walk's decisions (`flat`: unit after unit)."""
+    width = len(nodes)
+    shape = (len(flat) // width if width else 0, width)
 
-    def column(pick: Callable[[_State], object], dtype: type) -> NDArray[Any]:
-        return np.array([[pick(x) for x in row] for row in grid], dtype=dtype).reshape(shape)
+    def column(name: str, dtype: type) -> NDArray[Any]:
+        return _field(flat, name, dtype, shape)
 
     weight = model.weight.T.copy()
     share_ = shares.T
     with np.errstate(invalid="ignore"):
         index = np.where(model.present.T & ~np.isnan(share_), share_, np.nan)
         points = np.where(np.isnan(index), 0.0, index * weight)
-    raws = [[x.raw for x in row] for row in grid]
-    notes = {(u, n): x.notes for u, row in enumerate(grid) for n, x in enumerate(row) if x.notes}
+    raws = [x.raw for x in flat]
+    notes = {divmod(i, width): x.notes for i, x in enumerate(flat) if x.notes}
     for n in range(len(nodes)):
         if model.methods[n] is Aggregation.ARITHMETIC:
             continue
@@ -575,28 +585,25 @@ def _columns(
         points=points,
         max_points=weight,
         index=index,
-        missing=column(lambda x: x.missing, np.int64),
-        supplied=column(lambda x: x.supplied, bool),
-        raw=np.array(
-            [[np.nan if r is None else r for r in row] for row in raws], dtype=np.float64
-        ).reshape(shape),
-        has_raw=np.array([[r is not None for r in row] for row in raws], dtype=bool).reshape(shape),
-        applicable=column(lambda x: x.applicable, bool),
-        imputed=column(lambda x: x.imputed, bool),
+        missing=column("missing", np.int64),
+        supplied=column("supplied", bool),
+        raw=np.array([np.nan if r is None else r for r in raws], dtype=np.float64).reshape(shape),
+        has_raw=np.array([r is not None for r in raws], dtype=bool).reshape(shape),
+        applicable=column("applicable", bool),
+        imputed=column("imputed", bool),
         notes=notes,
         ranks=np.full(shape, np.nan),
     )
 
 
-def _result(nodes: list[Node], columns: ScoreColumns, unit: UnitInput, u: int) -> UnitResult:
-    leaves = [n for n, node in enumerate(nodes) if node.is_leaf]
-    row_missing = columns.missing[u]
-    row_applicable = columns.applicable[u]
-    row_imputed = columns.imputed[u]
-    missing = tuple(nodes[n].code for n in leaves if row_applicable[n] and row_missing[n])
-    imputed = tuple(
-        nodes[n].code for n in leaves if row_applicable[n] and row_missing[n] and row_imputed[n]
-    )
+def _result(
+    leaves: list[tuple[int, str]], columns: ScoreColumns, unit: UnitInput, u: int
+) -> UnitResult:
+    counted = columns.applicable[u] & (columns.missing[u] != 0)
+    filled = (counted & columns.imputed[u]).tolist()
+    counted_ = counted.tolist()
+    missing = tuple(code for n, code in leaves if counted_[n])
+    imputed = tuple(code for n, code in leaves if filled[n])
     return UnitResult(unit, Scores(columns, u), Ranks(columns, u), missing, imputed)
 
 

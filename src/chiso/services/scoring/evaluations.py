@@ -459,6 +459,10 @@ class _Runner:
     stored: Stored
     merge: bool
 
+    def __post_init__(self) -> None:
+        """The stored values in (unit, indicator) order once, not once per period evaluated."""
+        self.stored = {k: self.stored[k] for k in sorted(self.stored)}
+
     def run(self, p: Period, notes: list[str] | None = None) -> Evaluation | None:
         inputs = _inputs(self.framework, self.stored, self.units, p, notes)
         if not inputs:
@@ -555,8 +559,9 @@ def _inputs(
     period: Period,
     notes: list[str] | None,
 ) -> list[UnitInput]:
-    """Each unit's values for `period`, rolled up from shorter periods where needed."""
-    found = period_values(framework, dict(sorted(stored.items())), units, period)
+    """Each unit's values for `period`, rolled up from shorter periods where needed
+    (`stored` in (unit, indicator) order)."""
+    found = period_values(framework, stored, units, period)
     found.problems.raise_if_any(f"kỳ {period}")
     counts = found.counts
     if notes is not None and counts["rolled"]:
