@@ -41,13 +41,15 @@ def competition_ranks_columns(
     keyed = values
     if digits is not None:
         keyed = round_half_up_all(values, digits)
-    filled = np.where(np.isnan(keyed), -np.inf, keyed)
-    order = np.argsort(-filled, axis=0, kind="stable")
-    ordered = np.take_along_axis(filled, order, axis=0)
-    positions = np.arange(values.shape[0])[:, None]
+    missing = np.isnan(keyed)
+    # draws × units, contiguous: each draw is sorted in one run of memory; NaN last (+inf)
+    lowest_first = np.ascontiguousarray(np.where(missing, np.inf, -keyed).T)
+    order = np.argsort(lowest_first, axis=1)  # any order among equals: they share a rank
+    ordered = np.take_along_axis(lowest_first, order, axis=1)
+    positions = np.arange(values.shape[0])[None, :]
     starts = np.ones_like(ordered, dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=0) + 1
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    first = np.maximum.accumulate(np.where(starts, positions, 0), axis=1) + 1
     ranks = np.empty_like(first)
-    np.put_along_axis(ranks, order, first, axis=0)
-    return np.where(np.isnan(keyed), np.nan, ranks.astype(np.float64))
+    np.put_along_axis(ranks, order, first, axis=1)
+    return np.where(missing, np.nan, ranks.T.astype(np.float64))
