@@ -3,6 +3,7 @@ aggregation method, missing-data policy and imputation method."""
 
 from __future__ import annotations
 
+import pickle
 import random
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiso.domain import ranking_table
-from chiso.domain.evaluation import Evaluation, UnitInput, evaluate
+from chiso.domain.evaluation import Evaluation, UnitInput, UnitResult, evaluate
 from chiso.domain.frameworks import (
     COVERAGE_POLICIES,
     TOTAL,
@@ -384,3 +385,65 @@ def test_previous_imputation_fills_from_the_previous_period_only(data: st.DataOb
         for code in ev[u.code].imputed:
             assert code not in u.values
             assert earlier[u.code][code] is not None
+
+
+def _published(x: float, digits: int) -> float:
+    return round_half_up(x, digits) if x >= 0 else -round_half_up(-x, digits)
+
+
+def _reference_cell(
+    f: Framework, r: UnitResult, code: str, ev: Evaluation, before: Evaluation
+) -> ranking_table.Cell:
+    """The table cell as one unit and node at a time, in plain Python (what the columns of
+    `ranking_table.build` must give, to the last bit)."""
+    digits = f.precision
+    score, rank = r.scores[code], r.ranks.get(code)
+    old = before.by_unit().get(r.unit.code)
+    prior = old.scores[code] if old else None
+    prior_rank = old.ranks.get(code) if old else None
+    tied = rank is not None and (
+        sum(1 for o in ev.results if o.unit.group == r.unit.group and o.ranks.get(code) == rank)
+        > 1
+    )
+    changes: list[float | None] = [None, None]
+    if prior is not None and prior.index is not None and score.index is not None:
+        for i, (now, then) in enumerate(
+            [(score.points, prior.points), (score.index, prior.index)]
+        ):
+            shown = _published(now, digits) - _published(now - (now - then), digits)
+            changes[i] = _published(shown, digits)
+    return ranking_table.Cell(
+        points=_published(score.points, digits) if score.index is not None else None,
+        max_points=_published(score.max_points, digits),
+        index=_published(score.index, digits) if score.index is not None else None,
+        rank=rank,
+        tied=tied,
+        points_change=changes[0],
+        index_change=changes[1],
+        previous_rank=prior_rank,
+        rank_change=prior_rank - rank if prior_rank is not None and rank is not None else None,
+        missing=score.missing,
+        imputed=score.imputed,
+        applicable=score.applicable,
+        notes=score.notes,
+        source=r.unit.sources.get(code, ""),
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_table_columns_are_the_cells_computed_one_by_one(data: st.DataObject) -> None:
+    f = data.draw(frameworks())
+    now, then = evaluate(f, data.draw(unit_list(f))), evaluate(f, data.draw(unit_list(f)))
+    table = ranking_table.build(now, {"g1": "Nhóm 1", "g2": "Nhóm 2"}, then)
+    by_unit = now.by_unit()
+    for row in table.rows:
+        r = by_unit[row.unit_code]
+        for node in f.nodes():
+            assert row.cells[node.code] == _reference_cell(f, r, node.code, now, then)
+    # a stored table reads back the same; plain mappings give the same table as columns
+    assert pickle.loads(pickle.dumps(table)) == table
+    plain = replace(
+        now, results=[replace(r, scores=dict(r.scores), ranks=dict(r.ranks)) for r in now.results]
+    )
+    assert ranking_table.build(plain, {"g1": "Nhóm 1", "g2": "Nhóm 2"}, then) == table
