@@ -402,14 +402,11 @@ def _reference_cell(
     prior = old.scores[code] if old else None
     prior_rank = old.ranks.get(code) if old else None
     tied = rank is not None and (
-        sum(1 for o in ev.results if o.unit.group == r.unit.group and o.ranks.get(code) == rank)
-        > 1
+        sum(1 for o in ev.results if o.unit.group == r.unit.group and o.ranks.get(code) == rank) > 1
     )
     changes: list[float | None] = [None, None]
     if prior is not None and prior.index is not None and score.index is not None:
-        for i, (now, then) in enumerate(
-            [(score.points, prior.points), (score.index, prior.index)]
-        ):
+        for i, (now, then) in enumerate([(score.points, prior.points), (score.index, prior.index)]):
             shown = _published(now, digits) - _published(now - (now - then), digits)
             changes[i] = _published(shown, digits)
     return ranking_table.Cell(

@@ -374,6 +374,8 @@ class _Context:
         return context
 
     def share_of(self, node: Node, group: str, value: Value) -> float | None:
+        if value.index is not None:  # a given 0–1 index needs neither the best nor the bounds
+            return share(node, value)
         return share(node, value, self.best.get((group, node.code)), self.bounds.get(node.code))
 
     def _mean_shares(
@@ -456,7 +458,7 @@ class _Walker:
         s = self.context.share_of(node, self.unit.group, value)
         if s is None:
             return None
-        imputed = (self.unit.code, node.code) in self.imputed
+        imputed = bool(self.imputed) and (self.unit.code, node.code) in self.imputed
         return _State(
             present=True,
             weight=node.max_points,
