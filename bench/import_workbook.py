@@ -139,11 +139,12 @@ def prepare_postgres(folder: Path, admin_url: str) -> tuple[dict[str, str], Call
     }
     template = url.set(database=empty).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        known = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": empty})
-        if known.first() is not None and _stale(template):
+        query = text("SELECT 1 FROM pg_database WHERE datname = :n")
+        known = conn.execute(query, {"n": empty}).first() is not None
+        if known and _stale(template):
             conn.execute(text(f'DROP DATABASE "{empty}" WITH (FORCE)'))
-            known = conn.execute(text("SELECT 1 WHERE false"))
-        if known.first() is None:
+            known = False
+        if not known:
             conn.execute(text(f'CREATE DATABASE "{empty}"'))
             setup = {
                 **env,
