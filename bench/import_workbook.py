@@ -44,6 +44,9 @@ def prepare(folder: Path) -> tuple[dict[str, str], Path]:
     env = {**os.environ, "CHISO_DATA_DIR": str(folder / "data")}
     env.pop("CHISO_DATABASE_URL", None)
     filled = folder / "filled.xlsx"
+    if (folder / "ready").exists() and _stale(f"sqlite:///{folder / 'empty.sqlite3'}"):
+        (folder / "ready").unlink()
+        (folder / "data" / "chiso.sqlite3").unlink(missing_ok=True)
     if not (folder / "ready").exists():
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "bench-20.yaml").write_text(FRAMEWORK, encoding="utf-8")
@@ -83,6 +86,19 @@ def prepare(folder: Path) -> tuple[dict[str, str], Path]:
     return env, filled
 
 
+def _stale(url: str) -> bool:
+    """Whether a kept database predates the newest migration (then it is made again)."""
+    from sqlalchemy import create_engine
+
+    from chiso.store import migrate
+
+    engine = create_engine(url)
+    try:
+        return migrate.current_revision(engine) != migrate.head_revision()
+    finally:
+        engine.dispose()
+
+
 def _fill(template: Path, filled: Path, units: int | None = None) -> None:
     """Every input cell of the template filled (the first `units` rows kept, when given)."""
     from openpyxl import load_workbook
@@ -104,22 +120,31 @@ def _reset_sqlite(folder: Path) -> None:
 
 
 def prepare_postgres(folder: Path, admin_url: str) -> tuple[dict[str, str], Callable[[], None]]:
-    """A PostgreSQL database with the legacy units and the framework, kept as a template, and
-    a function that makes the benchmark's database a fresh copy of it."""
+    """A PostgreSQL database with the legacy units and the framework, kept as a template (at
+    the current migration: a template made before a new migration is made again), and a
+    function that makes the benchmark's database a fresh copy of it."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     url = make_url(admin_url)
-    empty, work = "chiso_bench_workbook_empty", "chiso_bench_workbook"
+    # Named after the admin URL's database (imports_bench → imports_bench_workbook), so that
+    # two sessions benchmarking on one server never drop each other's database.
+    base = url.database if url.database and url.database != "postgres" else "chiso_bench"
+    empty, work = f"{base}_workbook_empty", f"{base}_workbook"
     env = {
         **os.environ,
         "CHISO_DATA_DIR": str(folder / "pg-data"),
         "CHISO_DATABASE_URL": url.set(database=work).render_as_string(hide_password=False),
     }
+    template = url.set(database=empty).render_as_string(hide_password=False)
     with admin.connect() as conn:
-        known = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": empty})
-        if known.first() is None:
+        query = text("SELECT 1 FROM pg_database WHERE datname = :n")
+        known = conn.execute(query, {"n": empty}).first() is not None
+        if known and _stale(template):
+            conn.execute(text(f'DROP DATABASE "{empty}" WITH (FORCE)'))
+            known = False
+        if not known:
             conn.execute(text(f'CREATE DATABASE "{empty}"'))
             setup = {
                 **env,

@@ -116,10 +116,8 @@ class AuditEntry(Base):
     """Who changed what, when, from which file or request: old → new."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (
-        Index("ix_audit_log_entity", "entity", "entity_key"),
-        Index("ix_audit_log_entity_id", "entity", "id"),
-    )
+    # No index on entity_key: it is only ever matched by LIKE patterns starting with "%".
+    __table_args__ = (Index("ix_audit_log_entity_id", "entity", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

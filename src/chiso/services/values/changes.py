@@ -133,13 +133,9 @@ def apply_values(
     """Stores new values, updates changed ones and audits each change, in set-based
     statements inside the caller's write transaction."""
     report.stored_as, report.replace = source, replace
-    texts = {p: str(p) for p in {m.period for m in matched}}
-    wanted: dict[values_repo.Key, Matched] = {
-        (m.unit_id, texts[m.period], m.indicator): m for m in matched
-    }
+    wanted = _keyed(matched)
     stored = values_repo.existing(session, framework.id, wanted)
-    offered = {key: values_repo.columns_of(m.value) for key, m in wanted.items()}
-    outcome = {key: _outcome(stored.get(key), c, source, replace) for key, c in offered.items()}
+    offered, outcome = _compared(wanted, stored, source, replace)
     todo = [key for key, o in outcome.items() if o is _Outcome.CREATE or o is _Outcome.UPDATE]
     finite: dict[int, bool] = {}
     refuse_non_finite([wanted[k].where for k in todo if not _finite(wanted[k].value, finite)])
@@ -167,6 +163,49 @@ def apply_values(
     audit_repo.record_many(session, actor, "value.set", "value", steps)
 
 
+def _keyed(matched: list[Matched]) -> dict[values_repo.Key, Matched]:
+    """The values by key. Per value, only what hashes in C: the period's text is found once
+    per run of rows of a period (a `Period` hashes in Python)."""
+    texts: dict[Period, str] = {}
+    wanted: dict[values_repo.Key, Matched] = {}
+    period: Period | None = None
+    label = ""
+    for m in matched:
+        if m.period is not period:
+            period = m.period
+            label = texts.get(period) or texts.setdefault(period, str(period))
+        wanted[(m.unit_id, label, m.indicator)] = m
+    return wanted
+
+
+def _compared(
+    wanted: dict[values_repo.Key, Matched],
+    stored: dict[values_repo.Key, values_repo.Current],
+    source: str,
+    replace: bool,
+) -> tuple[dict[values_repo.Key, values_repo.Columns], dict[values_repo.Key, _Outcome]]:
+    """The columns offered at each key and what happens there; the columns made once per
+    distinct value object (a file's values share them)."""
+    columns: dict[int, values_repo.Columns] = {}
+    offered: dict[values_repo.Key, values_repo.Columns] = {}
+    outcome: dict[values_repo.Key, _Outcome] = {}
+    find = stored.get
+    create, unchanged = _Outcome.CREATE, _Outcome.UNCHANGED
+    for key, m in wanted.items():
+        c = columns.get(id(m.value))
+        if c is None:
+            c = columns[id(m.value)] = values_repo.columns_of(m.value)
+        offered[key] = c
+        current = find(key)
+        if current is None:
+            outcome[key] = create
+        elif current[1] == c:
+            outcome[key] = unchanged
+        else:
+            outcome[key] = _outcome(current, c, source, replace)
+    return offered, outcome
+
+
 def _report(
     framework: Framework,
     wanted: dict[values_repo.Key, Matched],
@@ -183,13 +222,16 @@ def _report(
     # One audit document per distinct value object (a file's values share them) and one key
     # prefix per unit and period: the audit rows of a whole file are built without a dict or
     # a joined string per cell beyond the key itself.
-    documents: dict[int, tuple[Value, dict[str, Any]]] = {}
-    prefixes: dict[tuple[str, Period], str] = {}
+    documents: dict[int, dict[str, Any]] = {}
+    prefixes: dict[tuple[int, str], str] = {}
     source, ref = stamp
+    unchanged = created_count = updated = replaced = 0
+    changes = report.changes
+    add_step, add_change = steps.append, changes.append
     for key, m in wanted.items():
         done = outcome[key]
         if done is _Outcome.UNCHANGED:
-            report.unchanged += 1
+            unchanged += 1
             continue
         current = None if key in created else stored.get(key)
         if done is _Outcome.SKIP:
@@ -205,25 +247,31 @@ def _report(
             )
             report.skipped.append(kept)
             continue
-        before = values_repo.from_columns(current[1]) if current else None
         if current is None:
-            report.created += 1
+            before, audited, was = None, None, None
+            created_count += 1
         else:
+            before = values_repo.from_columns(current[1])
+            audited = json_safe(values_repo.fields(before))
+            was = current[2]
             updates.append((current[0], m.value))
-            report.updated += 1
-            report.replaced += outranks(current[2], source)
-        audited = json_safe(values_repo.fields(before)) if before else None
-        prefix = prefixes.get((m.unit_key, m.period))
+            updated += 1
+            replaced += outranks(was, source)
+        prefix = prefixes.get((key[0], key[1]))
         if prefix is None:
             prefix = values_repo.value_key(framework.id, m.unit_key, m.period, "")
-            prefixes[(m.unit_key, m.period)] = prefix
+            prefixes[(key[0], key[1])] = prefix
         document = documents.get(id(m.value))
         if document is None:
-            document = documents[id(m.value)] = (m.value, values_repo.fields(m.value))
-        steps.append((prefix + m.indicator, audited, document[1], ref))
-        was = current[2] if current else None
-        change = ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value, was)
-        report.changes.append(change)
+            document = documents[id(m.value)] = values_repo.fields(m.value)
+        add_step((prefix + m.indicator, audited, document, ref))
+        add_change(
+            ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value, was)
+        )
+    report.unchanged += unchanged
+    report.created += created_count
+    report.updated += updated
+    report.replaced += replaced
     return updates, steps
 
 

@@ -196,27 +196,33 @@ def _match(
     resolver = full_resolver(session)
     cache: dict[tuple[str, Period], tuple[Unit | None, str | None]] = {}
     fits: dict[tuple[str, str], bool] = {}
-    out = []
+    out: list[Matched] = []
+    append = out.append
+    # A file's rows come unit by unit: the row before's unit is reused without a lookup.
+    last: tuple[str, Period | None, Unit | None, str | None] = ("", None, None, None)
     for row in rows:
-        key = (row.unit_code, row.period)
-        if key not in cache:
-            cache[key] = resolver.match(row.unit_code, row.period.end)
-        unit, reason = cache[key]
+        code, period = row.unit_code, row.period
+        if code == last[0] and period is last[1]:
+            unit, reason = last[2], last[3]
+        else:
+            key = (code, period)
+            if key not in cache:
+                cache[key] = resolver.match(code, period.end)
+            unit, reason = cache[key]
+            last = (code, period, unit, reason)
         if unit is None:
             problems.add(row.unit_where or row.where, reason or "", "unknown unit")
             continue
         # Most rows of a file share their unit's kind and indicator: a row that fits like the
         # ones before it is admitted without asking again (problems are always asked).
         fit = (row.indicator, unit.kind) if scope is None else None
-        if (fit is not None and fits.get(fit)) or _admitted(
+        if (fit is not None and fit in fits) or _admitted(
             resolver, framework, row, unit, scope, (problems, outside)
         ):
             if fit is not None:
                 fits[fit] = True
-            out.append(
-                Matched(
-                    unit.id, unit.key, unit.name, row.period, row.indicator, row.value, row.where
-                )
+            append(
+                Matched(unit.id, unit.key, unit.name, period, row.indicator, row.value, row.where)
             )
     _refuse_locked(session, framework, out, problems)
     _refuse_duplicates(out, problems)
@@ -270,9 +276,15 @@ def _refuse_locked(
 
 def _refuse_duplicates(matched: list[Matched], problems: ProblemList) -> None:
     """Two rows naming the same unit differently ("75.SYT" and "Sở Y tế") for one value."""
-    seen: dict[tuple[int, Period, str], str] = {}
+    # Keyed by period first (a file has one or a few): a `Period` hashes in Python.
+    by_period: dict[Period, dict[tuple[int, str], str]] = {}
+    period: Period | None = None
+    seen: dict[tuple[int, str], str] = {}
     for m in matched:
-        place = (m.unit_id, m.period, m.indicator)
+        if m.period is not period:
+            period = m.period
+            seen = by_period.setdefault(period, {})
+        place = (m.unit_id, m.indicator)
         if place in seen:
             problems.add(
                 m.where,

@@ -11,6 +11,7 @@ from chiso.domain.frameworks import Framework, InputKind, Node
 from chiso.domain.periods import Period
 from chiso.domain.quality import Flag, jumps, outliers
 from chiso.domain.scoring import Value, raw_value
+from chiso.domain.units import Unit
 from chiso.domain.values import finite_or_missing
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
@@ -45,16 +46,28 @@ def flags_for(session: Session, framework: Framework, matched: list[Matched]) ->
     for m in matched:
         by_period[m.period].append(m)
     flags: list[Flag] = []
+    known: dict[int, Unit] = {}
     for period, items in by_period.items():
         indicators = sorted({m.indicator for m in items})
-        flags += _flags(session, framework, period, indicators, {m.unit_id for m in items})
-    return _not_in_force(session, matched) + flags
+        only = {m.unit_id for m in items}
+        flags += _flags(session, framework, period, indicators, only, known)
+    return _not_in_force(session, matched, known) + flags
 
 
-def _not_in_force(session: Session, matched: list[Matched]) -> list[Flag]:
+def _units(session: Session, ids: Collection[int], known: dict[int, Unit]) -> dict[int, Unit]:
+    """The units of these ids, each read once per import (`known` keeps those read)."""
+    missing = sorted(i for i in ids if i not in known)
+    if missing:
+        known.update(units_repo.by_ids(session, missing))
+    return {i: known[i] for i in ids if i in known}
+
+
+def _not_in_force(
+    session: Session, matched: list[Matched], known: dict[int, Unit] | None = None
+) -> list[Flag]:
     """Values of units that did not exist in their period (a district abolished on 1/7/2025
     given a value for a later month): stored, but no evaluation of that period takes them."""
-    units = units_repo.by_ids(session, sorted({m.unit_id for m in matched}))
+    units = _units(session, {m.unit_id for m in matched}, {} if known is None else known)
     periods = {m.period for m in matched}
     # Asked once per unit and period (an import has hundreds of thousands of values of a few
     # periods), then looked up per value.
@@ -93,6 +106,7 @@ def _flags(
     period: Period,
     indicators: list[str] | None,
     only: Collection[int] | None,
+    known: dict[int, Unit] | None = None,
 ) -> list[Flag]:
     """Jumps and outliers of a period; with `only`, those of these units."""
     rates = {n.code for n in framework.leaves() if n.input is InputKind.RATE}
@@ -100,7 +114,7 @@ def _flags(
     previous = _numbers(session, framework, period.previous(), indicators)
     mine = current if only is None else {k: v for k, v in current.items() if int(k[0]) in only}
     flags = jumps(mine, previous, rates)
-    units = units_repo.by_ids(session, sorted({int(uid) for uid, _ in current}))
+    units = _units(session, {int(uid) for uid, _ in current}, {} if known is None else known)
     groups = {
         uid: grouping.assign(framework, u.kind, list(u.groups))[0].code for uid, u in units.items()
     }
