@@ -85,6 +85,12 @@ def prepare(folder: Path, documents: int) -> dict[str, str]:
     return env
 
 
+def _summary(runs: list[Run]) -> Run:
+    """Median wall and CPU time, highest peak."""
+    return Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs),
+               statistics.median(r.cpu_seconds for r in runs))  # fmt: skip
+
+
 def count_documents(folder: Path) -> int:
     import pyarrow.parquet as pq
 
@@ -121,13 +127,20 @@ def main(sizes: tuple[int, ...] = (20_000_000, 100_000_000)) -> list[list[str]]:
         spark_env = {**env, "CHISO_FACTS_ENGINE": "spark", "CHISO_FACTS_SPARK_MASTER": "local[2]"}
         spark = run(command, spark_env, repeat=1)
         bases.append(run(baseline, env, repeat=1))
-        base = Run(statistics.median(b.seconds for b in bases), max(b.peak_mib for b in bases))
-        ours = Run(statistics.median(r.seconds for r in runs), max(r.peak_mib for r in runs))
-        row = [f"{records:,}".replace(",", "."), f"{base.seconds:.1f} s", f"{base.peak_mib:,.0f} MiB",
-               f"{ours.seconds:.1f} s", f"{ours.peak_mib:,.0f} MiB", f"{ours.seconds / base.seconds:.2f}×",
+        base, ours = _summary(bases), _summary(runs)
+        cpu_ratio = statistics.median(
+            r.cpu_seconds / b.cpu_seconds for b, r in zip(bases[:3], runs, strict=True)
+        )
+        wall_ratio = statistics.median(
+            r.seconds / b.seconds for b, r in zip(bases[:3], runs, strict=True)
+        )
+        row = [f"{records:,}".replace(",", "."),
+               f"{base.seconds:.1f} s", f"{base.cpu_seconds:.1f} s", f"{base.peak_mib:,.0f} MiB",
+               f"{ours.seconds:.1f} s", f"{ours.cpu_seconds:.1f} s", f"{ours.peak_mib:,.0f} MiB",
+               f"{wall_ratio:.2f}×", f"{cpu_ratio:.2f}×",
                f"{spark.seconds:.1f} s", f"{spark.peak_mib:,.0f} MiB", f"{spark.seconds / base.seconds:.2f}×"]  # fmt: skip
-        print("facts compute (rows | baseline s, MiB | duckdb s, MiB, ratio | spark s, MiB, ratio) | "
-              + " | ".join(row), flush=True)  # fmt: skip
+        print("facts compute (rows | baseline wall, cpu, peak | duckdb wall, cpu, peak | ratio wall, cpu"
+              " | spark wall, peak, ratio) | " + " | ".join(row), flush=True)  # fmt: skip
         table.append(row)
     return table
 
