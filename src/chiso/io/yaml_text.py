@@ -1,6 +1,6 @@
-"""YAML read through libyaml's C parser when PyYAML has it (its wheels do): the pure-Python
-parser took a quarter of a second of every `chiso facts compute` to read the framework and the
-records' declarations, each parsed twice (once for aliases, once for data)."""
+"""YAML read through libyaml's C parser when PyYAML has it (its wheels do): a framework is
+parsed twice (once for aliases, once for data) on every command that reads it, and the
+pure-Python parser took half of the 13 ms of reading the shipped one."""
 
 from __future__ import annotations
 
