@@ -14,7 +14,8 @@ _WRAPPER = (
     "import json, resource, subprocess, sys, time;"
     "t = time.perf_counter(); p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL);"
     "e = time.perf_counter() - t;"
-    "print(json.dumps({'rc': p.returncode, 's': e, 'kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))"
+    "u = resource.getrusage(resource.RUSAGE_CHILDREN);"
+    "print(json.dumps({'rc': p.returncode, 's': e, 'kb': u.ru_maxrss, 'cpu': u.ru_utime + u.ru_stime}))"
 )
 
 
@@ -22,11 +23,14 @@ _WRAPPER = (
 class Run:
     seconds: float
     peak_mib: float
+    cpu_seconds: float = 0.0
+    """User + system time of the command and its children (less sensitive to a loaded machine
+    than wall time, which a multi-threaded process wins more of)."""
 
 
 def run(command: list[str], env: dict[str, str] | None = None, repeat: int = 3) -> Run:
     """Median wall time and highest peak RSS over `repeat` runs; fails if the command fails."""
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     for _ in range(repeat):
         out = subprocess.run(
             [sys.executable, "-c", _WRAPPER, *command],
@@ -40,4 +44,5 @@ def run(command: list[str], env: dict[str, str] | None = None, repeat: int = 3) 
             raise RuntimeError(f"{command} exited with {result['rc']}")
         times.append(result["s"])
         peaks.append(result["kb"] / 1024)
-    return Run(statistics.median(times), max(peaks))
+        cpus.append(result["cpu"])
+    return Run(statistics.median(times), max(peaks), statistics.median(cpus))

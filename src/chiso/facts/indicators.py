@@ -116,33 +116,41 @@ def compiled_counts(
     return sql
 
 
-def indicator_rows(
+Counts = dict[str, list[dict[str, Any]]]
+"""Per source, one row per unit code: `unit_code` and the `n<i>`/`d<i>` sums of its measures."""
+
+
+def source_counts(
     engine: Engine,
     stored: dict[str, tuple[str, list[str]]],
     sources: dict[str, Source],
     measures: Sequence[Measure],
     months: Sequence[str],
-    ancestors: Ancestors,
     cache: Path | None = None,
-) -> list[tuple[str, str, float, float | None]]:
-    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
-    every unit above it; a rate whose denominator is 0 is left out. One scan per source over
-    `stored` (source → its folder and the committed files of the period's months);
-    `ancestors(codes)` gives the hierarchy of the unit codes found. On DuckDB the compiled SQL
-    runs as it is (`compiled_counts`); on Spark the Ibis expressions run on the session."""
-    counts: dict[str, list[dict[str, Any]]]
+) -> Counts:
+    """One scan per source over `stored` (source → its folder and the committed files of the
+    period's months). On DuckDB the compiled SQL runs as it is (`compiled_counts`); on Spark the
+    Ibis expressions run on the session. Needs nothing of the application database, so a caller
+    can run it beside its own work (DuckDB releases the GIL while it scans)."""
     if engine.name == "duckdb":
         sql = compiled_counts(sources, measures, list(stored), cache)
         views = {
             n: [f"{root.rstrip('/')}/{f}" for f in files] for n, (root, files) in stored.items()
         }
-        counts = engine.run_sql({n: views[n] for n in sql}, sql)
-    else:
-        tables = {n: engine.open(n, root, files) for n, (root, files) in stored.items()}
-        counts = {
-            source: engine.fetch(expr).to_pylist()
-            for source, expr in measure_counts(tables, sources, measures, months).items()
-        }
+        return engine.run_sql({n: views[n] for n in sql}, sql)
+    tables = {n: engine.open(n, root, files) for n, (root, files) in stored.items()}
+    return {
+        source: engine.fetch(expr).to_pylist()
+        for source, expr in measure_counts(tables, sources, measures, months).items()
+    }
+
+
+def indicator_rows(
+    counts: Counts, measures: Sequence[Measure], ancestors: Ancestors
+) -> list[tuple[str, str, float, float | None]]:
+    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
+    every unit above it; a rate whose denominator is 0 is left out. `ancestors(codes)` gives
+    the hierarchy of the unit codes found, asked once for all of them."""
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():

@@ -12,10 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from chiso.errors import Problem, RejectedInput
 from chiso.facts.schemas import SHIPPED, Source
+from chiso.io import yaml_text
 from chiso.io.tables import Row, Sheet, column_key
 
 FALSE_FLAGS = {"0", "false", "f", "no", "n", "khong", "-", "thuong", "binh_thuong"}
@@ -76,7 +75,7 @@ def _refuse(path: Path, message_vi: str, message_en: str) -> RejectedInput:
 
 
 def load_profile(path: Path, sources: dict[str, Source]) -> Profile:
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = yaml_text.safe_load(path.read_text("utf-8"))
     if not isinstance(data, dict) or "profile" not in data:
         raise _refuse(path, "cần khóa 'profile'", "no profile key")
     kind = str(data.get("kind", "records"))

@@ -15,6 +15,7 @@ import yaml
 
 from chiso.errors import Problem, RejectedInput, UsageError
 from chiso.facts.expressions import ExpressionError, compile_filter
+from chiso.io import yaml_text
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -112,7 +113,7 @@ def _refuse(path: Path, what: str, message_vi: str, message_en: str) -> Rejected
 
 def _yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml_text.safe_load(path.read_text("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise _refuse(path, "YAML", "không đọc được", str(exc)) from exc
     if not isinstance(data, dict):

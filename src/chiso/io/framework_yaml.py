@@ -34,6 +34,7 @@ from chiso.domain.scope import IN_FORCE, SCHEME_CHOICES, Scope
 from chiso.domain.scoring import rule_of
 from chiso.domain.units import UnitKind
 from chiso.errors import Problem, ProblemList, RejectedInput
+from chiso.io import yaml_text
 
 TOLERANCE = 1e-6
 MAX_YAML_BYTES = 5 * 1024 * 1024
@@ -158,7 +159,7 @@ def load_framework(path: Path) -> Framework:
         ) from exc
     try:
         _refuse_aliases(text, path.name)
-        data = yaml.safe_load(text)
+        data = yaml_text.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else ""
@@ -173,7 +174,7 @@ def load_framework(path: Path) -> Framework:
 def _refuse_aliases(text: str, source: str) -> None:
     """A framework never needs YAML anchors and aliases (&a, *a), and a kilobyte of nested
     aliases expands into millions of nodes when validated."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml_text.events(text):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else "?"
             raise RejectedInput(

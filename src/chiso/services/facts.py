@@ -1,13 +1,19 @@
-"""Raw platform records in, platform-usage indicators out (stored like any other values)."""
+"""Raw platform records in, platform-usage indicators out (stored like any other values).
+
+The application database's modules (SQLAlchemy, the ORM models, the unit resolver, the value
+writer) are imported inside the functions that use them: `compute` starts the engine's scan
+first and loads them while it scans, which shortens a run where a core is free (on two busy
+cores DuckDB already uses both: docs/benchmarks.md, 2026-12-06)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
@@ -19,12 +25,11 @@ from chiso.facts.schemas import Catalog, Measure, catalog
 from chiso.facts.store import CompactReport, FactStore, IngestReport
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-from chiso.services.scoring import frameworks
-from chiso.services.units.resolver import full_resolver
-from chiso.services.values.changes import ImportReport, Matched, apply_values
-from chiso.services.values.quality import flags_for
-from chiso.store import units_repo
-from chiso.store.db import Session
+
+if TYPE_CHECKING:
+    from chiso.services.units.resolver import UnitResolver
+    from chiso.services.values.changes import ImportReport, Matched
+    from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
 __all__ = ["CompactReport", "IngestReport", "compact", "compute", "ingest", "ingest_export"]
@@ -81,6 +86,7 @@ def ingest_export(
     from chiso.facts import profiles  # only here: `compute` and `ingest` do not read exports
     from chiso.io.tables import first_nonempty, read_table
     from chiso.io.writers import write_table
+    from chiso.services.units.resolver import full_resolver
     from chiso.services.values.importer import import_values
 
     known = catalog_of(rt)
@@ -135,6 +141,8 @@ def ingest_export(
 
 
 def _known_units(rt: Runtime) -> Callable[[list[str]], set[str]]:
+    from chiso.services.units.resolver import full_resolver
+
     def known(codes: list[str]) -> set[str]:
         with rt.db.transaction() as session:
             matcher = full_resolver(session)
@@ -156,7 +164,6 @@ def compute(
     reported stays unless `replace` (the computed one is then counted as skipped). Runs on
     `engine`, else on the engine the settings name."""
     period = parse_period(period_text)
-    framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
     known = catalog_of(rt)
     stored = {name: store.files(src) for name, src in known.sources.items() if store.has(src)}
@@ -166,9 +173,28 @@ def compute(
             hint_vi="nạp bằng `chiso facts ingest --source documents TỆP…` hoặc tạo thử bằng `chiso generate`.",
         )  # fmt: skip
     measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
+    months = [str(m) for m in period.months()]
+    wanted = {f"month={m}" for m in months}
+    in_period = {
+        name: (str(store.folder(known.sources[name])), chosen)
+        for name, files in stored.items()
+        if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
+    }
     backend = engine or engine_of(rt)
     try:
-        matched = _matched(rt, backend, store, known, stored, period, framework, measures)
+        with ThreadPoolExecutor(1, thread_name_prefix="facts-scan") as scanner:
+            scan = scanner.submit(
+                indicators.source_counts, backend, in_period, known.sources, measures, months,
+                rt.settings.data_dir / "tmp" / "facts-sql",
+            )  # fmt: skip
+            # While the engine scans: the application database's modules load, it opens, the
+            # framework and the units are read.
+            from chiso.services.scoring import frameworks
+            from chiso.services.values.changes import ImportReport, apply_values
+            from chiso.services.values.quality import flags_for
+
+            framework = frameworks.get(rt, framework_ref)
+            matched = _matched(rt, scan, period, framework, measures)
     finally:
         if engine is None:
             backend.close()
@@ -187,34 +213,26 @@ def compute(
 
 def _matched(
     rt: Runtime,
-    backend: Engine,
-    store: FactStore,
-    known: Catalog,
-    stored: dict[str, list[str]],
+    scan: Future[indicators.Counts],
     period: Period,
     framework: Any,
     measures: list[Measure],
 ) -> list[Matched]:
-    """The computed values of the framework's leaves, per unit reached."""
-    months = [str(m) for m in period.months()]
-    wanted = {f"month={m}" for m in months}
-    in_period = {
-        name: (str(store.folder(known.sources[name])), chosen)
-        for name, files in stored.items()
-        if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
-    }
+    """The computed values of the framework's leaves, per unit reached; the units are read
+    (in bulk, once) while the scan runs."""
+    from chiso.services.units.resolver import full_resolver
+    from chiso.services.values.changes import Matched
+
     units: dict[str, tuple[int, str]] = {}
     with rt.db.transaction() as session:
+        matcher = full_resolver(session)
 
         def ancestors(codes: list[str]) -> list[tuple[str, str]]:
-            found, pairs = _ancestors(session, codes, period)
+            found, pairs = _ancestors(session, matcher, codes, period)
             units.update(found)
             return pairs
 
-        rows = indicators.indicator_rows(
-            backend, in_period, known.sources, measures, months, ancestors,
-            cache=rt.settings.data_dir / "tmp" / "facts-sql",
-        )  # fmt: skip
+        rows = indicators.indicator_rows(scan.result(), measures, ancestors)
     leaves = {n.code for n in framework.leaves()}
     return [
         Matched(units[key][0], key, units[key][1], period, indicator,
@@ -225,14 +243,13 @@ def _matched(
 
 
 def _ancestors(
-    session: Session, codes: list[str], period: Period
+    session: Session, matcher: UnitResolver, codes: list[str], period: Period
 ) -> tuple[dict[str, tuple[int, str]], list[tuple[str, str]]]:
     """Unit key → (id, name) for every unit reached, and (record code, unit key) pairs for the
     unit of each code and all units above it. Before a merger of provinces (1/7/2025) the
     records of a former province's units also count for the one province it merged into,
     which its departments already roll up to: otherwise the new province's months before the
     merger hold its departments alone and its counts jump when the communes join it."""
-    matcher = full_resolver(session)
     chains = {}
     for code in codes:
         found, _ = matcher.match(code, period.end)
@@ -256,6 +273,8 @@ def _ancestors(
 def _later_province(session: Session, reached: list[Unit], period: Period) -> dict[int, Unit]:
     """Former province id → the one province it merged into, when that one is not yet in force
     at the end of `period` (a period before the merger)."""
+    from chiso.store import units_repo
+
     provinces = sorted({u.id for u in reached if u.kind == UnitKind.PROVINCE.value})
     out: dict[int, Unit] = {}
     for pid in provinces:

@@ -7,12 +7,13 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from chiso.domain.access import SYSTEM, Actor
 from chiso.settings import Settings, get_settings
-from chiso.store import migrate
-from chiso.store.db import Database
+
+if TYPE_CHECKING:
+    from chiso.store.db import Database
 
 T = TypeVar("T")
 
@@ -36,6 +37,11 @@ class Connection:
     def get(self) -> Database:
         with self._lock:
             if self._db is None:
+                # SQLAlchemy loads with the first use too: `chiso facts compute` imports it
+                # while the analytics engine scans the records.
+                from chiso.store import migrate
+                from chiso.store.db import Database
+
                 db = Database(self._settings.effective_database_url, self._settings.db_lock_timeout)
                 try:
                     migrate.ensure_ready(db.engine)

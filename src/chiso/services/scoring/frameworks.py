@@ -7,12 +7,10 @@ from functools import cache, lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
-
 from chiso.domain.frameworks import Framework
 from chiso.errors import NotFound, UsageError
+from chiso.io import yaml_text
 from chiso.io.bounded import run as run_bounded
-from chiso.io.framework_xlsx import export_xlsx, import_xlsx
 from chiso.io.framework_yaml import dump_framework, framework_from_data, load_framework
 from chiso.services.runtime import Runtime
 from chiso.store import audit_repo, frameworks_repo
@@ -47,7 +45,7 @@ def _load_shipped(framework_id: str) -> Framework:
 @lru_cache(maxsize=32)
 def _registered(framework_id: str, text: str) -> Framework:
     """A registered framework from its stored YAML, parsed once per text."""
-    return framework_from_data(yaml.safe_load(text), framework_id)
+    return framework_from_data(yaml_text.safe_load(text), framework_id)
 
 
 def read_file(path: Path) -> Framework:
@@ -55,7 +53,11 @@ def read_file(path: Path) -> Framework:
     administrator; never a name taken from a web request."""
     if not path.is_file():
         raise NotFound(f"Không có tệp bộ chỉ số {path}.", f"no framework file {path}")
-    return import_xlsx(path) if path.suffix.lower() == ".xlsx" else load_framework(path)
+    if path.suffix.lower() != ".xlsx":
+        return load_framework(path)
+    from chiso.io.framework_xlsx import import_xlsx  # openpyxl: only for the Excel table
+
+    return import_xlsx(path)
 
 
 def read_upload(rt: Runtime, path: Path) -> Framework:
@@ -139,6 +141,8 @@ def export(ref: str, fmt: str, out: Path | None) -> str | None:
     if fmt == "xlsx":
         if out is None:
             raise UsageError("Xuất Excel cần --out TỆP.xlsx.", "xlsx export needs --out")
+        from chiso.io.framework_xlsx import export_xlsx
+
         export_xlsx(framework, out)
         return None
     raise UsageError(
@@ -148,6 +152,8 @@ def export(ref: str, fmt: str, out: Path | None) -> str | None:
 
 def import_table(path: Path, framework_id: str | None, out: Path | None) -> tuple[Framework, str]:
     """Reads the Excel table, validates it and returns it with its YAML text."""
+    from chiso.io.framework_xlsx import import_xlsx
+
     framework = import_xlsx(path, framework_id)
     text = dump_framework(framework)
     if out is not None:
