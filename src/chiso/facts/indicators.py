@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,9 +55,11 @@ def measure_counts(
     sources: dict[str, Source],
     measures: Sequence[Measure],
     months: Sequence[str] | None,
+    by_month: bool = False,
 ) -> dict[str, ir.Table]:
     """Per source with measures: one scan giving, per unit over the months (all the table's
-    when None), `n<i>` (numerator) and `d<i>` (denominator) of each measure i."""
+    when None), `n<i>` (numerator) and `d<i>` (denominator) of each measure i; with `by_month`
+    per unit and month (the counts add up, so months sum to the period's)."""
     out: dict[str, ir.Table] = {}
     for name, table in tables.items():
         mine = [(i, m) for i, m in enumerate(measures) if m.source == name]
@@ -71,7 +73,8 @@ def measure_counts(
             metrics[f"n{i}"] = _count_true(num(t))
             if den is not None:
                 metrics[f"d{i}"] = _count_true(den(t))
-        out[name] = t.group_by(t[src.unit].name("unit_code")).aggregate(**metrics)
+        keys = [t[src.unit].name("unit_code"), *([t.month] if by_month else [])]
+        out[name] = t.group_by(keys).aggregate(**metrics)
     return out
 
 
@@ -80,6 +83,7 @@ def compiled_counts(
     measures: Sequence[Measure],
     names: Sequence[str],
     cache: Path | None = None,
+    by_month: bool = False,
 ) -> dict[str, str]:
     """The DuckDB SQL of `measure_counts` over tables `facts_<name>` (holding the period's files
     only), compiled by Ibis once per set of declarations and kept in `cache`: a later run with
@@ -91,6 +95,7 @@ def compiled_counts(
         "measures": [
             [m.indicator, m.source, m.numerator, m.denominator, m.where] for m in measures
         ],
+        **({"by_month": True} if by_month else {}),
     }
     key = hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()[:32]
     path = cache / f"counts-{key}.json" if cache else None
@@ -106,7 +111,7 @@ def compiled_counts(
     }  # fmt: skip
     sql = {
         name: str(ibis.to_sql(expr, dialect="duckdb"))
-        for name, expr in measure_counts(tables, sources, measures, None).items()
+        for name, expr in measure_counts(tables, sources, measures, None, by_month).items()
     }
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,20 +135,77 @@ def indicator_rows(
     `stored` (source → its folder and the committed files of the period's months);
     `ancestors(codes)` gives the hierarchy of the unit codes found. On DuckDB the compiled SQL
     runs as it is (`compiled_counts`); on Spark the Ibis expressions run on the session."""
-    counts: dict[str, list[dict[str, Any]]]
+    counts = _counts(engine, stored, sources, measures, months, cache, by_month=False)
+    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
+    return _indicators(counts, pairs, measures)
+
+
+PeriodAncestors = Callable[[str, list[str]], list[tuple[str, str]]]
+
+
+def indicator_rows_by_period(
+    engine: Engine,
+    stored: dict[str, tuple[str, list[str]]],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    periods: Mapping[str, Sequence[str]],
+    ancestors: PeriodAncestors,
+    cache: Path | None = None,
+) -> dict[str, list[tuple[str, str, float, float | None]]]:
+    """`indicator_rows` of several periods (name → its months) in one scan per source, counted
+    per unit and month, then summed over each period's months: the rows of each period are
+    those `indicator_rows` gives for it alone. `ancestors(period, codes)` gives the hierarchy
+    in force in that period. What computing 24 months at once costs instead of 24 scans."""
+    months = sorted({m for ms in periods.values() for m in ms})
+    counts = _counts(engine, stored, sources, measures, months, cache, by_month=True)
+    out: dict[str, list[tuple[str, str, float, float | None]]] = {}
+    for name, wanted in periods.items():
+        inside = set(wanted)
+        summed: dict[str, list[dict[str, Any]]] = {}
+        for source, rows in counts.items():
+            per_unit: dict[str, dict[str, Any]] = {}
+            for row in rows:
+                if row["month"] not in inside:
+                    continue
+                bucket = per_unit.setdefault(row["unit_code"], {"unit_code": row["unit_code"]})
+                for column, value in row.items():
+                    if column not in ("unit_code", "month"):
+                        bucket[column] = bucket.get(column, 0) + int(value)
+            summed[source] = list(per_unit.values())
+        pairs = ancestors(name, sorted({r["unit_code"] for rows in summed.values() for r in rows}))
+        out[name] = _indicators(summed, pairs, measures)
+    return out
+
+
+def _counts(
+    engine: Engine,
+    stored: dict[str, tuple[str, list[str]]],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    months: Sequence[str],
+    cache: Path | None,
+    by_month: bool,
+) -> dict[str, list[dict[str, Any]]]:
+    """The rows of `measure_counts` per source: on DuckDB its compiled SQL over views of the
+    stored files, on Spark the Ibis expressions."""
     if engine.name == "duckdb":
-        sql = compiled_counts(sources, measures, list(stored), cache)
+        sql = compiled_counts(sources, measures, list(stored), cache, by_month)
         views = {
             n: [f"{root.rstrip('/')}/{f}" for f in files] for n, (root, files) in stored.items()
         }
-        counts = engine.run_sql({n: views[n] for n in sql}, sql)
-    else:
-        tables = {n: engine.open(n, root, files) for n, (root, files) in stored.items()}
-        counts = {
-            source: engine.fetch(expr).to_pylist()
-            for source, expr in measure_counts(tables, sources, measures, months).items()
-        }
-    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
+        return engine.run_sql({n: views[n] for n in sql}, sql)
+    tables = {n: engine.open(n, root, files) for n, (root, files) in stored.items()}
+    return {
+        source: engine.fetch(expr).to_pylist()
+        for source, expr in measure_counts(tables, sources, measures, months, by_month).items()
+    }
+
+
+def _indicators(
+    counts: dict[str, list[dict[str, Any]]],
+    pairs: list[tuple[str, str]],
+    measures: Sequence[Measure],
+) -> list[tuple[str, str, float, float | None]]:
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():
         totals = rolled_up(rows, pairs)

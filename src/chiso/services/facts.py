@@ -20,14 +20,16 @@ from chiso.facts.store import CompactReport, FactStore, IngestReport
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.services.units.resolver import full_resolver
+from chiso.services.units.resolver import UnitResolver, full_resolver
 from chiso.services.values.changes import ImportReport, Matched, apply_values
 from chiso.services.values.quality import flags_for
 from chiso.store import units_repo
 from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
-__all__ = ["CompactReport", "IngestReport", "compact", "compute", "ingest", "ingest_export"]
+__all__ = [
+    "CompactReport", "IngestReport", "compact", "compute", "compute_many", "ingest", "ingest_export",
+]  # fmt: skip
 
 
 def catalog_of(rt: Runtime) -> Catalog:
@@ -156,6 +158,23 @@ def compute(
     reported stays unless `replace` (the computed one is then counted as skipped). Runs on
     `engine`, else on the engine the settings name."""
     period = parse_period(period_text)
+    return compute_many(rt, [period], framework_ref, closed_loop, engine, replace)[0]
+
+
+def compute_many(
+    rt: Runtime,
+    periods: Sequence[Period],
+    framework_ref: str = DEFAULT_FRAMEWORK,
+    closed_loop: bool = True,
+    engine: Engine | None = None,
+    replace: bool = False,
+    flags: bool = True,
+) -> list[ImportReport]:
+    """`compute` of several periods (the 24 months of the demo, the months of a year) with one
+    scan per source counted per unit and month, and all periods stored in one write
+    transaction: what `compute` of each period would store and audit, without a scan, an
+    engine and a transaction per period. One report per period; without `flags` the reports
+    list no values to look at again (the demo, whose generated values nobody reviews)."""
     framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
     known = catalog_of(rt)
@@ -168,19 +187,22 @@ def compute(
     measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
     backend = engine or engine_of(rt)
     try:
-        matched = _matched(rt, backend, store, known, stored, period, framework, measures)
+        matched = _matched(rt, backend, store, known, stored, list(periods), framework, measures)
     finally:
         if engine is None:
             backend.close()
     signing = "khép kín" if closed_loop else "một chữ ký"
-    ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
 
-    def work(session: Session) -> ImportReport:
-        report = ImportReport(f"bản ghi {period}", framework.id, len(matched))
-        apply_values(session, rt.actor, framework, matched, ref, "computed", report, replace)
-        if report.created or report.updated:
-            report.flags = flags_for(session, framework, matched)
-        return report
+    def work(session: Session) -> list[ImportReport]:
+        reports = []
+        for period, found in zip(periods, matched, strict=True):
+            ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
+            report = ImportReport(f"bản ghi {period}", framework.id, len(found))
+            apply_values(session, rt.actor, framework, found, ref, "computed", report, replace)
+            if flags and (report.created or report.updated):
+                report.flags = flags_for(session, framework, found)
+            reports.append(report)
+        return reports
 
     return rt.db.run_write(work)
 
@@ -191,48 +213,62 @@ def _matched(
     store: FactStore,
     known: Catalog,
     stored: dict[str, list[str]],
-    period: Period,
+    periods: list[Period],
     framework: Any,
     measures: list[Measure],
-) -> list[Matched]:
-    """The computed values of the framework's leaves, per unit reached."""
-    months = [str(m) for m in period.months()]
-    wanted = {f"month={m}" for m in months}
+) -> list[list[Matched]]:
+    """The computed values of the framework's leaves, per period and unit reached: one period
+    counted over its months (`indicator_rows`), several per month (`indicator_rows_by_period`)."""
+    months = {str(p): [str(m) for m in p.months()] for p in periods}
+    wanted = {f"month={m}" for ms in months.values() for m in ms}
     in_period = {
         name: (str(store.folder(known.sources[name])), chosen)
         for name, files in stored.items()
         if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
     }
-    units: dict[str, tuple[int, str]] = {}
+    by_name = {str(p): p for p in periods}
+    units: dict[str, dict[str, tuple[int, str]]] = {str(p): {} for p in periods}
+    cache = rt.settings.data_dir / "tmp" / "facts-sql"
     with rt.db.transaction() as session:
+        matcher = full_resolver(session)
 
-        def ancestors(codes: list[str]) -> list[tuple[str, str]]:
-            found, pairs = _ancestors(session, codes, period)
-            units.update(found)
+        def ancestors(name: str, codes: list[str]) -> list[tuple[str, str]]:
+            found, pairs = _ancestors(session, matcher, codes, by_name[name])
+            units[name].update(found)
             return pairs
 
-        rows = indicators.indicator_rows(
-            backend, in_period, known.sources, measures, months, ancestors,
-            cache=rt.settings.data_dir / "tmp" / "facts-sql",
-        )  # fmt: skip
+        if len(periods) == 1:
+            (name,) = months
+            rows = {
+                name: indicators.indicator_rows(
+                    backend, in_period, known.sources, measures, months[name],
+                    lambda codes: ancestors(name, codes), cache=cache,
+                )
+            }  # fmt: skip
+        else:
+            rows = indicators.indicator_rows_by_period(
+                backend, in_period, known.sources, measures, months, ancestors, cache=cache
+            )
     leaves = {n.code for n in framework.leaves()}
     return [
-        Matched(units[key][0], key, units[key][1], period, indicator,
-                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
-        for key, indicator, num, den in rows
-        if indicator in leaves and key in units
+        [
+            Matched(reached[key][0], key, reached[key][1], period, indicator,
+                    Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+            for key, indicator, num, den in rows[str(period)]
+            if indicator in leaves and key in (reached := units[str(period)])
+        ]
+        for period in periods
     ]  # fmt: skip
 
 
 def _ancestors(
-    session: Session, codes: list[str], period: Period
+    session: Session, matcher: UnitResolver, codes: list[str], period: Period
 ) -> tuple[dict[str, tuple[int, str]], list[tuple[str, str]]]:
     """Unit key → (id, name) for every unit reached, and (record code, unit key) pairs for the
     unit of each code and all units above it. Before a merger of provinces (1/7/2025) the
     records of a former province's units also count for the one province it merged into,
     which its departments already roll up to: otherwise the new province's months before the
     merger hold its departments alone and its counts jump when the communes join it."""
-    matcher = full_resolver(session)
     chains = {}
     for code in codes:
         found, _ = matcher.match(code, period.end)
