@@ -63,11 +63,11 @@ def run(port: int, keep: Path | None = None) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=8000)
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.demo_start")
+    parser.add_argument("--port", type=int, default=8840)
     parser.add_argument("--keep", type=Path, default=None, help="copy the data folder here")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(json.dumps({"first_200_s": round(run(args.port, args.keep), 3)}))
 
 
