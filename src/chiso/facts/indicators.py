@@ -121,6 +121,11 @@ def compiled_counts(
     return sql
 
 
+Counts = dict[str, list[dict[str, Any]]]
+"""Per source, one row per unit code (and month, `by_month`): `unit_code` and the `n<i>`/`d<i>`
+sums of its measures."""
+
+
 def indicator_rows(
     engine: Engine,
     stored: dict[str, tuple[str, list[str]]],
@@ -135,9 +140,8 @@ def indicator_rows(
     `stored` (source → its folder and the committed files of the period's months);
     `ancestors(codes)` gives the hierarchy of the unit codes found. On DuckDB the compiled SQL
     runs as it is (`compiled_counts`); on Spark the Ibis expressions run on the session."""
-    counts = _counts(engine, stored, sources, measures, months, cache, by_month=False)
-    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
-    return _indicators(counts, pairs, measures)
+    counts = source_counts(engine, stored, sources, measures, months, cache)
+    return rows_of(counts, measures, ancestors)
 
 
 PeriodAncestors = Callable[[str, list[str]], list[tuple[str, str]]]
@@ -157,11 +161,24 @@ def indicator_rows_by_period(
     those `indicator_rows` gives for it alone. `ancestors(period, codes)` gives the hierarchy
     in force in that period. What computing 24 months at once costs instead of 24 scans."""
     months = sorted({m for ms in periods.values() for m in ms})
-    counts = _counts(engine, stored, sources, measures, months, cache, by_month=True)
-    out: dict[str, list[tuple[str, str, float, float | None]]] = {}
+    counts = source_counts(engine, stored, sources, measures, months, cache, by_month=True)
+
+    def of(name: str) -> Ancestors:
+        return lambda codes: ancestors(name, codes)
+
+    return {
+        name: rows_of(part, measures, of(name))
+        for name, part in per_period(counts, periods).items()
+    }
+
+
+def per_period(counts: Counts, periods: Mapping[str, Sequence[str]]) -> dict[str, Counts]:
+    """Counts per unit and month (`by_month`) summed over each period's months: per period,
+    the counts per unit that a scan of its months alone gives."""
+    out: dict[str, Counts] = {}
     for name, wanted in periods.items():
         inside = set(wanted)
-        summed: dict[str, list[dict[str, Any]]] = {}
+        out[name] = {}
         for source, rows in counts.items():
             per_unit: dict[str, dict[str, Any]] = {}
             for row in rows:
@@ -171,23 +188,22 @@ def indicator_rows_by_period(
                 for column, value in row.items():
                     if column not in ("unit_code", "month"):
                         bucket[column] = bucket.get(column, 0) + int(value)
-            summed[source] = list(per_unit.values())
-        pairs = ancestors(name, sorted({r["unit_code"] for rows in summed.values() for r in rows}))
-        out[name] = _indicators(summed, pairs, measures)
+            out[name][source] = list(per_unit.values())
     return out
 
 
-def _counts(
+def source_counts(
     engine: Engine,
     stored: dict[str, tuple[str, list[str]]],
     sources: dict[str, Source],
     measures: Sequence[Measure],
     months: Sequence[str],
-    cache: Path | None,
-    by_month: bool,
-) -> dict[str, list[dict[str, Any]]]:
-    """The rows of `measure_counts` per source: on DuckDB its compiled SQL over views of the
-    stored files, on Spark the Ibis expressions."""
+    cache: Path | None = None,
+    by_month: bool = False,
+) -> Counts:
+    """One scan per source over `stored` (source → its folder and the committed files of the
+    months). On DuckDB the compiled SQL runs as it is (`compiled_counts`); on Spark the Ibis
+    expressions run on the session."""
     if engine.name == "duckdb":
         sql = compiled_counts(sources, measures, list(stored), cache, by_month)
         views = {
@@ -201,11 +217,12 @@ def _counts(
     }
 
 
-def _indicators(
-    counts: dict[str, list[dict[str, Any]]],
-    pairs: list[tuple[str, str]],
-    measures: Sequence[Measure],
+def rows_of(
+    counts: Counts, measures: Sequence[Measure], ancestors: Ancestors
 ) -> list[tuple[str, str, float, float | None]]:
+    """The rows `indicator_rows` gives from the counts of a scan; `ancestors(codes)` is asked
+    once for all the unit codes found."""
+    pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():
         totals = rolled_up(rows, pairs)
