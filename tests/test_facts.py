@@ -552,6 +552,11 @@ def test_a_province_source_and_measure_written_only_in_yaml(
     assert values[("2025:75", "reports_on_system_rate")] == (None, 2.0, 3.0)
     code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
     assert code == 0 and "giữ nguyên" in out, err
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-Q3", "--monthly")
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if line.startswith("bản ghi ")]
+    assert [line.split(" (")[0] for line in lines] == [f"bản ghi 2023-0{m}" for m in (7, 8, 9)]
+    assert "thêm 0, sửa 0, giữ nguyên" in lines[0] and ": 0 giá trị" in lines[1]
 
 
 def qlvb_export(path: Path, rows: list[list[object]]) -> Path:

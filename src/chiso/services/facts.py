@@ -28,7 +28,8 @@ from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
 __all__ = [
-    "CompactReport", "IngestReport", "compact", "compute", "compute_many", "ingest", "ingest_export",
+    "CompactReport", "IngestReport", "compact", "compute", "compute_many", "compute_months",
+    "ingest", "ingest_export",
 ]  # fmt: skip
 
 
@@ -159,6 +160,18 @@ def compute(
     `engine`, else on the engine the settings name."""
     period = parse_period(period_text)
     return compute_many(rt, [period], framework_ref, closed_loop, engine, replace)[0]
+
+
+def compute_months(
+    rt: Runtime,
+    period_text: str,
+    framework_ref: str = DEFAULT_FRAMEWORK,
+    closed_loop: bool = True,
+    replace: bool = False,
+) -> list[ImportReport]:
+    """Each month of the period computed and stored as its own period (`compute_many`)."""
+    months = parse_period(period_text).months()
+    return compute_many(rt, months, framework_ref, closed_loop, replace=replace)
 
 
 def compute_many(
