@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench import (
+    demo_start,
     evaluation_scale,
     facts_compute,
     facts_ingest,
@@ -24,6 +25,7 @@ BENCHMARKS: dict[str, Callable[[], Any]] = {
     "import_workbook": import_workbook.main,
     "web_latency": web_latency.main,
     "page_cpu": page_cpu.main,
+    "demo_start": lambda: demo_start.main([]),
 }
 
 

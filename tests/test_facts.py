@@ -241,6 +241,33 @@ def test_engines_agree_value_for_value(generated: Runtime, engine: Engine) -> No
     assert len(before) > 300
 
 
+def test_many_periods_in_one_pass_store_what_each_alone_would(
+    generated: Runtime, engine: Engine
+) -> None:
+    """`compute_many` counts per month and sums: a month before the merger of provinces, one
+    after, and their quarter, at once, store what `compute` of each stores (run again, alone,
+    it finds every value unchanged), each period audited under its own reference."""
+    periods = [Period.parse(p) for p in ("2025-06", "2025-07", "2025-Q3")]
+    reports = facts.compute_many(generated, periods, engine=engine, flags=False)
+    together = {str(p): stored_values(generated, str(p)) for p in periods}
+    assert [r.created for r in reports] == [len(together[str(p)]) for p in periods]
+    assert all(r.created > 100 and not r.flags for r in reports)
+    for period, report in zip(periods, reports, strict=True):
+        alone = facts.compute(generated, str(period), engine=engine)
+        assert (alone.created, alone.updated, alone.unchanged) == (0, 0, report.created)
+    assert {str(p): stored_values(generated, str(p)) for p in periods} == together
+    quarter = python_counts(generated, periods[2])
+    assert (
+        together["2025-Q3"][("2025:75", "signed_docs_rate")][1:]
+        == quarter[("2025:75", "signed_docs_rate")]
+    )
+    with generated.db.transaction() as s:
+        refs = set(
+            s.scalars(select(IndicatorValue.source_ref).where(IndicatorValue.source == "computed"))
+        )
+    assert {r.rsplit(" — ", 1)[1].split(" ")[0] for r in refs} == {"2025-06", "2025-07", "2025-Q3"}
+
+
 def test_generator_is_deterministic(province_rt: Runtime, tmp_path: Path) -> None:
     tables = []
     for name in ("a", "b"):
@@ -525,6 +552,11 @@ def test_a_province_source_and_measure_written_only_in_yaml(
     assert values[("2025:75", "reports_on_system_rate")] == (None, 2.0, 3.0)
     code, out, err = cli(province_db, "facts", "compute", "--period", "2023-07")
     assert code == 0 and "giữ nguyên" in out, err
+    code, out, err = cli(province_db, "facts", "compute", "--period", "2023-Q3", "--monthly")
+    assert code == 0, err
+    lines = [line for line in out.splitlines() if line.startswith("bản ghi ")]
+    assert [line.split(" (")[0] for line in lines] == [f"bản ghi 2023-0{m}" for m in (7, 8, 9)]
+    assert "thêm 0, sửa 0, giữ nguyên" in lines[0] and ": 0 giá trị" in lines[1]
 
 
 def qlvb_export(path: Path, rows: list[list[object]]) -> Path:

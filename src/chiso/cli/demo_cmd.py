@@ -29,6 +29,11 @@ def demo(
     units_only: bool = typer.Option(
         False, "--units-only", help="Chỉ nạp đơn vị (nhanh), không sinh số liệu."
     ),
+    workers: int = typer.Option(
+        1,
+        min=1,
+        help="Số tiến trình phục vụ (mặc định 1: một người xem thử; máy chủ thật dùng `chiso serve`).",
+    ),
 ) -> None:
     """Dựng tỉnh mẫu từ đơn vị thật với 24 tháng số liệu, một kỳ đánh giá năm, các tài khoản thử; rồi mở trang web."""
     rt = runtime(ctx)
@@ -58,4 +63,6 @@ def demo(
         console.print(
             f"Mở trình duyệt: [bold]http://{host}:{port}/[/] (đăng nhập bằng tài khoản admin ở trên; Ctrl+C để dừng)."
         )
-        run_server(rt.settings, host, port)
+        # One worker by default, in this process: it has imported most of what serving needs
+        # while building, where each extra worker is a fresh interpreter importing it all again.
+        run_server(rt.settings, host, port, workers)

@@ -83,15 +83,24 @@ def compute(
         help="Tính là đã ký số khi có một chữ ký (mặc định cần đủ chữ ký cá nhân và cơ quan).",
     ),
     replace: bool = REPLACE,
+    monthly: bool = typer.Option(
+        False,
+        "--monthly",
+        help="Tính và lưu riêng từng tháng của kỳ (ví dụ 12 tháng của năm 2025) trong một lượt đọc bản ghi.",
+    ),
 ) -> None:
     """Tính các chỉ số sử dụng nền tảng theo đơn vị (cộng dồn lên đơn vị cấp trên) và lưu như số liệu."""
     rt = runtime.open_runtime()
     with err_console.status("Đang tính chỉ số từ bản ghi…"):
-        report = facts.compute(
-            rt, period, framework, closed_loop=not either_signature, replace=replace
+        closed_loop = not either_signature
+        reports = (
+            facts.compute_months(rt, period, framework, closed_loop=closed_loop, replace=replace)
+            if monthly
+            else [facts.compute(rt, period, framework, closed_loop=closed_loop, replace=replace)]
         )
     rt.close()
-    print_report(report, limit=10)
+    for report in reports:
+        print_report(report, limit=10)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,9 +55,11 @@ def measure_counts(
     sources: dict[str, Source],
     measures: Sequence[Measure],
     months: Sequence[str] | None,
+    by_month: bool = False,
 ) -> dict[str, ir.Table]:
     """Per source with measures: one scan giving, per unit over the months (all the table's
-    when None), `n<i>` (numerator) and `d<i>` (denominator) of each measure i."""
+    when None), `n<i>` (numerator) and `d<i>` (denominator) of each measure i; with `by_month`
+    per unit and month (the counts add up, so months sum to the period's)."""
     out: dict[str, ir.Table] = {}
     for name, table in tables.items():
         mine = [(i, m) for i, m in enumerate(measures) if m.source == name]
@@ -71,7 +73,8 @@ def measure_counts(
             metrics[f"n{i}"] = _count_true(num(t))
             if den is not None:
                 metrics[f"d{i}"] = _count_true(den(t))
-        out[name] = t.group_by(t[src.unit].name("unit_code")).aggregate(**metrics)
+        keys = [t[src.unit].name("unit_code"), *([t.month] if by_month else [])]
+        out[name] = t.group_by(keys).aggregate(**metrics)
     return out
 
 
@@ -80,6 +83,7 @@ def compiled_counts(
     measures: Sequence[Measure],
     names: Sequence[str],
     cache: Path | None = None,
+    by_month: bool = False,
 ) -> dict[str, str]:
     """The DuckDB SQL of `measure_counts` over tables `facts_<name>` (holding the period's files
     only), compiled by Ibis once per set of declarations and kept in `cache`: a later run with
@@ -91,6 +95,7 @@ def compiled_counts(
         "measures": [
             [m.indicator, m.source, m.numerator, m.denominator, m.where] for m in measures
         ],
+        **({"by_month": True} if by_month else {}),
     }
     key = hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()[:32]
     path = cache / f"counts-{key}.json" if cache else None
@@ -106,7 +111,7 @@ def compiled_counts(
     }  # fmt: skip
     sql = {
         name: str(ibis.to_sql(expr, dialect="duckdb"))
-        for name, expr in measure_counts(tables, sources, measures, None).items()
+        for name, expr in measure_counts(tables, sources, measures, None, by_month).items()
     }
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +122,74 @@ def compiled_counts(
 
 
 Counts = dict[str, list[dict[str, Any]]]
-"""Per source, one row per unit code: `unit_code` and the `n<i>`/`d<i>` sums of its measures."""
+"""Per source, one row per unit code (and month, `by_month`): `unit_code` and the `n<i>`/`d<i>`
+sums of its measures."""
+
+
+def indicator_rows(
+    engine: Engine,
+    stored: dict[str, tuple[str, list[str]]],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    months: Sequence[str],
+    ancestors: Ancestors,
+    cache: Path | None = None,
+) -> list[tuple[str, str, float, float | None]]:
+    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
+    every unit above it; a rate whose denominator is 0 is left out. One scan per source over
+    `stored` (source → its folder and the committed files of the period's months);
+    `ancestors(codes)` gives the hierarchy of the unit codes found. On DuckDB the compiled SQL
+    runs as it is (`compiled_counts`); on Spark the Ibis expressions run on the session."""
+    counts = source_counts(engine, stored, sources, measures, months, cache)
+    return rows_of(counts, measures, ancestors)
+
+
+PeriodAncestors = Callable[[str, list[str]], list[tuple[str, str]]]
+
+
+def indicator_rows_by_period(
+    engine: Engine,
+    stored: dict[str, tuple[str, list[str]]],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    periods: Mapping[str, Sequence[str]],
+    ancestors: PeriodAncestors,
+    cache: Path | None = None,
+) -> dict[str, list[tuple[str, str, float, float | None]]]:
+    """`indicator_rows` of several periods (name → its months) in one scan per source, counted
+    per unit and month, then summed over each period's months: the rows of each period are
+    those `indicator_rows` gives for it alone. `ancestors(period, codes)` gives the hierarchy
+    in force in that period. What computing 24 months at once costs instead of 24 scans."""
+    months = sorted({m for ms in periods.values() for m in ms})
+    counts = source_counts(engine, stored, sources, measures, months, cache, by_month=True)
+
+    def of(name: str) -> Ancestors:
+        return lambda codes: ancestors(name, codes)
+
+    return {
+        name: rows_of(part, measures, of(name))
+        for name, part in per_period(counts, periods).items()
+    }
+
+
+def per_period(counts: Counts, periods: Mapping[str, Sequence[str]]) -> dict[str, Counts]:
+    """Counts per unit and month (`by_month`) summed over each period's months: per period,
+    the counts per unit that a scan of its months alone gives."""
+    out: dict[str, Counts] = {}
+    for name, wanted in periods.items():
+        inside = set(wanted)
+        out[name] = {}
+        for source, rows in counts.items():
+            per_unit: dict[str, dict[str, Any]] = {}
+            for row in rows:
+                if row["month"] not in inside:
+                    continue
+                bucket = per_unit.setdefault(row["unit_code"], {"unit_code": row["unit_code"]})
+                for column, value in row.items():
+                    if column not in ("unit_code", "month"):
+                        bucket[column] = bucket.get(column, 0) + int(value)
+            out[name][source] = list(per_unit.values())
+    return out
 
 
 def source_counts(
@@ -127,13 +199,13 @@ def source_counts(
     measures: Sequence[Measure],
     months: Sequence[str],
     cache: Path | None = None,
+    by_month: bool = False,
 ) -> Counts:
     """One scan per source over `stored` (source → its folder and the committed files of the
-    period's months). On DuckDB the compiled SQL runs as it is (`compiled_counts`); on Spark the
-    Ibis expressions run on the session. Needs nothing of the application database, so a caller
-    can run it beside its own work (DuckDB releases the GIL while it scans)."""
+    months). On DuckDB the compiled SQL runs as it is (`compiled_counts`); on Spark the Ibis
+    expressions run on the session."""
     if engine.name == "duckdb":
-        sql = compiled_counts(sources, measures, list(stored), cache)
+        sql = compiled_counts(sources, measures, list(stored), cache, by_month)
         views = {
             n: [f"{root.rstrip('/')}/{f}" for f in files] for n, (root, files) in stored.items()
         }
@@ -141,16 +213,15 @@ def source_counts(
     tables = {n: engine.open(n, root, files) for n, (root, files) in stored.items()}
     return {
         source: engine.fetch(expr).to_pylist()
-        for source, expr in measure_counts(tables, sources, measures, months).items()
+        for source, expr in measure_counts(tables, sources, measures, months, by_month).items()
     }
 
 
-def indicator_rows(
+def rows_of(
     counts: Counts, measures: Sequence[Measure], ancestors: Ancestors
 ) -> list[tuple[str, str, float, float | None]]:
-    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
-    every unit above it; a rate whose denominator is 0 is left out. `ancestors(codes)` gives
-    the hierarchy of the unit codes found, asked once for all of them."""
+    """The rows `indicator_rows` gives from the counts of a scan; `ancestors(codes)` is asked
+    once for all the unit codes found."""
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():

@@ -1,19 +1,13 @@
-"""Raw platform records in, platform-usage indicators out (stored like any other values).
-
-The application database's modules (SQLAlchemy, the ORM models, the unit resolver, the value
-writer) are imported inside the functions that use them: `compute` starts the engine's scan
-first and loads them while it scans, which shortens a run where a core is free (on two busy
-cores DuckDB already uses both: docs/benchmarks.md, 2026-12-06)."""
+"""Raw platform records in, platform-usage indicators out (stored like any other values)."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
@@ -25,14 +19,18 @@ from chiso.facts.schemas import Catalog, Measure, catalog
 from chiso.facts.store import CompactReport, FactStore, IngestReport
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
-
-if TYPE_CHECKING:
-    from chiso.services.units.resolver import UnitResolver
-    from chiso.services.values.changes import ImportReport, Matched
-    from chiso.store.db import Session
+from chiso.services.scoring import frameworks
+from chiso.services.units.resolver import UnitResolver, full_resolver
+from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.services.values.quality import flags_for
+from chiso.store import units_repo
+from chiso.store.db import Session
 
 DEFAULT_FRAMEWORK = "platform-usage"
-__all__ = ["CompactReport", "IngestReport", "compact", "compute", "ingest", "ingest_export"]
+__all__ = [
+    "CompactReport", "IngestReport", "compact", "compute", "compute_many", "compute_months",
+    "ingest", "ingest_export",
+]  # fmt: skip
 
 
 def catalog_of(rt: Runtime) -> Catalog:
@@ -86,7 +84,6 @@ def ingest_export(
     from chiso.facts import profiles  # only here: `compute` and `ingest` do not read exports
     from chiso.io.tables import first_nonempty, read_table
     from chiso.io.writers import write_table
-    from chiso.services.units.resolver import full_resolver
     from chiso.services.values.importer import import_values
 
     known = catalog_of(rt)
@@ -141,8 +138,6 @@ def ingest_export(
 
 
 def _known_units(rt: Runtime) -> Callable[[list[str]], set[str]]:
-    from chiso.services.units.resolver import full_resolver
-
     def known(codes: list[str]) -> set[str]:
         with rt.db.transaction() as session:
             matcher = full_resolver(session)
@@ -164,6 +159,36 @@ def compute(
     reported stays unless `replace` (the computed one is then counted as skipped). Runs on
     `engine`, else on the engine the settings name."""
     period = parse_period(period_text)
+    return compute_many(rt, [period], framework_ref, closed_loop, engine, replace)[0]
+
+
+def compute_months(
+    rt: Runtime,
+    period_text: str,
+    framework_ref: str = DEFAULT_FRAMEWORK,
+    closed_loop: bool = True,
+    replace: bool = False,
+) -> list[ImportReport]:
+    """Each month of the period computed and stored as its own period (`compute_many`)."""
+    months = parse_period(period_text).months()
+    return compute_many(rt, months, framework_ref, closed_loop, replace=replace)
+
+
+def compute_many(
+    rt: Runtime,
+    periods: Sequence[Period],
+    framework_ref: str = DEFAULT_FRAMEWORK,
+    closed_loop: bool = True,
+    engine: Engine | None = None,
+    replace: bool = False,
+    flags: bool = True,
+) -> list[ImportReport]:
+    """`compute` of several periods (the 24 months of the demo, the months of a year) with one
+    scan per source counted per unit and month, and all periods stored in one write
+    transaction: what `compute` of each period would store and audit, without a scan, an
+    engine and a transaction per period. One report per period; without `flags` the reports
+    list no values to look at again (the demo, whose generated values nobody reviews)."""
+    framework = frameworks.get(rt, framework_ref)
     store = store_of(rt)
     known = catalog_of(rt)
     stored = {name: store.files(src) for name, src in known.sources.items() if store.has(src)}
@@ -173,72 +198,79 @@ def compute(
             hint_vi="nạp bằng `chiso facts ingest --source documents TỆP…` hoặc tạo thử bằng `chiso generate`.",
         )  # fmt: skip
     measures = [m if closed_loop else m.variant("either_signature") for m in known.measures]
-    months = [str(m) for m in period.months()]
-    wanted = {f"month={m}" for m in months}
-    in_period = {
-        name: (str(store.folder(known.sources[name])), chosen)
-        for name, files in stored.items()
-        if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
-    }
     backend = engine or engine_of(rt)
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="facts-scan") as scanner:
-            scan = scanner.submit(
-                indicators.source_counts, backend, in_period, known.sources, measures, months,
-                rt.settings.data_dir / "tmp" / "facts-sql",
-            )  # fmt: skip
-            # While the engine scans: the application database's modules load, it opens, the
-            # framework and the units are read.
-            from chiso.services.scoring import frameworks
-            from chiso.services.values.changes import ImportReport, apply_values
-            from chiso.services.values.quality import flags_for
-
-            framework = frameworks.get(rt, framework_ref)
-            matched = _matched(rt, scan, period, framework, measures)
+        matched = _matched(rt, backend, store, known, stored, list(periods), framework, measures)
     finally:
         if engine is None:
             backend.close()
     signing = "khép kín" if closed_loop else "một chữ ký"
-    ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
 
-    def work(session: Session) -> ImportReport:
-        report = ImportReport(f"bản ghi {period}", framework.id, len(matched))
-        apply_values(session, rt.actor, framework, matched, ref, "computed", report, replace)
-        if report.created or report.updated:
-            report.flags = flags_for(session, framework, matched)
-        return report
+    def work(session: Session) -> list[ImportReport]:
+        reports = []
+        for period, found in zip(periods, matched, strict=True):
+            ref = f"facts {', '.join(sorted(stored))} — {period} ({signing})"
+            report = ImportReport(f"bản ghi {period}", framework.id, len(found))
+            apply_values(session, rt.actor, framework, found, ref, "computed", report, replace)
+            if flags and (report.created or report.updated):
+                report.flags = flags_for(session, framework, found)
+            reports.append(report)
+        return reports
 
     return rt.db.run_write(work)
 
 
 def _matched(
     rt: Runtime,
-    scan: Future[indicators.Counts],
-    period: Period,
+    backend: Engine,
+    store: FactStore,
+    known: Catalog,
+    stored: dict[str, list[str]],
+    periods: list[Period],
     framework: Any,
     measures: list[Measure],
-) -> list[Matched]:
-    """The computed values of the framework's leaves, per unit reached; the units are read
-    (in bulk, once) while the scan runs."""
-    from chiso.services.units.resolver import full_resolver
-    from chiso.services.values.changes import Matched
-
-    units: dict[str, tuple[int, str]] = {}
+) -> list[list[Matched]]:
+    """The computed values of the framework's leaves, per period and unit reached: one period
+    counted over its months (`indicator_rows`), several per month (`indicator_rows_by_period`)."""
+    months = {str(p): [str(m) for m in p.months()] for p in periods}
+    wanted = {f"month={m}" for ms in months.values() for m in ms}
+    in_period = {
+        name: (str(store.folder(known.sources[name])), chosen)
+        for name, files in stored.items()
+        if (chosen := [f for f in files if f.split("/", 1)[0] in wanted])
+    }
+    by_name = {str(p): p for p in periods}
+    units: dict[str, dict[str, tuple[int, str]]] = {str(p): {} for p in periods}
+    cache = rt.settings.data_dir / "tmp" / "facts-sql"
     with rt.db.transaction() as session:
         matcher = full_resolver(session)
 
-        def ancestors(codes: list[str]) -> list[tuple[str, str]]:
-            found, pairs = _ancestors(session, matcher, codes, period)
-            units.update(found)
+        def ancestors(name: str, codes: list[str]) -> list[tuple[str, str]]:
+            found, pairs = _ancestors(session, matcher, codes, by_name[name])
+            units[name].update(found)
             return pairs
 
-        rows = indicators.indicator_rows(scan.result(), measures, ancestors)
+        if len(periods) == 1:
+            (name,) = months
+            rows = {
+                name: indicators.indicator_rows(
+                    backend, in_period, known.sources, measures, months[name],
+                    lambda codes: ancestors(name, codes), cache=cache,
+                )
+            }  # fmt: skip
+        else:
+            rows = indicators.indicator_rows_by_period(
+                backend, in_period, known.sources, measures, months, ancestors, cache=cache
+            )
     leaves = {n.code for n in framework.leaves()}
     return [
-        Matched(units[key][0], key, units[key][1], period, indicator,
-                Value(numerator=num, denominator=den) if den is not None else Value(number=num))
-        for key, indicator, num, den in rows
-        if indicator in leaves and key in units
+        [
+            Matched(reached[key][0], key, reached[key][1], period, indicator,
+                    Value(numerator=num, denominator=den) if den is not None else Value(number=num))
+            for key, indicator, num, den in rows[str(period)]
+            if indicator in leaves and key in (reached := units[str(period)])
+        ]
+        for period in periods
     ]  # fmt: skip
 
 
@@ -273,8 +305,6 @@ def _ancestors(
 def _later_province(session: Session, reached: list[Unit], period: Period) -> dict[int, Unit]:
     """Former province id → the one province it merged into, when that one is not yet in force
     at the end of `period` (a period before the merger)."""
-    from chiso.store import units_repo
-
     provinces = sorted({u.id for u in reached if u.kind == UnitKind.PROVINCE.value})
     out: dict[int, Unit] = {}
     for pid in provinces:

@@ -97,16 +97,18 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
     written: dict[str, list[Path]] = {}
     report = GenerateReport(months[0], months[-1], len({u.key for u in units}), folder=root)
     value_rows: list[list[object]] = []
+    # Each unit's path drawn once (a generator per unit is most of a month's cost otherwise).
+    adoption = {u.key: profile(u.key, req.seed, len(months)) for u in units}
     for t, month in enumerate(months):
         active = [u for u in units if in_force(u.valid_from, u.valid_to, month.end)]
-        pop = _population(active, t, req.seed, len(months), scale)
+        pop = _population(active, t, adoption, scale)
         rng = np.random.default_rng([req.seed, month.year, month.number])
         for source, make in synthetic.GENERATORS.items():
             table = make(month, pop, rng)
             path = synthetic.write_month(root, source, month, table, f"gen-{req.seed}")
             written.setdefault(source, []).append(path)
             report.records[source] = report.records.get(source, 0) + table.num_rows
-        value_rows += _manual_values(active, month, t, req.seed, len(months), rng)
+        value_rows += _manual_values(active, month, t, req.seed, adoption, rng)
         progress("Tạo bản ghi theo tháng", t + 1, len(months))
     store = FactStore(root)
     for source, paths in written.items():
@@ -156,8 +158,10 @@ def _scale(units: list[Unit], months: list[Period], documents: int | None) -> fl
     return documents / expected if expected else 1.0
 
 
-def _population(units: list[Unit], t: int, seed: int, months: int, scale: float) -> Population:
-    profiles = [profile(u.key, seed, months) for u in units]
+def _population(
+    units: list[Unit], t: int, adoption: dict[str, Profile], scale: float
+) -> Population:
+    profiles = [adoption[u.key] for u in units]
     levels = np.array([p.level(t) for p in profiles])
     vol = np.array([VOLUMES[u.kind] for u in units], dtype=float).reshape(len(units), 4)
     services = np.array(
@@ -182,12 +186,17 @@ def _population(units: list[Unit], t: int, seed: int, months: int, scale: float)
 
 
 def _manual_values(
-    units: list[Unit], month: Period, t: int, seed: int, months: int, rng: np.random.Generator
+    units: list[Unit],
+    month: Period,
+    t: int,
+    seed: int,
+    adoption: dict[str, Profile],
+    rng: np.random.Generator,
 ) -> list[list[object]]:
     """What units type in themselves: reports filed on the reporting system, the yearly DX plan."""
     rows: list[list[object]] = []
     for u in units:
-        level = profile(u.key, seed, months).level(t)
+        level = adoption[u.key].level(t)
         due = 3
         filed = int(rng.binomial(due, min(1.0, 0.4 + 0.6 * level)))
         rows.append([u.key, str(month), "reports_on_system_rate", filed, due, None])

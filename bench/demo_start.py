@@ -1,0 +1,75 @@
+"""`chiso demo` on a fresh data folder, timed as a user waits for it: from the process's start to
+the first HTTP 200 on /login. `python -m bench.demo_start [--port P]` prints the seconds as JSON
+and stops the server; a whole run is one process, so `farm-bench` can time it (and the CPU of
+the demo it waited for) against a baseline checkout with PYTHONPATH=<checkout>/src."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def first_page(port: int, limit: float = 300.0) -> float:
+    """Seconds from now until /login answers 200 on `port`, polling every 20 ms."""
+    start = time.perf_counter()
+    url = f"http://127.0.0.1:{port}/login"
+    while time.perf_counter() - start < limit:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return time.perf_counter() - start
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.02)
+    raise TimeoutError(f"/login did not answer within {limit} s")
+
+
+def run(port: int, keep: Path | None = None) -> float:
+    folder = Path(tempfile.mkdtemp(prefix="demo-start-", dir="/tmp"))
+    env = {**os.environ, "CHISO_DATA_DIR": str(folder)}
+    env.pop("CHISO_DATABASE_URL", None)
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "chiso"), "demo", "--port", str(port)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        first_page(port)
+        seconds = time.perf_counter() - start
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if keep is not None:
+            shutil.copytree(folder, keep, dirs_exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.demo_start")
+    parser.add_argument("--port", type=int, default=8840)
+    parser.add_argument("--keep", type=Path, default=None, help="copy the data folder here")
+    args = parser.parse_args(argv)
+    print(json.dumps({"first_200_s": round(run(args.port, args.keep), 3)}))
+
+
+if __name__ == "__main__":
+    main()
