@@ -21,13 +21,14 @@ from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.errors import UsageError
 from chiso.services.accounts.actors import ensure_reaches, reaches
+from chiso.services import stamps
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, evaluations, frameworks
 from chiso.services.scoring.dataset import DataSource
 from chiso.services.scoring.evaluations import EvaluationReport
 from chiso.services.units.catalogue import UnitDetail, show_unit
 from chiso.services.values.reporting import completeness
-from chiso.store import audit_repo, units_repo, values_repo
+from chiso.store import units_repo, values_repo
 
 T = TypeVar("T")
 
@@ -41,11 +42,8 @@ STRONG = 0.8
 
 
 def _cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
-    """The page data for the current stamp: every change to values, units, groups and
-    frameworks is audited, so the newest audit entry about them moves with each change."""
-    with rt.db.reading() as connection:
-        stamp = audit_repo.newest_on(connection, STAMPED)
-    return rt.pages.get(stamp, key, compute)
+    """The page data for the current data stamp (`stamps`)."""
+    return stamps.cached(rt, key, compute)
 
 
 def periods(rt: Runtime, framework_id: str, granularity: Granularity | None = None) -> list[Period]:
@@ -64,12 +62,16 @@ def choices(rt: Runtime, framework_id: str) -> list[Period]:
     """The periods a page offers, in time order: those with values and the quarters, halves and
     years around them, whose values are rolled up from the months on demand (a province that
     collects months still picks "Quý III/2026")."""
+    return list(_cached(rt, ("choices", framework_id), lambda: _choices(rt, framework_id)))
+
+
+def _choices(rt: Runtime, framework_id: str) -> tuple[Period, ...]:
     found = set(periods(rt, framework_id))
     longer = (Granularity.QUARTER, Granularity.HALF, Granularity.YEAR)
     found |= {
         p.enclosing(g) for p in list(found) for g in longer if g.months > p.granularity.months
     }
-    return sorted(found, key=lambda p: (p.start, p.granularity.months))
+    return tuple(sorted(found, key=lambda p: (p.start, p.granularity.months)))
 
 
 def latest(
