@@ -28,6 +28,8 @@ USERS = int(os.environ.get("CHISO_BENCH_USERS", "32"))
 REQUESTS = int(os.environ.get("CHISO_BENCH_REQUESTS", "8"))
 """Requests per user per page."""
 WORKERS = os.environ.get("CHISO_WEB_WORKERS", str(os.cpu_count() or 1))
+KEEPALIVE = os.environ.get("CHISO_WEB_KEEPALIVE_SECONDS", "75")
+"""The baseline keeps idle connections as long as `chiso serve` does (its default)."""
 CHISO_PORT = int(os.environ.get("CHISO_BENCH_PORT", "8672"))
 BASELINE_PORT = CHISO_PORT + 1
 """chiso on CHISO_BENCH_PORT, the baseline on the next port."""
@@ -149,7 +151,7 @@ def run_backend(backend: str, env: dict[str, str]) -> None:
     baseline_env = {**env, "PYTHONPATH": root}
     baseline = _start(
         [sys.executable, "-m", "uvicorn", "bench.baseline_app:app", "--port", str(BASELINE_PORT),
-         "--workers", WORKERS, "--log-level", "warning"],
+         "--workers", WORKERS, "--log-level", "warning", "--timeout-keep-alive", KEEPALIVE],
         baseline_env,
     )  # fmt: skip
     chiso = _start([_chiso(), "serve", "--port", str(CHISO_PORT)], env)

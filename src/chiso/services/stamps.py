@@ -23,12 +23,15 @@ DATA = ("value", "unit", "framework")
 """What pages and evaluations are computed from."""
 ACCOUNTS = ("user", "login")
 """Accounts (role, scope, activity, password, tokens) and sessions started or ended."""
+TASKS = ("task", "directive")
+"""Tasks, their progress reports and the directives they come from."""
 
 
 @dataclass(frozen=True)
 class Stamps:
     data: tuple[int, ...]
     accounts: tuple[int, ...]
+    tasks: tuple[int, ...]
 
 
 _PINNED: ContextVar[Stamps | None] = ContextVar("chiso_stamps", default=None)
@@ -36,8 +39,9 @@ _PINNED: ContextVar[Stamps | None] = ContextVar("chiso_stamps", default=None)
 
 def read(rt: Runtime) -> Stamps:
     with rt.db.reading() as connection:
-        found = audit_repo.newest_on(connection, DATA + ACCOUNTS)
-    return Stamps(found[: len(DATA)], found[len(DATA) :])
+        found = audit_repo.newest_on(connection, DATA + ACCOUNTS + TASKS)
+    accounts = len(DATA) + len(ACCOUNTS)
+    return Stamps(found[: len(DATA)], found[len(DATA) : accounts], found[accounts:])
 
 
 def current(rt: Runtime) -> Stamps:
@@ -60,3 +64,9 @@ def pinned(stamps: Stamps) -> Iterator[Stamps]:
 def cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
     """What `compute` returns for the current data stamp, computed once per stamp and worker."""
     return rt.pages.get(current(rt).data, key, compute)
+
+
+def cached_tasks(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
+    """`cached` for what is computed from tasks as well as units (their leads)."""
+    at = current(rt)
+    return rt.pages.get((at.data, at.tasks), key, compute)
