@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import Response
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from chiso.domain.access import Action
