@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from chiso.web import charts
 from chiso.web.charts import chart_svg, clean
 
 SVG_RE = re.compile(r'<div class="chart"[^>]*>(<svg.*?</svg>)</div>', re.S)
@@ -126,3 +130,28 @@ def test_distribution_counts_units_in_whole_numbers(web: Any) -> None:
     groups = re.findall(r'class="mark-text role-axis-label"[^>]*>(.*?)</g>', svg, re.S)
     counts = re.findall(r">([^<]*)</text>", groups[-1])
     assert counts and all(re.fullmatch(r"\d+", c) for c in counts), counts
+
+
+def test_drawn_charts_are_shared_between_workers_and_cleaned_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chart drawn by one worker is a file another worker reads instead of drawing it; what
+    it reads is cleaned again, so a file changed on disk cannot put markup in a page."""
+    monkeypatch.setattr(charts, "_shared", [])
+    charts.share(tmp_path)
+    spec = {"data": {"values": [{"x": 1, "y": 7}]}, "mark": "bar",
+            "encoding": {"x": {"field": "x"}, "y": {"field": "y", "type": "quantitative"}}}  # fmt: skip
+    drawn = chart_svg(spec)
+    (kept,) = tmp_path.glob("*.svg")
+    charts._cache.clear()  # another process: nothing in memory
+
+    def refuse(_spec: Any) -> str:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(charts, "_draw", refuse)
+    assert chart_svg(spec) == drawn
+    charts._cache.clear()
+    kept.write_text(str(drawn).replace("</svg>", "<script>alert(1)</script></svg>"), "utf-8")
+    read = chart_svg(spec)
+    assert "<script" not in read
+    _safe(str(read))

@@ -85,6 +85,7 @@ def test_every_worker_serves_a_changed_value(
         "CHISO_DATABASE_URL": province_db,
         "CHISO_DATA_DIR": str(tmp_path / "data"),
         "CHISO_WEB_WORKERS": "2",
+        "CHISO_COOKIE_SECURE": "false",
     }
     chiso = str(Path(sys.executable).with_name("chiso"))
     port = free_port()
@@ -124,8 +125,59 @@ def test_every_worker_serves_a_changed_value(
             assert len(after) == 1 and after != before, (before, after)
             (new,) = after
             assert old is not None and new is not None and new > old
+            _accounts_changed_reach_every_worker(province_rt, client, headers)
     finally:
         server.terminate()
         server.wait(timeout=30)
     log = server.stderr.read().decode() if server.stderr else ""
     assert "Traceback" not in log, log
+
+
+def _accounts_changed_reach_every_worker(
+    rt: Runtime, client: httpx.Client, headers: dict[str, str]
+) -> None:
+    """Each worker remembers who a session or token signs in (per accounts stamp): a role
+    change, a sign-out and a deactivation made through any process are what every worker
+    applies at its next request."""
+    api = "/api/v1/rankings?period=2026-10"
+
+    def token(h: dict[str, str]) -> set[int]:
+        return {
+            client.get(api, headers={**h, "Connection": "close"}).status_code for _ in range(24)
+        }
+
+    assert token(headers) == {200}
+    accounts.set_role(rt, "evaluator", "reporter", "75.SYT")
+    assert token(headers) == {403}
+    accounts.set_role(rt, "evaluator", "evaluator")
+    assert token(headers) == {200}
+    accounts.create_user(rt, "viewer", "Người xem", PASSWORD, "viewer", None)
+
+    def signed_in() -> httpx.Cookies:
+        with httpx.Client(base_url=client.base_url, timeout=60) as browser:
+            form = browser.get("/login").text
+            csrf = form.split('name="csrf" value="')[1].split('"')[0]
+            data = {"username": "viewer", "password": PASSWORD, "next": "/", "csrf": csrf}
+            assert browser.post("/login", data=data).status_code == 303
+            return browser.cookies
+
+    def pages(cookies: httpx.Cookies) -> set[int]:
+        found = set()
+        for _ in range(24):
+            with httpx.Client(base_url=client.base_url, timeout=60, cookies=cookies) as c:
+                found.add(c.get("/ranking", headers={"Connection": "close"}).status_code)
+        return found
+
+    first = signed_in()
+    assert pages(first) == {200}
+    with httpx.Client(base_url=client.base_url, timeout=60, cookies=first) as browser:
+        csrf = browser.get("/account").text.split('name="csrf" value="')[1].split('"')[0]
+        assert browser.post("/logout", data={"csrf": csrf}).status_code == 303
+    assert pages(first) == {303}  # to the login page, in every worker
+    second = signed_in()
+    assert pages(second) == {200}
+    accounts.set_active(rt, "viewer", False)
+    assert pages(second) == {303}
+    assert token(headers) == {200}
+    accounts.set_active(rt, "evaluator", False)
+    assert token(headers) == {401}

@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         description="số tiến trình máy chủ web của `chiso serve` (cùng một cơ sở dữ liệu)",
         json_schema_extra={"shown_default": "số lõi CPU (tối đa 8)"},
     )
+    web_keepalive_seconds: int = Field(
+        default=75,
+        ge=1,
+        description="số giây máy chủ web giữ một kết nối đang rảnh chờ yêu cầu tiếp theo (keep-alive)",
+    )
     password_hash_cost: Literal["standard", "fast"] = Field(
         default="standard",
         description="độ tốn của băm mật khẩu argon2: `standard`; `fast` chỉ dành cho kiểm thử",

@@ -20,7 +20,9 @@ APP_FACTORY = "chiso.web.app:create_app"
 def run_server(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
     """uvicorn over the app factory, so that it can start several workers. Each worker reads its
     settings from the environment (CHISO_*), as this call did; pages agree across workers because
-    their cache is stamped by the database's newest audit entry."""
+    their cache is stamped by the database's newest audit entry. Idle connections are kept
+    CHISO_WEB_KEEPALIVE_SECONDS (uvicorn's 5 s reset the connections of a browser or proxy that
+    waits longer between requests, and of 64 users queued behind two workers)."""
     import uvicorn
 
     count = workers or settings.web_workers
@@ -34,6 +36,7 @@ def run_server(settings: Settings, host: str, port: int, workers: int | None = N
         port=port,
         workers=count,
         log_level="warning",
+        timeout_keep_alive=settings.web_keepalive_seconds,
     )
 
 

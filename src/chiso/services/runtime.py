@@ -66,7 +66,7 @@ class PageCache:
     """What pages show, kept per data stamp (many readers, few writers); concurrent first
     requests for one page wait for one computation instead of each doing it."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 256) -> None:
         self._size = size
         self._entries: dict[Hashable, Any] = {}
         self._locks: dict[Hashable, threading.Lock] = {}
@@ -83,7 +83,34 @@ class PageCache:
                     if len(self._entries) >= self._size:
                         self._entries.pop(next(iter(self._entries)))
                     self._entries[full] = value
+                    if len(self._locks) > 4 * self._size:
+                        self._locks = {k: v for k, v in self._locks.items() if v.locked()}
             return cast(T, self._entries[full])
+
+
+class Memo:
+    """A small per-process map (oldest entries go first past `size`), safe across threads: what a
+    worker remembers between requests, such as who a session cookie signs in."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._entries: dict[Hashable, Any] = {}
+        self._guard = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._guard:
+            return self._entries.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._guard:
+            self._entries.pop(key, None)
+            if len(self._entries) >= self._size:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[key] = value
+
+    def drop(self, key: Hashable) -> None:
+        with self._guard:
+            self._entries.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -92,6 +119,8 @@ class Runtime:
     actor: Actor = SYSTEM
     connection: Connection | None = None
     pages: PageCache = field(default_factory=PageCache)
+    signed: Memo = field(default_factory=Memo)
+    """Who each session or token signs in, with the accounts stamp it was read at."""
 
     def __post_init__(self) -> None:
         if self.connection is None:

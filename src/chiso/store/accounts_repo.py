@@ -155,21 +155,27 @@ def add_session(
     )
 
 
+TOUCH_SECONDS = 30
+"""A session's or token's last use is noted when it is older than this."""
+
+
 def session_of(
     session: Session, digest: str, now: datetime, idle_since: datetime
-) -> tuple[Account, str] | None:
-    """The account of a live browser session and its CSRF token, noting its use; a session past
-    its lifetime, idle since before `idle_since` or of a deactivated account is deleted."""
+) -> tuple[Account, str, datetime, datetime] | None:
+    """The account of a live browser session, its CSRF token, when it expires and when it was
+    last seen (now, when that is noted); a session past its lifetime, idle since before
+    `idle_since` or of a deactivated account is deleted."""
     found = session.get(WebSession, digest)
     if found is None:
         return None
     seen = _aware(found.last_seen_at or found.created_at)
-    if _aware(found.expires_at) < now or seen < idle_since or not found.user.active:
+    expires = _aware(found.expires_at)
+    if expires < now or seen < idle_since or not found.user.active:
         session.delete(found)
         return None
-    if (now - seen).total_seconds() > 30:
-        found.last_seen_at = now
-    return _account(found.user), found.csrf_token
+    if (now - seen).total_seconds() > TOUCH_SECONDS:
+        found.last_seen_at = seen = now
+    return _account(found.user), found.csrf_token, expires, seen
 
 
 def end_session(session: Session, digest: str) -> str | None:
@@ -257,16 +263,20 @@ def revoke_token(session: Session, token_id: int) -> TokenInfo | None:
     return before
 
 
-def token_of(session: Session, digest: str, now: datetime) -> Account | None:
-    """The account of a valid API token (not revoked, not expired), noting its use."""
+def token_of(
+    session: Session, digest: str, now: datetime
+) -> tuple[Account, datetime | None] | None:
+    """The account of a valid API token (not revoked, not expired) and when the token expires,
+    noting its use."""
     query = select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False))
     found = session.scalar(query)
     if found is None or not found.user.active:
         return None
-    if found.expires_at is not None and _aware(found.expires_at) <= now:
+    expires = None if found.expires_at is None else _aware(found.expires_at)
+    if expires is not None and expires <= now:
         return None
     found.last_used_at = now
-    return _account(found.user)
+    return _account(found.user), expires
 
 
 def _aware(moment: datetime) -> datetime:

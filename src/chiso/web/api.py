@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from chiso.domain.access import Action
@@ -307,10 +308,22 @@ def rankings(
     period: str | None = None,
     group: str | None = None,
     all_groups: bool = False,
-) -> dict[str, Any]:
+) -> Response:
     """The ranking table as published: indices and points rounded half-up at the framework's
     precision, the ranked groups only unless all_groups=true."""
     require(request, Action.VIEW_AGGREGATES, api=True)
+    key = ("api.rankings", framework, period, group, all_groups)
+
+    def body() -> bytes:
+        found = _rankings(request, framework, period, group, all_groups)
+        return RankingOut.model_validate(found).model_dump_json().encode()
+
+    return Response(dashboard.cached(runtime(request), key, body), media_type="application/json")
+
+
+def _rankings(
+    request: Request, framework: str, period: str | None, group: str | None, all_groups: bool
+) -> dict[str, Any]:
     rt = runtime(request)
     frameworks.get(rt, framework)
     chosen = parse_period(period) if period else dashboard.latest(rt, framework, None)
@@ -353,7 +366,8 @@ def evaluations(
     request: Request, framework: str = "platform-usage", period: str | None = None
 ) -> dict[str, Any]:
     """Every node of every unit (every group): points, maximum, 0–1 index and rank."""
-    result = rankings(request, framework, period, all_groups=True)
+    require(request, Action.VIEW_AGGREGATES, api=True)
+    result = _rankings(request, framework, period, None, True)
     return {
         "framework": result["framework"],
         "period": result["period"],

@@ -77,6 +77,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings, server=True)
+        charts.share(settings.data_dir / "cache" / "charts")
         threading.Thread(target=charts.warm_up, name="charts-warm-up", daemon=True).start()
         rt = Runtime(settings, Actor("web"))
         app.state.rt = rt

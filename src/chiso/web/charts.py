@@ -3,17 +3,22 @@ cleaned to drawing elements only, so pages need no chart script and the CSP no '
 
 `chart_svg(spec)` is the one way a page draws a chart (also a template global): the same
 specification gives the same SVG from a bounded cache, and a specification is built from page data
-that is itself cached per data stamp, so a chart is drawn once per change of the data it shows."""
+that is itself cached per data stamp, so a chart is drawn once per change of the data it shows;
+drawn charts are also kept as files (`share`: under the data directory) that every worker reads."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import logging
+import os
 import threading
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -107,19 +112,81 @@ only point inside the chart (`url(#clip3)`)."""
 
 _cache: OrderedDict[str, Markup] = OrderedDict()
 _guard = threading.Lock()
+_shared: list[Path] = []
+"""The folder where every worker keeps the charts it drew (set by `share`)."""
+SHARED_FILES = 4096
+"""Charts kept in the shared folder; the oldest go first."""
+_writes = itertools.count(1)
+
+
+def share(folder: Path) -> None:
+    """Keep drawn charts in `folder` too, so that the other workers and the next start read a
+    chart instead of drawing it again (a fifth of a second each; a unit page has eight)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.warning("charts not shared between workers: %s", exc)
+        return
+    _shared[:] = [folder]
+
+
+@cache
+def _version() -> str:
+    """What a drawing depends on besides its specification: this module and vl-convert."""
+    import vl_convert
+
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(str(getattr(vl_convert, "__version__", "")).encode())
+    return digest.hexdigest()[:16]
+
+
+def _read_shared(key: str) -> Markup | None:
+    if not _shared:
+        return None
+    try:
+        text = (_shared[0] / f"{key}.svg").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    try:
+        return Markup(clean(text))  # cleaned again: a file on disk is not trusted as markup
+    except (ET.ParseError, ValueError):
+        return None
+
+
+def _write_shared(key: str, svg: str) -> None:
+    if not _shared:
+        return
+    folder = _shared[0]
+    try:
+        partial = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
+        partial.write_text(svg, encoding="utf-8")
+        partial.replace(folder / f"{key}.svg")
+        if next(_writes) % 256 == 0:
+            _prune_shared(folder)
+    except OSError as exc:
+        log.warning("chart not shared: %s", exc)
+
+
+def _prune_shared(folder: Path) -> None:
+    found = sorted(folder.glob("*.svg"), key=lambda p: p.stat().st_mtime)
+    for old in found[: max(0, len(found) - SHARED_FILES)]:
+        old.unlink(missing_ok=True)
 
 
 def chart_svg(spec: dict[str, Any]) -> Markup:
     """The chart of a Vega-Lite specification as inline SVG markup (safe to put in a page):
     numbers in Vietnamese (31,14 · 1.000), scaled to its container (viewBox, width 100%)."""
     text = json.dumps(spec, ensure_ascii=False, sort_keys=True, default=str)
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    key = hashlib.sha256((_version() + text).encode("utf-8")).hexdigest()
     with _guard:
         found = _cache.get(key)
         if found is not None:
             _cache.move_to_end(key)
             return found
-    drawn = Markup(clean(_draw(spec)))
+    drawn = _read_shared(key)
+    if drawn is None:
+        drawn = Markup(clean(_draw(spec)))
+        _write_shared(key, str(drawn))
     with _guard:
         _cache[key] = drawn
         while len(_cache) > CACHE_SIZE:

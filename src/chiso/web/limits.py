@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chiso.services import stamps
 from chiso.web import deps, errors
 from chiso.web.errors import BodyTooLarge
 
@@ -28,11 +29,19 @@ class Limits:
             return
         cap = scope["app"].state.rt.settings.max_body_mb * 2**20
         refused = _declared_size(scope, cap)
+        pinned = None
         if refused is None:
-            refused = await _signed_in(scope)
+            refused, pinned = await _signed_in(scope)
         if refused is not None:
             await refused(scope, receive, send)
             return
+        if pinned is None:
+            await self._limited(cap, scope, receive, send)
+            return
+        with stamps.pinned(pinned):
+            await self._limited(cap, scope, receive, send)
+
+    async def _limited(self, cap: int, scope: Scope, receive: Receive, send: Send) -> None:
         seen = 0
         started = False
 
@@ -83,12 +92,28 @@ def _declared_size(scope: Scope, cap: int) -> JSONResponse | None:
     return _too_large(cap) if size > cap else None
 
 
-async def _signed_in(scope: Scope) -> JSONResponse | None:
+async def _signed_in(scope: Scope) -> tuple[JSONResponse | None, stamps.Stamps | None]:
+    """A refusal for an API request from nobody signed in, and the stamps a request that
+    changes nothing reads at."""
     path = str(scope.get("path", ""))
     if path.startswith(UNSIGNED):
-        return None
+        return None, None
     request = Request(scope)
-    who = await run_in_threadpool(deps.caller, request)
+    reading = scope.get("method") in READING
+    who, pinned = await run_in_threadpool(_who, request, reading)
     if who is None and path.startswith("/api/"):
-        return errors.refusal(401, "Cần đăng nhập.", "Authentication required")
-    return None
+        return errors.refusal(401, "Cần đăng nhập.", "Authentication required"), None
+    return None, pinned
+
+
+READING = ("GET", "HEAD")
+"""Requests that change nothing: their data stamps are read once, first, and every cache they
+consult is keyed on that reading (`stamps.pinned`)."""
+
+
+def _who(request: Request, reading: bool) -> tuple[deps.Caller | None, stamps.Stamps | None]:
+    if not reading:
+        return deps.caller(request), None
+    found = stamps.read(deps.runtime(request))
+    with stamps.pinned(found):
+        return deps.caller(request), found

@@ -12,10 +12,11 @@ from fastapi.responses import Response
 from chiso.documents import ranking_export
 from chiso.domain.access import Action
 from chiso.domain.periods import Period, PeriodError
-from chiso.domain.ranking_table import SORTS, band
+from chiso.domain.ranking_table import SORTS, RankingRow, RankingTable, band
 from chiso.services.accounts import access_log
 from chiso.services.dashboard import map as map_data
 from chiso.services.dashboard import pages as dashboard
+from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.web.deps import acting, caller, require, runtime
 from chiso.web.render import page
@@ -55,14 +56,14 @@ def ranking(
     sort = OLD_SORTS.get(sort, sort)
     if sort not in SORTS:
         sort = "rank"
-    table = data.shown(group or None, all_groups) if data else None
+    table, sections = _arranged(rt, data, group or None, all_groups, sort)
     previous = Period.parse(table.previous_period) if table and table.previous_period else None
     return page(
         request,
         "ranking.html",
         data=data,
         table=table,
-        sections=table.sections(sort) if table else [],
+        sections=sections,
         previous=previous,
         group=group,
         sort=sort,
@@ -73,6 +74,25 @@ def ranking(
         frameworks=frameworks.available(rt),
         choices=list(reversed(dashboard.choices(rt, framework))),
     )
+
+
+Arranged = tuple[RankingTable | None, list[tuple[str, str, list[RankingRow]]]]
+
+
+def _arranged(
+    rt: Runtime, data: dashboard.Ranking | None, group: str | None, all_groups: bool, sort: str
+) -> Arranged:
+    """The rows shown and their groups in the chosen order, once per ranking (data stamp) and
+    choice: sorting 500 rows was a third of a cached view."""
+    if data is None:
+        return None, []
+
+    def arrange() -> Arranged:
+        table = data.shown(group, all_groups)
+        return table, table.sections(sort)
+
+    key = ("ranking.view", data.framework.id, str(data.period), group, all_groups, sort)
+    return dashboard.cached(rt, key, arrange)
 
 
 def _download(request: Request, framework: str, period: str | None) -> dashboard.Ranking:

@@ -20,12 +20,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from chiso.domain.access import Account, Actor, TokenInfo
 from chiso.errors import ChisoError, NotFound, UsageError
+from chiso.services import stamps
 from chiso.services.runtime import Runtime
 from chiso.store import accounts_repo, audit_repo
 
@@ -76,6 +78,9 @@ class LoginRefused(ChisoError):
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+TOUCH = accounts_repo.TOUCH_SECONDS
 
 
 def _now() -> datetime:
@@ -156,11 +161,28 @@ def start_session(rt: Runtime, account: Account) -> tuple[str, str]:
 
 
 def session_account(rt: Runtime, token: str) -> tuple[Account, str] | None:
-    """The account of a live session: within its lifetime and used within the idle timeout."""
+    """The account of a live session: within its lifetime and used within the idle timeout.
+    A worker remembers it under the stamps (`stamps`) it was read at: signing out, a change of
+    role, scope, password or activity is audited and moves them, so every worker reads the
+    session again at its next request; lifetime and idle time are checked at each request, and
+    the database is read again once the use it noted is `TOUCH_SECONDS` old."""
     now = _now()
+    key = ("session", digest(token))
+    at = stamps.current(rt)
+    known = rt.signed.get(key)
+    if known is not None:
+        stamp, account, csrf, expires, seen = known
+        if stamp == at and now < expires and (now - seen).total_seconds() <= TOUCH:
+            return account, csrf
     idle_since = now - timedelta(minutes=rt.settings.session_idle_minutes)
     with rt.db.transaction() as session:
-        return accounts_repo.session_of(session, digest(token), now, idle_since)
+        found = accounts_repo.session_of(session, key[1], now, idle_since)
+    if found is None:
+        rt.signed.drop(key)
+        return None
+    account, csrf, expires, seen = found
+    rt.signed.put(key, (at, account, csrf, expires, seen))
+    return account, csrf
 
 
 def end_session(rt: Runtime, token: str) -> None:
@@ -223,5 +245,21 @@ def revoke_token(rt: Runtime, token_id: int) -> TokenInfo:
 
 
 def token_account(rt: Runtime, token: str) -> Account | None:
+    """The account of a valid API token, remembered like a session's (`session_account`): a
+    revocation is audited; its last use is noted at most every `TOUCH_SECONDS`."""
+    now = _now()
+    key = ("token", digest(token))
+    at = stamps.current(rt)
+    known = rt.signed.get(key)
+    if known is not None:
+        stamp, account, expires, used = known
+        alive = expires is None or now < expires
+        if stamp == at and alive and (now - used).total_seconds() <= TOUCH:
+            return cast(Account, account)
     with rt.db.transaction() as session:
-        return accounts_repo.token_of(session, digest(token), _now())
+        found = accounts_repo.token_of(session, key[1], now)
+    if found is None:
+        rt.signed.drop(key)
+        return None
+    rt.signed.put(key, (at, found[0], found[1], now))
+    return found[0]

@@ -68,7 +68,14 @@ def short_label(name: str) -> str:
 
 
 def map_view(rt: Runtime, framework_id: str, period: Period) -> MapView | None:
-    """None when there is nothing ranked for the period."""
+    """None when there is nothing ranked for the period; made once per data stamp (the units'
+    coordinates are units' data)."""
+    return pages.cached(
+        rt, ("map", framework_id, period), lambda: _map_view(rt, framework_id, period)
+    )
+
+
+def _map_view(rt: Runtime, framework_id: str, period: Period) -> MapView | None:
     ranking = pages.ranking(rt, framework_id, period)
     if ranking is None:
         return None

@@ -20,6 +20,7 @@ from chiso.domain.text import fold
 from chiso.domain.units import Unit
 from chiso.domain.values import StoredValue
 from chiso.errors import UsageError
+from chiso.services import stamps
 from chiso.services.accounts.actors import ensure_reaches, reaches
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import dataset, evaluations, frameworks
@@ -27,7 +28,7 @@ from chiso.services.scoring.dataset import DataSource
 from chiso.services.scoring.evaluations import EvaluationReport
 from chiso.services.units.catalogue import UnitDetail, show_unit
 from chiso.services.values.reporting import completeness
-from chiso.store import audit_repo, units_repo, values_repo
+from chiso.store import units_repo, values_repo
 
 T = TypeVar("T")
 
@@ -40,18 +41,15 @@ STRONG = 0.8
 """An indicator at 80% of its maximum or more is a strength of the unit; below, a weakness."""
 
 
-def _cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
-    """The page data for the current stamp: every change to values, units, groups and
-    frameworks is audited, so the newest audit entry about them moves with each change."""
-    with rt.db.reading() as connection:
-        stamp = audit_repo.newest_on(connection, STAMPED)
-    return rt.pages.get(stamp, key, compute)
+def cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
+    """The page data for the current data stamp (`stamps`)."""
+    return stamps.cached(rt, key, compute)
 
 
 def periods(rt: Runtime, framework_id: str, granularity: Granularity | None = None) -> list[Period]:
     """The periods with values, read once per data stamp (not a DISTINCT over every value per
     request)."""
-    found = _cached(rt, ("periods", framework_id), lambda: _periods(rt, framework_id))
+    found = cached(rt, ("periods", framework_id), lambda: _periods(rt, framework_id))
     return [p for p in found if granularity is None or p.granularity is granularity]
 
 
@@ -64,12 +62,16 @@ def choices(rt: Runtime, framework_id: str) -> list[Period]:
     """The periods a page offers, in time order: those with values and the quarters, halves and
     years around them, whose values are rolled up from the months on demand (a province that
     collects months still picks "Quý III/2026")."""
+    return list(cached(rt, ("choices", framework_id), lambda: _choices(rt, framework_id)))
+
+
+def _choices(rt: Runtime, framework_id: str) -> tuple[Period, ...]:
     found = set(periods(rt, framework_id))
     longer = (Granularity.QUARTER, Granularity.HALF, Granularity.YEAR)
     found |= {
         p.enclosing(g) for p in list(found) for g in longer if g.months > p.granularity.months
     }
-    return sorted(found, key=lambda p: (p.start, p.granularity.months))
+    return tuple(sorted(found, key=lambda p: (p.start, p.granularity.months)))
 
 
 def latest(
@@ -120,7 +122,7 @@ class Overview:
 
 
 def overview(rt: Runtime, period: Period, compared: Period | None = None) -> Overview:
-    return _cached(
+    return cached(
         rt,
         ("overview", str(period), str(compared)),
         lambda: _overview(rt, period, compared),
@@ -215,7 +217,7 @@ class Ranking:
 def ranking(rt: Runtime, framework_id: str, period: Period, draws: int = 300) -> Ranking | None:
     """None when no unit the framework evaluates has values for the period."""
     key = ("ranking", framework_id, str(period), draws)
-    return _cached(rt, key, lambda: _ranking(rt, framework_id, period, draws))
+    return cached(rt, key, lambda: _ranking(rt, framework_id, period, draws))
 
 
 def _ranking(rt: Runtime, framework_id: str, period: Period, draws: int) -> Ranking | None:
@@ -315,23 +317,35 @@ class UnitPage:
     group_names: dict[str, str] = field(default_factory=dict)
     group_ranked: int = 0
     """How many units of the unit's ranking group have a rank."""
+    shared: UnitPage | None = field(default=None, repr=False, compare=False)
+    """The page as kept for the data stamp, for everyone (what rendered parts are kept beside);
+    this one adds the caller's breadcrumbs."""
 
 
 def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
     """A unit's page for a month (its newest month with values unless one is chosen): what does
     not depend on who asks is computed once per data stamp and day; the scope check and the
-    units above it that the caller may see, at every view."""
-    found = _cached(
+    units above it that the caller may see, once per data stamp and scope."""
+    found = cached(
         rt, ("unit", key, str(period), date.today()), lambda: _unit_page(rt, key, period)
     )
+    unit = found.detail.unit
+    actor = rt.actor
+    scope = ("above", unit.id, actor.role, actor.unit_id)
+    ancestors = cached(rt, scope, lambda: _ancestors(rt, unit))
+    return replace(found, ancestors=list(ancestors), shared=found)
+
+
+def _ancestors(rt: Runtime, unit: Unit) -> tuple[Unit, ...]:
+    """The units above `unit` the actor reaches, after refusing a unit out of their scope (a
+    refusal is not kept: the scope check runs again at the next view)."""
     with rt.db.transaction() as session:
-        ensure_reaches(session, rt.actor, found.detail.unit)
-        lineage = units_repo.lineage_ids(session, found.detail.unit.id)[1:]
+        ensure_reaches(session, rt.actor, unit)
+        lineage = units_repo.lineage_ids(session, unit.id)[1:]
         above = units_repo.by_ids(session, lineage)
-        ancestors = [
+        return tuple(
             above[i] for i in reversed(lineage) if i in above and reaches(session, rt.actor, i)
-        ]
-    return replace(found, ancestors=ancestors)
+        )
 
 
 def _unit_page(rt: Runtime, key: str, period: Period | None) -> UnitPage:
@@ -498,7 +512,7 @@ def indicator_page(
     rt: Runtime, code: str, period: Period, framework_id: str = USAGE
 ) -> IndicatorPage:
     key = ("indicator", framework_id, code, str(period))
-    return _cached(rt, key, lambda: _indicator_page(rt, code, period, framework_id))
+    return cached(rt, key, lambda: _indicator_page(rt, code, period, framework_id))
 
 
 def _indicator_page(rt: Runtime, code: str, period: Period, framework_id: str) -> IndicatorPage:

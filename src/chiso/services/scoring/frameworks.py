@@ -12,6 +12,7 @@ from chiso.errors import NotFound, UsageError
 from chiso.io import yaml_text
 from chiso.io.bounded import run as run_bounded
 from chiso.io.framework_yaml import dump_framework, framework_from_data, load_framework
+from chiso.services import stamps
 from chiso.services.runtime import Runtime
 from chiso.store import audit_repo, frameworks_repo
 
@@ -100,13 +101,18 @@ class FrameworkSummary:
 def available(rt: Runtime | None = None) -> list[Framework]:
     """The shipped frameworks and, with a database, those registered in it (a registered
     framework with a shipped id replaces the shipped one), ordered by id."""
+    if rt is None:
+        return [shipped(i) for i in sorted(shipped_ids())]
+    return list(stamps.cached(rt, ("frameworks",), lambda: _available(rt)))
+
+
+def _available(rt: Runtime) -> tuple[Framework, ...]:
     found = {i: shipped(i) for i in shipped_ids()}
-    if rt is not None:
-        with rt.db.transaction() as session:
-            registered = frameworks_repo.registered(session)
-        for framework_id, text in registered:
-            found[framework_id] = _registered(framework_id, text)
-    return [found[i] for i in sorted(found)]
+    with rt.db.transaction() as session:
+        registered = frameworks_repo.registered(session)
+    for framework_id, text in registered:
+        found[framework_id] = _registered(framework_id, text)
+    return tuple(found[i] for i in sorted(found))
 
 
 def list_frameworks(rt: Runtime | None = None) -> list[FrameworkSummary]:
@@ -163,7 +169,12 @@ def import_table(path: Path, framework_id: str | None, out: Path | None) -> tupl
 
 def get(rt: Runtime, framework_id: str) -> Framework:
     """A framework registered in the database or shipped, by id only: a reference that comes
-    from a request is never read as a path, and reading never writes."""
+    from a request is never read as a path, and reading never writes. Read once per data
+    stamp (registering one is audited under it)."""
+    return stamps.cached(rt, ("framework", framework_id), lambda: _get(rt, framework_id))
+
+
+def _get(rt: Runtime, framework_id: str) -> Framework:
     with rt.db.transaction() as session:
         text = frameworks_repo.source_of(session, framework_id)
     if text is not None:

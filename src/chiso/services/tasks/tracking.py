@@ -9,6 +9,7 @@ from chiso.domain.access import Role
 from chiso.domain.evidence import Evidence
 from chiso.domain.tasks import TaskStatus, TaskView
 from chiso.errors import NotFound, ProblemList, RejectedInput
+from chiso.services import stamps
 from chiso.services.accounts.actors import reaches
 from chiso.services.assessments import evidence
 from chiso.services.runtime import Runtime
@@ -22,6 +23,13 @@ def list_tasks(
     """Tasks (of a unit: led by it or with it cooperating), the late ones first; a reporter
     sees those led by the units in their scope."""
     today = today or date.today()
+    scope = (rt.actor.role, rt.actor.unit_id) if rt.actor.role is Role.REPORTER else None
+    key = ("tasks", today, unit, overdue_only, scope)
+    found = stamps.cached_tasks(rt, key, lambda: _list(rt, today, unit, overdue_only))
+    return list(found)
+
+
+def _list(rt: Runtime, today: date, unit: str | None, overdue_only: bool) -> tuple[TaskView, ...]:
     with rt.db.transaction() as session:
         unit_id = find_unit(session, unit).id if unit is not None else None
         found = tasks_repo.tasks(session, unit_id)
@@ -30,7 +38,9 @@ def list_tasks(
     views = [TaskView.on(t, today) for t in found]
     if overdue_only:
         views = [v for v in views if v.standing.overdue]
-    return sorted(views, key=lambda v: (-v.standing.overdue_days, v.standing.due or date.max, v.id))
+    return tuple(
+        sorted(views, key=lambda v: (-v.standing.overdue_days, v.standing.due or date.max, v.id))
+    )
 
 
 def get(
