@@ -150,6 +150,19 @@ class Settings(BaseSettings):
         description="số tiến trình máy chủ web của `chiso serve` (cùng một cơ sở dữ liệu)",
         json_schema_extra={"shown_default": "số lõi CPU (tối đa 8)"},
     )
+    precompute_periods: int = Field(
+        default=12,
+        ge=0,
+        description=(
+            "số kỳ của mỗi bộ chỉ số mà máy chủ web tính sẵn đánh giá khi số liệu thay đổi "
+            "(kỳ mới nhất, quý, 6 tháng, năm chứa nó, rồi các kỳ trước); 0: không tính sẵn"
+        ),
+    )
+    precompute_interval: float = Field(
+        default=1.0,
+        gt=0,
+        description="số giây giữa hai lần máy chủ web kiểm tra số liệu có thay đổi để tính sẵn",
+    )
     password_hash_cost: Literal["standard", "fast"] = Field(
         default="standard",
         description="độ tốn của băm mật khẩu argon2: `standard`; `fast` chỉ dành cho kiểm thử",
