@@ -71,6 +71,26 @@ def test_a_data_change_is_stored_without_a_view(province_rt: Runtime, tmp_path: 
     assert syt.cells["ky_so"].index is not None
 
 
+def test_the_server_precomputes_from_its_start(province_db: str, tmp_path: Path) -> None:
+    """The web app's lifespan runs the background thread (tests turn it off elsewhere)."""
+    from fastapi.testclient import TestClient
+
+    from chiso.settings import Settings
+    from chiso.web.app import create_app
+
+    settings = Settings(
+        database_url=province_db,
+        data_dir=tmp_path / "web",
+        precompute_periods=12,
+        precompute_interval=0.05,
+    )
+    app = create_app(settings)
+    with TestClient(app):
+        rt = app.state.rt
+        _prepared(rt, tmp_path)
+        _until(lambda: _stored(rt, NEWEST) == NEWEST)
+
+
 def test_two_workers_do_not_compute_the_same_evaluation_twice(
     province_rt: Runtime, tmp_path: Path
 ) -> None:

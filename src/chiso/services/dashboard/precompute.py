@@ -96,6 +96,7 @@ class Precomputer:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:80]
         self.stop = threading.Event()
         self.seen: str | None = None
+        self.warmed: str | None = None
         self.runs: list[Run] = []
         self.thread = threading.Thread(target=self._loop, name="precompute", daemon=True)
 
@@ -123,6 +124,7 @@ class Precomputer:
             if version == self.seen:
                 return None
             state = evaluations_repo.claim_run(session, version, self.worker, LEASE)
+        self._warm(version)
         if state == "busy":
             return None
         self.seen = version
@@ -143,3 +145,16 @@ class Precomputer:
             version,
         )
         return run
+
+    def _warm(self, version: str) -> None:
+        """This worker's overview of the newest month, made in its page cache (every worker has
+        its own; it reads values, not evaluations, so each worker makes it once per version)."""
+        if self.warmed == version:
+            return
+        self.warmed = version
+        try:
+            newest = pages.latest(self.rt, pages.USAGE)
+            if newest is not None:
+                pages.overview(self.rt, newest)
+        except Exception:
+            log.exception("preparing the overview page in the background failed")
