@@ -102,7 +102,9 @@ async def _run(short: Path, long: Path) -> list[Verdict]:
     from chiso.web.app import create_app
 
     apps = [
-        create_app(Settings(cookie_secure=False, data_dir=d, precompute_periods=0))
+        create_app(
+            Settings(cookie_secure=False, data_dir=d, precompute_periods=0, log_level="WARNING")
+        )
         for d in (short, long)
     ]
     verdicts = []
