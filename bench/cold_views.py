@@ -107,13 +107,34 @@ def _pages(year: int, month: int) -> list[tuple[str, str]]:
     ]
 
 
-def _views(base: str, pages: list[tuple[str, str]], headers: dict[str, str]) -> dict[str, float]:
+def _server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the server and its worker processes so far (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+        todo += [int(c) for c in children]
+    return total
+
+
+def _views(
+    base: str, pages: list[tuple[str, str]], headers: dict[str, str], pid: int
+) -> dict[str, tuple[float, float]]:
+    """Each page's wall time and the server's CPU time during it (ms; the CPU includes what the
+    workers did in the background meanwhile)."""
     found = {}
     with httpx.Client(base_url=base, timeout=120, headers=headers) as client:
         for name, path in pages:
-            start = time.perf_counter()
+            cpu, start = _server_cpu(pid), time.perf_counter()
             response = client.get(path)
-            found[name] = (time.perf_counter() - start) * 1000
+            wall = (time.perf_counter() - start) * 1000
+            found[name] = (wall, (_server_cpu(pid) - cpu) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{path}: {response.status_code}")
     return found
@@ -165,7 +186,7 @@ def run_backend(backend: str, folder: Path, database_url: str | None) -> list[Ve
     server = _serve(env)
     try:
         headers = _sign_in(base, password)
-        first = _views(base, pages, headers)
+        first = _views(base, pages, headers, server.pid)
         changed = _changed_value(folder, year, month)
         start = time.perf_counter()
         subprocess.run(
@@ -176,7 +197,7 @@ def run_backend(backend: str, folder: Path, database_url: str | None) -> list[Ve
         )
         imported = time.perf_counter() - start
         time.sleep(SETTLE)
-        after = _views(base, pages, headers)
+        after = _views(base, pages, headers, server.pid)
     finally:
         _stop(server)
     load = os.getloadavg()[0]
@@ -186,16 +207,18 @@ def run_backend(backend: str, folder: Path, database_url: str | None) -> list[Ve
         f"load average {load:.1f}"
     )
     verdicts = []
+    print("  page              path                                    first view (server CPU)"
+          "   after import (server CPU)")  # fmt: skip
     for name, path in pages:
-        worst = max(first[name], after[name])
+        worst = max(first[name][0], after[name][0])
         met = worst < GOAL_MS
         print(
-            f"  {name:<17} {path:<38} {first[name]:6.0f} ms  after import {after[name]:6.0f} ms"
-            f"  ({'met' if met else 'NOT met'})",
+            f"  {name:<17} {path:<38} {first[name][0]:6.0f} ms ({first[name][1]:5.0f} ms)"
+            f"   {after[name][0]:6.0f} ms ({after[name][1]:5.0f} ms)  ({'met' if met else 'NOT met'})",
             flush=True,
         )
-    slowest = max(pages, key=lambda p: max(first[p[0]], after[p[0]]))[0]
-    worst = max(first[slowest], after[slowest])
+    slowest = max(pages, key=lambda p: max(first[p[0]][0], after[p[0]][0]))[0]
+    worst = max(first[slowest][0], after[slowest][0])
     verdicts.append(
         Verdict(
             f"cold first view of any page, {backend} (slowest: {slowest})",
