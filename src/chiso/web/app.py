@@ -87,7 +87,7 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         background = None
         if settings.precompute_periods:
             background = precompute.Precomputer(
-                rt, settings.precompute_interval, settings.precompute_periods
+                rt, settings.precompute_interval, settings.precompute_periods, _overview_charts
             )
             background.start()
         _warm()
@@ -103,6 +103,16 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             log.info("stopped")
 
     return lifespan
+
+
+def _overview_charts(rt: Runtime) -> None:
+    """The overview of the newest month and its charts, drawn in the background when the data
+    change (a chart's drawing is half of a first overview's time)."""
+    from chiso.web.render import trend_spec
+
+    found = precompute.overview(rt)
+    for card in found.cards if found is not None else []:
+        charts.chart_svg(trend_spec(card))
 
 
 def _warm() -> None:

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -89,8 +90,17 @@ class Precomputer:
     (one indexed query) and, when it moved, claims it and precomputes; a worker that finds the
     version claimed by another waits for it to finish (or for the claim to lapse)."""
 
-    def __init__(self, rt: Runtime, interval: float, per_framework: int) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        interval: float,
+        per_framework: int,
+        prepare: Callable[[Runtime], object] | None = None,
+    ) -> None:
         self.rt = rt
+        self.prepare = prepare or overview
+        """What every worker makes for itself once per data version (the web layer adds the
+        overview's charts)."""
         self.interval = interval
         self.per_framework = per_framework
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:80]
@@ -147,14 +157,17 @@ class Precomputer:
         return run
 
     def _warm(self, version: str) -> None:
-        """This worker's overview of the newest month, made in its page cache (every worker has
-        its own; it reads values, not evaluations, so each worker makes it once per version)."""
         if self.warmed == version:
             return
         self.warmed = version
         try:
-            newest = pages.latest(self.rt, pages.USAGE)
-            if newest is not None:
-                pages.overview(self.rt, newest)
+            self.prepare(self.rt)
         except Exception:
             log.exception("preparing the overview page in the background failed")
+
+
+def overview(rt: Runtime) -> pages.Overview | None:
+    """This worker's overview of the newest month, made in its page cache (every worker has its
+    own; it reads values, not evaluations, so each worker makes it once per data version)."""
+    newest = pages.latest(rt, pages.USAGE)
+    return pages.overview(rt, newest) if newest is not None else None
