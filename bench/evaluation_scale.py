@@ -120,7 +120,7 @@ def main() -> list[Verdict]:
             f"  {read[1] / units / first[1]:7.2f}×",
             flush=True,
         )
-        grown = compute / units / first[0]
+        grown = compute[1] / units / first[0]
         found.append(
             Verdict(
                 f"evaluation per unit at {units} units against 100",
