@@ -11,11 +11,13 @@ number of units, relative to the smallest size, so 1,0× means linear growth."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
 import numpy as np
 
+from bench.verdicts import Verdict
 from chiso.domain.frameworks import TOTAL, Framework, InputKind, Node, RankingGroup
 from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
@@ -23,7 +25,7 @@ from chiso.domain.units import UnitInfo
 from chiso.services.scoring import evaluations
 from chiso.services.scoring.evaluations import Inputs, Options
 
-SIZES = (100, 3321, 10035)
+SIZES = (100, 3321) if os.environ.get("CHISO_BENCH_QUICK") else (100, 3321, 10035)
 MAINS, PER_MAIN, DRAWS = 5, 4, 300
 PERIOD = Period.parse("2026-10")
 
@@ -91,8 +93,9 @@ def _best(work: Callable[[], object], runs: int = 3) -> tuple[float, float]:
     return wall, cpu
 
 
-def main() -> None:
+def main() -> list[Verdict]:
     options = Options(draws=DRAWS, top_k=3)
+    found = []
     print(
         f"Evaluation by number of units ({MAINS * PER_MAIN} indicators, {DRAWS} draws, best of 3;"
         " wall / CPU, per unit from CPU)"
@@ -117,6 +120,16 @@ def main() -> None:
             f"  {read[1] / units / first[1]:7.2f}×",
             flush=True,
         )
+        grown = compute[1] / units / first[0]
+        found.append(
+            Verdict(
+                f"evaluation per unit at {units} units against 100",
+                f"{grown:.2f}×",
+                "≤ 1,5× (linear)",
+                grown <= 1.5,
+            )
+        )
+    return found
 
 
 if __name__ == "__main__":

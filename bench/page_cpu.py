@@ -20,6 +20,7 @@ import fastapi.dependencies.utils
 import fastapi.routing
 import httpx
 
+from bench.verdicts import Verdict
 from bench.web_latency import PAGES, PASSWORD, _prepare
 
 REQUESTS = 100
@@ -38,7 +39,7 @@ async def _cpu(client: httpx.AsyncClient, path: str) -> float:
     return (time.process_time() - start) / REQUESTS
 
 
-async def _run() -> None:
+async def _run() -> list[Verdict]:
     from bench.baseline_app import app as baseline_app
     from chiso.services.accounts import users
     from chiso.settings import Settings
@@ -56,6 +57,7 @@ async def _run() -> None:
         data = {"username": "admin", "password": PASSWORD, "next": "/", "csrf": csrf}
         await chiso.post("/login", data=data)
         print(f"CPU per cached request ({REQUESTS} requests, endpoints inline, one process)")
+        found = []
         for path in PAGES:
             for _ in range(2):
                 await chiso.get(path)
@@ -69,18 +71,22 @@ async def _run() -> None:
                 f"  {mine / reference:5.2f}×",
                 flush=True,
             )
+            found.append(
+                Verdict(f"CPU per cached request, {path}", f"{mine / reference:.2f}×", "—", None)
+            )
         await chiso.aclose()
         await baseline.aclose()
+    return found
 
 
-def main() -> None:
+def main() -> list[Verdict]:
     work = Path(os.environ.get("CHISO_BENCH_DIR", Path(tempfile.gettempdir()) / "chiso-bench"))
     env = _prepare(work / "web" / "sqlite", None)
     os.environ["CHISO_DATA_DIR"] = env["CHISO_DATA_DIR"]
     os.environ.pop("CHISO_DATABASE_URL", None)
     setattr(fastapi.routing, "run_in_threadpool", _inline)  # noqa: B010
     setattr(fastapi.dependencies.utils, "run_in_threadpool", _inline)  # noqa: B010
-    asyncio.run(_run())
+    return asyncio.run(_run())
 
 
 if __name__ == "__main__":

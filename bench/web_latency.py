@@ -15,6 +15,8 @@ from pathlib import Path
 
 import httpx
 
+from bench.verdicts import Verdict
+
 PAGES = [
     "/",
     "/ranking",
@@ -149,7 +151,7 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
     server.wait(timeout=30)
 
 
-def run_backend(backend: str, env: dict[str, str]) -> None:
+def run_backend(backend: str, env: dict[str, str]) -> list[Verdict]:
     root = str(Path(__file__).resolve().parent.parent)
     baseline_env = {**env, "PYTHONPATH": root}
     baseline = _start(
@@ -169,6 +171,7 @@ def run_backend(backend: str, env: dict[str, str]) -> None:
         cold = asyncio.run(_cold(chiso_base, cookies))
         print(f"{backend}: {USERS} users × {REQUESTS} requests per page, no think time, "
               f"{WORKERS} workers each; p95 against the baseline app's p95 measured before each page")  # fmt: skip
+        found = []
         for path in PAGES:
             pairs = []
             for _ in range(ROUNDS):
@@ -187,19 +190,30 @@ def run_backend(backend: str, env: dict[str, str]) -> None:
                 f"  cold first view {cold[path] * 1000:6.0f} ms",
                 flush=True,
             )
+            found.append(
+                Verdict(
+                    f"p95, {USERS} users, {backend}, {path}",
+                    f"{p95 / reference:.2f}×",
+                    f"≤ {GOAL}× baseline",
+                    p95 <= GOAL * reference,
+                )
+            )
+        return found
     finally:
         _stop(chiso)
         _stop(baseline)
 
 
-def main() -> None:
+def main() -> list[Verdict]:
     work = Path(os.environ.get("CHISO_BENCH_DIR", Path(tempfile.gettempdir()) / "chiso-bench"))
     chosen = os.environ.get("CHISO_BENCH_BACKENDS", "sqlite,postgresql").split(",")
+    found = []
     if "sqlite" in chosen:
-        run_backend("SQLite", _prepare(work / "web" / "sqlite", None))
+        found += run_backend("SQLite", _prepare(work / "web" / "sqlite", None))
     if "postgresql" in chosen:
         url = _postgres_database(os.environ.get("CHISO_BENCH_PG_DATABASE", "chiso_bench_web"))
-        run_backend("PostgreSQL", _prepare(work / "web" / "postgresql", url))
+        found += run_backend("PostgreSQL", _prepare(work / "web" / "postgresql", url))
+    return found
 
 
 if __name__ == "__main__":

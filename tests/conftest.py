@@ -29,6 +29,10 @@ pytest_plugins = ["tests.browsing"]
 os.environ.setdefault("CHISO_PASSWORD_HASH_COST", "fast")
 """The cheapest argon2 parameters in tests only, so the role matrix does not spend its time hashing
 (every Settings() a test makes, and every server it starts, reads it)."""
+os.environ.setdefault("CHISO_PRECOMPUTE_PERIODS", "0")
+"""Apps and servers started by tests evaluate nothing in the background, so a test's own writes and
+counts never race a background evaluation (tests/test_precompute.py turns it on where it is the
+subject)."""
 
 POSTGRES_URL = os.environ.get("CHISO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])

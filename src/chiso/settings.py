@@ -155,6 +155,19 @@ class Settings(BaseSettings):
         ge=1,
         description="số giây máy chủ web giữ một kết nối đang rảnh chờ yêu cầu tiếp theo (keep-alive)",
     )
+    precompute_periods: int = Field(
+        default=12,
+        ge=0,
+        description=(
+            "số kỳ của mỗi bộ chỉ số mà máy chủ web tính sẵn đánh giá khi số liệu thay đổi "
+            "(kỳ mới nhất, quý, 6 tháng, năm chứa nó, rồi các kỳ trước); 0: không tính sẵn"
+        ),
+    )
+    precompute_interval: float = Field(
+        default=1.0,
+        gt=0,
+        description="số giây giữa hai lần máy chủ web kiểm tra số liệu có thay đổi để tính sẵn",
+    )
     password_hash_cost: Literal["standard", "fast"] = Field(
         default="standard",
         description="độ tốn của băm mật khẩu argon2: `standard`; `fast` chỉ dành cho kiểm thử",

@@ -482,3 +482,16 @@ class StoredEvaluation(Base):
     version: Mapped[str] = mapped_column(String(120))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class EvaluationRun(Base):
+    """A server worker's claim on precomputing the evaluations of one data version: the first
+    to insert the row computes them, the others read what it stores; a claim not finished within
+    its lease (a worker killed midway) may be taken over."""
+
+    __tablename__ = "evaluation_runs"
+
+    version: Mapped[str] = mapped_column(String(120), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(80))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -365,6 +365,12 @@ def periods_with_values(session: Session, framework_id: str) -> list[Period]:
     return sorted(found, key=lambda p: (p.start, p.granularity.months))
 
 
+def frameworks_with_values(session: Session) -> list[str]:
+    """The frameworks with any stored value (what the server evaluates ahead of page views)."""
+    query = select(IndicatorValue.framework_id).distinct()
+    return sorted(session.scalars(query))
+
+
 def reporters(session: Session, framework_id: str, period: Period) -> dict[int, datetime]:
     """Unit id → first time a value of the period was reported (for timeliness)."""
     query = select(IndicatorValue.unit_id, IndicatorValue.reported_at).where(
