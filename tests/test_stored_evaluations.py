@@ -185,3 +185,33 @@ def test_a_stored_row_cannot_name_other_code(province_rt: Runtime, tmp_path: Pat
     again = COUNTS["computed"]
     evaluation_for(_worker(rt), "thu-luu", PERIOD)
     assert COUNTS["computed"] == again, "the refused row was not replaced"
+
+
+def _global(module: str, name: str) -> bytes:
+    """A pickle (protocol 0) that names `module.name` and calls it with one text argument."""
+    return f"c{module}\n{name}\n(V/tmp/x\ntR.".encode()
+
+
+def test_the_reader_names_no_function_outside_what_an_evaluation_is_made_of() -> None:
+    """numpy.load (which reads a pickle of its own), a dotted path through an allowed module,
+    getattr on anything but an Enum of the domain, and a function of the domain are all refused;
+    what a real evaluation names is still read."""
+    import pytest
+
+    hostile = [
+        _global("numpy", "load"),
+        _global("numpy", "lib.format.os.system"),
+        _global("numpy.lib.npyio", "load"),
+        _global("collections", "namedtuple"),
+        _global("copyreg", "add_extension"),
+        _global("chiso.domain.formatting", "number"),
+        b"cbuiltins\ngetattr\n(cchiso.domain.periods\nPeriod\nVparse\ntR.",
+    ]
+    for body in hostile:
+        with pytest.raises(pickle.UnpicklingError, match="refused"):
+            evaluations._loads(zlib.compress(body))
+    from chiso.domain.frameworks import InputKind
+
+    member = b"cbuiltins\ngetattr\n(cchiso.domain.frameworks\nInputKind\nVRATE\ntR."
+    found = evaluations._Unpickler(__import__("io").BytesIO(member)).load()
+    assert found is InputKind.RATE

@@ -10,6 +10,7 @@ committee report, the ranking decision and its XLSX all come through `evaluate_i
 
 from __future__ import annotations
 
+import enum
 import gc
 import hashlib
 import io
@@ -148,8 +149,26 @@ COUNTS: Counter[str] = Counter()
 """Evaluations of this process: "computed" (scored here), "read" (from the database),
 "stored" (rows this process added)."""
 
-_SAFE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "getattr", "complex", "slice"}
-_SAFE_MODULES = ("chiso.domain.", "numpy", "collections", "datetime", "copyreg", "decimal")
+_SAFE_BUILTINS = {"set", "frozenset", "dict", "list", "tuple", "complex", "slice"}
+_SAFE_GLOBALS = {
+    ("numpy", "dtype"),
+    ("numpy", "ndarray"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "scalar"),
+    ("numpy.core.multiarray", "scalar"),
+    ("collections", "OrderedDict"),
+    ("collections", "defaultdict"),
+    ("datetime", "date"),
+    ("datetime", "datetime"),
+    ("datetime", "timedelta"),
+    ("decimal", "Decimal"),
+    ("copyreg", "_reconstructor"),
+}
+"""Everything outside chiso's domain classes a stored evaluation may name: numpy's arrays and
+dtypes (not the rest of numpy: `numpy.load` would read a pickle of its own), dates, decimals."""
 
 
 def _stored_or_computed(
@@ -240,11 +259,27 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "EvaluationReport":
             return EvaluationReport
-        if (module == "builtins" and name in _SAFE_BUILTINS) or (
-            module != "builtins" and module.startswith(_SAFE_MODULES)
-        ):
+        if module == "builtins" and name == "getattr":
+            return _member  # how an Enum member may be pickled: getattr(its class, its name)
+        if (module == "builtins" and name in _SAFE_BUILTINS) or (module, name) in _SAFE_GLOBALS:
             return super().find_class(module, name)
+        if module.startswith("chiso.domain.") and name.isidentifier():
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                return found
         raise pickle.UnpicklingError(f"refused class {module}.{name} in a stored evaluation")
+
+
+def _member(owner: object, name: str) -> Any:
+    """`getattr` for an unpickled Enum member only, never another attribute of anything."""
+    if (
+        isinstance(owner, type)
+        and issubclass(owner, enum.Enum)
+        and owner.__module__.startswith("chiso.domain.")
+        and name in owner.__members__
+    ):
+        return owner[name]
+    raise pickle.UnpicklingError(f"refused getattr({owner!r}, {name!r}) in a stored evaluation")
 
 
 def load_inputs(
