@@ -21,7 +21,7 @@ import fastapi.dependencies.utils
 import fastapi.routing
 import httpx
 
-from bench.page_cpu import _inline
+from bench.page_cpu import _cpu, _inline
 from bench.verdicts import Verdict
 from bench.web_latency import PASSWORD, _prepare
 
@@ -76,15 +76,6 @@ def _older(folder: Path, copies: int) -> None:
 
 def _text(x: object) -> str:
     return "" if x is None else str(x)
-
-
-async def _cpu(client: httpx.AsyncClient, path: str) -> float:
-    start = time.process_time()
-    for _ in range(REQUESTS):
-        response = await client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path}: {response.status_code}")
-    return (time.process_time() - start) / REQUESTS
 
 
 async def _signed_in(app: object) -> httpx.AsyncClient:

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from chiso.domain.aggregation import TreeModel, aggregate, ranks_in_groups, zero_children
+from chiso.domain.columns import ColumnRow, NodeColumns
 from chiso.domain.formatting import percent
 from chiso.domain.frameworks import (
     AGGREGATION_LABELS,
@@ -71,13 +72,12 @@ NOT_APPLICABLE = NodeScore(0.0, 0.0, None, applicable=False)
 
 
 @dataclass(frozen=True, eq=False)
-class ScoreColumns:
+class ScoreColumns(NodeColumns):
     """Every unit's `NodeScore` of one evaluation as arrays (units × nodes, the framework's
     pre-order): the one form it is computed, ranked, compared and stored in. A unit's scores
     and ranks are mappings over one row (`Scores`, `Ranks`) that build a `NodeScore` only when
     one is asked for, so a stored evaluation is read without a million small objects."""
 
-    codes: tuple[str, ...]
     points: NDArray[np.float64]
     max_points: NDArray[np.float64]
     index: NDArray[np.float64]
@@ -92,17 +92,6 @@ class ScoreColumns:
     """(unit row, node) → notes, only where there are some."""
     ranks: NDArray[np.float64]
     """Rank inside the unit's ranking group; NaN: not ranked."""
-
-    @property
-    def position(self) -> dict[str, int]:
-        found: dict[str, int] | None = self.__dict__.get("_position")
-        if found is None:
-            found = {c: n for n, c in enumerate(self.codes)}
-            object.__setattr__(self, "_position", found)
-        return found
-
-    def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_position"}
 
     def score(self, u: int, n: int) -> NodeScore:
         index = float(self.index[u, n])
@@ -167,30 +156,15 @@ def _columns_from(codes: tuple[str, ...], results: Sequence[UnitResult]) -> Scor
     )
 
 
-class Scores(Mapping[str, NodeScore]):
+class Scores(ColumnRow[NodeScore]):
     """One unit's scores, node code → `NodeScore`, in the framework's order (a row of
     `ScoreColumns`)."""
 
-    __slots__ = ("columns", "row")
+    __slots__ = ()
+    columns: ScoreColumns
 
-    def __init__(self, columns: ScoreColumns, row: int) -> None:
-        self.columns = columns
-        self.row = row
-
-    def __getitem__(self, code: str) -> NodeScore:
-        return self.columns.score(self.row, self.columns.position[code])
-
-    def __contains__(self, code: object) -> bool:
-        return code in self.columns.position
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.columns.codes)
-
-    def __len__(self) -> int:
-        return len(self.columns.codes)
-
-    def __reduce__(self) -> tuple[type[Scores], tuple[ScoreColumns, int]]:
-        return (Scores, (self.columns, self.row))
+    def item(self, node: int) -> NodeScore:
+        return self.columns.score(self.row, node)
 
 
 class Ranks(Mapping[str, int]):

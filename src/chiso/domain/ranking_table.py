@@ -8,13 +8,14 @@ without a total is listed, after the ranked ones of its group, without rank."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from chiso.domain.columns import ColumnRow, NodeColumns
 from chiso.domain.comparison import changes
 from chiso.domain.evaluation import Evaluation, ScoreColumns, UnitResult, columns_of
 from chiso.domain.frameworks import TOTAL, Framework, Node
@@ -52,12 +53,11 @@ class Cell:
 
 
 @dataclass(frozen=True, eq=False)
-class CellColumns:
+class CellColumns(NodeColumns):
     """Every `Cell` of a table as arrays (rows of the evaluation's results × nodes, NaN:
     none); a row's `Cells` builds a `Cell` only when asked, so a stored table is read without
     one object per unit and node."""
 
-    codes: tuple[str, ...]
     points: Floats
     max_points: Floats
     index: Floats
@@ -74,17 +74,6 @@ class CellColumns:
     applicable: NDArray[np.bool_]
     notes: Mapping[tuple[int, int], tuple[str, ...]]
     sources: tuple[Mapping[str, str], ...]
-
-    @property
-    def position(self) -> dict[str, int]:
-        found: dict[str, int] | None = self.__dict__.get("_position")
-        if found is None:
-            found = {c: n for n, c in enumerate(self.codes)}
-            object.__setattr__(self, "_position", found)
-        return found
-
-    def __getstate__(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if k != "_position"}
 
     def cell(self, k: int, n: int) -> Cell:
         return Cell(
@@ -117,29 +106,14 @@ def _whole(x: np.float64) -> int | None:
     return None if math.isnan(value) else int(value)
 
 
-class Cells(Mapping[str, Cell]):
+class Cells(ColumnRow[Cell]):
     """One row's cells, node code → `Cell`, in the framework's order."""
 
-    __slots__ = ("columns", "row")
+    __slots__ = ()
+    columns: CellColumns
 
-    def __init__(self, columns: CellColumns, row: int) -> None:
-        self.columns = columns
-        self.row = row
-
-    def __getitem__(self, code: str) -> Cell:
-        return self.columns.cell(self.row, self.columns.position[code])
-
-    def __contains__(self, code: object) -> bool:
-        return code in self.columns.position
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.columns.codes)
-
-    def __len__(self) -> int:
-        return len(self.columns.codes)
-
-    def __reduce__(self) -> tuple[type[Cells], tuple[CellColumns, int]]:
-        return (Cells, (self.columns, self.row))
+    def item(self, node: int) -> Cell:
+        return self.columns.cell(self.row, node)
 
 
 @dataclass(frozen=True)
