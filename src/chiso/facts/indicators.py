@@ -126,28 +126,10 @@ Counts = dict[str, list[dict[str, Any]]]
 sums of its measures."""
 
 
-def indicator_rows(
-    engine: Engine,
-    stored: dict[str, tuple[str, list[str]]],
-    sources: dict[str, Source],
-    measures: Sequence[Measure],
-    months: Sequence[str],
-    ancestors: Ancestors,
-    cache: Path | None = None,
-) -> list[tuple[str, str, float, float | None]]:
-    """(unit_code, indicator, numerator or count, denominator) for every unit with records and
-    every unit above it; a rate whose denominator is 0 is left out. One scan per source over
-    `stored` (source → its folder and the committed files of the period's months);
-    `ancestors(codes)` gives the hierarchy of the unit codes found. On DuckDB the compiled SQL
-    runs as it is (`compiled_counts`); on Spark the Ibis expressions run on the session."""
-    counts = source_counts(engine, stored, sources, measures, months, cache)
-    return rows_of(counts, measures, ancestors)
-
-
 PeriodAncestors = Callable[[str, list[str]], list[tuple[str, str]]]
 
 
-def indicator_rows_by_period(
+def period_rows(
     engine: Engine,
     stored: dict[str, tuple[str, list[str]]],
     sources: dict[str, Source],
@@ -156,16 +138,22 @@ def indicator_rows_by_period(
     ancestors: PeriodAncestors,
     cache: Path | None = None,
 ) -> dict[str, list[tuple[str, str, float, float | None]]]:
-    """`indicator_rows` of several periods (name → its months) in one scan per source, counted
-    per unit and month, then summed over each period's months: the rows of each period are
-    those `indicator_rows` gives for it alone. `ancestors(period, codes)` gives the hierarchy
-    in force in that period. What computing 24 months at once costs instead of 24 scans."""
-    months = sorted({m for ms in periods.values() for m in ms})
-    counts = source_counts(engine, stored, sources, measures, months, cache, by_month=True)
+    """Per period (name → its months): (unit_code, indicator, numerator or count, denominator)
+    for every unit with records and every unit above it; a rate whose denominator is 0 is left
+    out. One scan per source over `stored` (source → its folder and the committed files of the
+    months); with several periods it counts per unit and month and sums each period's months
+    (24 months at once instead of 24 scans), the rows each period alone would give.
+    `ancestors(period, codes)` gives the hierarchy in force in that period."""
 
     def of(name: str) -> Ancestors:
         return lambda codes: ancestors(name, codes)
 
+    if len(periods) == 1:
+        ((name, months),) = periods.items()
+        counts = source_counts(engine, stored, sources, measures, months, cache)
+        return {name: rows_of(counts, measures, of(name))}
+    every = sorted({m for ms in periods.values() for m in ms})
+    counts = source_counts(engine, stored, sources, measures, every, cache, by_month=True)
     return {
         name: rows_of(part, measures, of(name))
         for name, part in per_period(counts, periods).items()
@@ -220,8 +208,8 @@ def source_counts(
 def rows_of(
     counts: Counts, measures: Sequence[Measure], ancestors: Ancestors
 ) -> list[tuple[str, str, float, float | None]]:
-    """The rows `indicator_rows` gives from the counts of a scan; `ancestors(codes)` is asked
-    once for all the unit codes found."""
+    """The rows `period_rows` gives from the counts of a scan; `ancestors(codes)` is asked once
+    for all the unit codes found."""
     pairs = ancestors(sorted({row["unit_code"] for rows in counts.values() for row in rows}))
     out: list[tuple[str, str, float, float | None]] = []
     for source, rows in counts.items():

@@ -230,8 +230,9 @@ def _matched(
     framework: Any,
     measures: list[Measure],
 ) -> list[list[Matched]]:
-    """The computed values of the framework's leaves, per period and unit reached: one period
-    counted over its months (`indicator_rows`), several per month (`indicator_rows_by_period`)."""
+    """The computed values of the framework's leaves, per period and unit reached, every period
+    counted in one scan per source (`indicators.period_rows`)."""
+
     months = {str(p): [str(m) for m in p.months()] for p in periods}
     wanted = {f"month={m}" for ms in months.values() for m in ms}
     in_period = {
@@ -250,18 +251,9 @@ def _matched(
             units[name].update(found)
             return pairs
 
-        if len(periods) == 1:
-            (name,) = months
-            rows = {
-                name: indicators.indicator_rows(
-                    backend, in_period, known.sources, measures, months[name],
-                    lambda codes: ancestors(name, codes), cache=cache,
-                )
-            }  # fmt: skip
-        else:
-            rows = indicators.indicator_rows_by_period(
-                backend, in_period, known.sources, measures, months, ancestors, cache=cache
-            )
+        rows = indicators.period_rows(
+            backend, in_period, known.sources, measures, months, ancestors, cache=cache
+        )
     leaves = {n.code for n in framework.leaves()}
     return [
         [
