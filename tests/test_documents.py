@@ -204,6 +204,15 @@ def test_an_appendix_without_indicators_covers_every_indicator_with_values(
     assert f"Đã tạo {out}" in shown.replace("\n", "")
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "TỶ LỆ VĂN BẢN ĐIỆN TỬ ĐƯỢC KÝ SỐ" in text.upper()
+    empty = tmp_path / "trong.docx"
+    code, _, err = cli(
+        database_url,
+        *("report", "appendix", "--period", "2023-09", "--out", str(empty)),
+        *("--values", str(SEEDS / "seed-002-values.csv")),
+        *("--units", str(SEEDS / "binh-phuoc-units.csv")),
+    )
+    assert code == 2 and "chưa có số liệu" in err and "kỳ trống" in err  # said, not silent
+    assert not empty.exists()
 
 
 def test_ranking_decision_bases_caption_and_xlsx(cli, database_url: str, tmp_path: Path) -> None:

@@ -182,6 +182,8 @@ def appendix(rt: Runtime, req: LetterRequest, out: Path) -> list[Path]:
     period = period_of(spec)
     data = dataset.load(rt, req.source, [period])
     codes = spec.indicators or [f.indicator for f in spec.findings] or data.measured(period)
+    if not codes:
+        refuse_empty([], data, period)
     paths: list[Path] = []
     for index, code in enumerate(codes):
         target = out.with_name(f"{out.stem}-{index + 1}-{code}.docx") if len(codes) > 1 else out
