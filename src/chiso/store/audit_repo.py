@@ -1,20 +1,26 @@
 """The audit log: every change to units, values, frameworks, accounts, assessments and tasks is
-written here, in the transaction that makes it."""
+written here, in the transaction that makes it.
+
+Each entity also has a counter (`audit_stamps`) that every transaction auditing it bumps when it
+commits: the data versions caches are keyed on (`newest`). The audit ids cannot be: on PostgreSQL
+they are taken from a sequence at insert, so a transaction holding a smaller id can commit after
+one holding a larger id, and a reader that saw the larger id as the maximum would never see the
+maximum move again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, TextClause, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, TextClause, event, func, or_, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from chiso.domain.access import Actor
 from chiso.domain.audit import AuditRecord
 from chiso.store.db import insert_rows
-from chiso.store.models import AuditEntry, utcnow
+from chiso.store.models import AuditEntry, AuditStamp, utcnow
 
 CHUNK = 5000
 AUDIT = cast(Table, AuditEntry.__table__)
@@ -32,6 +38,7 @@ def record(
     after: dict[str, Any] | None = None,
     source: str | None = None,
 ) -> None:
+    _audited(session).add(entity)
     session.add(
         AuditEntry(
             actor=actor.name,
@@ -53,6 +60,9 @@ def record_many(
     session: Session, actor: Actor, action: str, entity: str, steps: Sequence[Step]
 ) -> None:
     """Many changes of one kind at once (a whole file of values), written in bulk."""
+    if not steps:
+        return
+    _audited(session).add(entity)
     shared = {"at": utcnow(), "actor": actor.name, "action": action, "entity": entity}
     insert_rows(session, AUDIT, STEP_COLUMNS, steps, shared)
 
@@ -92,30 +102,70 @@ def of_entity(
     return [_record(e) for e in session.scalars(query)]
 
 
+STAMPS = cast(Table, AuditStamp.__table__)
+_AUDITED = "chiso_audited"
+"""The session's `info` key of the entities its transaction audited."""
+_BUMP = text(
+    "INSERT INTO audit_stamps (entity, counter) VALUES (:entity, 1) "
+    "ON CONFLICT (entity) DO UPDATE SET counter = audit_stamps.counter + 1"
+)
+
+
+def _audited(session: Session) -> set[str]:
+    found: set[str] = session.info.setdefault(_AUDITED, set())
+    return found
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_stamps(session: Session) -> None:
+    """Every entity the transaction audited gets its counter bumped, in the transaction, so the
+    new stamp becomes visible with the changes and never before them. The pending writes go
+    first and the counters last, in sorted order: their row locks are the last ones taken and
+    are held only for the commit itself, and two writers take them in the same order (no
+    deadlock)."""
+    audited = session.info.pop(_AUDITED, None)
+    if not audited:
+        return
+    session.flush()
+    connection = session.connection()
+    for entity in sorted(audited):
+        connection.execute(_BUMP, {"entity": entity})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_audited(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back transaction's entities are not bumped by the session's next one."""
+    if transaction.parent is None:
+        session.info.pop(_AUDITED, None)
+
+
 def newest(session: Session, entities: Sequence[str]) -> tuple[int, ...]:
-    """The newest entry about each entity: every change is audited, so this moves with every
-    change to them (what the page cache is stamped with)."""
-    latest = [
-        select(func.max(AuditEntry.id)).where(AuditEntry.entity == e).scalar_subquery()
-        for e in entities
-    ]
-    row = session.execute(select(*latest)).one()
-    return tuple(int(x or 0) for x in row)
+    """The data version of each entity: the number of committed transactions that audited it,
+    so it moves with every committed change to them (what the page cache is stamped with), and
+    is read by primary key however long the history."""
+    rows = session.execute(
+        select(STAMPS.c.entity, STAMPS.c.counter).where(STAMPS.c.entity.in_(entities))
+    )
+    return _in_order(entities, rows)
+
+
+def _in_order(entities: Sequence[str], rows: Iterable[Any]) -> tuple[int, ...]:
+    found = {entity: int(counter) for entity, counter in rows}
+    return tuple(found.get(e, 0) for e in entities)
 
 
 @cache
 def _newest_statement(entities: tuple[str, ...]) -> TextClause:
-    parts = ", ".join(
-        f"(SELECT max(id) FROM audit_log WHERE entity = :e{i})" for i in range(len(entities))
+    names = ", ".join(f":e{i}" for i in range(len(entities)))
+    return text(f"SELECT entity, counter FROM audit_stamps WHERE entity IN ({names})").bindparams(
+        **{f"e{i}": e for i, e in enumerate(entities)}
     )
-    return text(f"SELECT {parts}").bindparams(**{f"e{i}": e for i, e in enumerate(entities)})
 
 
 def newest_on(connection: Connection, entities: tuple[str, ...]) -> tuple[int, ...]:
     """`newest` on a bare connection, for what every page view asks first (a seventh of the
     cost of an ORM session's transaction)."""
-    row = connection.execute(_newest_statement(entities)).one()
-    return tuple(int(x or 0) for x in row)
+    return _in_order(entities, connection.execute(_newest_statement(entities)))
 
 
 def _record(e: AuditEntry) -> AuditRecord:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -128,6 +129,17 @@ class AuditEntry(Base):
     source: Mapped[str | None] = mapped_column(String(500))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditStamp(Base):
+    """How many transactions audited an entity: the data version caches are keyed on. A counter
+    bumped at commit moves with every commit, in whatever order the writers' audit ids were
+    taken (on PostgreSQL a smaller id can commit after a larger one, which `max(id)` misses)."""
+
+    __tablename__ = "audit_stamps"
+
+    entity: Mapped[str] = mapped_column(String(60), primary_key=True)
+    counter: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class StoredFramework(Base):
