@@ -6,6 +6,7 @@ framework computes it again; two workers computing the same one at once store on
 from __future__ import annotations
 
 import pickle
+import struct
 import threading
 import zlib
 from pathlib import Path
@@ -97,10 +98,65 @@ def test_computed_once_and_read_by_another_worker(province_rt: Runtime, tmp_path
     stc = next(r for r in again.table.rows if r.unit_code == "75.STC")
     assert stc.cells[TOTAL].points_change == 10.0
 
+    # The arrays are stored beside the pickle, which never names numpy's generic reconstructor.
+    with rt.db.transaction() as session:
+        body = evaluations_repo.find(
+            session, "thu-luu", str(PERIOD), evaluations._options_key(options),
+            evaluations.data_version(session),
+        )  # fmt: skip
+    assert body is not None
+    pickled, arrays = _pieces(body)
+    assert arrays, "no array was stored out of band"
+    assert b"_reconstruct" not in pickled and b"ndarray" not in pickled
+    assert b"_frombuffer" in pickled
+
     # Other options are another evaluation, stored beside it.
     evaluation_for(rt, "thu-luu", PERIOD, Options(draws=0))
     assert COUNTS["computed"] == before + 2
     assert _rows(rt) == 2
+
+
+def _pieces(body: bytes) -> tuple[bytes, list[bytes]]:
+    """The pickle and the out-of-band buffers of a stored body, decompressed."""
+    view = memoryview(body)[len(evaluations._MAGIC) :]
+    (count,) = struct.unpack_from("<Q", view)
+    lengths = struct.unpack_from(f"<{count}Q", view, 8)
+    at, pieces = 8 + 8 * count, []
+    for length in lengths:
+        pieces.append(zlib.decompress(view[at : at + length]))
+        at += length
+    return pieces[0], pieces[1:]
+
+
+def test_arrays_are_stored_out_of_band_and_read_back_writable() -> None:
+    """Any array an evaluation holds (a column slice too, which numpy would pickle in band)
+    comes back equal and writable, and a body cut short is refused as unreadable."""
+    import numpy as np
+    import pytest
+
+    matrix = np.arange(12.0).reshape(3, 4)
+    column = matrix[:, 1]
+    assert not column.flags.c_contiguous
+    report = evaluations.EvaluationReport.__new__(evaluations.EvaluationReport)
+    buffers: list[pickle.PickleBuffer] = []
+    stream = __import__("io").BytesIO()
+    evaluations._Pickler(stream, protocol=5, buffer_callback=buffers.append).dump(
+        {"m": matrix, "c": column, "r": report}
+    )
+    assert len(buffers) == 2
+    assert b"_reconstruct" not in stream.getvalue()
+    loaded = pickle.loads(stream.getvalue(), buffers=[bytearray(b.raw()) for b in buffers])
+    assert np.array_equal(loaded["m"], matrix) and np.array_equal(loaded["c"], column)
+    loaded["c"][0] = -1.0
+    assert loaded["c"][0] == -1.0
+    with pytest.raises(pickle.PicklingError):
+        evaluations._Pickler(__import__("io").BytesIO(), protocol=5).dump(
+            np.array([object()], dtype=object)
+        )
+    good = evaluations._pack(pickle.dumps(report, protocol=5), [b"x"])
+    for cut in (good[:-1], good[: len(evaluations._MAGIC) + 4], b"junk" + good):
+        with pytest.raises(pickle.UnpicklingError):
+            evaluations._loads(cut)
 
 
 def test_a_change_computes_it_again(province_rt: Runtime, tmp_path: Path) -> None:
@@ -174,7 +230,7 @@ def test_a_stored_row_cannot_name_other_code(province_rt: Runtime, tmp_path: Pat
     with rt.db.transaction() as session:
         version = evaluations.data_version(session)
         key = ("thu-luu", str(PERIOD), evaluations._options_key(Options()))
-        body = zlib.compress(pickle.dumps(Hostile()))
+        body = evaluations._pack(pickle.dumps(Hostile()), [])
         assert evaluations_repo.put(session, *key, version, body)
     computed = COUNTS["computed"]
     report = evaluation_for(rt, "thu-luu", PERIOD)
@@ -205,11 +261,14 @@ def test_the_reader_names_no_function_outside_what_an_evaluation_is_made_of() ->
         _global("collections", "namedtuple"),
         _global("copyreg", "add_extension"),
         _global("chiso.domain.formatting", "number"),
+        _global("numpy", "ndarray"),
+        _global("numpy._core.multiarray", "_reconstruct"),
+        _global("numpy.core.multiarray", "_reconstruct"),
         b"cbuiltins\ngetattr\n(cchiso.domain.periods\nPeriod\nVparse\ntR.",
     ]
     for body in hostile:
         with pytest.raises(pickle.UnpicklingError, match="refused"):
-            evaluations._loads(zlib.compress(body))
+            evaluations._loads(evaluations._pack(body, []))
     from chiso.domain.frameworks import InputKind
 
     member = b"cbuiltins\ngetattr\n(cchiso.domain.frameworks\nInputKind\nVRATE\ntR."

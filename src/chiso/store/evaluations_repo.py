@@ -12,10 +12,24 @@ from sqlalchemy.orm import Session
 
 from chiso.store.models import EvaluationRun, StoredEvaluation, utcnow
 
+_FIND_BINARY = (
+    "SELECT body FROM evaluations WHERE framework_id = %s AND period = %s AND options = %s "
+    "AND version = %s LIMIT 1"
+)
+
 
 def find(
     session: Session, framework_id: str, period: str, options: str, version: str
 ) -> bytes | None:
+    """The stored body, if any. On PostgreSQL it is fetched in binary: in text a `bytea` comes as
+    hex twice its size, decoded by the driver at every view."""
+    if session.get_bind().dialect.name == "postgresql":
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        with driver.cursor(binary=True) as cursor:
+            cursor.execute(_FIND_BINARY, (framework_id, period, options, version))
+            row = cursor.fetchone()
+        return None if row is None else bytes(row[0])
     query = select(StoredEvaluation.body).where(
         StoredEvaluation.framework_id == framework_id,
         StoredEvaluation.period == period,
