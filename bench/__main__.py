@@ -22,6 +22,7 @@ if QUICK:  # before the modules read their sizes
 
 from bench import (  # noqa: E402
     cold_views,
+    concurrent_imports,
     demo_start,
     evaluation_scale,
     facts_compute,
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Callable[[], Any]] = {
     "facts_compute": lambda: facts_compute.main(RECORDS),
     "facts_ingest": lambda: facts_ingest.main(RECORDS),
     "import_workbook": import_workbook.main,
+    "concurrent_imports": concurrent_imports.main,
     "web_latency": web_latency.main,
     "page_cpu": page_cpu.main,
     "demo_start": lambda: demo_start.main([]),
