@@ -20,7 +20,7 @@ APP_FACTORY = "chiso.web.app:create_app"
 def run_server(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
     """uvicorn over the app factory, so that it can start several workers. Each worker reads its
     settings from the environment (CHISO_*), as this call did; pages agree across workers because
-    their cache is stamped by the database's newest audit entry. Idle connections are kept
+    their cache is stamped by the database's audit counters (`audit_repo.newest`). Idle connections are kept
     CHISO_WEB_KEEPALIVE_SECONDS (uvicorn's 5 s reset the connections of a browser or proxy that
     waits longer between requests, and of 64 users queued behind two workers)."""
     import uvicorn

@@ -1,7 +1,9 @@
-"""Data versions: the newest audit entry about what pages are computed from (values, units with
-their groups, registered frameworks) and about who may sign in (accounts, sign-ins and sign-outs).
-Every change to them is audited in the transaction that makes it, so these move with each change;
-they are read in one statement of index look-ups that costs the same however long the history.
+"""Data versions: how many committed transactions audited what pages are computed from (values,
+units with their groups, registered frameworks) and who may sign in (accounts, sign-ins and
+sign-outs). Every change to them is audited in the transaction that makes it, and that
+transaction bumps their counters as it commits (`audit_repo`), so these move with each commit,
+in whatever order concurrent writers commit; they are read in one statement of primary-key
+look-ups that costs the same however long the history.
 
 A web request that changes nothing (GET) reads them once, before anything else, and every cache it
 consults is keyed on that one reading (`pinned`); anywhere else they are read when asked."""

@@ -146,7 +146,8 @@ def evaluation_for(
 
 STAMPED = ("value", "unit", "framework")
 """What an evaluation is computed from: values, units with their groups, registered frameworks
-(every change to them is audited, so the newest audit entry about each is the data version)."""
+(every change to them is audited, and every commit auditing one bumps its counter: the counters
+are the data version)."""
 
 COUNTS: Counter[str] = Counter()
 """Evaluations of this process: "computed" (scored here), "read" (from the database),
