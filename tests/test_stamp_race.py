@@ -107,3 +107,41 @@ def test_the_stamps_are_seeded_from_the_audit_log(empty_database_url: str, tmp_p
         assert stamps.read(rt).data == (3, 2, 1)
     finally:
         rt.close()
+
+
+def test_two_writers_auditing_the_same_entities_in_opposite_orders_both_commit(
+    backend: str, rt: Runtime
+) -> None:
+    """Each bumps both counters at commit, in sorted order whatever order it audited them in,
+    so neither waits for a lock the other holds while waiting for its own (no deadlock, no
+    retry), and each commit counts."""
+    if backend != "postgresql":
+        pytest.skip("SQLite holds one writer at a time")
+    import threading
+
+    before = stamps.read(rt)
+    ready = threading.Barrier(2, timeout=30)
+    errors: list[BaseException] = []
+
+    def write(order: tuple[str, str]) -> None:
+        try:
+            with rt.db.transaction() as session:
+                for entity in order:
+                    _audit(session, entity, "k")
+                session.flush()
+                ready.wait()
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=write, args=(order,))
+        for order in (("value", "unit"), ("unit", "value"))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors, errors
+    after = stamps.read(rt)
+    assert after.data[0] == before.data[0] + 2
+    assert after.data[1] == before.data[1] + 2
