@@ -52,17 +52,30 @@ def engine_of(rt: Runtime) -> Engine:
     return connect(EngineConfig(s.facts_engine, s.facts_spark_remote, s.facts_spark_master))
 
 
+def summary_sql(rt: Runtime, known: Catalog, source_name: str) -> str | None:
+    """The by-month query of the source's measures (as declared, closed-loop signatures) that
+    its monthly summaries keep; None for a source without measures."""
+    cache = rt.settings.data_dir / "tmp" / "facts-sql"
+    queries = indicators.summary_queries(known.sources, known.measures, [source_name], cache)
+    return queries.get(source_name)
+
+
 def compact(rt: Runtime, source_names: Sequence[str] = ()) -> list[CompactReport]:
     """Merges each month's small files into one per source (all sources by default)."""
     store = store_of(rt)
     known = catalog_of(rt)
     wanted = [known.source(n) for n in source_names] or list(known.sources.values())
-    return [store.compact(src) for src in wanted if store.has(src)]
+    return [
+        store.compact(src, summary_sql(rt, known, src.name)) for src in wanted if store.has(src)
+    ]
 
 
 def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
-    src = catalog_of(rt).source(source_name)
-    return store_of(rt).ingest(src, files, _known_units(rt), rt.settings.data_dir / "tmp")
+    known = catalog_of(rt)
+    src = known.source(source_name)
+    return store_of(rt).ingest(
+        src, files, _known_units(rt), rt.settings.data_dir / "tmp", summary_sql(rt, known, src.name)
+    )
 
 
 def profile_names(rt: Runtime) -> dict[str, str]:
@@ -130,7 +143,8 @@ def ingest_export(
             "\n".join(json.dumps(r, ensure_ascii=False) for r in converted.records), "utf-8"
         )
         src = known.source(str(profile.source))
-        report = store_of(rt).ingest(src, [out], _known_units(rt), work)
+        sql = summary_sql(rt, known, src.name)
+        report = store_of(rt).ingest(src, [out], _known_units(rt), work, sql)
         report.files = [p.name for p in files]
         return report
     finally:
