@@ -43,11 +43,14 @@ def rolled_up(
         above.setdefault(code, []).append(ancestor)
     totals: dict[str, dict[str, int]] = {}
     for row in rows:
-        for ancestor in above.get(row["unit_code"], []):
-            bucket = totals.setdefault(ancestor, {})
-            for column, value in row.items():
-                if column != "unit_code":
-                    bucket[column] = bucket.get(column, 0) + int(value)
+        counts = [(c, int(v)) for c, v in row.items() if c != "unit_code"]
+        for ancestor in above.get(row["unit_code"], ()):
+            bucket = totals.get(ancestor)
+            if bucket is None:
+                totals[ancestor] = dict(counts)
+                continue
+            for column, value in counts:
+                bucket[column] = bucket.get(column, 0) + value
     return totals
 
 

@@ -293,7 +293,7 @@ def _ancestors(
         found, _ = matcher.match(code, period.end)
         if found:
             chains[code] = matcher.lineage_up(found)
-    merged_into = _later_province(session, [u for c in chains.values() for u in c], period)
+    merged_into = _later_province(session, matcher, [u for c in chains.values() for u in c], period)
     units: dict[str, tuple[int, str]] = {}
     pairs: list[tuple[str, str]] = []
     for code, chain in chains.items():
@@ -308,17 +308,20 @@ def _ancestors(
     return units, pairs
 
 
-def _later_province(session: Session, reached: list[Unit], period: Period) -> dict[int, Unit]:
+def _later_province(
+    session: Session, matcher: UnitResolver, reached: list[Unit], period: Period
+) -> dict[int, Unit]:
     """Former province id → the one province it merged into, when that one is not yet in force
-    at the end of `period` (a period before the merger)."""
+    at the end of `period` (a period before the merger). The links of all the provinces are
+    read in one query; their other ends are among the units `matcher` holds."""
     provinces = sorted({u.id for u in reached if u.kind == UnitKind.PROVINCE.value})
-    out: dict[int, Unit] = {}
-    for pid in provinces:
-        later = [
-            v.unit
-            for v in units_repo.successors(session, [pid])
-            if v.unit.kind == UnitKind.PROVINCE.value
-        ]
-        if len(later) == 1 and not in_force(later[0].valid_from, later[0].valid_to, period.end):
-            out[pid] = later[0]
-    return out
+    later: dict[int, list[Unit]] = {pid: [] for pid in provinces}
+    for pid, successor in units_repo.successor_ids(session, provinces):
+        unit = matcher.by_id.get(successor)
+        if unit is not None and unit.kind == UnitKind.PROVINCE.value:
+            later[pid].append(unit)
+    return {
+        pid: found[0]
+        for pid, found in later.items()
+        if len(found) == 1 and not in_force(found[0].valid_from, found[0].valid_to, period.end)
+    }
