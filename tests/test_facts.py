@@ -35,8 +35,13 @@ d6,25361,2023-08-06,false,false,không,0
 """
 
 
+def records_under(root: Path) -> list[Path]:
+    """The record files below `root` (not the monthly summaries beside them)."""
+    return [p for p in root.rglob("*.parquet") if "_summaries" not in p.parts]
+
+
 def files_in(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*.parquet"))
+    return sorted(str(p.relative_to(root)) for p in records_under(root))
 
 
 def stored_values(
@@ -373,7 +378,7 @@ def test_a_killed_ingest_leaves_nothing_visible_and_is_cleaned(
     killed.communicate(timeout=120)
     assert killed.returncode == -9
     folder = province_rt.settings.data_dir / "facts" / "documents"
-    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")}
+    on_disk = {str(p.relative_to(folder)) for p in records_under(folder)}
     committed = set(facts.store_of(province_rt).files(SOURCES["documents"]))
     assert on_disk - committed, "the kill happened after a file was moved"
     assert any(folder.glob("staging-*"))
@@ -381,7 +386,7 @@ def test_a_killed_ingest_leaves_nothing_visible_and_is_cleaned(
     report = facts.ingest(province_rt, "documents", [tmp_path / "b.csv"])
     assert report.new == 390
     assert not any(folder.glob("staging-*"))
-    on_disk = {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")}
+    on_disk = {str(p.relative_to(folder)) for p in records_under(folder)}
     assert on_disk == set(facts.store_of(province_rt).files(SOURCES["documents"]))
     assert len(stored_ids(province_rt, engine)) == 400
 
@@ -402,7 +407,7 @@ def test_compact_merges_files_and_keeps_every_record(
     files = facts.store_of(province_rt).files(src)
     assert len(files) == 2
     folder = facts.store_of(province_rt).folder(src)
-    assert {str(p.relative_to(folder)) for p in folder.rglob("*.parquet")} == set(files)
+    assert {str(p.relative_to(folder)) for p in records_under(folder)} == set(files)
     assert stored_ids(province_rt) == before
 
 
@@ -782,7 +787,7 @@ def test_facts_location_as_a_file_uri_and_unsupported_schemes_refused(
 def stored_ids_at(root: Path) -> list[str]:
     import duckdb
 
-    paths = [str(p) for p in (root / "documents").rglob("*.parquet")]
+    paths = [str(p) for p in records_under(root / "documents")]
     return [
         r[0]
         for r in duckdb.connect().execute("SELECT doc_id FROM read_parquet(?)", [paths]).fetchall()

@@ -3,6 +3,7 @@ code: 0 success, 1 rejected input, 2 usage error."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sys
@@ -140,5 +141,17 @@ def run(argv: list[str] | None = None) -> int:
     return code
 
 
+SERVING = ("serve", "demo")
+"""Commands that keep running (a web server): they keep Python's collection thresholds."""
+YOUNG = 100_000
+"""Allocations between collections of the youngest generation while a short command runs."""
+
+
 def main() -> None:
+    """The `chiso` program. A short command allocates mostly while importing (SQLAlchemy's ORM,
+    pydantic, the ORM models) and frees little: with Python's default threshold (700) the
+    young generation is collected thousands of times for nothing, ≈ 10 % of the CPU of
+    `chiso facts compute` (docs/benchmarks.md); a long-running command keeps the defaults."""
+    if not set(sys.argv[1:2]) & set(SERVING):
+        gc.set_threshold(YOUNG, *gc.get_threshold()[1:])
     sys.exit(run())

@@ -8,7 +8,7 @@ and pyspark ignores DuckDB's `hive_partitioning`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,27 +48,67 @@ class Engine:
         return self._con
 
     def run_sql(
-        self, views: dict[str, Sequence[str]], queries: dict[str, str]
+        self, views: Mapping[str, Sequence[str]], queries: Mapping[str, str]
     ) -> dict[str, list[dict[str, Any]]]:
         """DuckDB only: runs SQL compiled beforehand (`ibis.to_sql`) over views `facts_<name>` of
         the given Parquet files (the month from their partition folder, as text), without Ibis."""
+        self._views(views)
+        return {name: self._rows(sql) for name, sql in queries.items()}
+
+    def run_periods(
+        self,
+        views: Mapping[str, Sequence[str]],
+        queries: Mapping[str, str],
+        kept: Mapping[str, Sequence[str]],
+        periods: Mapping[str, Sequence[str]],
+    ) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """DuckDB only: per period, per name, the rows of a by-month query (`unit_code`, `month`
+        and counts) summed over the period's months, per unit: the query runs over the view of
+        the name's files in `views`, and the rows it gave before for other months are read from
+        `kept` (monthly summaries). The sums are DuckDB's, so the rows fetched are per unit and
+        period, not per unit and month."""
+        self._views(views)
+        pairs = ", ".join(f"({_text(p)}, {_text(m)})" for p, ms in periods.items() for m in ms)
+        out: dict[str, dict[str, list[dict[str, Any]]]] = {p: {} for p in periods}
+        for name in sorted(set(queries) | set(kept)):
+            parts = []
+            if kept.get(name):
+                listed = ", ".join(_text(p) for p in kept[name])
+                parts.append(f"SELECT * FROM read_parquet([{listed}], hive_partitioning = false)")
+            if name in queries and name in views:
+                parts.append(f"SELECT * FROM ({queries[name]})")
+            for period in periods:
+                out[period][name] = []
+            if not parts:
+                continue
+            rows = self._rows(
+                f"WITH r AS ({' UNION ALL BY NAME '.join(parts)}) "
+                "SELECT p.period, r.unit_code, "
+                "CAST(sum(COLUMNS(r.* EXCLUDE (unit_code, month))) AS BIGINT) "
+                f"FROM r JOIN (VALUES {pairs}) p(period, month) ON r.month = p.month "
+                "GROUP BY ALL ORDER BY 1, 2"
+            )
+            for row in rows:
+                out[row.pop("period")][name].append(row)
+        return out
+
+    def _views(self, views: Mapping[str, Sequence[str]]) -> None:
         import duckdb
 
         if self._duck is None:
             self._duck = duckdb.connect()
             self._owned.append(self._duck)
         for name, paths in views.items():
-            listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+            listed = ", ".join(_text(p) for p in paths)
             self._duck.execute(
                 f'CREATE OR REPLACE VIEW "facts_{name}" AS SELECT * FROM read_parquet([{listed}], '
                 "hive_partitioning = true, hive_types = {'month': VARCHAR})"
             )
-        out: dict[str, list[dict[str, Any]]] = {}
-        for name, sql in queries.items():
-            result = self._duck.execute(sql)
-            columns = [d[0] for d in result.description]
-            out[name] = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
-        return out
+
+    def _rows(self, sql: str) -> list[dict[str, Any]]:
+        result = self._duck.execute(sql)
+        columns = [d[0] for d in result.description]
+        return [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
 
     def open(self, source: str, root: Path | str, files: Sequence[str]) -> ir.Table:
         """The stored table of one source: `files` are the committed Parquet files (relative to
@@ -96,6 +136,10 @@ class Engine:
             thing.stop() if hasattr(thing, "stop") else thing.close()
         self._owned.clear()
         self._duck = None
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def connect(config: EngineConfig | None = None) -> Engine:

@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chiso.facts import summaries
 from chiso.facts.engine import Engine
 from chiso.facts.schemas import Measure, Source
 
@@ -42,11 +43,14 @@ def rolled_up(
         above.setdefault(code, []).append(ancestor)
     totals: dict[str, dict[str, int]] = {}
     for row in rows:
-        for ancestor in above.get(row["unit_code"], []):
-            bucket = totals.setdefault(ancestor, {})
-            for column, value in row.items():
-                if column != "unit_code":
-                    bucket[column] = bucket.get(column, 0) + int(value)
+        counts = [(c, int(v)) for c, v in row.items() if c != "unit_code"]
+        for ancestor in above.get(row["unit_code"], ()):
+            bucket = totals.get(ancestor)
+            if bucket is None:
+                totals[ancestor] = dict(counts)
+                continue
+            for column, value in counts:
+                bucket[column] = bucket.get(column, 0) + value
     return totals
 
 
@@ -140,24 +144,60 @@ def period_rows(
 ) -> dict[str, list[tuple[str, str, float, float | None]]]:
     """Per period (name → its months): (unit_code, indicator, numerator or count, denominator)
     for every unit with records and every unit above it; a rate whose denominator is 0 is left
-    out. One scan per source over `stored` (source → its folder and the committed files of the
-    months); with several periods it counts per unit and month and sums each period's months
-    (24 months at once instead of 24 scans), the rows each period alone would give.
+    out. Counted per unit and month and summed over each period's months (24 months at once
+    instead of 24 scans): on DuckDB from the months' summaries where they are fresh and one
+    scan of the other months' files (`stored`: source → its folder and the committed files of
+    the months); on Spark by one scan per source (per unit only, for a single period).
     `ancestors(period, codes)` gives the hierarchy in force in that period."""
 
     def of(name: str) -> Ancestors:
         return lambda codes: ancestors(name, codes)
 
+    if engine.name == "duckdb":
+        counts = period_counts(engine, stored, sources, measures, periods, cache)
+        return {name: rows_of(counts[name], measures, of(name)) for name in periods}
     if len(periods) == 1:
         ((name, months),) = periods.items()
-        counts = source_counts(engine, stored, sources, measures, months, cache)
-        return {name: rows_of(counts, measures, of(name))}
+        alone = source_counts(engine, stored, sources, measures, months, cache)
+        return {name: rows_of(alone, measures, of(name))}
     every = sorted({m for ms in periods.values() for m in ms})
-    counts = source_counts(engine, stored, sources, measures, every, cache, by_month=True)
+    counts_by_month = source_counts(engine, stored, sources, measures, every, cache, by_month=True)
     return {
         name: rows_of(part, measures, of(name))
-        for name, part in per_period(counts, periods).items()
+        for name, part in per_period(counts_by_month, periods).items()
     }
+
+
+def period_counts(
+    engine: Engine,
+    stored: dict[str, tuple[str, list[str]]],
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    periods: Mapping[str, Sequence[str]],
+    cache: Path | None = None,
+) -> dict[str, Counts]:
+    """DuckDB: per period, the counts per unit over its months. A month with a fresh summary
+    (`facts.summaries`) is read from it; the other months' files are scanned once, by month;
+    DuckDB sums the months of each period."""
+    sql = compiled_counts(sources, measures, list(stored), cache, by_month=True)
+    views: dict[str, list[str]] = {}
+    kept: dict[str, list[str]] = {}
+    for n in sql:
+        root, files = stored[n]
+        kept[n], files = summaries.lookup(Path(root), files, sql[n])
+        if files:
+            views[n] = [f"{root.rstrip('/')}/{f}" for f in files]
+    return engine.run_periods(views, sql, kept, periods)
+
+
+def summary_queries(
+    sources: dict[str, Source],
+    measures: Sequence[Measure],
+    names: Sequence[str],
+    cache: Path | None = None,
+) -> dict[str, str]:
+    """Per source with measures, the by-month query whose rows a monthly summary keeps."""
+    return compiled_counts(sources, measures, names, cache, by_month=True)
 
 
 def per_period(counts: Counts, periods: Mapping[str, Sequence[str]]) -> dict[str, Counts]:
@@ -190,8 +230,8 @@ def source_counts(
     by_month: bool = False,
 ) -> Counts:
     """One scan per source over `stored` (source → its folder and the committed files of the
-    months). On DuckDB the compiled SQL runs as it is (`compiled_counts`); on Spark the Ibis
-    expressions run on the session."""
+    months). On DuckDB the compiled SQL runs as it is (`compiled_counts`; `period_counts` reads
+    the monthly summaries instead); on Spark the Ibis expressions run on the session."""
     if engine.name == "duckdb":
         sql = compiled_counts(sources, measures, list(stored), cache, by_month)
         views = {

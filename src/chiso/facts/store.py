@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from chiso.errors import Problem, RejectedInput
+from chiso.facts import summaries
 from chiso.facts.schemas import KINDS, Source
 
 TRUE = ("1", "true", "t", "yes", "y", "x", "co", "có")
@@ -125,11 +126,34 @@ class FactStore:
             os.fsync(out.fileno())
         os.replace(tmp, folder / MANIFEST)
 
-    def register(self, source: Source, written: Sequence[Path]) -> None:
-        """Commits files written straight into the layout (the generator's)."""
+    def register(
+        self, source: Source, written: Sequence[Path], summary_sql: str | None = None
+    ) -> None:
+        """Commits files written straight into the layout (the generator's), and summarises
+        their months with `summary_sql` (the measures' by-month query) when given."""
         names = [str(p.relative_to(self.folder(source))) for p in written]
         with self.locked(source, keep=names):
             self._commit(source, [*self.files(source), *names])
+            if summary_sql is not None:
+                con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+                try:
+                    self._summarise(con, source, [n.split("/", 1)[0] for n in names], summary_sql)
+                finally:
+                    con.close()
+
+    def _summarise(
+        self, con: duckdb.DuckDBPyConnection, source: Source, months: Sequence[str], sql: str
+    ) -> None:
+        """The summaries of the given months (`month=YYYY-MM` or `YYYY-MM`) from all their
+        committed files; called under the writer lock, so the files do not change meanwhile."""
+        wanted = {m if m.startswith("month=") else f"month={m}" for m in months}
+        files = [f for f in self.files(source) if f.split("/", 1)[0] in wanted]
+        started = time.perf_counter()
+        summaries.write(con, source.name, self.folder(source), files, sql)
+        log.info(
+            "summaries %s: %d months in %.1f s", source.name, len(wanted),
+            time.perf_counter() - started,
+        )  # fmt: skip
 
     def ingest(
         self,
@@ -137,10 +161,13 @@ class FactStore:
         files: Sequence[Path],
         known_units: Callable[[list[str]], set[str]],
         work_dir: Path,
+        summary_sql: str | None = None,
     ) -> IngestReport:
         """Validates every file, then stores the records whose id is not stored yet in their
-        month. Streaming: every step is a scan of one file (or of the batch's ids), never a copy of
-        the batch in memory or in a work table, so peak memory does not grow with the batch."""
+        month, and summarises the months that received records with `summary_sql` (the
+        measures' by-month query) when given. Streaming: every step is a scan of one file (or of
+        the batch's ids), never a copy of the batch in memory or in a work table, so peak memory
+        does not grow with the batch."""
         report = IngestReport(source.name, [f.name for f in files])
         work_dir.mkdir(parents=True, exist_ok=True)
         for leftover in work_dir.glob("ingest-*.duckdb*"):
@@ -165,6 +192,8 @@ class FactStore:
             with self.locked(source):
                 report.new = self._write(con, source, inputs)
                 report.already_stored = report.rows - report.new
+                if summary_sql is not None and report.new:
+                    self._summarise(con, source, report.months, summary_sql)
             log.info(
                 "ingest %s: %d rows in %d files validated in %.1f s, %d new written in %.1f s",
                 source.name, report.rows, len(files), validated - started, report.new,
@@ -225,8 +254,11 @@ class FactStore:
         shutil.rmtree(staging, ignore_errors=True)
         return written
 
-    def compact(self, source: Source) -> CompactReport:
-        """Merges each month's committed files into one; readers switch in one manifest commit."""
+    def compact(self, source: Source, summary_sql: str | None = None) -> CompactReport:
+        """Merges each month's committed files into one; readers switch in one manifest commit.
+        The merged months' summaries are removed (they name the files they were made from); with
+        `summary_sql` every month then has a fresh summary (made again from the merged file, or
+        for the first time for a month that had none)."""
         report = CompactReport(source.name)
         with self.locked(source):
             files = self.files(source)
@@ -258,6 +290,14 @@ class FactStore:
             self._commit(source, kept)
             for old in merged:
                 (folder / old).unlink(missing_ok=True)
+            remade = sorted({m.split("/", 1)[0] for m in merged})
+            summaries.remove(folder, [m.removeprefix("month=") for m in remade])
+            if summary_sql is not None and kept:
+                con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+                try:  # every month: those without a fresh summary get one, stale ones go
+                    self._summarise(con, source, sorted(by_month), summary_sql)
+                finally:
+                    con.close()
             report.files_after = len(kept)
             report.rows = sum(_rows(folder / f) for f in kept)
         return report

@@ -52,17 +52,30 @@ def engine_of(rt: Runtime) -> Engine:
     return connect(EngineConfig(s.facts_engine, s.facts_spark_remote, s.facts_spark_master))
 
 
+def summary_sql(rt: Runtime, known: Catalog, source_name: str) -> str | None:
+    """The by-month query of the source's measures (as declared, closed-loop signatures) that
+    its monthly summaries keep; None for a source without measures."""
+    cache = rt.settings.data_dir / "tmp" / "facts-sql"
+    queries = indicators.summary_queries(known.sources, known.measures, [source_name], cache)
+    return queries.get(source_name)
+
+
 def compact(rt: Runtime, source_names: Sequence[str] = ()) -> list[CompactReport]:
     """Merges each month's small files into one per source (all sources by default)."""
     store = store_of(rt)
     known = catalog_of(rt)
     wanted = [known.source(n) for n in source_names] or list(known.sources.values())
-    return [store.compact(src) for src in wanted if store.has(src)]
+    return [
+        store.compact(src, summary_sql(rt, known, src.name)) for src in wanted if store.has(src)
+    ]
 
 
 def ingest(rt: Runtime, source_name: str, files: Sequence[Path]) -> IngestReport:
-    src = catalog_of(rt).source(source_name)
-    return store_of(rt).ingest(src, files, _known_units(rt), rt.settings.data_dir / "tmp")
+    known = catalog_of(rt)
+    src = known.source(source_name)
+    return store_of(rt).ingest(
+        src, files, _known_units(rt), rt.settings.data_dir / "tmp", summary_sql(rt, known, src.name)
+    )
 
 
 def profile_names(rt: Runtime) -> dict[str, str]:
@@ -130,7 +143,8 @@ def ingest_export(
             "\n".join(json.dumps(r, ensure_ascii=False) for r in converted.records), "utf-8"
         )
         src = known.source(str(profile.source))
-        report = store_of(rt).ingest(src, [out], _known_units(rt), work)
+        sql = summary_sql(rt, known, src.name)
+        report = store_of(rt).ingest(src, [out], _known_units(rt), work, sql)
         report.files = [p.name for p in files]
         return report
     finally:
@@ -279,7 +293,7 @@ def _ancestors(
         found, _ = matcher.match(code, period.end)
         if found:
             chains[code] = matcher.lineage_up(found)
-    merged_into = _later_province(session, [u for c in chains.values() for u in c], period)
+    merged_into = _later_province(session, matcher, [u for c in chains.values() for u in c], period)
     units: dict[str, tuple[int, str]] = {}
     pairs: list[tuple[str, str]] = []
     for code, chain in chains.items():
@@ -294,17 +308,20 @@ def _ancestors(
     return units, pairs
 
 
-def _later_province(session: Session, reached: list[Unit], period: Period) -> dict[int, Unit]:
+def _later_province(
+    session: Session, matcher: UnitResolver, reached: list[Unit], period: Period
+) -> dict[int, Unit]:
     """Former province id → the one province it merged into, when that one is not yet in force
-    at the end of `period` (a period before the merger)."""
+    at the end of `period` (a period before the merger). The links of all the provinces are
+    read in one query; their other ends are among the units `matcher` holds."""
     provinces = sorted({u.id for u in reached if u.kind == UnitKind.PROVINCE.value})
-    out: dict[int, Unit] = {}
-    for pid in provinces:
-        later = [
-            v.unit
-            for v in units_repo.successors(session, [pid])
-            if v.unit.kind == UnitKind.PROVINCE.value
-        ]
-        if len(later) == 1 and not in_force(later[0].valid_from, later[0].valid_to, period.end):
-            out[pid] = later[0]
-    return out
+    later: dict[int, list[Unit]] = {pid: [] for pid in provinces}
+    for pid, successor in units_repo.successor_ids(session, provinces):
+        unit = matcher.by_id.get(successor)
+        if unit is not None and unit.kind == UnitKind.PROVINCE.value:
+            later[pid].append(unit)
+    return {
+        pid: found[0]
+        for pid, found in later.items()
+        if len(found) == 1 and not in_force(found[0].valid_from, found[0].valid_to, period.end)
+    }

@@ -110,9 +110,13 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
             report.records[source] = report.records.get(source, 0) + table.num_rows
         value_rows += _manual_values(active, month, t, req.seed, adoption, rng)
         progress("Tạo bản ghi theo tháng", t + 1, len(months))
+    from chiso.services.facts import catalog_of, summary_sql
+
     store = FactStore(root)
+    known = catalog_of(rt)
     for source, paths in written.items():
-        store.register(SOURCES[source], paths)
+        same = known.sources.get(source) == SOURCES[source]  # not a province's own layout
+        store.register(SOURCES[source], paths, summary_sql(rt, known, source) if same else None)
     if req.values:
         values_path = (
             req.out or rt.settings.data_dir / "generated"

@@ -221,6 +221,17 @@ def successors(session: Session, unit_ids: Sequence[int]) -> list[LinkView]:
     return _links(session, UnitLink.predecessor_id.in_(unit_ids), UnitLink.successor_id)
 
 
+def successor_ids(session: Session, unit_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """(predecessor id, successor id) of every link leaving the units, in one query, for a
+    caller that holds the units already (`facts.compute`'s resolver)."""
+    if not unit_ids:
+        return []
+    query = select(UnitLink.predecessor_id, UnitLink.successor_id).where(
+        UnitLink.predecessor_id.in_(unit_ids)
+    )
+    return [(int(a), int(b)) for a, b in session.execute(query).all()]
+
+
 def predecessors(session: Session, unit_ids: Sequence[int]) -> list[LinkView]:
     """Where the units came from: the predecessor end of their links."""
     return _links(session, UnitLink.successor_id.in_(unit_ids), UnitLink.predecessor_id)
