@@ -9,7 +9,9 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiso import logs
 from chiso.domain.access import Actor
@@ -132,21 +134,44 @@ def _warm() -> None:
 
 
 def _headers(app: FastAPI) -> None:
-    """The page language (?lang= remembered in a cookie) and the security headers."""
+    app.add_middleware(PageHeaders)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+
+class PageHeaders:
+    """The page language (?lang= remembered in a cookie) and the security headers, as a pure ASGI
+    middleware (no task and memory streams per request, as `BaseHTTPMiddleware` has)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         wanted = request.query_params.get("lang")
         language = wanted if wanted in i18n.LANGUAGES else request.cookies.get("lang", "vi")
         i18n.CURRENT.set(language if language in i18n.LANGUAGES else "vi")
-        response = await call_next(request)
-        if wanted in i18n.LANGUAGES:
-            response.set_cookie("lang", wanted, max_age=365 * 86400, httponly=True, samesite="lax")
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        if _private(request):
-            response.headers["Cache-Control"] = "no-store"
-        return response
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if wanted in i18n.LANGUAGES:
+                    headers.append("set-cookie", _language_cookie(wanted))
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+                if _private(request):
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def _language_cookie(language: str) -> str:
+    """The Set-Cookie value remembering the chosen language for a year."""
+    response = Response()
+    response.set_cookie("lang", language, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response.headers["set-cookie"]
 
 
 def _private(request: Request) -> bool:

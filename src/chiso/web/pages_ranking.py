@@ -18,10 +18,10 @@ from chiso.services.dashboard import map as map_data
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.web.deps import acting, caller, require, runtime
+from chiso.web.deps import Route, acting, caller, require, runtime
 from chiso.web.render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 OLD_SORTS = {"change": "gains"}
 """Orders older links name."""
 
