@@ -309,7 +309,7 @@ def test_in_the_browser_sticky_header_phone_and_print(
         page.click("form button[type=submit]")
         page.goto(f"{served}/ranking?period={PERIOD}&all_groups=true")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        index = page.locator("tr[data-unit='75.SCT'] td.index")
+        index = page.locator("tr[data-unit='75.SCT'] td[data-index]")
         box = index.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
         assert re.fullmatch(r"\d,\d{4}", index.inner_text().strip())

@@ -177,6 +177,6 @@ def _language_cookie(language: str) -> str:
 def _private(request: Request) -> bool:
     """Pages for a signed-in caller, and the login form with its CSRF token, are never stored by
     a browser or proxy (a shared computer's back button shows nothing)."""
-    if request.url.path.startswith("/static/"):
+    if request.url.path.startswith(("/static/", "/ranking/labels/")):
         return False
     return getattr(request.state, "caller", None) is not None or request.url.path == "/login"
