@@ -92,6 +92,18 @@ def of_entity(
     return [_record(e) for e in session.scalars(query)]
 
 
+def keys_after(session: Session, entity: str, after_id: int, limit: int = 1000) -> list[str]:
+    """The keys of the entries about an entity newer than `after_id` (at most `limit`, newest
+    first): what changed since a data stamp was read."""
+    query = (
+        select(AuditEntry.entity_key)
+        .where(AuditEntry.entity == entity, AuditEntry.id > after_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return [k or "" for k in session.scalars(query)]
+
+
 def newest(session: Session, entities: Sequence[str]) -> tuple[int, ...]:
     """The newest entry about each entity: every change is audited, so this moves with every
     change to them (what the page cache is stamped with)."""

@@ -90,7 +90,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         background = None
         if settings.precompute_periods:
             background = precompute.Precomputer(
-                rt, settings.precompute_interval, settings.precompute_periods, _overview_charts
+                rt,
+                settings.precompute_interval,
+                settings.precompute_periods,
+                _overview_charts,
+                _unit_charts,
             )
             background.start()
         _warm()
@@ -116,6 +120,28 @@ def _overview_charts(rt: Runtime) -> None:
     found = precompute.overview(rt)
     for card in found.cards if found is not None else []:
         charts.chart_svg(trend_spec(card))
+
+
+def _unit_charts(rt: Runtime, keys: list[str]) -> None:
+    """The pages of the units whose values changed, and of the units above them, with their
+    charts (eight drawings of 50–150 ms each, most of a unit page's first view), made by the
+    worker that evaluated the new data version: the charts are files every worker reads."""
+    from chiso.services.dashboard import pages
+    from chiso.web.render import indicator_spec
+
+    todo, done = list(keys), set()
+    while todo:
+        key = todo.pop(0)
+        if key in done:
+            continue
+        done.add(key)
+        data = pages.unit_page_shared(rt, key)
+        for line in data.indicators:
+            if line.history:
+                charts.chart_svg(indicator_spec(line))
+        parent = data.detail.unit.parent_key
+        if parent and len(done) < 64:
+            todo.append(parent)
 
 
 def _warm() -> None:
