@@ -63,7 +63,11 @@ def ranking(
     table, sections = _arranged(rt, data, group or None, all_groups, sort)
     previous = Period.parse(table.previous_period) if table and table.previous_period else None
     language = i18n.CURRENT.get()
-    sheet = labels_sheet(data.framework, language) if data else None
+    sheet = None
+    if data is not None:
+        chosen = data.framework
+        key = ("ranking.labels", chosen.id, language)
+        sheet = dashboard.cached(rt, key, lambda: labels_sheet(chosen, language))
     return page(
         request,
         "ranking.html",
