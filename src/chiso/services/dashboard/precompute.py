@@ -149,6 +149,13 @@ class Precomputer:
         self.seen = version
         if state == "done":
             return None
+        if units and self.changed is not None:
+            # First: a changed unit's page needs the newest month's evaluation, which comes
+            # first below anyway, and is the page its reporter opens after an import.
+            try:
+                self.changed(self.rt, units)
+            except Exception:
+                log.exception("preparing the pages of changed units in the background failed")
         finished = False
         try:
             run = precompute(self.rt, self.per_framework, self.stop, version)
@@ -163,11 +170,6 @@ class Precomputer:
             len(run.failed),
             version,
         )
-        if units and self.changed is not None and finished:
-            try:
-                self.changed(self.rt, units)
-            except Exception:
-                log.exception("preparing the pages of changed units in the background failed")
         return run
 
     def _changed_units(self, session: Session, claimed: bool) -> list[str]:
