@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from chiso.domain.periods import Granularity, Period
 from chiso.services.dashboard import pages
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import evaluations
 from chiso.store import audit_repo, evaluations_repo, values_repo
+from chiso.store.db import Session
 
 log = logging.getLogger(__name__)
 
