@@ -165,3 +165,21 @@ def test_a_failing_precompute_is_logged_and_pages_still_work(
     found = pages.ranking(_worker(rt), "thu-luu", broken)  # the page computes it on demand
     assert found is not None and {r.unit_code for r in found.table.rows} >= {"75.SYT"}
     server.close()
+
+
+def test_the_claimant_names_the_units_whose_values_changed(
+    province_rt: Runtime, tmp_path: Path
+) -> None:
+    """After a new data version, the worker that evaluates it is given the units whose values
+    changed since the version before (nothing at its first version: it knows no earlier one)."""
+    rt = province_rt
+    _prepared(rt, tmp_path)
+    seen: list[list[str]] = []
+    server = _worker(rt)
+    background = precompute.Precomputer(server, 1, 12, changed=lambda _rt, keys: seen.append(keys))
+    assert background.step() is not None and seen == []
+    _values(rt, tmp_path / "v.csv", "3114")  # only the Sở Y tế's value changes
+    assert background.step() is not None
+    assert seen == [["75.SYT"]]
+    assert background.step() is None and seen == [["75.SYT"]]  # the same version: nothing
+    server.close()

@@ -155,3 +155,25 @@ def test_drawn_charts_are_shared_between_workers_and_cleaned_when_read(
     read = chart_svg(spec)
     assert "<script" not in read
     _safe(str(read))
+
+
+def test_a_changed_units_charts_are_drawn_before_its_view(
+    web: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What the background does for a unit whose values changed: its page and the pages above
+    it are made and their charts drawn, so the first view draws none."""
+    from chiso.web import app as web_app
+
+    monkeypatch.setattr(charts, "_shared", [])
+    charts.share(tmp_path / "shared")
+    charts._cache.clear()
+    web_app._unit_charts(web.rt, ["75.SYT"])
+    assert len(list((tmp_path / "shared").glob("*.svg"))) >= 2
+
+    def refuse(spec: dict[str, Any]) -> str:
+        raise AssertionError("drawn at the view")
+
+    monkeypatch.setattr(charts, "_draw", refuse)
+    charts._cache.clear()  # another worker: the files only
+    page = web.client("admin").get("/units/75.SYT")
+    assert page.status_code == 200 and len(_charts(page.text)) >= 2

@@ -217,3 +217,32 @@ def test_a_slow_request_does_not_hold_the_others(
         background.join()
         assert other.status_code == 200 and waited < 1.0, waited
         assert results["upload"].status_code == 422
+
+
+def test_a_page_view_hands_off_to_a_thread_once(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller is looked up and the data stamps read in the endpoint's own thread: a cached
+    view waits in the thread pool's queue once, not twice; a page, the API, an anonymous API
+    request (still 401) and a missing page (still the error page, naming who asked)."""
+    import anyio.to_thread
+
+    admin = web.client("admin")
+    for path in ("/ranking", "/api/v1/rankings", "/units/75.SYT"):
+        assert admin.get(path).status_code == 200
+    real = anyio.to_thread.run_sync
+    calls: list[object] = []
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    for path in ("/ranking", "/api/v1/rankings", "/units/75.SYT", "/"):
+        calls.clear()
+        response = admin.get(path)
+        assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+        assert len(calls) == 1, (path, calls)
+    _body(web.client(None).get("/api/v1/rankings"), 401)
+    _body(web.client(None).get("/api/v1/khong-co?x=1"), 401)
+    _body(web.client(None).get("/api/v1/units?on=hôm-qua"), 401)
+    missing = admin.get("/khong-co-trang-nay")
+    assert missing.status_code == 404 and missing.headers["cache-control"] == "no-store"

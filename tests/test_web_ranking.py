@@ -136,6 +136,39 @@ def test_the_page_shows_sections_ties_changes_and_missing_names(ranked: Any) -> 
     assert "thiếu số liệu: 6 chỉ số (" in stp and EMAIL in stp and "official_email_rate" not in stp
 
 
+def test_rows_are_lean_and_their_labels_a_kept_stylesheet(ranked: Any) -> None:
+    """No classes or labels per cell: the row carries the index's band, the phone labels come
+    from one stylesheet per framework and language, kept by the browser by its digest."""
+    client = ranked.client("viewer")
+    text = client.get("/ranking", params={"period": PERIOD}).text
+    body = text[text.index("<tbody>") : text.rindex("</tbody>")]
+    assert "data-label" not in body and 'class="num' not in body
+    table = _table(ranked)
+    for r in table.rows:
+        tone = band(r.total.index, table.framework.legend)
+        row = re.search(rf'<tr data-unit="{re.escape(r.unit_code)}"( class="([^"]*)")?>', body)
+        assert row is not None and (f"b-{tone}" in (row[2] or "").split()) == (tone is not None)
+    for language, first in (("vi", "Hạng"), ("en", "Rank")):
+        page = client.get("/ranking", params={"period": PERIOD, "lang": language}).text
+        href = re.search(r'href="(/ranking/labels/platform-usage\.css[^"]*)"', page)
+        assert href is not None
+        sheet = client.get(href[1].replace("&amp;", "&"))
+        assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("text/css")
+        assert "immutable" in sheet.headers["cache-control"]
+        assert f'td:nth-child(1)::before {{ content: "{first}"; }}' in sheet.text
+        names = [n.name for n in table.columns]
+        for n, name in enumerate(names, start=8):
+            assert f'td:nth-child({n})::before {{ content: "{name}"; }}' in sheet.text
+        again = client.get(
+            href[1].replace("&amp;", "&"), headers={"if-none-match": sheet.headers["etag"]}
+        )
+        assert again.status_code == 304
+    unversioned = client.get("/ranking/labels/platform-usage.css")
+    assert "immutable" not in unversioned.headers["cache-control"]
+    assert ranked.client(None).get("/ranking/labels/platform-usage.css").status_code in (303, 401)
+    assert client.get("/ranking/labels/khong-co.css").status_code == 404
+
+
 def test_falls_first_and_gains_first(ranked: Any) -> None:
     falls = _page(ranked, sort="falls").sections[0][1]
     assert falls[0] == "75.SYT"
@@ -309,7 +342,7 @@ def test_in_the_browser_sticky_header_phone_and_print(
         page.click("form button[type=submit]")
         page.goto(f"{served}/ranking?period={PERIOD}&all_groups=true")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
-        index = page.locator("tr[data-unit='75.SCT'] td.index")
+        index = page.locator("tr[data-unit='75.SCT'] td[data-index]")
         box = index.bounding_box()
         assert box is not None and box["x"] + box["width"] <= width
         assert re.fullmatch(r"\d,\d{4}", index.inner_text().strip())

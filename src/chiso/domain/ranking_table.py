@@ -235,8 +235,13 @@ class RankingTable:
     @property
     def columns(self) -> list[Node]:
         """The main indices that carry points, shown beside the total."""
-        f = self.framework
-        return [n for n in (f.main_indices() or list(f.root.children)) if n.max_points > 0]
+        return shown_columns(self.framework)
+
+
+def shown_columns(framework: Framework) -> list[Node]:
+    """The main indices that carry points, shown beside a ranking's total."""
+    mains = framework.main_indices() or list(framework.root.children)
+    return [n for n in mains if n.max_points > 0]
 
 
 def band(index: float | None, legend: tuple[float, ...]) -> str | None:

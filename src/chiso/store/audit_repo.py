@@ -139,6 +139,25 @@ def _forget_audited(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_AUDITED, None)
 
 
+def keys_after(session: Session, entity: str, after_id: int, limit: int = 1000) -> list[str]:
+    """The keys of the entries about an entity newer than `after_id` (at most `limit`, newest
+    first): what changed since a data stamp was read."""
+    query = (
+        select(AuditEntry.entity_key)
+        .where(AuditEntry.entity == entity, AuditEntry.id > after_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return [k or "" for k in session.scalars(query)]
+
+
+def newest_id(session: Session, entity: str) -> int:
+    """The newest entry's id about an entity, for `keys_after`: a hint of what changed, not a
+    data version (an entry with a smaller id may still commit later; `newest` is exact)."""
+    found = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.entity == entity))
+    return int(found or 0)
+
+
 def newest(session: Session, entities: Sequence[str]) -> tuple[int, ...]:
     """The data version of each entity: the number of committed transactions that audited it,
     so it moves with every committed change to them (what the page cache is stamped with), and

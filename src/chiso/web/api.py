@@ -26,7 +26,7 @@ from chiso.services.periods import parse_period
 from chiso.services.scoring import frameworks
 from chiso.services.units import catalogue
 from chiso.services.values import exchange, importer
-from chiso.web.deps import acting, require, runtime
+from chiso.web.deps import Route, acting, require, runtime
 from chiso.web.errors import ErrorBody
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -42,7 +42,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         (500, "Lỗi ngoài dự kiến (đã ghi nhật ký)"),
     )
 }
-router = APIRouter(prefix="/api/v1", tags=["api"], responses=ERRORS)
+router = APIRouter(route_class=Route, prefix="/api/v1", tags=["api"], responses=ERRORS)
 Number = Annotated[float, Field(allow_inf_nan=False)]
 
 

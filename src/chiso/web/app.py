@@ -9,7 +9,9 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiso import logs
 from chiso.domain.access import Actor
@@ -88,7 +90,11 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         background = None
         if settings.precompute_periods:
             background = precompute.Precomputer(
-                rt, settings.precompute_interval, settings.precompute_periods, _overview_charts
+                rt,
+                settings.precompute_interval,
+                settings.precompute_periods,
+                _overview_charts,
+                _unit_charts,
             )
             background.start()
         _warm()
@@ -116,6 +122,28 @@ def _overview_charts(rt: Runtime) -> None:
         charts.chart_svg(trend_spec(card))
 
 
+def _unit_charts(rt: Runtime, keys: list[str]) -> None:
+    """The pages of the units whose values changed, and of the units above them, with their
+    charts (eight drawings of 50–150 ms each, most of a unit page's first view), made by the
+    worker that evaluated the new data version: the charts are files every worker reads."""
+    from chiso.services.dashboard import pages
+    from chiso.web.render import indicator_spec
+
+    todo, done = list(keys), set()
+    while todo:
+        key = todo.pop(0)
+        if key in done:
+            continue
+        done.add(key)
+        data = pages.unit_page_shared(rt, key)
+        for line in data.indicators:
+            if line.history:
+                charts.chart_svg(indicator_spec(line))
+        parent = data.detail.unit.parent_key
+        if parent and len(done) < 64:
+            todo.append(parent)
+
+
 def _warm() -> None:
     """What every worker would otherwise do at its first views: compile the page templates and
     parse the shipped frameworks; then the objects made so far are set aside from the garbage
@@ -132,26 +160,49 @@ def _warm() -> None:
 
 
 def _headers(app: FastAPI) -> None:
-    """The page language (?lang= remembered in a cookie) and the security headers."""
+    app.add_middleware(PageHeaders)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+
+class PageHeaders:
+    """The page language (?lang= remembered in a cookie) and the security headers, as a pure ASGI
+    middleware (no task and memory streams per request, as `BaseHTTPMiddleware` has)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         wanted = request.query_params.get("lang")
         language = wanted if wanted in i18n.LANGUAGES else request.cookies.get("lang", "vi")
         i18n.CURRENT.set(language if language in i18n.LANGUAGES else "vi")
-        response = await call_next(request)
-        if wanted in i18n.LANGUAGES:
-            response.set_cookie("lang", wanted, max_age=365 * 86400, httponly=True, samesite="lax")
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        if _private(request):
-            response.headers["Cache-Control"] = "no-store"
-        return response
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if wanted in i18n.LANGUAGES:
+                    headers.append("set-cookie", _language_cookie(wanted))
+                for key, value in SECURITY_HEADERS.items():
+                    headers.setdefault(key, value)
+                if _private(request):
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def _language_cookie(language: str) -> str:
+    """The Set-Cookie value remembering the chosen language for a year."""
+    response = Response()
+    response.set_cookie("lang", language, max_age=365 * 86400, httponly=True, samesite="lax")
+    return response.headers["set-cookie"]
 
 
 def _private(request: Request) -> bool:
     """Pages for a signed-in caller, and the login form with its CSRF token, are never stored by
     a browser or proxy (a shared computer's back button shows nothing)."""
-    if request.url.path.startswith("/static/"):
+    if request.url.path.startswith(("/static/", "/ranking/labels/")):
         return False
     return getattr(request.state, "caller", None) is not None or request.url.path == "/login"

@@ -15,13 +15,15 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from chiso.web.deps import Route
+
 STATIC = Path(__file__).parent / "static"
 YEAR = 365 * 86400
 IMMUTABLE = f"public, max-age={YEAR}, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"
 """An asset asked for without its hash (an old bookmark, a script): kept, but checked each time."""
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 def _hash(data: bytes) -> str:

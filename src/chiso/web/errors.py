@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from chiso.errors import ChisoError, Problem, web_hint
 from chiso.services.accounts import access_log
 from chiso.web import observe
-from chiso.web.deps import LoginRequired, caller
+from chiso.web.deps import DEFERRED, LoginRequired, Unsigned, caller
 from chiso.web.render import page
 
 log = logging.getLogger("chiso.web")
@@ -91,6 +91,22 @@ def answer(
         problems=[p.render_vi() for p in problems],
         hint=web_hint(hint),
     )
+
+
+def unsigned() -> JSONResponse:
+    return refusal(401, "Cần đăng nhập.", "Authentication required")
+
+
+async def settle(request: Request) -> Response | None:
+    """For an error raised before a deferred request's endpoint ran (no such path, invalid
+    parameters): look the caller up now, in a thread, and refuse an API request from nobody signed
+    in with the 401 the middleware gives before routing and validation."""
+    if DEFERRED.get() is None or hasattr(request.state, "caller"):
+        return None
+    who = await run_in_threadpool(caller, request)
+    if who is None and request.url.path.startswith("/api/"):
+        return unsigned()
+    return None
 
 
 def refusal(status: int, vi: str, en: str) -> JSONResponse:
@@ -184,6 +200,9 @@ def audit_refusal(request: Request, reason: str) -> None:
 async def http_error(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc.__cause__, BodyTooLarge):
         raise exc.__cause__
+    settled = await settle(request)
+    if settled is not None:
+        return settled
     status = exc.status_code
     vi = str(exc.detail)
     if status == 403:
@@ -203,8 +222,15 @@ def install(app: FastAPI) -> None:
 
     app.add_exception_handler(HTTPException, http_error)  # type: ignore[arg-type]
 
+    @app.exception_handler(Unsigned)
+    async def nobody(_request: Request, _exc: Unsigned) -> Response:
+        return unsigned()
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        settled = await settle(request)
+        if settled is not None:
+            return settled
         problems = validation_problems(exc, page=not request.url.path.startswith("/api/"))
         in_body = any(e.get("loc", ("",))[0] == "body" for e in exc.errors())
         status = 422 if in_body else 400

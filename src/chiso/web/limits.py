@@ -1,7 +1,9 @@
 """Before any body is read: a request larger than CHISO_MAX_BODY_MB is refused with 413 (from its
 Content-Length, or as soon as the bytes streamed pass the cap), and an API request from nobody
 signed in is refused with 401 without reading or validating its body. Who is asking is looked
-up once, in a worker thread, and kept on the request for the handlers."""
+up once, in a worker thread, and kept on the request for the handlers: for a request that changes
+nothing (GET, HEAD) in the endpoint's own thread (`deps.Route`), so that a page view hands off to a
+thread once, not twice (under 32 users each hand-off is a wait in the thread pool's queue)."""
 
 from __future__ import annotations
 
@@ -30,6 +32,14 @@ class Limits:
         cap = scope["app"].state.rt.settings.max_body_mb * 2**20
         refused = _declared_size(scope, cap)
         pinned = None
+        if refused is None and _deferred(scope):
+            scope.setdefault("state", {})
+            token = deps.DEFERRED.set(scope)
+            try:
+                await self._limited(cap, scope, receive, send)
+            finally:
+                deps.DEFERRED.reset(token)
+            return
         if refused is None:
             refused, pinned = await _signed_in(scope)
         if refused is not None:
@@ -71,6 +81,15 @@ def install(app: FastAPI) -> None:
     app.add_middleware(Limits)
 
 
+def _deferred(scope: Scope) -> bool:
+    path = str(scope.get("path", ""))
+    return scope.get("method") in READING and not path.startswith(UNSIGNED)
+
+
+def _unsigned() -> JSONResponse:
+    return errors.unsigned()
+
+
 def _too_large(cap: int) -> JSONResponse:
     mb = cap // 2**20
     return errors.refusal(
@@ -100,20 +119,12 @@ async def _signed_in(scope: Scope) -> tuple[JSONResponse | None, stamps.Stamps |
         return None, None
     request = Request(scope)
     reading = scope.get("method") in READING
-    who, pinned = await run_in_threadpool(_who, request, reading)
+    who, pinned = await run_in_threadpool(deps.who_at, request, reading)
     if who is None and path.startswith("/api/"):
-        return errors.refusal(401, "Cần đăng nhập.", "Authentication required"), None
+        return _unsigned(), None
     return None, pinned
 
 
 READING = ("GET", "HEAD")
 """Requests that change nothing: their data stamps are read once, first, and every cache they
 consult is keyed on that reading (`stamps.pinned`)."""
-
-
-def _who(request: Request, reading: bool) -> tuple[deps.Caller | None, stamps.Stamps | None]:
-    if not reading:
-        return deps.caller(request), None
-    found = stamps.read(deps.runtime(request))
-    with stamps.pinned(found):
-        return deps.caller(request), found

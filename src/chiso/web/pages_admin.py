@@ -28,11 +28,11 @@ from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.system import audit
 from chiso.services.units import catalogue, importer
-from chiso.web.deps import acting, check_csrf, require, runtime
+from chiso.web.deps import Route, acting, check_csrf, require, runtime
 from chiso.web.render import TEMPLATES, page
 from chiso.web.uploads import save_upload
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from fastapi.responses import Response
 from chiso.domain.access import Action
 from chiso.errors import ChisoError
 from chiso.services.documents import agencies
-from chiso.web.deps import Caller, acting, require, runtime
+from chiso.web.deps import Caller, Route, acting, require, runtime
 from chiso.web.render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 def _csrf(who: Caller, token: str) -> None:

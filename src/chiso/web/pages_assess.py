@@ -17,11 +17,11 @@ from chiso.services.accounts import access_log
 from chiso.services.assessments import cycle, evidence, rounds
 from chiso.services.assessments.cycle import Entry
 from chiso.services.scoring import frameworks
-from chiso.web.deps import Caller, acting, check_csrf, require, runtime
+from chiso.web.deps import Caller, Route, acting, check_csrf, require, runtime
 from chiso.web.render import page
 from chiso.web.uploads import evidence_upload
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/assessments")

@@ -14,10 +14,10 @@ from chiso.domain.access import Action, can
 from chiso.errors import ChisoError, RejectedInput
 from chiso.services.accounts import sessions, users
 from chiso.services.accounts.sessions import LoginRefused
-from chiso.web.deps import COOKIE, acting, caller, check_csrf, require, runtime
+from chiso.web.deps import COOKIE, Route, acting, caller, check_csrf, require, runtime
 from chiso.web.render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 LOGIN_CSRF = "chiso_login_csrf"
 

@@ -19,11 +19,11 @@ from chiso.services.accounts import access_log
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.scoring import frameworks
 from chiso.services.values import exchange, importer
-from chiso.web.deps import Caller, acting, check_csrf, require, runtime
+from chiso.web.deps import Caller, Route, acting, check_csrf, require, runtime
 from chiso.web.render import page
 from chiso.web.uploads import keep_preview, kept_preview, save_upload
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/data")

@@ -18,10 +18,10 @@ from chiso.services.accounts import access_log
 from chiso.services.documents import agencies, composer, letters
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.web.deps import Caller, acting, require, runtime
+from chiso.web.deps import Caller, Route, acting, require, runtime
 from chiso.web.render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MEDIA = {
     ".docx": DOCX,

@@ -11,10 +11,10 @@ from chiso.services.dashboard import checklist
 from chiso.services.dashboard import pages as dashboard
 from chiso.services.tasks import tracking
 from chiso.services.units import catalogue
-from chiso.web.deps import acting, caller, require, runtime
+from chiso.web.deps import Route, acting, caller, require, runtime
 from chiso.web.render import page
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 def _period(text: str | None, framework_id: str, request: Request) -> Period | None:

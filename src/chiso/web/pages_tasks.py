@@ -16,12 +16,12 @@ from chiso.domain.tasks import TaskStatus
 from chiso.errors import ChisoError, RejectedInput
 from chiso.services.documents import reminders
 from chiso.services.tasks import tracking
-from chiso.web.deps import Caller, acting, check_csrf, require, runtime
+from chiso.web.deps import Caller, Route, acting, check_csrf, require, runtime
 from chiso.web.pages_documents import DOCX
 from chiso.web.render import page
 from chiso.web.uploads import evidence_upload
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(route_class=Route, include_in_schema=False)
 
 
 @router.get("/tasks")

@@ -326,14 +326,18 @@ def unit_page(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
     """A unit's page for a month (its newest month with values unless one is chosen): what does
     not depend on who asks is computed once per data stamp and day; the scope check and the
     units above it that the caller may see, once per data stamp and scope."""
-    found = cached(
-        rt, ("unit", key, str(period), date.today()), lambda: _unit_page(rt, key, period)
-    )
+    found = unit_page_shared(rt, key, period)
     unit = found.detail.unit
     actor = rt.actor
     scope = ("above", unit.id, actor.role, actor.unit_id)
     ancestors = cached(rt, scope, lambda: _ancestors(rt, unit))
     return replace(found, ancestors=list(ancestors), shared=found)
+
+
+def unit_page_shared(rt: Runtime, key: str, period: Period | None = None) -> UnitPage:
+    """The part of a unit's page that does not depend on who asks (no scope check, no units
+    above): what the background makes ahead for a unit whose values changed."""
+    return cached(rt, ("unit", key, str(period), date.today()), lambda: _unit_page(rt, key, period))
 
 
 def _ancestors(rt: Runtime, unit: Unit) -> tuple[Unit, ...]:

@@ -23,7 +23,8 @@ from chiso.domain.periods import Granularity, Period
 from chiso.services.dashboard import pages
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import evaluations
-from chiso.store import evaluations_repo, values_repo
+from chiso.store import audit_repo, evaluations_repo, values_repo
+from chiso.store.db import Session
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +97,17 @@ class Precomputer:
         interval: float,
         per_framework: int,
         prepare: Callable[[Runtime], object] | None = None,
+        changed: Callable[[Runtime, list[str]], object] | None = None,
     ) -> None:
         self.rt = rt
         self.prepare = prepare or overview
         """What every worker makes for itself once per data version (the web layer adds the
         overview's charts)."""
+        self.changed = changed
+        """What the worker that evaluated a new data version makes for the units whose values
+        changed since the version it saw before (the web layer: their pages' charts), so the
+        first view after an import finds them drawn."""
+        self.values_seen: int | None = None
         self.interval = interval
         self.per_framework = per_framework
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:80]
@@ -134,12 +141,20 @@ class Precomputer:
             if version == self.seen:
                 return None
             state = evaluations_repo.claim_run(session, version, self.worker, LEASE)
+            units = self._changed_units(session, state == "mine")
         self._warm(version)
         if state == "busy":
             return None
         self.seen = version
         if state == "done":
             return None
+        if units and self.changed is not None:
+            # First: a changed unit's page needs the newest month's evaluation, which comes
+            # first below anyway, and is the page its reporter opens after an import.
+            try:
+                self.changed(self.rt, units)
+            except Exception:
+                log.exception("preparing the pages of changed units in the background failed")
         finished = False
         try:
             run = precompute(self.rt, self.per_framework, self.stop, version)
@@ -155,6 +170,17 @@ class Precomputer:
             version,
         )
         return run
+
+    def _changed_units(self, session: Session, claimed: bool) -> list[str]:
+        """The units whose values changed since the newest value entry this worker saw at the
+        version before, newest change first (none the first time: a worker that just started knows no
+        earlier version)."""
+        stamp = audit_repo.newest_id(session, "value")
+        before, self.values_seen = self.values_seen, stamp
+        if not claimed or before is None or stamp <= before:
+            return []
+        keys = (k.split("/") for k in audit_repo.keys_after(session, "value", before))
+        return list(dict.fromkeys(parts[1] for parts in keys if len(parts) > 1))
 
     def _warm(self, version: str) -> None:
         if self.warmed == version:
