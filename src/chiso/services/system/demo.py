@@ -48,6 +48,9 @@ class DemoReport:
     months: list[Period] = field(default_factory=list)
     year: Period | None = None
     logins: dict[str, str] = field(default_factory=dict)
+    first_views: list[tuple[str, Period]] = field(default_factory=list)
+    """The evaluations the demo's first views show (the newest month's and the named year's
+    rankings): stored by `store_first_views`, or by the server's background thread."""
 
 
 def build_demo(
@@ -80,7 +83,10 @@ def build_full_demo(
     province: str = DEMO_PROVINCE,
     progress: Progress = no_progress,
     today: date | None = None,
+    first_views: bool = True,
 ) -> DemoReport:
+    """Everything; `first_views=False` leaves the evaluations of `report.first_views` to the
+    caller (`chiso demo` serves first and has its server store them in the background)."""
     report = build_demo(rt, province, progress)
     # The accounts are made beside the rest (their units exist now): argon2 releases the GIL,
     # so their hashes take the second core while this thread generates and computes.
@@ -89,11 +95,17 @@ def build_full_demo(
         last, year = _records_and_values(rt, report, province, today, progress)
         report.year = year
         report.logins = {username: password.result() for username, password in logins.items()}
-    # The rankings of the newest month and of the year the demo names, as their pages ask for
-    # them, evaluated and stored now, so the first views after `chiso serve` read them.
-    for period in (last, year):
-        pages.ranking(rt, facts.DEFAULT_FRAMEWORK, period)
+    report.first_views = [(facts.DEFAULT_FRAMEWORK, last), (facts.DEFAULT_FRAMEWORK, year)]
+    if first_views:
+        store_first_views(rt, report)
     return report
+
+
+def store_first_views(rt: Runtime, report: DemoReport) -> None:
+    """The rankings of the newest month and of the year the demo names, as their pages ask for
+    them, evaluated and stored, so the first views read them."""
+    for framework_id, period in report.first_views:
+        pages.ranking(rt, framework_id, period)
 
 
 def _records_and_values(
