@@ -23,7 +23,7 @@ from chiso.services.accounts import users
 from chiso.services.assessments import rounds
 from chiso.services.dashboard import pages
 from chiso.services.documents import agencies
-from chiso.services.generate import GenerateRequest, default_end, generate, profile
+from chiso.services.generate import GenerateRequest, default_end, generate, profile, records_of
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.scoring import frameworks
 from chiso.services.tasks.importer import import_tasks
@@ -32,7 +32,7 @@ from chiso.services.units.departments import load_departments
 from chiso.services.units.importer import UnitImportReport
 from chiso.services.units.resolver import look_up_unit
 from chiso.services.units.seed import SeedReport, seed
-from chiso.services.values.importer import import_values
+from chiso.services.values.importer import import_records
 from chiso.store import units_repo, values_repo
 
 DEMO_PROVINCE = "75"
@@ -175,10 +175,9 @@ def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
             if leaf.code in measured:
                 continue
             rows.append([key, str(year), leaf.code, *_self_assessed(leaf, level, key)])
-    write_table(
-        path, ("unit_code", "period", "indicator", "value", "numerator", "denominator"), rows
-    )
-    import_values(rt, path, framework.id, source="generated")
+    header = ("unit_code", "period", "indicator", "value", "numerator", "denominator")
+    write_table(path, header, rows)
+    import_records(rt, records_of(header, rows), framework.id, source="generated", written=path)
     facts.compute(rt, str(year), framework.id)
 
 
