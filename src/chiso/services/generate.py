@@ -43,6 +43,8 @@ class GenerateRequest:
     documents: int | None = None
     out: Path | None = None
     values: bool = True
+    flags: bool = True
+    """Whether the report lists the imported values' quality flags (the demo needs none)."""
 
 
 @dataclass
@@ -125,7 +127,7 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
             # written; the audit rows still name that file, as its import would.
             report.values = import_records(
                 rt, records_of(VALUE_COLUMNS, value_rows), "platform-usage",
-                source="generated", written=values_path,
+                source="generated", written=values_path, flags=req.flags,
             )  # fmt: skip
     return report
 

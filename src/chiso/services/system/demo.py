@@ -119,7 +119,8 @@ def _records_and_values(
         done = set(values_repo.periods_with_values(session, facts.DEFAULT_FRAMEWORK))
     generated = last not in done
     if generated:
-        generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1), progress)
+        # Nobody reviews the flags of generated values, so they are not listed.
+        generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1, flags=False), progress)
     # A month computed by an earlier run from the same generated records is not computed again
     # (the months are stored in one transaction, so a run killed midway leaves none).
     todo = [m for m in report.months if generated or m not in done]
@@ -177,7 +178,9 @@ def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
             rows.append([key, str(year), leaf.code, *_self_assessed(leaf, level, key)])
     header = ("unit_code", "period", "indicator", "value", "numerator", "denominator")
     write_table(path, header, rows)
-    import_records(rt, records_of(header, rows), framework.id, source="generated", written=path)
+    import_records(
+        rt, records_of(header, rows), framework.id, source="generated", written=path, flags=False
+    )
     facts.compute(rt, str(year), framework.id)
 
 
