@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -99,6 +100,12 @@ def test_demo_serves_then_stores_the_first_views(tmp_path: Path) -> None:
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(60)
+    with sqlite3.connect(tmp_path / "chiso.sqlite3") as db:
+        by_source = dict(db.execute("SELECT source, count(*) FROM indicator_values GROUP BY 1"))
+        (audited,) = db.execute("SELECT count(*) FROM audit_log WHERE entity = 'value'").fetchone()
+    # every value the demo stored was audited once; nothing else wrote values while it served
+    assert set(by_source) == {"computed", "generated", "registry"}
+    assert audited == sum(by_source.values()) > 30_000
     settings = Settings(data_dir=tmp_path, database_url=None)
     rt = open_runtime(settings)
     try:
