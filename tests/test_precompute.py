@@ -183,3 +183,21 @@ def test_the_claimant_names_the_units_whose_values_changed(
     assert seen == [["75.SYT"]]
     assert background.step() is None and seen == [["75.SYT"]]  # the same version: nothing
     server.close()
+
+
+def test_first_evaluations_are_stored_before_the_others_in_the_first_run_only(
+    province_rt: Runtime, tmp_path: Path
+) -> None:
+    """`chiso demo` names the evaluations its first views show: the first run stores them ahead
+    of what `wanted` lists (even beyond its number of periods), once."""
+    rt = province_rt
+    _prepared(rt, tmp_path)
+    named = ("thu-luu", Period.parse("2026-09"))
+    server = _worker(rt)
+    worker = precompute.Precomputer(server, 1, 2, first=[named])
+    run = worker.step()
+    assert run is not None
+    assert run.done == [named, *precompute.wanted(rt, 2)]
+    assert _stored(rt, ["2026-09", *NEWEST[:2]]) == ["2026-09", *NEWEST[:2]]
+    assert worker.first == []
+    server.close()

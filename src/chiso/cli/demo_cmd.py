@@ -37,11 +37,23 @@ def demo(
 ) -> None:
     """Dựng tỉnh mẫu từ đơn vị thật với 24 tháng số liệu, một kỳ đánh giá năm, các tài khoản thử; rồi mở trang web."""
     rt = runtime(ctx)
+    serving = serve and not units_only
+    if serving:
+        # The chart engine starts beside the build (a second, mostly outside the interpreter
+        # lock), so the server starting after it does not wait for it.
+        import threading
+
+        from chiso.web import charts
+
+        threading.Thread(target=charts.warm_up, name="charts-warm-up", daemon=True).start()
+    # Served by one worker, the evaluations the first views show are stored by the server in
+    # the background after it accepts (a view asking for one first computes it itself).
+    later = serving and workers == 1
     with progress_bar() as progress:
         report = (
             demo_svc.build_demo(rt, province, progress)
             if units_only
-            else demo_svc.build_full_demo(rt, province, progress)
+            else demo_svc.build_full_demo(rt, province, progress, first_views=not later)
         )
     detail = catalogue.show_unit(rt, report.province)
     u = detail.unit
@@ -57,7 +69,7 @@ def demo(
     for username, password in report.logins.items():
         console.print(f"Tài khoản [bold]{username}[/] / mật khẩu [bold]{password}[/]")
     invocation(ctx).close()
-    if serve and not units_only:
+    if serving:
         from chiso.cli.serve_cmd import run_server
 
         console.print(
@@ -65,4 +77,4 @@ def demo(
         )
         # One worker by default, in this process: it has imported most of what serving needs
         # while building, where each extra worker is a fresh interpreter importing it all again.
-        run_server(rt.settings, host, port, workers)
+        run_server(rt.settings, host, port, workers, report.first_views if later else ())

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chiso.facts import summaries
 from chiso.facts.engine import Engine
-from chiso.facts.schemas import Measure, Source
+from chiso.facts.schemas import SHIPPED, Measure, Source
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -103,9 +103,10 @@ def compiled_counts(
     }
     key = hashlib.sha256(json.dumps(declared, sort_keys=True).encode()).hexdigest()[:32]
     path = cache / f"counts-{key}.json" if cache else None
-    if path is not None and path.exists():
-        kept: dict[str, str] = json.loads(path.read_text("utf-8"))
-        return kept
+    for kept_at in (path, COMPILED / f"counts-{key}.json"):
+        if kept_at is not None and kept_at.exists():
+            kept: dict[str, str] = json.loads(kept_at.read_text("utf-8"))
+            return kept
     import ibis
 
     tables = {
@@ -123,6 +124,23 @@ def compiled_counts(
         tmp.write_text(json.dumps(sql), "utf-8")
         os.replace(tmp, path)
     return sql
+
+
+COMPILED = SHIPPED / "compiled"
+"""The SQL of the shipped sources and measures, compiled ahead (`ship_compiled`) so that a fresh
+data folder (`chiso demo`) never imports Ibis; a test keeps it equal to what Ibis compiles."""
+
+
+def ship_compiled(sources: dict[str, Source], measures: Sequence[Measure]) -> list[Path]:
+    """Writes into `COMPILED` the SQL of `measures` over all of `sources`, per unit and per unit
+    and month, in place of what it held: `python -c "from chiso.facts.indicators import *;
+    from chiso.facts.schemas import catalog; c = catalog(); ship_compiled(c.sources, c.measures)"`
+    after a change to the shipped sources or measures, Ibis or chiso's version."""
+    for old in COMPILED.glob("counts-*.json"):
+        old.unlink()
+    for by_month in (False, True):
+        compiled_counts(sources, measures, sorted(sources), COMPILED, by_month)
+    return sorted(COMPILED.glob("counts-*.json"))
 
 
 Counts = dict[str, list[dict[str, Any]]]

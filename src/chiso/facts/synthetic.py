@@ -3,9 +3,10 @@ into the Parquet layout of the store, one file per source and month."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -44,11 +45,45 @@ def _spread(counts: NDArray[np.int64], per_unit: Floats) -> Floats:
     return np.repeat(per_unit, counts)
 
 
+def _arrow(values: NDArray[Any]) -> pa.Array:
+    """A NumPy column as an Arrow array over its buffer, as `pa.array` would make it, without
+    `pa.array`: that imports all of pandas the first time it sees any input (a second of the
+    demo's start on a loaded machine) to check whether it was given a pandas object."""
+    n = len(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(bits)])
+    if values.dtype == np.dtype("datetime64[s]"):
+        data = np.ascontiguousarray(values.view(np.int64))
+        return pa.Array.from_buffers(pa.timestamp("s"), n, [None, pa.py_buffer(data)])
+    if values.dtype == np.dtype("datetime64[D]"):
+        days = values.view(np.int64).astype(np.int32)
+        return pa.Array.from_buffers(pa.date32(), n, [None, pa.py_buffer(days)])
+    kinds = {np.dtype(np.int64): pa.int64(), np.dtype(np.int32): pa.int32()}
+    kinds[np.dtype(np.float64)] = pa.float64()
+    data = np.ascontiguousarray(values)
+    return pa.Array.from_buffers(kinds[data.dtype], n, [None, pa.py_buffer(data)])
+
+
+def _strings(texts: Sequence[str]) -> pa.Array:
+    """Python strings as an Arrow string array (`_arrow`'s reason), from their UTF-8 bytes."""
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
+
+
+def _codes(unit: NDArray[np.int64], codes: list[str]) -> pa.Array:
+    """Each record's unit code, the units' codes picked by index."""
+    indices = _arrow(unit.astype(np.int32))
+    return pa.DictionaryArray.from_arrays(indices, _strings(codes)).cast(pa.string())
+
+
 def _ids(prefix: str, month: Period, n: int) -> pa.Array:
-    numbers = pa.array(np.arange(n, dtype=np.int64)).cast(pa.string())
-    return pa.compute.binary_join_element_wise(
-        pa.scalar(f"{prefix}{month}-"), numbers, pa.scalar("")
-    )
+    numbers = _arrow(np.arange(n, dtype=np.int64)).cast(pa.string())
+    text = _strings([f"{prefix}{month}-", ""])  # scalars taken from an array: `_arrow`'s reason
+    return pa.compute.binary_join_element_wise(text[0], numbers, text[1])
 
 
 def documents(month: Period, pop: Population, rng: np.random.Generator) -> pa.Table:
@@ -60,12 +95,12 @@ def documents(month: Period, pop: Population, rng: np.random.Generator) -> pa.Ta
     personal_only = draw[3] < 0.15
     return pa.table({
         "doc_id": _ids("VB", month, n),
-        "unit_code": pa.DictionaryArray.from_arrays(unit.astype(np.int32), pa.array(pop.codes)).cast(pa.string()),
-        "issued_at": pa.array(_seconds_in(month, n, rng)),
-        "classified": draw[1] < 0.02,
-        "sent_online": draw[2] < _spread(counts, pop.online_docs),
-        "signed_personal": signed | personal_only,
-        "signed_org": signed,
+        "unit_code": _codes(unit, pop.codes),
+        "issued_at": _arrow(_seconds_in(month, n, rng)),
+        "classified": _arrow(draw[1] < 0.02),
+        "sent_online": _arrow(draw[2] < _spread(counts, pop.online_docs)),
+        "signed_personal": _arrow(signed | personal_only),
+        "signed_org": _arrow(signed),
     })  # fmt: skip
 
 
@@ -75,9 +110,9 @@ def meetings(month: Period, pop: Population, rng: np.random.Generator) -> pa.Tab
     unit = np.repeat(np.arange(len(pop.codes)), counts)
     return pa.table({
         "meeting_id": _ids("HOP", month, n),
-        "unit_code": pa.DictionaryArray.from_arrays(unit.astype(np.int32), pa.array(pop.codes)).cast(pa.string()),
-        "held_on": pa.array(_seconds_in(month, n, rng).astype("datetime64[D]")),
-        "paperless": rng.random(n) < _spread(counts, pop.paperless),
+        "unit_code": _codes(unit, pop.codes),
+        "held_on": _arrow(_seconds_in(month, n, rng).astype("datetime64[D]")),
+        "paperless": _arrow(rng.random(n) < _spread(counts, pop.paperless)),
     })  # fmt: skip
 
 
@@ -89,10 +124,10 @@ def email(month: Period, pop: Population, rng: np.random.Generator) -> pa.Table:
     codes = np.array(pop.codes, dtype=object)[unit]
     accounts = [f"cb{i}@{c}" for i, c in zip(within.tolist(), codes.tolist(), strict=True)]
     return pa.table({
-        "account": pa.array(accounts),
-        "unit_code": pa.array(codes.tolist()),
-        "period": pa.array([str(month)] * n),
-        "active": rng.random(n) < _spread(counts, pop.email),
+        "account": _strings(accounts),
+        "unit_code": _strings(codes.tolist()),
+        "period": _strings([str(month)] * n),
+        "active": _arrow(rng.random(n) < _spread(counts, pop.email)),
     })  # fmt: skip
 
 
@@ -103,12 +138,12 @@ def applications(month: Period, pop: Population, rng: np.random.Generator) -> pa
     draw = rng.random((3, n))
     return pa.table({
         "application_id": _ids("HS", month, n),
-        "unit_code": pa.DictionaryArray.from_arrays(unit.astype(np.int32), pa.array(pop.codes)).cast(pa.string()),
-        "received_at": pa.array(_seconds_in(month, n, rng)),
-        "procedure_code": pa.array(rng.integers(1, 400, size=n)).cast(pa.string()),
-        "online": draw[0] < _spread(counts, pop.online_apps),
-        "result_digitised": draw[1] < _spread(counts, pop.digitised),
-        "on_time": draw[2] < 0.95,
+        "unit_code": _codes(unit, pop.codes),
+        "received_at": _arrow(_seconds_in(month, n, rng)),
+        "procedure_code": _arrow(rng.integers(1, 400, size=n).astype(np.int64)).cast(pa.string()),
+        "online": _arrow(draw[0] < _spread(counts, pop.online_apps)),
+        "result_digitised": _arrow(draw[1] < _spread(counts, pop.digitised)),
+        "on_time": _arrow(draw[2] < 0.95),
     })  # fmt: skip
 
 

@@ -5,6 +5,7 @@ districts report, from then on the new communes. Used by tests, the demo and the
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,11 +18,12 @@ from chiso.facts import synthetic
 from chiso.facts.schemas import SOURCES
 from chiso.facts.store import FactStore
 from chiso.facts.synthetic import Population
+from chiso.io.tables import CellValue
 from chiso.io.writers import write_table
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.units.resolver import find_unit
 from chiso.services.values.changes import ImportReport
-from chiso.services.values.importer import import_values
+from chiso.services.values.importer import import_records
 from chiso.store import units_repo
 
 VOLUMES = {  # documents, meetings, e-mail accounts, applications per month
@@ -41,6 +43,8 @@ class GenerateRequest:
     documents: int | None = None
     out: Path | None = None
     values: bool = True
+    flags: bool = True
+    """Whether the report lists the imported values' quality flags (the demo needs none)."""
 
 
 @dataclass
@@ -121,14 +125,28 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
         values_path = (
             req.out or rt.settings.data_dir / "generated"
         ) / f"values-{months[0]}-{months[-1]}.csv"
-        write_table(
-            values_path,
-            ("unit_code", "period", "indicator", "numerator", "denominator", "value"),
-            value_rows,
-        )
+        write_table(values_path, VALUE_COLUMNS, value_rows)
         if req.out is None:
-            report.values = import_values(rt, values_path, "platform-usage", source="generated")
+            # Imported from the rows in memory, not read back and parsed from the file just
+            # written; the audit rows still name that file, as its import would.
+            report.values = import_records(
+                rt, records_of(VALUE_COLUMNS, value_rows), "platform-usage",
+                source="generated", written=values_path, flags=req.flags,
+            )  # fmt: skip
     return report
+
+
+VALUE_COLUMNS = ("unit_code", "period", "indicator", "numerator", "denominator", "value")
+
+
+def records_of(
+    header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> list[dict[str, CellValue]]:
+    """Rows as the records `import_records` reads: an empty cell left out, as a file's is."""
+    return [
+        {c: v for c, v in zip(header, row, strict=True) if v is not None and v != ""}  # type: ignore[misc]
+        for row in rows
+    ]
 
 
 def _province_units(rt: Runtime, province: str) -> list[Unit]:

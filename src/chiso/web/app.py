@@ -6,7 +6,7 @@ import asyncio
 import gc
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chiso import logs
 from chiso.domain.access import Actor
+from chiso.domain.periods import Period
 from chiso.services.dashboard import precompute
 from chiso.services.runtime import Runtime
 from chiso.services.system import database
@@ -56,15 +57,19 @@ ROUTERS += [pages_assess, pages_ranking]
 ROUTERS += [pages_tasks, api]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The app; its runtime is built when the server starts and closed when it stops."""
+def create_app(
+    settings: Settings | None = None, first: Sequence[tuple[str, Period]] = ()
+) -> FastAPI:
+    """The app; its runtime is built when the server starts and closed when it stops. `first`:
+    evaluations its background thread stores before any other (`chiso demo` names the ones its
+    first views show, so that it serves before they are made)."""
     app = FastAPI(
         title="chiso",
         version="0.1.0",
         openapi_url="/openapi.json",
         docs_url=None,
         redoc_url=None,
-        lifespan=_lifespan(settings or get_settings()),
+        lifespan=_lifespan(settings or get_settings(), first),
     )
     app.include_router(assets.router)
     for module in ROUTERS:
@@ -77,7 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    settings: Settings, first: Sequence[tuple[str, Period]]
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings, server=True)
@@ -88,16 +95,19 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         app.state.rt = rt
         log.info("serving %s", database.opened(rt))
         background = None
-        if settings.precompute_periods:
+        if settings.precompute_periods or first:
             background = precompute.Precomputer(
                 rt,
                 settings.precompute_interval,
                 settings.precompute_periods,
                 _overview_charts,
                 _unit_charts,
+                first,
             )
             background.start()
-        _warm()
+        # Beside the first requests rather than before them: a request for a template not yet
+        # compiled compiles it itself, a framework not yet parsed is parsed by its caller.
+        threading.Thread(target=_warm, name="warm-up", daemon=True).start()
         # No request before the chart engine runs: a first view drawing a chart would wait for
         # it anyway, and longer while it starts beside the view (2,5 s instead of 1).
         await asyncio.to_thread(engine.join)

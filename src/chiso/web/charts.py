@@ -194,12 +194,24 @@ def chart_svg(spec: dict[str, Any]) -> Markup:
     return drawn
 
 
+_warming = threading.Lock()
+_warmed: list[bool] = []
+
+
 def warm_up() -> None:
-    """Starts vl-convert's JavaScript engine (about a second) before the first page needs it."""
-    try:
-        _draw({"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}})
-    except Exception:
-        log.warning("chart engine warm-up failed", exc_info=True)
+    """Starts vl-convert's JavaScript engine (about a second) before the first page needs it.
+    Once a process: `chiso demo` starts it beside the build, so the server's own call at its
+    start returns at once (or waits for the one under way) instead of drawing again."""
+    with _warming:
+        if _warmed:
+            return
+        try:
+            _draw(
+                {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}}
+            )
+        except Exception:
+            log.warning("chart engine warm-up failed", exc_info=True)
+        _warmed.append(True)
 
 
 def _draw(spec: dict[str, Any]) -> str:

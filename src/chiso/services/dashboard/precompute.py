@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -68,12 +68,18 @@ def wanted(rt: Runtime, per_framework: int) -> list[tuple[str, Period]]:
 
 
 def precompute(
-    rt: Runtime, per_framework: int, stop: threading.Event | None = None, version: str = ""
+    rt: Runtime,
+    per_framework: int,
+    stop: threading.Event | None = None,
+    version: str = "",
+    first: Sequence[tuple[str, Period]] = (),
 ) -> Run:
-    """Evaluates and stores what `wanted` lists for the current data version; a failure is
-    logged and the next one is tried (a page asking for it computes it, or shows its error)."""
+    """Evaluates and stores `first`, then what `wanted` lists, for the current data version; a
+    failure is logged and the next one is tried (a page asking for it computes it, or shows
+    its error)."""
     run = Run(version)
-    for framework_id, period in wanted(rt, per_framework):
+    listed = list(first)
+    for framework_id, period in listed + [w for w in wanted(rt, per_framework) if w not in listed]:
         if stop is not None and stop.is_set():
             break
         try:
@@ -98,8 +104,12 @@ class Precomputer:
         per_framework: int,
         prepare: Callable[[Runtime], object] | None = None,
         changed: Callable[[Runtime, list[str]], object] | None = None,
+        first: Sequence[tuple[str, Period]] = (),
     ) -> None:
         self.rt = rt
+        self.first = list(first)
+        """Evaluations to store ahead of the others (`chiso demo`: the ones it names), in the
+        first run only."""
         self.prepare = prepare or overview
         """What every worker makes for itself once per data version (the web layer adds the
         overview's charts)."""
@@ -157,7 +167,8 @@ class Precomputer:
                 log.exception("preparing the pages of changed units in the background failed")
         finished = False
         try:
-            run = precompute(self.rt, self.per_framework, self.stop, version)
+            run = precompute(self.rt, self.per_framework, self.stop, version, self.first)
+            self.first = []
             finished = not self.stop.is_set()
         finally:
             with self.rt.db.transaction() as session:

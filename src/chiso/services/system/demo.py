@@ -23,7 +23,7 @@ from chiso.services.accounts import users
 from chiso.services.assessments import rounds
 from chiso.services.dashboard import pages
 from chiso.services.documents import agencies
-from chiso.services.generate import GenerateRequest, default_end, generate, profile
+from chiso.services.generate import GenerateRequest, default_end, generate, profile, records_of
 from chiso.services.runtime import Progress, Runtime, no_progress
 from chiso.services.scoring import frameworks
 from chiso.services.tasks.importer import import_tasks
@@ -32,7 +32,7 @@ from chiso.services.units.departments import load_departments
 from chiso.services.units.importer import UnitImportReport
 from chiso.services.units.resolver import look_up_unit
 from chiso.services.units.seed import SeedReport, seed
-from chiso.services.values.importer import import_values
+from chiso.services.values.importer import import_records
 from chiso.store import units_repo, values_repo
 
 DEMO_PROVINCE = "75"
@@ -48,6 +48,9 @@ class DemoReport:
     months: list[Period] = field(default_factory=list)
     year: Period | None = None
     logins: dict[str, str] = field(default_factory=dict)
+    first_views: list[tuple[str, Period]] = field(default_factory=list)
+    """The evaluations the demo's first views show (the newest month's and the named year's
+    rankings): stored by `store_first_views`, or by the server's background thread."""
 
 
 def build_demo(
@@ -80,7 +83,10 @@ def build_full_demo(
     province: str = DEMO_PROVINCE,
     progress: Progress = no_progress,
     today: date | None = None,
+    first_views: bool = True,
 ) -> DemoReport:
+    """Everything; `first_views=False` leaves the evaluations of `report.first_views` to the
+    caller (`chiso demo` serves first and has its server store them in the background)."""
     report = build_demo(rt, province, progress)
     # The accounts are made beside the rest (their units exist now): argon2 releases the GIL,
     # so their hashes take the second core while this thread generates and computes.
@@ -89,11 +95,17 @@ def build_full_demo(
         last, year = _records_and_values(rt, report, province, today, progress)
         report.year = year
         report.logins = {username: password.result() for username, password in logins.items()}
-    # The rankings of the newest month and of the year the demo names, as their pages ask for
-    # them, evaluated and stored now, so the first views after `chiso serve` read them.
-    for period in (last, year):
-        pages.ranking(rt, facts.DEFAULT_FRAMEWORK, period)
+    report.first_views = [(facts.DEFAULT_FRAMEWORK, last), (facts.DEFAULT_FRAMEWORK, year)]
+    if first_views:
+        store_first_views(rt, report)
     return report
+
+
+def store_first_views(rt: Runtime, report: DemoReport) -> None:
+    """The rankings of the newest month and of the year the demo names, as their pages ask for
+    them, evaluated and stored, so the first views read them."""
+    for framework_id, period in report.first_views:
+        pages.ranking(rt, framework_id, period)
 
 
 def _records_and_values(
@@ -107,7 +119,8 @@ def _records_and_values(
         done = set(values_repo.periods_with_values(session, facts.DEFAULT_FRAMEWORK))
     generated = last not in done
     if generated:
-        generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1), progress)
+        # Nobody reviews the flags of generated values, so they are not listed.
+        generate(rt, GenerateRequest(province, MONTHS, str(last), seed=1, flags=False), progress)
     # A month computed by an earlier run from the same generated records is not computed again
     # (the months are stored in one transaction, so a run killed midway leaves none).
     todo = [m for m in report.months if generated or m not in done]
@@ -163,10 +176,11 @@ def _yearly_evaluation(rt: Runtime, province: str, year: Period) -> None:
             if leaf.code in measured:
                 continue
             rows.append([key, str(year), leaf.code, *_self_assessed(leaf, level, key)])
-    write_table(
-        path, ("unit_code", "period", "indicator", "value", "numerator", "denominator"), rows
+    header = ("unit_code", "period", "indicator", "value", "numerator", "denominator")
+    write_table(path, header, rows)
+    import_records(
+        rt, records_of(header, rows), framework.id, source="generated", written=path, flags=False
     )
-    import_values(rt, path, framework.id, source="generated")
     facts.compute(rt, str(year), framework.id)
 
 

@@ -85,13 +85,18 @@ def import_records(
     source: str = "api",
     array: str = "values",
     replace: bool = False,
+    written: Path | None = None,
+    flags: bool = True,
 ) -> ImportReport:
     """Values sent as typed objects (the API's JSON, a form's fields), through the same checks as
     a file; problems are named by JSON path (`values[3].numerator`). A unit outside the acting
-    reporter's scope refuses the whole request as forbidden, naming nothing about that unit."""
+    reporter's scope refuses the whole request as forbidden, naming nothing about that unit.
+    `written`: a file the caller also wrote these records to (generated values), named by the
+    audit rows as an import of that file names it, without reading it back. Without `flags` the
+    report lists no values to look at again (generated values, which nobody reviews)."""
     framework = frameworks.get(rt, framework_ref)
     rows, problems = read_long_sheet(records_sheet(records, array), framework, parse_period(period))
-    ref = f"{source} ({len(records)} giá trị)"
+    ref = _source_ref(written) if written is not None else f"{source} ({len(records)} giá trị)"
 
     def work(session: Session) -> ImportReport:
         report = ImportReport(f"{array}[]", framework.id, len(rows), dry_run=dry_run)
@@ -111,7 +116,7 @@ def import_records(
                 problems=found.problems,
             )
         apply_values(session, rt.actor, framework, matched, ref, source, report, replace)
-        if report.created or report.updated:
+        if flags and (report.created or report.updated):
             report.flags = flags_for(session, framework, matched)
         return report
 
