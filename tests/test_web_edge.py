@@ -33,8 +33,9 @@ ACCESS = ("export", "document.make", "evidence.download", "records.ingest", "ref
 """Audit entries of who read or was refused what (issue 11.7): the only writes a GET makes."""
 
 
-DERIVED = ("evaluations",)
-"""Tables of results computed from the others (stored evaluations: any view may store one)."""
+DERIVED = ("evaluations", "audit_stamps")
+"""Tables of results computed from the others (stored evaluations: any view may store one; the
+audit counters move with the audit log, whose access entries are counted apart)."""
 
 
 def _counts(rt: Any) -> dict[str, int]:
