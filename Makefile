@@ -27,6 +27,9 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --all-extras --quiet
+	# uv compiles the dependencies only: chiso's own modules too, so that the first `chiso demo`
+	# does not spend seconds compiling them.
+	$(BIN)/python -m compileall -q -j 0 src
 	touch $@
 
 install: $(VENV)/.installed
