@@ -117,6 +117,73 @@ def existing(
     return out
 
 
+Offered = tuple[int, str, str, float | None, float | None, float | None, str | None, float | None]
+"""A value offered at a key, as the row staged for `compared`: (unit id, period as stored,
+indicator, number, numerator, denominator, text, index)."""
+
+_KEY_MATCH = (
+    "v.framework_id = :framework AND v.unit_id = s.unit_id AND v.period = s.period "
+    "AND v.indicator = s.indicator"
+)
+
+
+def compared(
+    session: Session, framework_id: str, offered: Sequence[Offered]
+) -> tuple[dict[int, Current], list[int]]:
+    """What is stored where it differs from what is offered, by position in `offered`, and the
+    positions where nothing is stored: the offered rows are staged in a temporary table (one
+    `executemany` on SQLite, `COPY` on PostgreSQL) and compared with the stored values in two
+    joins, so an import of a file already stored brings back no row at all — no Python object
+    per stored value. Equal columns (NULL equal to NULL) are left out."""
+    _require_write(session)
+    names = ("ordinal", "unit_id", "period", "indicator", *FIELDS)
+    sqlite = serialises_writes(session)
+    if sqlite:
+        connection = session.connection()
+        connection.exec_driver_sql("DROP TABLE IF EXISTS temp.chiso_staged")
+        connection.exec_driver_sql(
+            "CREATE TEMP TABLE chiso_staged (ordinal INTEGER PRIMARY KEY, unit_id INTEGER, "
+            "period TEXT, indicator TEXT, number REAL, numerator REAL, denominator REAL, "
+            "text TEXT, index_value REAL)"
+        )
+        sql = f"INSERT INTO temp.chiso_staged ({', '.join(names)}) VALUES ({', '.join('?' * 9)})"
+        rows = [(i, *r) for i, r in enumerate(offered)]
+        for start in range(0, len(rows), BULK):
+            connection.exec_driver_sql(sql, rows[start : start + BULK])
+        del rows
+        same = " AND ".join(f"v.{f} IS s.{f}" for f in FIELDS)
+    else:
+        session.execute(text("DROP TABLE IF EXISTS pg_temp.chiso_staged"))
+        session.execute(
+            text(
+                "CREATE TEMP TABLE chiso_staged (ordinal integer PRIMARY KEY, unit_id integer, "
+                "period varchar(16), indicator varchar(80), number double precision, "
+                "numerator double precision, denominator double precision, text varchar(255), "
+                "index_value double precision) ON COMMIT DROP"
+            )
+        )
+        copy_rows(session, "chiso_staged", names, ((i, *r) for i, r in enumerate(offered)))
+        session.execute(text("ANALYZE chiso_staged"))
+        same = " AND ".join(f"v.{f} IS NOT DISTINCT FROM s.{f}" for f in FIELDS)
+    fields = ", ".join(f"v.{f}" for f in FIELDS)
+    differing = text(
+        f"SELECT s.ordinal, v.id, {fields}, v.source FROM chiso_staged s "
+        f"JOIN indicator_values v ON {_KEY_MATCH} WHERE NOT ({same}) ORDER BY s.ordinal"
+    )
+    missing = text(
+        "SELECT s.ordinal FROM chiso_staged s WHERE NOT EXISTS "
+        f"(SELECT 1 FROM indicator_values v WHERE {_KEY_MATCH}) ORDER BY s.ordinal"
+    )
+    bound = {"framework": framework_id}
+    out: dict[int, Current] = {
+        r[0]: (r[1], (r[2], r[3], r[4], r[5], r[6]), r[7])
+        for r in session.execute(differing, bound).all()
+    }
+    new = [r[0] for r in session.execute(missing, bound).all()]
+    session.execute(text("DROP TABLE temp.chiso_staged" if sqlite else "DROP TABLE chiso_staged"))
+    return out, new
+
+
 def lock(session: Session, framework_id: str, ids: Iterable[int]) -> dict[int, Current] | None:
     """Locks stored rows by id (in id order) and reads them again as they are now, after any
     writer that held them committed; None on SQLite, where a write transaction holds the whole

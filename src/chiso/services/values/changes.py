@@ -3,7 +3,8 @@ API, raw records, registries, a published assessment): compared with what is sto
 bulk, each change audited; an equal value is left alone, so the same input twice changes
 nothing the second time.
 
-Set-based and exact under concurrency: one read of what is stored at the keys, then the rows
+Set-based and exact under concurrency: one comparison in the database of the staged values with
+what is stored at their keys (only what differs comes back), then the rows
 about to change are locked and read again (PostgreSQL; a SQLite write transaction holds the
 database from its start), new keys are inserted with `ON CONFLICT DO NOTHING` and the ones
 another writer inserted meanwhile are treated as stored values, so every audit entry's `before`
@@ -131,11 +132,25 @@ def apply_values(
     replace: bool = False,
 ) -> None:
     """Stores new values, updates changed ones and audits each change, in set-based
-    statements inside the caller's write transaction."""
+    statements inside the caller's write transaction. The comparison with what is stored runs
+    in the database (`values_repo.compared`): only the values that differ come back."""
     report.stored_as, report.replace = source, replace
     wanted = _keyed(matched)
-    stored = values_repo.existing(session, framework.id, wanted)
-    offered, outcome = _compared(wanted, stored, source, replace)
+    keys = list(wanted)
+    offered = _offered(wanted)
+    differing, missing = values_repo.compared(
+        session, framework.id, [(*k, *c) for k, c in zip(keys, offered, strict=True)]
+    )
+    stored = {keys[o]: current for o, current in differing.items()}
+    place = {keys[o]: o for o in (*differing, *missing)}
+    outcome = {
+        key: (
+            _Outcome.CREATE
+            if key not in stored
+            else _outcome(stored[key], offered[place[key]], source, replace)
+        )
+        for key in sorted(place, key=place.__getitem__)
+    }
     todo = [key for key, o in outcome.items() if o is _Outcome.CREATE or o is _Outcome.UPDATE]
     finite: dict[int, bool] = {}
     refuse_non_finite([wanted[k].where for k in todo if not _finite(wanted[k].value, finite)])
@@ -157,7 +172,8 @@ def apply_values(
         # What is stored now (locked, or inserted by another writer) decides again.
         for key in todo:
             current = None if key in created else stored.get(key)
-            outcome[key] = _outcome(current, offered[key], source, replace)
+            outcome[key] = _outcome(current, offered[place[key]], source, replace)
+    report.unchanged += len(wanted) - len(outcome)
     updates, steps = _report(framework, wanted, outcome, (stored, created), stamp, report)
     values_repo.update_values(session, actor, stamp, updates)
     audit_repo.record_many(session, actor, "value.set", "value", steps)
@@ -178,32 +194,18 @@ def _keyed(matched: list[Matched]) -> dict[values_repo.Key, Matched]:
     return wanted
 
 
-def _compared(
-    wanted: dict[values_repo.Key, Matched],
-    stored: dict[values_repo.Key, values_repo.Current],
-    source: str,
-    replace: bool,
-) -> tuple[dict[values_repo.Key, values_repo.Columns], dict[values_repo.Key, _Outcome]]:
-    """The columns offered at each key and what happens there; the columns made once per
-    distinct value object (a file's values share them)."""
+def _offered(wanted: dict[values_repo.Key, Matched]) -> list[values_repo.Columns]:
+    """The columns offered at each key, in key order; made once per distinct value object (a
+    file's values share them)."""
     columns: dict[int, values_repo.Columns] = {}
-    offered: dict[values_repo.Key, values_repo.Columns] = {}
-    outcome: dict[values_repo.Key, _Outcome] = {}
-    find = stored.get
-    create, unchanged = _Outcome.CREATE, _Outcome.UNCHANGED
-    for key, m in wanted.items():
+    out: list[values_repo.Columns] = []
+    add = out.append
+    for m in wanted.values():
         c = columns.get(id(m.value))
         if c is None:
             c = columns[id(m.value)] = values_repo.columns_of(m.value)
-        offered[key] = c
-        current = find(key)
-        if current is None:
-            outcome[key] = create
-        elif current[1] == c:
-            outcome[key] = unchanged
-        else:
-            outcome[key] = _outcome(current, c, source, replace)
-    return offered, outcome
+        add(c)
+    return out
 
 
 def _report(
@@ -215,7 +217,8 @@ def _report(
     report: ImportReport,
 ) -> tuple[list[tuple[int, Value]], list[audit_repo.Step]]:
     """The report of what happens to each value, the stored rows to update and the audit
-    steps of every change; `now` is what is stored and the keys this import created."""
+    steps of every change; `outcome` holds only the keys that did not already hold their
+    value (in the order offered), `now` is what is stored and the keys this import created."""
     stored, created = now
     updates: list[tuple[int, Value]] = []
     steps: list[audit_repo.Step] = []
@@ -228,8 +231,8 @@ def _report(
     unchanged = created_count = updated = replaced = 0
     changes = report.changes
     add_step, add_change = steps.append, changes.append
-    for key, m in wanted.items():
-        done = outcome[key]
+    for key, done in outcome.items():
+        m = wanted[key]
         if done is _Outcome.UNCHANGED:
             unchanged += 1
             continue
