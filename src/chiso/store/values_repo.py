@@ -117,10 +117,6 @@ def existing(
     return out
 
 
-Offered = tuple[int, str, str, float | None, float | None, float | None, str | None, float | None]
-"""A value offered at a key, as the row staged for `compared`: (unit id, period as stored,
-indicator, number, numerator, denominator, text, index)."""
-
 _KEY_MATCH = (
     "v.framework_id = :framework AND v.unit_id = s.unit_id AND v.period = s.period "
     "AND v.indicator = s.indicator"
@@ -128,13 +124,13 @@ _KEY_MATCH = (
 
 
 def compared(
-    session: Session, framework_id: str, offered: Sequence[Offered]
+    session: Session, framework_id: str, keys: Sequence[Key], offered: Sequence[Columns]
 ) -> tuple[dict[int, Current], list[int]]:
-    """What is stored where it differs from what is offered, by position in `offered`, and the
-    positions where nothing is stored: the offered rows are staged in a temporary table (one
-    `executemany` on SQLite, `COPY` on PostgreSQL) and compared with the stored values in two
-    joins, so an import of a file already stored brings back no row at all — no Python object
-    per stored value. Equal columns (NULL equal to NULL) are left out."""
+    """What is stored where it differs from the columns offered at each key, by position in
+    `keys`, and the positions where nothing is stored: the offered rows are staged in a
+    temporary table (one `executemany` on SQLite, `COPY` on PostgreSQL) and compared with the
+    stored values in two joins, so an import of a file already stored brings back no row at
+    all — no Python object per stored value. Equal columns (NULL equal to NULL) are left out."""
     _require_write(session)
     names = ("ordinal", "unit_id", "period", "indicator", *FIELDS)
     sqlite = serialises_writes(session)
@@ -147,7 +143,7 @@ def compared(
             "text TEXT, index_value REAL)"
         )
         sql = f"INSERT INTO temp.chiso_staged ({', '.join(names)}) VALUES ({', '.join('?' * 9)})"
-        rows = [(i, *r) for i, r in enumerate(offered)]
+        rows = [(i, *k, *c) for i, (k, c) in enumerate(zip(keys, offered, strict=True))]
         for start in range(0, len(rows), BULK):
             connection.exec_driver_sql(sql, rows[start : start + BULK])
         del rows
@@ -162,7 +158,8 @@ def compared(
                 "index_value double precision) ON COMMIT DROP"
             )
         )
-        copy_rows(session, "chiso_staged", names, ((i, *r) for i, r in enumerate(offered)))
+        staged = ((i, *k, *c) for i, (k, c) in enumerate(zip(keys, offered, strict=True)))
+        copy_rows(session, "chiso_staged", names, staged)
         session.execute(text("ANALYZE chiso_staged"))
         same = " AND ".join(f"v.{f} IS NOT DISTINCT FROM s.{f}" for f in FIELDS)
     fields = ", ".join(f"v.{f}" for f in FIELDS)

@@ -138,9 +138,7 @@ def apply_values(
     wanted = _keyed(matched)
     keys = list(wanted)
     offered = _offered(wanted)
-    differing, missing = values_repo.compared(
-        session, framework.id, [(*k, *c) for k, c in zip(keys, offered, strict=True)]
-    )
+    differing, missing = values_repo.compared(session, framework.id, keys, offered)
     stored = {keys[o]: current for o, current in differing.items()}
     place = {keys[o]: o for o in (*differing, *missing)}
     outcome = {
