@@ -137,8 +137,26 @@ def apply_values(
     report.stored_as, report.replace = source, replace
     wanted = _keyed(matched)
     keys = list(wanted)
-    offered = _offered(wanted)
-    differing, missing = values_repo.compared(session, framework.id, keys, offered)
+    offered, distinct, which = _offered(wanted)
+    values_repo.stage(session, keys, which, distinct)
+    _apply(session, actor, framework, (wanted, keys, offered), ref, source, report)
+    # (On failure the rollback takes the staged tables too: nothing to drop in an aborted
+    # transaction.)
+    values_repo.unstage(session)
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    framework: Framework,
+    staged: tuple[dict[values_repo.Key, Matched], list[values_repo.Key], list[values_repo.Columns]],
+    ref: str,
+    source: str,
+    report: ImportReport,
+) -> None:
+    wanted, keys, offered = staged
+    replace = report.replace
+    differing, missing = values_repo.staged_differences(session, framework.id)
     stored = {keys[o]: current for o, current in differing.items()}
     place = {keys[o]: o for o in (*differing, *missing)}
     outcome = {
@@ -160,9 +178,8 @@ def apply_values(
                 stored[key] = fresh.get(stored[key][0], stored[key])
     stamp = (source, ref)
     new = [key for key in todo if key not in stored]
-    raced = values_repo.insert(
-        session, framework.id, actor, stamp, [(k, wanted[k].value) for k in new]
-    )
+    # The new values and their audit rows go from the staged copy in SQL.
+    raced = {keys[o] for o in values_repo.insert_staged(session, framework.id, actor, stamp)}
     if raced:
         stored.update(values_repo.existing(session, framework.id, raced, lock=True))
     created = set(new) - raced
@@ -192,18 +209,26 @@ def _keyed(matched: list[Matched]) -> dict[values_repo.Key, Matched]:
     return wanted
 
 
-def _offered(wanted: dict[values_repo.Key, Matched]) -> list[values_repo.Columns]:
-    """The columns offered at each key, in key order; made once per distinct value object (a
-    file's values share them)."""
-    columns: dict[int, values_repo.Columns] = {}
+def _offered(
+    wanted: dict[values_repo.Key, Matched],
+) -> tuple[list[values_repo.Columns], list[tuple[values_repo.Columns, dict[str, Any]]], list[int]]:
+    """The columns offered at each key, in key order; the distinct values (their columns and
+    audit document) and which of them each key is offered; made once per distinct value
+    object (a file's values share them)."""
+    made: dict[int, tuple[values_repo.Columns, int]] = {}
+    distinct: list[tuple[values_repo.Columns, dict[str, Any]]] = []
     out: list[values_repo.Columns] = []
-    add = out.append
+    which: list[int] = []
+    add, point = out.append, which.append
     for m in wanted.values():
-        c = columns.get(id(m.value))
-        if c is None:
-            c = columns[id(m.value)] = values_repo.columns_of(m.value)
-        add(c)
-    return out
+        found = made.get(id(m.value))
+        if found is None:
+            columns = values_repo.columns_of(m.value)
+            found = made[id(m.value)] = (columns, len(distinct))
+            distinct.append((columns, values_repo.fields(m.value)))
+        add(found[0])
+        point(found[1])
+    return out, distinct, which
 
 
 def _report(
@@ -258,14 +283,15 @@ def _report(
             updates.append((current[0], m.value))
             updated += 1
             replaced += outranks(was, source)
-        prefix = prefixes.get((key[0], key[1]))
-        if prefix is None:
-            prefix = values_repo.value_key(framework.id, m.unit_key, m.period, "")
-            prefixes[(key[0], key[1])] = prefix
-        document = documents.get(id(m.value))
-        if document is None:
-            document = documents[id(m.value)] = values_repo.fields(m.value)
-        add_step((prefix + m.indicator, audited, document, ref))
+            # (A new value's audit row is written from the staged copy, in SQL.)
+            prefix = prefixes.get((key[0], key[1]))
+            if prefix is None:
+                prefix = values_repo.value_key(framework.id, m.unit_key, m.period, "")
+                prefixes[(key[0], key[1])] = prefix
+            document = documents.get(id(m.value))
+            if document is None:
+                document = documents[id(m.value)] = values_repo.fields(m.value)
+            add_step((prefix + m.indicator, audited, document, ref))
         add_change(
             ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value, was)
         )
