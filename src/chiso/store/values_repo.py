@@ -155,11 +155,12 @@ def stage(
         listed = list(rows)
         for start in range(0, len(listed), BULK):
             connection.exec_driver_sql(sql, listed[start : start + BULK])
-        connection.exec_driver_sql(
-            f"INSERT INTO temp.chiso_offered ({', '.join(value_names)}) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?)",
-            values,
-        )
+        if values:  # (an empty list would be taken as one row without parameters)
+            connection.exec_driver_sql(
+                f"INSERT INTO temp.chiso_offered ({', '.join(value_names)}) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
         return
     session.execute(
         text(
