@@ -183,6 +183,8 @@ def _apply(
     if raced:
         stored.update(values_repo.existing(session, framework.id, raced, lock=True))
     created = set(new) - raced
+    if len(created) >= values_repo.MANY:
+        values_repo.refresh_statistics(session)
     if raced or fresh is not None:
         # What is stored now (locked, or inserted by another writer) decides again.
         for key in todo:
