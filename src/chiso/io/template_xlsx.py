@@ -294,6 +294,15 @@ def read_wide_sheet(
         seen[unit] = row.number
         where, name, cells = sheet.where(row.number), row.text("unit_name"), row.values
         for code, node, keys, limit, fraction in columns:
+            # The common case inline (a plain number in a one-cell column): no call per cell.
+            raw = cells.get(keys[0])
+            kind = type(raw)
+            if limit is not None and len(keys) == 1 and (kind is float or kind is int):
+                x = float(raw)  # type: ignore[arg-type]
+                if 0 <= x <= limit:
+                    made = plain.get(x) or plain.setdefault(x, Value(number=x))
+                    rows.append(ValueRow(where, unit, name, period, code, made, unit_where))
+                    continue
             value = _plain(cells, keys, limit, fraction, plain)
             if value is None:
                 value = _cell_value(sheet, row, keys, node, problems, marks)

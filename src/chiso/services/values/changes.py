@@ -3,7 +3,8 @@ API, raw records, registries, a published assessment): compared with what is sto
 bulk, each change audited; an equal value is left alone, so the same input twice changes
 nothing the second time.
 
-Set-based and exact under concurrency: one read of what is stored at the keys, then the rows
+Set-based and exact under concurrency: one comparison in the database of the staged values with
+what is stored at their keys (only what differs comes back), then the rows
 about to change are locked and read again (PostgreSQL; a SQLite write transaction holds the
 database from its start), new keys are inserted with `ON CONFLICT DO NOTHING` and the ones
 another writer inserted meanwhile are treated as stored values, so every audit entry's `before`
@@ -131,11 +132,41 @@ def apply_values(
     replace: bool = False,
 ) -> None:
     """Stores new values, updates changed ones and audits each change, in set-based
-    statements inside the caller's write transaction."""
+    statements inside the caller's write transaction. The comparison with what is stored runs
+    in the database (`values_repo.compared`): only the values that differ come back."""
     report.stored_as, report.replace = source, replace
     wanted = _keyed(matched)
-    stored = values_repo.existing(session, framework.id, wanted)
-    offered, outcome = _compared(wanted, stored, source, replace)
+    keys = list(wanted)
+    offered, distinct, which = _offered(wanted)
+    values_repo.stage(session, keys, which, distinct)
+    _apply(session, actor, framework, (wanted, keys, offered), ref, source, report)
+    # (On failure the rollback takes the staged tables too: nothing to drop in an aborted
+    # transaction.)
+    values_repo.unstage(session)
+
+
+def _apply(
+    session: Session,
+    actor: Actor,
+    framework: Framework,
+    staged: tuple[dict[values_repo.Key, Matched], list[values_repo.Key], list[values_repo.Columns]],
+    ref: str,
+    source: str,
+    report: ImportReport,
+) -> None:
+    wanted, keys, offered = staged
+    replace = report.replace
+    differing, missing = values_repo.staged_differences(session, framework.id)
+    stored = {keys[o]: current for o, current in differing.items()}
+    place = {keys[o]: o for o in (*differing, *missing)}
+    outcome = {
+        key: (
+            _Outcome.CREATE
+            if key not in stored
+            else _outcome(stored[key], offered[place[key]], source, replace)
+        )
+        for key in sorted(place, key=place.__getitem__)
+    }
     todo = [key for key, o in outcome.items() if o is _Outcome.CREATE or o is _Outcome.UPDATE]
     finite: dict[int, bool] = {}
     refuse_non_finite([wanted[k].where for k in todo if not _finite(wanted[k].value, finite)])
@@ -147,17 +178,19 @@ def apply_values(
                 stored[key] = fresh.get(stored[key][0], stored[key])
     stamp = (source, ref)
     new = [key for key in todo if key not in stored]
-    raced = values_repo.insert(
-        session, framework.id, actor, stamp, [(k, wanted[k].value) for k in new]
-    )
+    # The new values and their audit rows go from the staged copy in SQL.
+    raced = {keys[o] for o in values_repo.insert_staged(session, framework.id, actor, stamp)}
     if raced:
         stored.update(values_repo.existing(session, framework.id, raced, lock=True))
     created = set(new) - raced
+    if len(created) >= values_repo.MANY:
+        values_repo.refresh_statistics(session)
     if raced or fresh is not None:
         # What is stored now (locked, or inserted by another writer) decides again.
         for key in todo:
             current = None if key in created else stored.get(key)
-            outcome[key] = _outcome(current, offered[key], source, replace)
+            outcome[key] = _outcome(current, offered[place[key]], source, replace)
+    report.unchanged += len(wanted) - len(outcome)
     updates, steps = _report(framework, wanted, outcome, (stored, created), stamp, report)
     values_repo.update_values(session, actor, stamp, updates)
     audit_repo.record_many(session, actor, "value.set", "value", steps)
@@ -178,32 +211,26 @@ def _keyed(matched: list[Matched]) -> dict[values_repo.Key, Matched]:
     return wanted
 
 
-def _compared(
+def _offered(
     wanted: dict[values_repo.Key, Matched],
-    stored: dict[values_repo.Key, values_repo.Current],
-    source: str,
-    replace: bool,
-) -> tuple[dict[values_repo.Key, values_repo.Columns], dict[values_repo.Key, _Outcome]]:
-    """The columns offered at each key and what happens there; the columns made once per
-    distinct value object (a file's values share them)."""
-    columns: dict[int, values_repo.Columns] = {}
-    offered: dict[values_repo.Key, values_repo.Columns] = {}
-    outcome: dict[values_repo.Key, _Outcome] = {}
-    find = stored.get
-    create, unchanged = _Outcome.CREATE, _Outcome.UNCHANGED
-    for key, m in wanted.items():
-        c = columns.get(id(m.value))
-        if c is None:
-            c = columns[id(m.value)] = values_repo.columns_of(m.value)
-        offered[key] = c
-        current = find(key)
-        if current is None:
-            outcome[key] = create
-        elif current[1] == c:
-            outcome[key] = unchanged
-        else:
-            outcome[key] = _outcome(current, c, source, replace)
-    return offered, outcome
+) -> tuple[list[values_repo.Columns], list[tuple[values_repo.Columns, dict[str, Any]]], list[int]]:
+    """The columns offered at each key, in key order; the distinct values (their columns and
+    audit document) and which of them each key is offered; made once per distinct value
+    object (a file's values share them)."""
+    made: dict[int, tuple[values_repo.Columns, int]] = {}
+    distinct: list[tuple[values_repo.Columns, dict[str, Any]]] = []
+    out: list[values_repo.Columns] = []
+    which: list[int] = []
+    add, point = out.append, which.append
+    for m in wanted.values():
+        found = made.get(id(m.value))
+        if found is None:
+            columns = values_repo.columns_of(m.value)
+            found = made[id(m.value)] = (columns, len(distinct))
+            distinct.append((columns, values_repo.fields(m.value)))
+        add(found[0])
+        point(found[1])
+    return out, distinct, which
 
 
 def _report(
@@ -215,7 +242,8 @@ def _report(
     report: ImportReport,
 ) -> tuple[list[tuple[int, Value]], list[audit_repo.Step]]:
     """The report of what happens to each value, the stored rows to update and the audit
-    steps of every change; `now` is what is stored and the keys this import created."""
+    steps of every change; `outcome` holds only the keys that did not already hold their
+    value (in the order offered), `now` is what is stored and the keys this import created."""
     stored, created = now
     updates: list[tuple[int, Value]] = []
     steps: list[audit_repo.Step] = []
@@ -228,8 +256,8 @@ def _report(
     unchanged = created_count = updated = replaced = 0
     changes = report.changes
     add_step, add_change = steps.append, changes.append
-    for key, m in wanted.items():
-        done = outcome[key]
+    for key, done in outcome.items():
+        m = wanted[key]
         if done is _Outcome.UNCHANGED:
             unchanged += 1
             continue
@@ -257,14 +285,15 @@ def _report(
             updates.append((current[0], m.value))
             updated += 1
             replaced += outranks(was, source)
-        prefix = prefixes.get((key[0], key[1]))
-        if prefix is None:
-            prefix = values_repo.value_key(framework.id, m.unit_key, m.period, "")
-            prefixes[(key[0], key[1])] = prefix
-        document = documents.get(id(m.value))
-        if document is None:
-            document = documents[id(m.value)] = values_repo.fields(m.value)
-        add_step((prefix + m.indicator, audited, document, ref))
+            # (A new value's audit row is written from the staged copy, in SQL.)
+            prefix = prefixes.get((key[0], key[1]))
+            if prefix is None:
+                prefix = values_repo.value_key(framework.id, m.unit_key, m.period, "")
+                prefixes[(key[0], key[1])] = prefix
+            document = documents.get(id(m.value))
+            if document is None:
+                document = documents[id(m.value)] = values_repo.fields(m.value)
+            add_step((prefix + m.indicator, audited, document, ref))
         add_change(
             ValueChange(m.unit_key, m.unit_name, m.period, m.indicator, before, m.value, was)
         )
