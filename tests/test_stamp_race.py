@@ -145,3 +145,27 @@ def test_two_writers_auditing_the_same_entities_in_opposite_orders_both_commit(
     after = stamps.read(rt)
     assert after.data[0] == before.data[0] + 2
     assert after.data[1] == before.data[1] + 2
+
+
+def test_an_import_of_new_values_moves_the_value_stamp(
+    province_rt: Runtime, tmp_path: Path
+) -> None:
+    """New values are inserted and audited by SQL over a staged copy (`values_repo.insert_staged`),
+    not through `audit_repo.record`: the value stamp must move all the same, on both backends,
+    and not move again when the same file changes nothing."""
+    from tests.test_stored_evaluations import _prepared, import_values
+
+    rt = province_rt
+    _prepared(rt, tmp_path)
+    path = tmp_path / "new.csv"
+    path.write_text(
+        "unit_code,period,indicator,numerator,denominator\n"
+        "75.SYT,2026-08,ky_so,10,100\n75.SCT,2026-08,ky_so,20,100\n",
+        encoding="utf-8",
+    )
+    before = stamps.read(rt)
+    import_values(rt, path, "thu-luu")
+    moved = stamps.read(rt)
+    assert moved.data[0] != before.data[0], "the import's new values left the value stamp"
+    import_values(rt, path, "thu-luu")
+    assert stamps.read(rt) == moved, "an import that changed nothing moved the stamp"

@@ -111,6 +111,12 @@ _BUMP = text(
 )
 
 
+def audited_in_sql(session: Session, entity: str) -> None:
+    """The transaction wrote audit rows about `entity` with its own statement (not `record`):
+    its data version must move at commit all the same."""
+    _audited(session).add(entity)
+
+
 def _audited(session: Session) -> set[str]:
     found: set[str] = session.info.setdefault(_AUDITED, set())
     return found

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from chiso.domain.access import Actor
@@ -296,7 +297,7 @@ def insert_staged(
     # One audit row per value just inserted, its key made as `value_key` makes it, its
     # document serialised once per distinct value (as the JSON column would).
     key = "'/' || u.key || '/' || s.period || '/' || s.indicator"
-    session.execute(
+    audited = session.execute(
         text(
             "INSERT INTO audit_log (at, actor, action, entity, entity_key, source, before, after) "
             f"SELECT :now, :actor, 'value.set', 'value', :framework || {key}, :ref, NULL, "
@@ -305,6 +306,8 @@ def insert_staged(
         ).bindparams(bindparam("now", utcnow(), type_=audit_repo.AUDIT.c.at.type)),
         {"framework": framework_id, "actor": actor.name, "ref": ref},
     )
+    if cast(CursorResult[Any], audited).rowcount:
+        audit_repo.audited_in_sql(session, "value")
     return raced
 
 

@@ -92,6 +92,12 @@ def precompute(
     return run
 
 
+CHANGED_PAGES = 12
+"""At most this many changed units' pages are made ahead (the newest changes): a reporter's
+import of a few units is what they serve; after an import of a whole province, drawing every
+unit's eight charts before the new evaluations would hold those back for minutes."""
+
+
 class Precomputer:
     """A server worker's background thread: every `interval` seconds it reads the data version
     (one indexed query) and, when it moved, claims it and precomputes; a worker that finds the
@@ -191,7 +197,8 @@ class Precomputer:
         if not claimed or before is None or stamp <= before:
             return []
         keys = (k.split("/") for k in audit_repo.keys_after(session, "value", before))
-        return list(dict.fromkeys(parts[1] for parts in keys if len(parts) > 1))
+        units = dict.fromkeys(parts[1] for parts in keys if len(parts) > 1)
+        return list(units)[:CHANGED_PAGES]
 
     def _warm(self, version: str) -> None:
         if self.warmed == version:
