@@ -11,7 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from chiso import logs
 from chiso.domain.access import Actor
@@ -38,6 +38,7 @@ from chiso.web import (
     pages_ranking,
     pages_tasks,
 )
+from chiso.web.middleware import HttpMiddleware
 
 log = logging.getLogger("chiso.web")
 
@@ -173,17 +174,10 @@ def _headers(app: FastAPI) -> None:
     app.add_middleware(PageHeaders)
 
 
-class PageHeaders:
-    """The page language (?lang= remembered in a cookie) and the security headers, as a pure ASGI
-    middleware (no task and memory streams per request, as `BaseHTTPMiddleware` has)."""
+class PageHeaders(HttpMiddleware):
+    """The page language (?lang= remembered in a cookie) and the security headers."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         wanted = request.query_params.get("lang")
         language = wanted if wanted in i18n.LANGUAGES else request.cookies.get("lang", "vi")

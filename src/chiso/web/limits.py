@@ -11,24 +11,19 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from chiso.services import stamps
 from chiso.web import deps, errors
 from chiso.web.errors import BodyTooLarge
+from chiso.web.middleware import HttpMiddleware
 
 UNSIGNED = ("/static", "/openapi.json", "/login")
 """Paths served to anyone, for which nobody is looked up."""
 
 
-class Limits:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class Limits(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         cap = scope["app"].state.rt.settings.max_body_mb * 2**20
         refused = _declared_size(scope, cap)
         pinned = None
