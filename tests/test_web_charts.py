@@ -109,6 +109,13 @@ def test_a_month_without_a_value_is_a_gap() -> None:
     assert len(chart.lines) == 2 and len(chart.dots) == 2
 
 
+def test_a_count_scale_holds_zero_and_every_value() -> None:
+    chart = charts.line_chart([("1/2026", "", -3.0), ("2/2026", "", 7.0)], share=False)
+    labels = [t.label for t in chart.y_ticks]
+    assert "0" in labels and labels[0] == "-4" and labels[-1] == "8"
+    assert all(0 <= d.y <= chart.plot_height for d in chart.dots)
+
+
 def test_period_labels_do_not_overlap() -> None:
     months = [(f"{m}/2026", f"tháng {m}/2026", 50.0) for m in range(1, 13)] * 2
     for width in (300, 220):

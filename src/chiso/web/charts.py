@@ -162,19 +162,22 @@ def line_chart(
     tooltip "tháng 10/2026", the value in percent for a share, else as counted, None missing).
     A share's scale is 0–100 with the target (percent) as a rule; a count's starts at zero."""
     known = [v for _, _, v in points if v is not None]
+    bottom = 0.0
     if share:
         top_value, step = 100.0, nice_step(100.0, tick_count)
     else:
-        most = max([0.0, *known])
-        step = max(nice_step(most, tick_count), 1.0) if most > 0 else 1.0
+        most, least = max([0.0, *known]), min([0.0, *known])
+        span = most - least
+        step = max(nice_step(span, tick_count), 1.0) if span > 0 else 1.0
         top_value = max(math.ceil(most / step - 1e-9) * step, step)
-    y_values = _ticks(0.0, top_value, step)
+        bottom = math.floor(least / step + 1e-9) * step
+    y_values = _ticks(bottom, top_value, step)
     y_labels = [number(v, _decimals(step)) for v in y_values]
     y_title = "%" if share else unit
     left = _left_margin(y_labels, y_title)
 
     def y_at(value: float) -> float:
-        return round(height - value / top_value * height, 2)
+        return round(height - (value - bottom) / (top_value - bottom) * height, 2)
 
     count = len(points)
     band = width / max(count, 1)
