@@ -21,6 +21,7 @@ if QUICK:  # before the modules read their sizes
     os.environ.setdefault("CHISO_BENCH_REPEAT", "1")
 
 from bench import (  # noqa: E402
+    chart_cost,
     cold_views,
     concurrent_imports,
     demo_start,
@@ -49,6 +50,7 @@ BENCHMARKS: dict[str, Callable[[], Any]] = {
     "demo_start": lambda: demo_start.main([]),
     "cold_views": cold_views.main,
     "history_cost": history_cost.main,
+    "chart_cost": chart_cost.main,
 }
 
 

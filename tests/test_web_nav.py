@@ -6,7 +6,6 @@ a framework prefilled with what is stored, and a reporter's checklist of what is
 from __future__ import annotations
 
 import html as htmllib
-import json
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -184,30 +183,31 @@ def test_unit_page_rank_value_target_change_and_a_chart_per_indicator(web: Any) 
     assert fields["Hạng trong nhóm"] == "1/3"
     # its chart on a percent scale with the target drawn; the count's on its own, from zero
     from chiso.services.dashboard import pages as dashboard
-    from chiso.web.render import indicator_spec
+    from chiso.web.render import indicator_chart
 
     data = dashboard.unit_page(web.rt, "75.SYT", Period.parse("2026-10"))
     lines = {line.code: line for line in data.indicators}
-    spec = indicator_spec(lines["signed_docs_rate"])
-    line, target = spec["layer"]
-    assert line["encoding"]["y"]["scale"] == {"domain": [0, 100]}
-    assert [v["y"] for v in spec["data"]["values"]] == [80.0, 90.0]
-    assert [v["ten_ky"] for v in spec["data"]["values"]] == ["tháng 9/2026", "tháng 10/2026"]
-    assert target["data"]["values"] == [{"chi_tieu": 95.0}]
-    assert "legend" not in json.dumps(spec)
+    chart = indicator_chart(lines["signed_docs_rate"])
+    assert [t.label for t in chart.y_ticks] == ["0", "20", "40", "60", "80", "100"]
+    assert chart.y_title == "%" and chart.plot_height == 90
+    assert [d.title for d in chart.dots] == ["tháng 9/2026: 80%", "tháng 10/2026: 90%"]
+    assert chart.target == round(90 - 95 / 100 * 90, 2) and not chart.legend
     drawn = re.search(r'<div class="chart"[^>]*>(<svg.*?</svg>)</div>', signed, re.S)
-    assert drawn and "mark-line" in drawn.group(1) and "mark-rule" in drawn.group(1)
+    assert drawn and "mark-line" in drawn.group(1) and 'class="target"' in drawn.group(1)
     ticks = re.findall(r"<text[^>]*>([^<]+)</text>", drawn.group(1))
     assert {"0", "100", "9/2026", "10/2026"} <= set(ticks), ticks
-    assert "role-legend" not in drawn.group(1)
+    assert 'class="legend"' not in drawn.group(1)
 
     meetings = page.split('data-code="paperless_meetings"')[1].split("</section>")[0]
     counted = dict(re.findall(r"<dt>([^<]+)</dt><dd[^>]*>([^<]+)</dd>", meetings))
     assert counted["Giá trị"] == "12 cuộc họp" and counted["So với tháng 9/2026"] == "+3"
-    spec = indicator_spec(lines["paperless_meetings"])
-    y = spec["layer"][0]["encoding"]["y"]
-    assert y["title"] == "cuộc họp" and "domain" not in y["scale"] and len(spec["layer"]) == 1
-    assert [v["y"] for v in spec["data"]["values"]] == [9, 12]
+    chart = indicator_chart(lines["paperless_meetings"])
+    assert chart.y_title == "cuộc họp" and chart.target is None
+    assert chart.y_ticks[0].label == "0" and chart.y_ticks[-1].label != "100"
+    assert [d.title for d in chart.dots] == [
+        "tháng 9/2026: 9 cuộc họp",
+        "tháng 10/2026: 12 cuộc họp",
+    ]
     drawn = re.search(r'<div class="chart"[^>]*>(<svg.*?</svg>)</div>', meetings, re.S)
     assert drawn
     ticks = re.findall(r"<text[^>]*>([^<]+)</text>", drawn.group(1))

@@ -38,14 +38,6 @@ def demo(
     """Dựng tỉnh mẫu từ đơn vị thật với 24 tháng số liệu, một kỳ đánh giá năm, các tài khoản thử; rồi mở trang web."""
     rt = runtime(ctx)
     serving = serve and not units_only
-    if serving:
-        # The chart engine starts beside the build (a second, mostly outside the interpreter
-        # lock), so the server starting after it does not wait for it.
-        import threading
-
-        from chiso.web import charts
-
-        threading.Thread(target=charts.warm_up, name="charts-warm-up", daemon=True).start()
     # Served by one worker, the evaluations the first views show are stored by the server in
     # the background after it accepts (a view asking for one first computes it itself).
     later = serving and workers == 1

@@ -23,7 +23,6 @@ from chiso.settings import Settings, get_settings
 from chiso.web import (
     api,
     assets,
-    charts,
     errors,
     i18n,
     limits,
@@ -89,9 +88,6 @@ def _lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings, server=True)
-        charts.share(settings.data_dir / "cache" / "charts")
-        engine = threading.Thread(target=charts.warm_up, name="charts-warm-up", daemon=True)
-        engine.start()
         rt = Runtime(settings, Actor("web"))
         app.state.rt = rt
         log.info("serving %s", database.opened(rt))
@@ -101,17 +97,13 @@ def _lifespan(
                 rt,
                 settings.precompute_interval,
                 settings.precompute_periods,
-                _overview_charts,
-                _unit_charts,
-                first,
+                changed=_unit_pages,
+                first=first,
             )
             background.start()
         # Beside the first requests rather than before them: a request for a template not yet
         # compiled compiles it itself, a framework not yet parsed is parsed by its caller.
         threading.Thread(target=_warm, name="warm-up", daemon=True).start()
-        # No request before the chart engine runs: a first view drawing a chart would wait for
-        # it anyway, and longer while it starts beside the view (2,5 s instead of 1).
-        await asyncio.to_thread(engine.join)
         try:
             yield
         finally:
@@ -123,22 +115,11 @@ def _lifespan(
     return lifespan
 
 
-def _overview_charts(rt: Runtime) -> None:
-    """The overview of the newest month and its charts, drawn in the background when the data
-    change (a chart's drawing is half of a first overview's time)."""
-    from chiso.web.render import trend_spec
-
-    found = precompute.overview(rt)
-    for card in found.cards if found is not None else []:
-        charts.chart_svg(trend_spec(card))
-
-
-def _unit_charts(rt: Runtime, keys: list[str]) -> None:
-    """The pages of the units whose values changed, and of the units above them, with their
-    charts (eight drawings of 50–150 ms each, most of a unit page's first view), made by the
-    worker that evaluated the new data version: the charts are files every worker reads."""
+def _unit_pages(rt: Runtime, keys: list[str]) -> None:
+    """The pages' data of the units whose values changed, and of the units above them, made by
+    the worker that evaluated the new data version (a changed unit's page is the one its
+    reporter opens after an import)."""
     from chiso.services.dashboard import pages
-    from chiso.web.render import indicator_spec
 
     todo, done = list(keys), set()
     while todo:
@@ -146,11 +127,7 @@ def _unit_charts(rt: Runtime, keys: list[str]) -> None:
         if key in done:
             continue
         done.add(key)
-        data = pages.unit_page_shared(rt, key)
-        for line in data.indicators:
-            if line.history:
-                charts.chart_svg(indicator_spec(line))
-        parent = data.detail.unit.parent_key
+        parent = pages.unit_page_shared(rt, key).detail.unit.parent_key
         if parent and len(done) < 64:
             todo.append(parent)
 

@@ -1,260 +1,319 @@
-"""Charts for pages: a Vega-Lite specification drawn to SVG on the server with vl-convert, then
-cleaned to drawing elements only, so pages need no chart script and the CSP no 'unsafe-eval'.
+"""Charts for pages, drawn as SVG from Python: this module turns a chart's data into positions
+and labels (a `Chart`), the `chart.html` macro draws them, as the map page is drawn. No chart
+engine runs at a view (vl-convert took 50–150 ms a chart, most of a cold unit page's time; the
+documents keep it for their PNG), no chart script is served, the CSP needs no 'unsafe-eval'.
 
-`chart_svg(spec)` is the one way a page draws a chart (also a template global): the same
-specification gives the same SVG from a bounded cache, and a specification is built from page data
-that is itself cached per data stamp, so a chart is drawn once per change of the data it shows;
-drawn charts are also kept as files (`share`: under the data directory) that every worker reads."""
+What the charts show and how they read is what the Vega-Lite charts showed: Vietnamese numbers
+(31,14 · 1.000), rates on 0–100 % and counts from zero with nice ticks, the target as a dashed
+green rule, period labels thinned so that none overlaps, months without a value as gaps, a
+histogram's bins (Vega's binning) stacked by group in Vega's palette with its legend."""
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import itertools
-import json
-import logging
-import os
-import threading
-import xml.etree.ElementTree as ET
-from collections import OrderedDict
-from functools import cache
-from pathlib import Path
-from typing import Any
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from chiso.domain.formatting import number
 
-from chiso.documents.charts import VI_NUMBERS
-
-log = logging.getLogger("chiso.web.charts")
-
-SVG = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG)
 FONT_SIZE = 13
 """Axis and legend text at the drawn width: a chart scaled to a 390 px screen keeps it near 10 px."""
-CACHE_SIZE = 256
-
-ELEMENTS = {
-    "svg",
-    "g",
-    "path",
-    "rect",
-    "line",
-    "circle",
-    "ellipse",
-    "polygon",
-    "polyline",
-    "text",
-    "tspan",
-    "defs",
-    "clipPath",
-    "linearGradient",
-    "radialGradient",
-    "stop",
-}
-"""What a drawn chart is made of; anything else (script, foreignObject, image, a, style, use,
-animate…) is dropped with its content."""
-ATTRIBUTES = {
-    "class",
-    "d",
-    "x",
-    "y",
-    "x1",
-    "x2",
-    "y1",
-    "y2",
-    "dx",
-    "dy",
-    "cx",
-    "cy",
-    "r",
-    "rx",
-    "ry",
-    "width",
-    "height",
-    "viewBox",
-    "transform",
-    "points",
-    "offset",
-    "id",
-    "version",
-    "fill",
-    "fill-opacity",
-    "stroke",
-    "stroke-width",
-    "stroke-opacity",
-    "stroke-dasharray",
-    "stroke-dashoffset",
-    "stroke-linecap",
-    "stroke-linejoin",
-    "stroke-miterlimit",
-    "opacity",
-    "font-family",
-    "font-size",
-    "font-weight",
-    "font-style",
-    "font-variant",
-    "text-anchor",
-    "dominant-baseline",
-    "letter-spacing",
-    "pointer-events",
-    "display",
-    "visibility",
-    "clip-path",
-    "stop-color",
-    "stop-opacity",
-    "gradientUnits",
-    "gradientTransform",
-    "shape-rendering",
-    "paint-order",
-}
-"""Presentation attributes only: no event handler, no style, no link; a `url(...)` value may
-only point inside the chart (`url(#clip3)`)."""
-
-_cache: OrderedDict[str, Markup] = OrderedDict()
-_guard = threading.Lock()
-_shared: list[Path] = []
-"""The folder where every worker keeps the charts it drew (set by `share`)."""
-SHARED_FILES = 4096
-"""Charts kept in the shared folder; the oldest go first."""
-_writes = itertools.count(1)
+NARROW = frozenset(".,:;/|!'ilIjtf()[] ")
+"""Characters about half a digit wide in sans-serif."""
+PALETTE = (
+    "#4c78a8",
+    "#f58518",
+    "#e45756",
+    "#72b7b2",
+    "#54a24b",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+)
+"""Vega's `tableau10`, the colours the groups had."""
+TICK = 5.0
+LABEL_GAP = 3.0
 
 
-def share(folder: Path) -> None:
-    """Keep drawn charts in `folder` too, so that the other workers and the next start read a
-    chart instead of drawing it again (a fifth of a second each; a unit page has eight)."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        log.warning("charts not shared between workers: %s", exc)
-        return
-    _shared[:] = [folder]
+@dataclass(frozen=True)
+class Tick:
+    at: float
+    """Position along its axis, in the plot's coordinates."""
+    label: str
 
 
-@cache
-def _version() -> str:
-    """What a drawing depends on besides its specification: this module and vl-convert."""
-    import vl_convert
-
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    digest.update(str(getattr(vl_convert, "__version__", "")).encode())
-    return digest.hexdigest()[:16]
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    title: str
 
 
-def _read_shared(key: str) -> Markup | None:
-    if not _shared:
-        return None
-    try:
-        text = (_shared[0] / f"{key}.svg").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    try:
-        return Markup(clean(text))  # cleaned again: a file on disk is not trusted as markup
-    except (ET.ParseError, ValueError):
-        return None
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    title: str
 
 
-def _write_shared(key: str, svg: str) -> None:
-    if not _shared:
-        return
-    folder = _shared[0]
-    try:
-        partial = folder / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
-        partial.write_text(svg, encoding="utf-8")
-        partial.replace(folder / f"{key}.svg")
-        if next(_writes) % 256 == 0:
-            _prune_shared(folder)
-    except OSError as exc:
-        log.warning("chart not shared: %s", exc)
+@dataclass(frozen=True)
+class Key:
+    """One entry of a legend, at (x, y) of the whole chart."""
+
+    x: float
+    y: float
+    colour: str
+    label: str
 
 
-def _prune_shared(folder: Path) -> None:
-    found = sorted(folder.glob("*.svg"), key=lambda p: p.stat().st_mtime)
-    for old in found[: max(0, len(found) - SHARED_FILES)]:
-        old.unlink(missing_ok=True)
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: the whole size (the SVG's viewBox), the plot's box inside it, its axes,
+    and the marks in the plot's coordinates (0, 0 at the plot's top left)."""
+
+    width: float
+    height: float
+    left: float
+    top: float
+    plot_width: float
+    plot_height: float
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    x_title: str = ""
+    y_title: str = ""
+    y_title_x: float = 0.0
+    """Where the y axis's title is centred, left of the plot (the plot's coordinates)."""
+    x_title_y: float = 0.0
+    lines: list[str] = field(default_factory=list)
+    """Path data of the line's pieces (a month without a value breaks it)."""
+    dots: list[Dot] = field(default_factory=list)
+    target: float | None = None
+    """The target's height in the plot, drawn as a dashed rule."""
+    bars: list[Bar] = field(default_factory=list)
+    legend_title: str = ""
+    legend_y: float = 0.0
+    legend: list[Key] = field(default_factory=list)
 
 
-def chart_svg(spec: dict[str, Any]) -> Markup:
-    """The chart of a Vega-Lite specification as inline SVG markup (safe to put in a page):
-    numbers in Vietnamese (31,14 · 1.000), scaled to its container (viewBox, width 100%)."""
-    text = json.dumps(spec, ensure_ascii=False, sort_keys=True, default=str)
-    key = hashlib.sha256((_version() + text).encode("utf-8")).hexdigest()
-    with _guard:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    drawn = _read_shared(key)
-    if drawn is None:
-        drawn = Markup(clean(_draw(spec)))
-        _write_shared(key, str(drawn))
-    with _guard:
-        _cache[key] = drawn
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return drawn
+def text_width(text: str) -> float:
+    """A label's width in sans-serif at `FONT_SIZE`, a little generous (digits are 0,556 em in
+    Arial, Helvetica and Liberation Sans): labels are thinned by it, so an estimate too small
+    would let them overlap."""
+    return sum(0.29 if c in NARROW else 0.58 if c.isdigit() else 0.62 for c in text) * FONT_SIZE
 
 
-_warming = threading.Lock()
-_warmed: list[bool] = []
+def nice_step(span: float, count: int) -> float:
+    """d3's tick increment: 1, 2 or 5 times a power of ten, near `span / count`."""
+    raw = span / max(count, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    error = raw / power
+    for factor, above in ((10, 50), (5, 10), (2, 2)):
+        if error >= math.sqrt(above):
+            return factor * power
+    return power
 
 
-def warm_up() -> None:
-    """Starts vl-convert's JavaScript engine (about a second) before the first page needs it.
-    Once a process: `chiso demo` starts it beside the build, so the server's own call at its
-    start returns at once (or waits for the one under way) instead of drawing again."""
-    with _warming:
-        if _warmed:
-            return
-        try:
-            _draw(
-                {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x"}}}
-            )
-        except Exception:
-            log.warning("chart engine warm-up failed", exc_info=True)
-        _warmed.append(True)
+def _ticks(low: float, high: float, step: float) -> list[float]:
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [round(i * step, 10) for i in range(first, last + 1)]
 
 
-def _draw(spec: dict[str, Any]) -> str:
-    import vl_convert
-
-    styled = copy.deepcopy(spec)
-    config = styled.setdefault("config", {})
-    config.setdefault("aria", False)
-    config.setdefault("background", None)
-    for part in ("axis", "legend"):
-        config.setdefault(part, {}).update({"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE})
-    return str(vl_convert.vegalite_to_svg(vl_spec=styled, format_locale=VI_NUMBERS))
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
 
 
-def clean(svg: str) -> str:
-    """The SVG with only drawing elements and presentation attributes, sized by its container."""
-    root = ET.fromstring(svg)  # drawn by vl-convert, not a request body
-    if root.tag != f"{{{SVG}}}svg":
-        raise ValueError("not an SVG document")
-    _prune(root)
-    width, height = root.get("width"), root.get("height")
-    if root.get("viewBox") is None and width and height:
-        root.set("viewBox", f"0 0 {width} {height}")
-    for name in ("width", "height"):
-        root.attrib.pop(name, None)
-    root.set("class", "chart-svg")
-    root.set("aria-hidden", "true")
-    root.set("focusable", "false")
-    return ET.tostring(root, encoding="unicode", short_empty_elements=True)
+def _thinned(positions: Sequence[float], labels: Sequence[str]) -> list[Tick]:
+    """Every label, or every second, third… from the first: the smallest regular stride at
+    which no centred label reaches the next one kept (a label per 4 months on a unit's chart)."""
+    for stride in range(1, len(labels) + 1):
+        kept = [
+            Tick(at, label) for at, label in list(zip(positions, labels, strict=True))[::stride]
+        ]
+        if all(
+            a.at + text_width(a.label) / 2 + LABEL_GAP <= b.at - text_width(b.label) / 2
+            for a, b in itertools.pairwise(kept)
+        ):
+            return kept
+    return []
 
 
-def _prune(element: ET.Element) -> None:
-    for child in list(element):
-        if _local(child.tag) not in ELEMENTS:
-            element.remove(child)
+def _left_margin(labels: Sequence[str], title: str) -> float:
+    widest = max((text_width(label) for label in labels), default=0.0)
+    return TICK + 2 + widest + (FONT_SIZE + 6 if title else 0) + 4
+
+
+def line_chart(
+    points: Sequence[tuple[str, str, float | None]],
+    *,
+    share: bool,
+    unit: str = "",
+    target: float | None = None,
+    width: float = 300,
+    height: float = 90,
+    tick_count: int = 4,
+) -> Chart:
+    """A value over the months: `points` are (axis label "10/2026", the month as read in a
+    tooltip "tháng 10/2026", the value in percent for a share, else as counted, None missing).
+    A share's scale is 0–100 with the target (percent) as a rule; a count's starts at zero."""
+    known = [v for _, _, v in points if v is not None]
+    bottom = 0.0
+    if share:
+        top_value, step = 100.0, nice_step(100.0, tick_count)
+    else:
+        most, least = max([0.0, *known]), min([0.0, *known])
+        span = most - least
+        step = max(nice_step(span, tick_count), 1.0) if span > 0 else 1.0
+        top_value = max(math.ceil(most / step - 1e-9) * step, step)
+        bottom = math.floor(least / step + 1e-9) * step
+    y_values = _ticks(bottom, top_value, step)
+    y_labels = [number(v, _decimals(step)) for v in y_values]
+    y_title = "%" if share else unit
+    left = _left_margin(y_labels, y_title)
+
+    def y_at(value: float) -> float:
+        return round(height - (value - bottom) / (top_value - bottom) * height, 2)
+
+    count = len(points)
+    band = width / max(count, 1)
+    xs = [round(band * (i + 0.5), 2) for i in range(count)]
+    lines: list[list[str]] = []
+    dots: list[Dot] = []
+    piece: list[str] = []
+    for x, (_, month, value) in zip(xs, points, strict=True):
+        if value is None:
+            if piece:
+                lines.append(piece)
+            piece = []
             continue
-        _prune(child)
-    for name, value in list(element.attrib.items()):
-        compact = value.replace(" ", "")
-        outside = "url(" in compact and not compact.startswith("url(#")
-        if _local(name) not in ATTRIBUTES or name.startswith("{") or outside:
-            del element.attrib[name]
+        y = y_at(min(max(value, 0.0), top_value) if share else value)
+        piece.append(f"{x},{y}")
+        shown = f"{number(value)}%" if share else f"{number(value)} {unit}".strip()
+        dots.append(Dot(x, y, f"{month}: {shown}"))
+    if piece:
+        lines.append(piece)
+    return Chart(
+        width=round(left + width + 12, 2),
+        height=round(11 + height + TICK + FONT_SIZE + 8, 2),
+        left=round(left, 2),
+        top=11.0,
+        plot_width=width,
+        plot_height=height,
+        x_ticks=_thinned(xs, [label for label, _, _ in points]),
+        y_ticks=[Tick(y_at(v), label) for v, label in zip(y_values, y_labels, strict=True)],
+        y_title=y_title,
+        y_title_x=round(-left + FONT_SIZE, 2),
+        lines=["M" + "L".join(p) for p in lines],
+        dots=dots,
+        target=None if target is None or not share else y_at(min(max(target, 0.0), 100.0)),
+    )
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+def bins(low: float, high: float, maxbins: int = 20) -> tuple[float, float, float]:
+    """Vega's binning of an extent (start, stop, step): a step of 1, 2 or 5 times a power of ten
+    giving at most `maxbins` bins, the extent widened to whole steps."""
+    span = (high - low) or abs(low) or 1.0
+    level = math.ceil(math.log10(maxbins))
+    step = 10 ** (round(math.log10(span)) - level)
+    while math.ceil(span / step) > maxbins:
+        step *= 10
+    for divide in (5, 2):
+        if span / (step / divide) <= maxbins:
+            step /= divide
+    v = math.log(step)
+    precision = 0 if v >= 0 else int(-v / math.log(10)) + 1
+    eps = 10 ** (-precision - 1)
+    nice = math.floor(low / step + eps) * step
+    start = nice - step if low < nice else nice
+    stop = math.ceil(high / step) * step
+    return start, stop if stop != start else start + step, step
+
+
+def histogram(
+    values: Sequence[tuple[str, float]],
+    *,
+    x_title: str,
+    percent: bool,
+    y_title: str = "Số đơn vị",
+    legend_title: str = "Nhóm",
+    width: float = 520,
+    height: float = 200,
+) -> Chart:
+    """How many units fall in each bin of values, stacked by group (the first group on top, as
+    the legend lists them), with a legend of the groups below."""
+    groups = sorted({g for g, _ in values})
+    colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
+    found = [v for _, v in values]
+    start, stop, step = bins(min(found, default=0.0), max(found, default=1.0))
+    count = max(1, round((stop - start) / step))
+    counts = [dict.fromkeys(groups, 0) for _ in range(count)]
+    for group, value in values:
+        clamped = max(start, min(value, stop - step))
+        index = min(count - 1, math.floor(1e-14 + (clamped - start) / step))
+        counts[index][group] += 1
+    most = max((sum(c.values()) for c in counts), default=0)
+    y_step = max(nice_step(most, math.ceil(height / 40)), 1.0) if most else 1.0
+    y_top = max(math.ceil(most / y_step - 1e-9) * y_step, y_step)
+    y_values = _ticks(0.0, y_top, y_step)
+    y_labels = [number(v, 0) for v in y_values]
+    left = _left_margin(y_labels, y_title)
+
+    def x_at(value: float) -> float:
+        return round((value - start) / (stop - start) * width, 2)
+
+    def y_at(value: float) -> float:
+        return round(height - value / y_top * height, 2)
+
+    bars = []
+    unit = "%" if percent else ""
+    decimals = _decimals(step)
+    for i, in_bin in enumerate(counts):
+        low, high = start + i * step, start + (i + 1) * step
+        span = f"{number(low, decimals)}–{number(high, decimals)}{unit}"
+        below = 0
+        for group in reversed(groups):
+            n = in_bin[group]
+            if not n:
+                continue
+            y0, y1 = y_at(below), y_at(below + n)
+            bars.append(
+                Bar(
+                    x_at(low),
+                    y1,
+                    round(x_at(high) - x_at(low) - 1, 2),
+                    round(y0 - y1, 2),
+                    colour[group],
+                    f"{group}, {span}: {n} đơn vị",
+                )
+            )
+            below += n
+    x_step = nice_step(stop - start, 10)
+    x_values = _ticks(start, stop, x_step)
+    x_ticks = [Tick(x_at(v), number(v, _decimals(x_step))) for v in x_values]
+    x_title_y = height + TICK + 2 * FONT_SIZE + 10
+    legend_y = 11 + x_title_y + FONT_SIZE + 18
+    row = FONT_SIZE + 8
+    legend = [Key(left, legend_y + 8 + i * row, colour[g], g) for i, g in enumerate(groups)]
+    return Chart(
+        width=round(left + width + 14, 2),
+        height=round(legend_y + 8 + len(groups) * row + 4, 2),
+        left=round(left, 2),
+        top=11.0,
+        plot_width=width,
+        plot_height=height,
+        x_ticks=x_ticks,
+        y_ticks=[Tick(y_at(v), label) for v, label in zip(y_values, y_labels, strict=True)],
+        x_title=x_title,
+        x_title_y=round(x_title_y, 2),
+        y_title=y_title,
+        y_title_x=round(-left + FONT_SIZE, 2),
+        bars=bars,
+        legend_title=legend_title,
+        legend_y=round(legend_y, 2),
+        legend=legend,
+    )

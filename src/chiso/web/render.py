@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,8 @@ from chiso.domain.frameworks import InputKind
 from chiso.domain.periods import Period
 from chiso.errors import ChisoError
 from chiso.services.scoring import frameworks
-from chiso.web import assets, i18n
-from chiso.web.charts import chart_svg
+from chiso.web import assets, charts, i18n
+from chiso.web.charts import Chart
 from chiso.web.deps import caller
 from chiso.web.observe import refused
 
@@ -132,27 +132,11 @@ TEMPLATES.env.filters.update(
 )
 
 
-def trend_spec(card: Any) -> dict[str, Any]:
+def trend_chart(card: Any) -> Chart:
     """A small line chart of an indicator's overall rate over the last periods."""
-    values = [
-        {"ky": _short(str(period)), "ty_le": None if value is None else percent_points(value)}
-        for period, value in card.trend
-    ]
-    return {
-        "width": 220,
-        "height": 70,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True, "color": "#2f5597"},
-        "encoding": {
-            "x": {"field": "ky", "type": "ordinal", "title": None, "sort": None},
-            "y": {
-                "field": "ty_le",
-                "type": "quantitative",
-                "title": "%",
-                "scale": {"domain": [0, 100]},
-            },
-        },
-    }
+    return charts.line_chart(
+        _months(card.trend, share=True), share=True, width=220, height=70, tick_count=2
+    )
 
 
 def _shown(value: float | None, share: bool) -> float | None:
@@ -161,64 +145,33 @@ def _shown(value: float | None, share: bool) -> float | None:
     return percent_points(value) if share else round(value, 2)
 
 
-def _short(period: str) -> str:
+def _short(period: Period) -> str:
     """A month on a small chart's axis: "10/2026" (the label "tháng 10/2026" without its word)."""
-    return Period.parse(period).label_vi.removeprefix("tháng ")
+    return period.label_vi.removeprefix("tháng ")
 
 
-def indicator_spec(line: Any) -> dict[str, Any]:
+def _months(
+    values: Sequence[tuple[str, float | None]], share: bool
+) -> list[tuple[str, str, float | None]]:
+    """A chart's points from (period, value) in order: every month from the first to the last,
+    one without a value as a gap (None)."""
+    given = {Period.parse(p): v for p, v in values}
+    if not given:
+        return []
+    first, last = min(given, key=lambda p: p.start), max(given, key=lambda p: p.start)
+    periods = [first]
+    while periods[-1].start < last.start and len(periods) <= len(given) + 240:
+        periods.append(periods[-1].shifted(1))
+    return [(_short(p), p.label_vi, _shown(given.get(p), share)) for p in periods]
+
+
+def indicator_chart(line: Any) -> Chart:
     """One indicator of a unit over the months, on its own scale: rates and yes/no in percent
     from 0 to 100 with the target as a line, counts from zero as counts; no legend to cut."""
     share = line.share
-    values = [
-        {
-            "ky": _short(p.period),
-            "ten_ky": Period.parse(p.period).label_vi,
-            "y": _shown(p.value, share),
-        }
-        for p in line.history
-    ]
-    unit = line.unit_label
-    y: dict[str, Any] = {
-        "field": "y",
-        "type": "quantitative",
-        "title": "%" if share else unit,
-        "scale": {"domain": [0, 100]} if share else {"zero": True, "nice": True},
-        "axis": {"tickCount": 4, "format": "d" if not share else "~r"},
-    }
-    layers: list[dict[str, Any]] = [
-        {
-            "mark": {"type": "line", "point": True, "color": "#2f5597"},
-            "encoding": {
-                "x": {
-                    "field": "ky",
-                    "type": "ordinal",
-                    "sort": None,
-                    "title": None,
-                    "axis": {"labelAngle": 0, "labelOverlap": "greedy"},
-                },
-                "y": y,
-                "tooltip": [
-                    {"field": "ten_ky", "title": "Kỳ"},
-                    {"field": "y", "title": "Tỷ lệ (%)" if share else unit},
-                ],
-            },
-        }
-    ]
-    if share and line.target is not None:
-        layers.append(
-            {
-                "data": {"values": [{"chi_tieu": percent_points(line.target)}]},
-                "mark": {"type": "rule", "color": "#1a7f37", "strokeDash": [4, 3]},
-                "encoding": {"y": {"field": "chi_tieu", "type": "quantitative"}},
-            }
-        )
-    return {
-        "width": 300,
-        "height": 90,
-        "data": {"values": values},
-        "layer": layers,
-    }
+    points = _months([(p.period, p.value) for p in line.history], share)
+    target = percent_points(line.target) if share and line.target is not None else None
+    return charts.line_chart(points, share=share, unit=line.unit_label, target=target)
 
 
 def line_value(line: Any) -> str:
@@ -260,43 +213,17 @@ def line_change(line: Any) -> str:
     return f"{signed(change * 100)} điểm %" if line.share else signed(change)
 
 
-def distribution_spec(data: Any) -> dict[str, Any]:
-    """A histogram of the units' values (rates in percent)."""
+def distribution_chart(data: Any) -> Chart:
+    """A histogram of the units' values (rates in percent), stacked by group."""
     share = data.kind is InputKind.RATE
-    values = [{"gia_tri": _shown(v, share), "nhom": group} for _, group, v in data.distribution]
-    return {
-        "width": 520,
-        "height": 200,
-        "data": {"values": values},
-        "mark": "bar",
-        "encoding": {
-            "x": {
-                "field": "gia_tri",
-                "type": "quantitative",
-                "bin": {"maxbins": 20},
-                "title": "Tỷ lệ (%)" if share else "Giá trị",
-            },
-            "y": {
-                "aggregate": "count",
-                "type": "quantitative",
-                "title": "Số đơn vị",
-                "axis": {"format": "d", "labelExpr": "datum.value % 1 ? '' : datum.label"},
-            },
-            "color": {
-                "field": "nhom",
-                "type": "nominal",
-                "title": "Nhóm",
-                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 520},
-            },
-        },
-    }
+    values = [(group, _shown(v, share) or 0.0) for _, group, v in data.distribution]
+    return charts.histogram(values, x_title="Tỷ lệ (%)" if share else "Giá trị", percent=share)
 
 
 TEMPLATES.env.globals.update(
-    chart_svg=chart_svg,
-    distribution_spec=distribution_spec,
-    trend_spec=trend_spec,
-    indicator_spec=indicator_spec,
+    distribution_chart=distribution_chart,
+    trend_chart=trend_chart,
+    indicator_chart=indicator_chart,
     line_value=line_value,
     line_target=line_target,
     line_change=line_change,

@@ -94,8 +94,9 @@ def precompute(
 
 CHANGED_PAGES = 12
 """At most this many changed units' pages are made ahead (the newest changes): a reporter's
-import of a few units is what they serve; after an import of a whole province, drawing every
-unit's eight charts before the new evaluations would hold those back for minutes."""
+import of a few units is what they serve; after an import of a whole province, making every
+unit's page (its 24 months of values, the units under it) before the new evaluations would hold
+those back."""
 
 
 class Precomputer:
@@ -117,12 +118,11 @@ class Precomputer:
         """Evaluations to store ahead of the others (`chiso demo`: the ones it names), in the
         first run only."""
         self.prepare = prepare or overview
-        """What every worker makes for itself once per data version (the web layer adds the
-        overview's charts)."""
+        """What every worker makes for itself once per data version (the overview's data)."""
         self.changed = changed
         """What the worker that evaluated a new data version makes for the units whose values
-        changed since the version it saw before (the web layer: their pages' charts), so the
-        first view after an import finds them drawn."""
+        changed since the version it saw before (the web layer: their pages' data), so the
+        first view after an import finds them made."""
         self.values_seen: int | None = None
         self.interval = interval
         self.per_framework = per_framework
