@@ -14,6 +14,7 @@ from chiso.domain.periods import Period
 from chiso.domain.scoring import Value
 from chiso.domain.units import Unit
 from chiso.store import models, units_repo
+from chiso.store.tables import utcnow
 from chiso.store.values_repo import fields, value_of
 
 LOCKED = (Status.APPROVED.value, Status.PUBLISHED.value)
@@ -108,7 +109,7 @@ def set_state(
     row = session.get_one(models.Assessment, assessment_id)
     status, row.comment, row.submitted_at = state
     row.status = status.value
-    row.updated_at, row.updated_by = models.utcnow(), actor.name
+    row.updated_at, row.updated_by = utcnow(), actor.name
     session.flush()
 
 
@@ -161,7 +162,7 @@ def save_claim(
     value, explanation = claim
     row.self_value = fields(value) if value else None
     row.explanation = explanation
-    row.updated_at, row.updated_by = models.utcnow(), actor.name
+    row.updated_at, row.updated_by = utcnow(), actor.name
     session.flush()
     return _item(row)
 
@@ -178,7 +179,7 @@ def save_finding(
     decision, value, reason = finding
     row.decision, row.reason = decision, reason
     row.verified_value = fields(value) if value else None
-    row.updated_at, row.updated_by = models.utcnow(), actor.name
+    row.updated_at, row.updated_by = utcnow(), actor.name
     session.flush()
     return _item(row)
 

@@ -12,20 +12,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, TextClause, event, func, or_, select, text
+from sqlalchemy import Connection, TextClause, event, func, or_, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from chiso.domain.access import Actor
 from chiso.domain.audit import AuditRecord
 from chiso.store.db import insert_rows
-from chiso.store.models import AuditEntry, AuditStamp, utcnow
+from chiso.store.tables import audit_log, audit_stamps, utcnow
 
 CHUNK = 5000
-AUDIT = cast(Table, AuditEntry.__table__)
+AUDIT = audit_log
 STEP_COLUMNS = ("entity_key", "before", "after", "source")
 """The columns of a `Step`."""
+_RECORD = tuple(
+    AUDIT.c[name]
+    for name in ("id", "at", "actor", "action", "entity", "entity_key", "source", "before", "after")
+)
+"""The columns of an `AuditRecord`, in its order."""
 
 
 def record(
@@ -38,6 +43,11 @@ def record(
     after: dict[str, Any] | None = None,
     source: str | None = None,
 ) -> None:
+    # One ORM object added, not a statement run: the session inserts a request's entries
+    # together at its flush. Imported here, so a command that only audits in bulk
+    # (`record_many`) never builds the mapped classes.
+    from chiso.store.models import AuditEntry
+
     _audited(session).add(entity)
     session.add(
         AuditEntry(
@@ -83,10 +93,10 @@ def steps(
 
 
 def entries(session: Session, entity: str | None = None, limit: int = 100) -> list[AuditRecord]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    query = select(*_RECORD).order_by(AUDIT.c.id.desc()).limit(limit)
     if entity:
-        query = query.where(AuditEntry.entity == entity)
-    return [_record(e) for e in session.scalars(query)]
+        query = query.where(AUDIT.c.entity == entity)
+    return [AuditRecord(*e) for e in session.execute(query)]
 
 
 def of_entity(
@@ -94,15 +104,15 @@ def of_entity(
 ) -> list[AuditRecord]:
     """Entries whose key matches a LIKE pattern ("%/75.SYT/%/signed_docs_rate"), newest first."""
     query = (
-        select(AuditEntry)
-        .where(AuditEntry.entity == entity, AuditEntry.entity_key.like(key_pattern))
-        .order_by(AuditEntry.id.desc())
+        select(*_RECORD)
+        .where(AUDIT.c.entity == entity, AUDIT.c.entity_key.like(key_pattern))
+        .order_by(AUDIT.c.id.desc())
         .limit(limit)
     )
-    return [_record(e) for e in session.scalars(query)]
+    return [AuditRecord(*e) for e in session.execute(query)]
 
 
-STAMPS = cast(Table, AuditStamp.__table__)
+STAMPS = audit_stamps
 _AUDITED = "chiso_audited"
 """The session's `info` key of the entities its transaction audited."""
 _BUMP = text(
@@ -149,9 +159,9 @@ def keys_after(session: Session, entity: str, after_id: int, limit: int = 1000) 
     """The keys of the entries about an entity newer than `after_id` (at most `limit`, newest
     first): what changed since a data stamp was read."""
     query = (
-        select(AuditEntry.entity_key)
-        .where(AuditEntry.entity == entity, AuditEntry.id > after_id)
-        .order_by(AuditEntry.id.desc())
+        select(AUDIT.c.entity_key)
+        .where(AUDIT.c.entity == entity, AUDIT.c.id > after_id)
+        .order_by(AUDIT.c.id.desc())
         .limit(limit)
     )
     return [k or "" for k in session.scalars(query)]
@@ -160,7 +170,7 @@ def keys_after(session: Session, entity: str, after_id: int, limit: int = 1000) 
 def newest_id(session: Session, entity: str) -> int:
     """The newest entry's id about an entity, for `keys_after`: a hint of what changed, not a
     data version (an entry with a smaller id may still commit later; `newest` is exact)."""
-    found = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.entity == entity))
+    found = session.scalar(select(func.max(AUDIT.c.id)).where(AUDIT.c.entity == entity))
     return int(found or 0)
 
 
@@ -193,12 +203,6 @@ def newest_on(connection: Connection, entities: tuple[str, ...]) -> tuple[int, .
     return _in_order(entities, connection.execute(_newest_statement(entities)))
 
 
-def _record(e: AuditEntry) -> AuditRecord:
-    return AuditRecord(
-        e.id, e.at, e.actor, e.action, e.entity, e.entity_key, e.source, e.before, e.after
-    )
-
-
 def search(
     session: Session,
     *,
@@ -214,22 +218,20 @@ def search(
     one of the LIKE patterns, by one actor, at or after `since` and before `until`."""
     where = []
     if entity:
-        where.append(AuditEntry.entity == entity)
+        where.append(AUDIT.c.entity == entity)
     if key_patterns:
-        where.append(or_(*(AuditEntry.entity_key.like(p) for p in key_patterns)))
+        where.append(or_(*(AUDIT.c.entity_key.like(p) for p in key_patterns)))
     if actor:
-        where.append(AuditEntry.actor == actor)
+        where.append(AUDIT.c.actor == actor)
     if since is not None:
-        where.append(AuditEntry.at >= since)
+        where.append(AUDIT.c.at >= since)
     if until is not None:
-        where.append(AuditEntry.at < until)
-    total = session.scalar(select(func.count(AuditEntry.id)).where(*where)) or 0
-    query = (
-        select(AuditEntry).where(*where).order_by(AuditEntry.id.desc()).offset(offset).limit(limit)
-    )
-    return [_record(e) for e in session.scalars(query)], int(total)
+        where.append(AUDIT.c.at < until)
+    total = session.scalar(select(func.count(AUDIT.c.id)).where(*where)) or 0
+    query = select(*_RECORD).where(*where).order_by(AUDIT.c.id.desc()).offset(offset).limit(limit)
+    return [AuditRecord(*e) for e in session.execute(query)], int(total)
 
 
 def actors(session: Session) -> list[str]:
     """Everyone who changed something, by name."""
-    return sorted(session.scalars(select(AuditEntry.actor).distinct()))
+    return sorted(session.scalars(select(AUDIT.c.actor).distinct()))

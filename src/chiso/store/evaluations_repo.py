@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from chiso.store.models import EvaluationRun, StoredEvaluation, utcnow
+from chiso.store.models import EvaluationRun, StoredEvaluation
+from chiso.store.tables import utcnow
 
 _FIND_BINARY = (
     "SELECT body FROM evaluations WHERE framework_id = %s AND period = %s AND options = %s "

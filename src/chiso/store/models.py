@@ -1,23 +1,22 @@
-"""Tables of the application state. Changes go through Alembic migrations, never create_all."""
+"""The ORM classes of the application state. The tables repositories also use as Core tables are
+declared in `tables` and mapped here by `__table__`; the others are declared here. Changes go
+through Alembic migrations, never create_all."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
@@ -25,56 +24,40 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from chiso.store import tables
+from chiso.store.tables import utcnow
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+    metadata = tables.metadata
 
 
-unit_group_members = Table(
-    "unit_group_members",
-    Base.metadata,
-    Column("unit_id", ForeignKey("units.id", ondelete="CASCADE"), primary_key=True),
-    Column("group_id", ForeignKey("unit_groups.id", ondelete="CASCADE"), primary_key=True),
-)
+unit_group_members = tables.unit_group_members
 
 
 class Unit(Base):
-    __tablename__ = "units"
+    __table__ = tables.units
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
-    code: Mapped[str | None] = mapped_column(String(64), index=True)
-    scheme: Mapped[str | None] = mapped_column(String(16))
-    kind: Mapped[str] = mapped_column(String(16), index=True)
-    subtype: Mapped[str | None] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(255))
-    short_name: Mapped[str | None] = mapped_column(String(255))
-    search_text: Mapped[str] = mapped_column(String(600), index=True)
-    parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id", ondelete="RESTRICT"), index=True
-    )
-    valid_from: Mapped[date | None] = mapped_column(Date)
-    valid_to: Mapped[date | None] = mapped_column(Date)
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    id: Mapped[int]
+    key: Mapped[str]
+    code: Mapped[str | None]
+    scheme: Mapped[str | None]
+    kind: Mapped[str]
+    subtype: Mapped[str | None]
+    name: Mapped[str]
+    short_name: Mapped[str | None]
+    search_text: Mapped[str]
+    parent_id: Mapped[int | None]
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[Unit | None] = relationship(
+        remote_side=[tables.units.c.id], back_populates="children"
+    )
     children: Mapped[list[Unit]] = relationship(back_populates="parent")
     groups: Mapped[list[UnitGroup]] = relationship(
         secondary=unit_group_members, back_populates="units", order_by="UnitGroup.code"
@@ -82,12 +65,12 @@ class Unit(Base):
 
 
 class UnitGroup(Base):
-    __tablename__ = "unit_groups"
+    __table__ = tables.unit_groups
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(80), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
-    description: Mapped[str | None] = mapped_column(Text)
+    id: Mapped[int]
+    code: Mapped[str]
+    name: Mapped[str]
+    description: Mapped[str | None]
 
     units: Mapped[list[Unit]] = relationship(secondary=unit_group_members, back_populates="groups")
 
@@ -95,89 +78,76 @@ class UnitGroup(Base):
 class UnitLink(Base):
     """A legacy unit (whole or in part) living on in a newer one."""
 
-    __tablename__ = "unit_links"
-    __table_args__ = (UniqueConstraint("predecessor_id", "successor_id"),)
+    __table__ = tables.unit_links
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    predecessor_id: Mapped[int] = mapped_column(
-        ForeignKey("units.id", ondelete="CASCADE"), index=True
-    )
-    successor_id: Mapped[int] = mapped_column(
-        ForeignKey("units.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16))
-    effective_on: Mapped[date] = mapped_column(Date)
-    is_primary: Mapped[bool] = mapped_column(Boolean, default=True)
+    id: Mapped[int]
+    predecessor_id: Mapped[int]
+    successor_id: Mapped[int]
+    kind: Mapped[str]
+    effective_on: Mapped[date]
+    is_primary: Mapped[bool]
 
-    predecessor: Mapped[Unit] = relationship(foreign_keys=[predecessor_id])
-    successor: Mapped[Unit] = relationship(foreign_keys=[successor_id])
+    predecessor: Mapped[Unit] = relationship(foreign_keys=[tables.unit_links.c.predecessor_id])
+    successor: Mapped[Unit] = relationship(foreign_keys=[tables.unit_links.c.successor_id])
 
 
 class AuditEntry(Base):
     """Who changed what, when, from which file or request: old → new."""
 
-    __tablename__ = "audit_log"
-    # No index on entity_key: it is only ever matched by LIKE patterns starting with "%".
-    __table_args__ = (Index("ix_audit_log_entity_id", "entity", "id"),)
+    __table__ = tables.audit_log
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(120))
-    action: Mapped[str] = mapped_column(String(60))
-    entity: Mapped[str] = mapped_column(String(60))
-    entity_key: Mapped[str | None] = mapped_column(String(200))
-    source: Mapped[str | None] = mapped_column(String(500))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    id: Mapped[int]
+    at: Mapped[datetime]
+    actor: Mapped[str]
+    action: Mapped[str]
+    entity: Mapped[str]
+    entity_key: Mapped[str | None]
+    source: Mapped[str | None]
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
 
 
 class AuditStamp(Base):
-    """How many transactions audited an entity: the data version caches are keyed on. A counter
-    bumped at commit moves with every commit, in whatever order the writers' audit ids were
-    taken (on PostgreSQL a smaller id can commit after a larger one, which `max(id)` misses)."""
+    """The data version of an entity (`tables.audit_stamps`)."""
 
-    __tablename__ = "audit_stamps"
+    __table__ = tables.audit_stamps
 
-    entity: Mapped[str] = mapped_column(String(60), primary_key=True)
-    counter: Mapped[int] = mapped_column(BigInteger, default=0)
+    entity: Mapped[str]
+    counter: Mapped[int]
 
 
 class StoredFramework(Base):
     """A framework a province registered (shipped ones are read from the package)."""
 
-    __tablename__ = "frameworks"
+    __table__ = tables.frameworks
 
-    id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
-    source_yaml: Mapped[str] = mapped_column(Text)
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    registered_by: Mapped[str] = mapped_column(String(120))
+    id: Mapped[str]
+    name: Mapped[str]
+    source_yaml: Mapped[str]
+    registered_at: Mapped[datetime]
+    registered_by: Mapped[str]
 
 
 class IndicatorValue(Base):
     """One value of one indicator (or any node) for one unit and period under one framework."""
 
-    __tablename__ = "indicator_values"
-    __table_args__ = (
-        UniqueConstraint("framework_id", "unit_id", "period", "indicator"),
-        Index("ix_indicator_values_lookup", "framework_id", "period", "indicator"),
-    )
+    __table__ = tables.indicator_values
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    framework_id: Mapped[str] = mapped_column(String(80))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"), index=True)
-    period: Mapped[str] = mapped_column(String(16))
-    indicator: Mapped[str] = mapped_column(String(80))
-    number: Mapped[float | None] = mapped_column(Float)
-    numerator: Mapped[float | None] = mapped_column(Float)
-    denominator: Mapped[float | None] = mapped_column(Float)
-    text: Mapped[str | None] = mapped_column(String(255))
-    index_value: Mapped[float | None] = mapped_column(Float)
-    source: Mapped[str] = mapped_column(String(16))
-    source_ref: Mapped[str | None] = mapped_column(String(500))
-    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_by: Mapped[str] = mapped_column(String(120))
+    id: Mapped[int]
+    framework_id: Mapped[str]
+    unit_id: Mapped[int]
+    period: Mapped[str]
+    indicator: Mapped[str]
+    number: Mapped[float | None]
+    numerator: Mapped[float | None]
+    denominator: Mapped[float | None]
+    text: Mapped[str | None]
+    index_value: Mapped[float | None]
+    source: Mapped[str]
+    source_ref: Mapped[str | None]
+    reported_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str]
 
     unit: Mapped[Unit] = relationship()
 

@@ -14,7 +14,8 @@ from chiso.domain.deadlines import Deadline, Recurrence
 from chiso.domain.tasks import ProgressReport, Task, TaskStatus
 from chiso.store import models
 from chiso.store.db import Query
-from chiso.store.models import Directive, TaskUpdate, utcnow
+from chiso.store.models import Directive, TaskUpdate
+from chiso.store.tables import utcnow
 
 DIRECTIVE_FIELDS = ("issued_on", "subject", "issuer")
 TASK_FIELDS = (

@@ -1,5 +1,7 @@
 """Units, their groups and lineage links. Everything leaves as `chiso.domain.units` read
-models; the ORM rows stay here."""
+models. Reads and bulk writes go through the Core tables (`tables`); only the writes of single
+new rows use the ORM classes, imported there, so that reading units (`chiso facts compute`)
+never builds the mapped classes."""
 
 from __future__ import annotations
 
@@ -7,43 +9,45 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.orm import Session
 
 from chiso.domain.lineage import LinkKind
 from chiso.domain.text import fold, name_key
 from chiso.domain.units import Group, LinkView, Unit
-from chiso.store import models
 from chiso.store.db import Query
-from chiso.store.models import UnitGroup, UnitLink, unit_group_members
+from chiso.store.tables import unit_group_members, unit_groups, unit_links, utcnow
+from chiso.store.tables import units as units_table
 
 CHUNK = 900
 """SQLite allows a limited number of bound parameters per statement."""
 
-_PARENT = aliased(models.Unit)
+U = units_table.c
+_PARENT = units_table.alias("parent")
 _COLUMNS = (
-    models.Unit.id,
-    models.Unit.key,
-    models.Unit.code,
-    models.Unit.name,
-    models.Unit.kind,
-    models.Unit.short_name,
-    models.Unit.subtype,
-    models.Unit.scheme,
-    models.Unit.parent_id,
-    _PARENT.key,
-    _PARENT.name,
-    models.Unit.valid_from,
-    models.Unit.valid_to,
-    models.Unit.latitude,
-    models.Unit.longitude,
+    U.id,
+    U.key,
+    U.code,
+    U.name,
+    U.kind,
+    U.short_name,
+    U.subtype,
+    U.scheme,
+    U.parent_id,
+    _PARENT.c.key,
+    _PARENT.c.name,
+    U.valid_from,
+    U.valid_to,
+    U.latitude,
+    U.longitude,
 )
 
 
 def _select() -> Query:
-    return select(*_COLUMNS).outerjoin(_PARENT, models.Unit.parent_id == _PARENT.id)
+    return select(*_COLUMNS).outerjoin(_PARENT, U.parent_id == _PARENT.c.id)
 
 
 def _units(session: Session, query: Query) -> list[Unit]:
@@ -77,9 +81,9 @@ def _unit(r: Any, groups: Sequence[tuple[str, str]]) -> Unit:
 def _groups_of(session: Session, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
     query = (
-        select(unit_group_members.c.unit_id, UnitGroup.code, UnitGroup.name)
-        .join(UnitGroup, UnitGroup.id == unit_group_members.c.group_id)
-        .order_by(UnitGroup.code)
+        select(unit_group_members.c.unit_id, unit_groups.c.code, unit_groups.c.name)
+        .join(unit_groups, unit_groups.c.id == unit_group_members.c.group_id)
+        .order_by(unit_groups.c.code)
     )
     if len(ids) > CHUNK:
         rows = session.execute(query).all()
@@ -103,7 +107,7 @@ def candidates(session: Session, texts: Iterable[str], limit: int | None = None)
     conditions = []
     for text in {t.strip() for t in texts if t.strip()}:
         tail = text.partition(":")[2].strip()
-        conditions += [models.Unit.key == text, models.Unit.code.in_([text, tail or text])]
+        conditions += [U.key == text, U.code.in_([text, tail or text])]
         words = name_key(text).split()
         if words:
             conditions.append(and_(*[_contains(w) for w in words]))
@@ -114,7 +118,7 @@ def candidates(session: Session, texts: Iterable[str], limit: int | None = None)
 
 
 def _contains(word: str) -> Any:
-    return models.Unit.search_text.contains(word, autoescape=True)
+    return U.search_text.contains(word, autoescape=True)
 
 
 def similar(session: Session, text: str, limit: int = 200) -> list[Unit]:
@@ -126,11 +130,11 @@ def similar(session: Session, text: str, limit: int = 200) -> list[Unit]:
 
 
 def by_keys(session: Session, keys: Sequence[str]) -> dict[str, Unit]:
-    return {u.key: u for u in _in_chunks(session, models.Unit.key, keys)}
+    return {u.key: u for u in _in_chunks(session, U.key, keys)}
 
 
 def by_ids(session: Session, ids: Sequence[int]) -> dict[int, Unit]:
-    return {u.id: u for u in _in_chunks(session, models.Unit.id, ids)}
+    return {u.id: u for u in _in_chunks(session, U.id, ids)}
 
 
 def _in_chunks(session: Session, column: Any, wanted: Sequence[Any]) -> list[Unit]:
@@ -141,14 +145,14 @@ def _in_chunks(session: Session, column: Any, wanted: Sequence[Any]) -> list[Uni
 
 
 def key_ids(session: Session, keys: Iterable[str] | None = None) -> dict[str, int]:
-    query = select(models.Unit.key, models.Unit.id)
+    query = select(U.key, U.id)
     if keys is None:
         return {k: i for k, i in session.execute(query)}
     wanted = list(keys)
     out: dict[str, int] = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        out.update({k: i for k, i in session.execute(query.where(models.Unit.key.in_(chunk)))})
+        out.update({k: i for k, i in session.execute(query.where(U.key.in_(chunk)))})
     return out
 
 
@@ -163,12 +167,12 @@ class UnitFilter:
 
 
 def listed(session: Session, f: UnitFilter, limit: int | None = None) -> list[Unit]:
-    query = _filtered(_select(), f).order_by(models.Unit.kind, models.Unit.code, models.Unit.key)
+    query = _filtered(_select(), f).order_by(U.kind, U.code, U.key)
     return _units(session, query.limit(limit) if limit else query)
 
 
 def _filtered(query: Query, f: UnitFilter) -> Query:
-    unit = models.Unit
+    unit = U
     if f.kind:
         query = query.where(unit.kind == f.kind)
     if f.parent_id is not None:
@@ -193,17 +197,17 @@ def _filtered(query: Query, f: UnitFilter) -> Query:
 
 
 def children(session: Session, unit_id: int) -> list[Unit]:
-    query = _select().where(models.Unit.parent_id == unit_id).order_by(models.Unit.key)
+    query = _select().where(U.parent_id == unit_id).order_by(U.key)
     return _units(session, query)
 
 
 def children_count(session: Session, unit_id: int) -> int:
-    query = select(func.count()).where(models.Unit.parent_id == unit_id)
+    query = select(func.count()).where(U.parent_id == unit_id)
     return session.scalar(query) or 0
 
 
 def child_ids(session: Session, unit_id: int) -> list[int]:
-    return list(session.scalars(select(models.Unit.id).where(models.Unit.parent_id == unit_id)))
+    return list(session.scalars(select(U.id).where(U.parent_id == unit_id)))
 
 
 def lineage_ids(session: Session, unit_id: int) -> list[int]:
@@ -212,13 +216,13 @@ def lineage_ids(session: Session, unit_id: int) -> list[int]:
     current: int | None = unit_id
     while current is not None and current not in chain:
         chain.append(current)
-        current = session.scalar(select(models.Unit.parent_id).where(models.Unit.id == current))
+        current = session.scalar(select(U.parent_id).where(U.id == current))
     return chain
 
 
 def successors(session: Session, unit_ids: Sequence[int]) -> list[LinkView]:
     """Where the units went: the successor end of their links."""
-    return _links(session, UnitLink.predecessor_id.in_(unit_ids), UnitLink.successor_id)
+    return _links(session, unit_links.c.predecessor_id.in_(unit_ids), unit_links.c.successor_id)
 
 
 def successor_ids(session: Session, unit_ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -226,19 +230,19 @@ def successor_ids(session: Session, unit_ids: Sequence[int]) -> list[tuple[int, 
     caller that holds the units already (`facts.compute`'s resolver)."""
     if not unit_ids:
         return []
-    query = select(UnitLink.predecessor_id, UnitLink.successor_id).where(
-        UnitLink.predecessor_id.in_(unit_ids)
+    query = select(unit_links.c.predecessor_id, unit_links.c.successor_id).where(
+        unit_links.c.predecessor_id.in_(unit_ids)
     )
     return [(int(a), int(b)) for a, b in session.execute(query).all()]
 
 
 def predecessors(session: Session, unit_ids: Sequence[int]) -> list[LinkView]:
     """Where the units came from: the predecessor end of their links."""
-    return _links(session, UnitLink.successor_id.in_(unit_ids), UnitLink.predecessor_id)
+    return _links(session, unit_links.c.successor_id.in_(unit_ids), unit_links.c.predecessor_id)
 
 
 def _links(session: Session, condition: Any, other_end: Any) -> list[LinkView]:
-    query = select(other_end, UnitLink.kind, UnitLink.is_primary).where(condition)
+    query = select(other_end, unit_links.c.kind, unit_links.c.is_primary).where(condition)
     rows = session.execute(query).all()
     ends = by_ids(session, sorted({r[0] for r in rows}))
     views = [LinkView(ends[r[0]], LinkKind(r[1]), r[2]) for r in rows]
@@ -259,7 +263,9 @@ def coordinates(session: Session, keys: Sequence[str]) -> dict[str, tuple[float,
 
 def insert_units(session: Session, rows: list[dict[str, Any]]) -> None:
     """Many new units at once (a national list); timestamps are added here."""
-    now = models.utcnow()
+    from chiso.store import models
+
+    now = utcnow()
     if rows:
         session.execute(
             insert(models.Unit), [r | {"created_at": now, "updated_at": now} for r in rows]
@@ -268,6 +274,8 @@ def insert_units(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def add_unit(session: Session, fields: dict[str, Any]) -> int:
     """A new unit from its column values; returns its id."""
+    from chiso.store import models
+
     unit = models.Unit(**fields)
     session.add(unit)
     session.flush()
@@ -276,7 +284,7 @@ def add_unit(session: Session, fields: dict[str, Any]) -> int:
 
 def update_unit(session: Session, unit_id: int, changes: dict[str, Any]) -> None:
     if changes:
-        session.execute(update(models.Unit).where(models.Unit.id == unit_id).values(**changes))
+        session.execute(update(units_table).where(U.id == unit_id).values(**changes))
 
 
 def set_groups(session: Session, unit_id: int, group_ids: Sequence[int]) -> None:
@@ -287,35 +295,41 @@ def set_groups(session: Session, unit_id: int, group_ids: Sequence[int]) -> None
         session.execute(insert(unit_group_members), rows)
 
 
-def _group(g: UnitGroup, members: int = 0) -> Group:
-    return Group(g.id, g.code, g.name, members)
+_GROUP = (unit_groups.c.id, unit_groups.c.code, unit_groups.c.name)
+
+
+def _group(g: Any, members: int = 0) -> Group:
+    return Group(g[0], g[1], g[2], members)
 
 
 def ensure_group(session: Session, code: str, name: str) -> Group:
-    found = session.scalar(select(UnitGroup).where(UnitGroup.code == code))
-    if found is None:
-        found = UnitGroup(code=code, name=name)
-        session.add(found)
-        session.flush()
-    return _group(found)
+    found = session.execute(select(*_GROUP).where(unit_groups.c.code == code)).first()
+    if found is not None:
+        return _group(found)
+    made = cast(
+        CursorResult[Any], session.execute(insert(unit_groups).values(code=code, name=name))
+    )
+    key = made.inserted_primary_key
+    assert key is not None
+    return Group(int(key[0]), code, name, 0)
 
 
 def find_group(session: Session, code: str, folded_name: str) -> Group | None:
-    found = session.scalar(select(UnitGroup).where(UnitGroup.code == code))
+    found = session.execute(select(*_GROUP).where(unit_groups.c.code == code)).first()
     if found is not None:
         return _group(found)
-    named = (g for g in session.scalars(select(UnitGroup)) if fold(g.name) == folded_name)
+    named = (g for g in session.execute(select(*_GROUP)) if fold(g[2]) == folded_name)
     return next((_group(g) for g in named), None)
 
 
 def all_groups(session: Session) -> list[Group]:
     query = (
-        select(UnitGroup, func.count(unit_group_members.c.unit_id))
+        select(*_GROUP, func.count(unit_group_members.c.unit_id))
         .outerjoin(unit_group_members)
-        .group_by(UnitGroup.id)
-        .order_by(UnitGroup.code)
+        .group_by(*_GROUP)
+        .order_by(unit_groups.c.code)
     )
-    return [_group(g, n) for g, n in session.execute(query)]
+    return [_group(g, g[3]) for g in session.execute(query)]
 
 
 def add_memberships(session: Session, pairs: set[tuple[int, int]]) -> int:
@@ -334,10 +348,12 @@ def add_memberships(session: Session, pairs: set[tuple[int, int]]) -> int:
 
 
 def existing_links(session: Session) -> set[tuple[int, int]]:
-    query = select(UnitLink.predecessor_id, UnitLink.successor_id)
+    query = select(unit_links.c.predecessor_id, unit_links.c.successor_id)
     return {(p, s) for p, s in session.execute(query)}
 
 
 def insert_links(session: Session, rows: list[dict[str, Any]]) -> None:
+    from chiso.store import models
+
     if rows:
-        session.execute(insert(UnitLink), rows)
+        session.execute(insert(models.UnitLink), rows)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -18,12 +18,12 @@ from chiso.domain.scoring import Value
 from chiso.domain.values import StoredValue, ValueEvent, finite_or_missing
 from chiso.store import audit_repo
 from chiso.store.db import Query, copy_rows, is_write, serialises_writes
-from chiso.store.models import IndicatorValue, Unit, utcnow
+from chiso.store.tables import indicator_values, units, utcnow
 
 FIELDS = ("number", "numerator", "denominator", "text", "index_value")
 INSERTED = ("unit_id", "period", "indicator")
 CHUNK = 900
-VALUES = cast(Table, IndicatorValue.__table__)
+VALUES = indicator_values
 BULK = 5000
 
 Key = tuple[int, str, str]
@@ -55,7 +55,7 @@ def value_of(data: Mapping[str, Any] | None) -> Value | None:
 
 
 def _columns() -> list[Any]:
-    return [getattr(IndicatorValue, f) for f in FIELDS]
+    return [VALUES.c[f] for f in FIELDS]
 
 
 def _table_columns() -> list[Any]:
@@ -378,8 +378,8 @@ def current_state(
     """(audit key, fields) of every stored value, as the audit log names and records them."""
     table = VALUES
     query = select(
-        table.c.framework_id, Unit.key, table.c.period, table.c.indicator, *_table_columns()
-    ).join(Unit, Unit.id == table.c.unit_id)
+        table.c.framework_id, units.c.key, table.c.period, table.c.indicator, *_table_columns()
+    ).join(units, units.c.id == table.c.unit_id)
     if framework_id:
         query = query.where(table.c.framework_id == framework_id)
     for row in session.execute(query.execution_options(yield_per=BULK)):
@@ -407,19 +407,18 @@ def _query(
     unit_ids: Sequence[int] | None,
     indicators: Sequence[str] | None,
 ) -> Query:
-    v = IndicatorValue
-    query = select(*(getattr(v, c) for c in _COLUMNS), Unit.key, Unit.name).join(
-        Unit, Unit.id == IndicatorValue.unit_id
+    query = select(*(VALUES.c[c] for c in _COLUMNS), units.c.key, units.c.name).join(
+        units, units.c.id == VALUES.c.unit_id
     )
     if framework_id:
-        query = query.where(IndicatorValue.framework_id == framework_id)
+        query = query.where(VALUES.c.framework_id == framework_id)
     if periods:
-        query = query.where(IndicatorValue.period.in_([str(p) for p in periods]))
+        query = query.where(VALUES.c.period.in_([str(p) for p in periods]))
     if unit_ids:
-        query = query.where(IndicatorValue.unit_id.in_(unit_ids))
+        query = query.where(VALUES.c.unit_id.in_(unit_ids))
     if indicators:
-        query = query.where(IndicatorValue.indicator.in_(indicators))
-    order = (IndicatorValue.period, IndicatorValue.unit_id, IndicatorValue.indicator)
+        query = query.where(VALUES.c.indicator.in_(indicators))
+    order = (VALUES.c.period, VALUES.c.unit_id, VALUES.c.indicator)
     return query.order_by(*order)
 
 
@@ -499,23 +498,21 @@ def history(session: Session, unit_key: str, indicator: str, limit: int = 200) -
 
 def periods_with_values(session: Session, framework_id: str) -> list[Period]:
     """The periods with any value, in time order (a quarter after its months)."""
-    query = (
-        select(IndicatorValue.period).where(IndicatorValue.framework_id == framework_id).distinct()
-    )
+    query = select(VALUES.c.period).where(VALUES.c.framework_id == framework_id).distinct()
     found = [Period.parse(p) for p in session.scalars(query)]
     return sorted(found, key=lambda p: (p.start, p.granularity.months))
 
 
 def frameworks_with_values(session: Session) -> list[str]:
     """The frameworks with any stored value (what the server evaluates ahead of page views)."""
-    query = select(IndicatorValue.framework_id).distinct()
+    query = select(VALUES.c.framework_id).distinct()
     return sorted(session.scalars(query))
 
 
 def reporters(session: Session, framework_id: str, period: Period) -> dict[int, datetime]:
     """Unit id → first time a value of the period was reported (for timeliness)."""
-    query = select(IndicatorValue.unit_id, IndicatorValue.reported_at).where(
-        IndicatorValue.framework_id == framework_id, IndicatorValue.period == str(period)
+    query = select(VALUES.c.unit_id, VALUES.c.reported_at).where(
+        VALUES.c.framework_id == framework_id, VALUES.c.period == str(period)
     )
     out: dict[int, datetime] = {}
     for unit_id, at in session.execute(query):
