@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
+from itertools import count
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select, text, update
@@ -127,17 +128,17 @@ _KEY_MATCH = (
 
 def stage(
     session: Session,
-    keys: Sequence[Key],
-    which: Sequence[int],
+    columns: tuple[Sequence[int], Sequence[str], Sequence[str], Sequence[int]],
     distinct: Sequence[tuple[Columns, dict[str, Any]]],
 ) -> None:
     """The values offered staged in two temporary tables, for `staged_differences` and
     `insert_staged`: the distinct values (their columns and audit document, a file holds a
-    few hundred) and, per key, which of them it is offered — four columns a row, one
-    `executemany` on SQLite, `COPY` on PostgreSQL."""
+    few hundred) and, per position, the key (unit ids, periods, indicators) and which of them
+    it is offered (`columns`, four lists) — taken by the driver as they are, one
+    `executemany` on SQLite, `COPY` on PostgreSQL, with no row of Python made for it."""
     _require_write(session)
     names = ("ordinal", "unit_id", "period", "indicator", "value")
-    rows = ((i, *k, w) for i, (k, w) in enumerate(zip(keys, which, strict=True)))
+    rows = zip(count(), *columns)
     dumps = json.dumps
     values = [(i, *c, dumps(d)) for i, (c, d) in enumerate(distinct)]
     value_names = ("id", *FIELDS, "document")
@@ -153,9 +154,11 @@ def stage(
             "numerator REAL, denominator REAL, text TEXT, index_value REAL, document TEXT)"
         )
         sql = f"INSERT INTO temp.chiso_staged ({', '.join(names)}) VALUES (?, ?, ?, ?, ?)"
-        listed = list(rows)
-        for start in range(0, len(listed), BULK):
-            connection.exec_driver_sql(sql, listed[start : start + BULK])
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(sql, rows)  # the driver reads the columns as it goes
+        finally:
+            cursor.close()
         if values:  # (an empty list would be taken as one row without parameters)
             connection.exec_driver_sql(
                 f"INSERT INTO temp.chiso_offered ({', '.join(value_names)}) VALUES "
@@ -177,7 +180,7 @@ def stage(
             "index_value double precision, document json) ON COMMIT DROP"
         )
     )
-    copy_rows(session, "chiso_staged", names, rows)
+    copy_rows(session, "chiso_staged", names, rows, plain=True)
     copy_rows(session, "chiso_offered", value_names, values)
     session.execute(text("ANALYZE chiso_staged"))
     session.execute(text("ANALYZE chiso_offered"))

@@ -4,7 +4,7 @@ ranking group. Listed after an import and on request, never blocking."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from chiso.domain import grouping
 from chiso.domain.frameworks import Framework, InputKind, Node
@@ -16,7 +16,7 @@ from chiso.domain.values import finite_or_missing
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.services.values.changes import Matched
+from chiso.services.values.changes import Matched, Offer
 from chiso.store import units_repo, values_repo
 from chiso.store.db import Session
 
@@ -40,18 +40,17 @@ def quality_flags(rt: Runtime, framework_ref: str, period_text: str) -> list[Fla
         return _flags(session, framework, period, None, None)
 
 
-def flags_for(session: Session, framework: Framework, matched: list[Matched]) -> list[Flag]:
+def flags_for(
+    session: Session, framework: Framework, matched: Sequence[Matched] | Offer
+) -> list[Flag]:
     """The flags of the values just stored (their periods, indicators and units)."""
-    by_period: dict[Period, list[Matched]] = defaultdict(list)
-    for m in matched:
-        by_period[m.period].append(m)
+    offer = matched if isinstance(matched, Offer) else Offer.of(matched)
     flags: list[Flag] = []
     known: dict[int, Unit] = {}
-    for period, items in by_period.items():
-        indicators = sorted({m.indicator for m in items})
-        only = {m.unit_id for m in items}
-        flags += _flags(session, framework, period, indicators, only, known)
-    return _not_in_force(session, matched, known) + flags
+    for period, (indicators, only) in offer.by_period().items():
+        flags += _flags(session, framework, period, sorted(indicators), only, known)
+    listed = None if isinstance(matched, Offer) else matched
+    return _not_in_force(session, offer, known, listed) + flags
 
 
 def _units(session: Session, ids: Collection[int], known: dict[int, Unit]) -> dict[int, Unit]:
@@ -63,12 +62,13 @@ def _units(session: Session, ids: Collection[int], known: dict[int, Unit]) -> di
 
 
 def _not_in_force(
-    session: Session, matched: list[Matched], known: dict[int, Unit] | None = None
+    session: Session, offer: Offer, known: dict[int, Unit], listed: Sequence[Matched] | None
 ) -> list[Flag]:
     """Values of units that did not exist in their period (a district abolished on 1/7/2025
-    given a value for a later month): stored, but no evaluation of that period takes them."""
-    units = _units(session, {m.unit_id for m in matched}, {} if known is None else known)
-    periods = {m.period for m in matched}
+    given a value for a later month): stored, but no evaluation of that period takes them.
+    Each row of `listed` (the caller's rows, when given) is flagged, else each offered value."""
+    units = _units(session, set(offer.unit_ids), known)
+    periods = set(offer.labels.values())
     # Asked once per unit and period (an import has hundreds of thousands of values of a few
     # periods), then looked up per value.
     outside: dict[tuple[int, Period], str] = {}
@@ -85,7 +85,7 @@ def _not_in_force(
     if not outside:
         return []
     out: list[Flag] = []
-    for m in matched:
+    for m in offer.matched() if listed is None else listed:
         when = outside.get((m.unit_id, m.period))
         if when is not None:
             out.append(
