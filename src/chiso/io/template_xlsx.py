@@ -346,7 +346,6 @@ def read_wide_sheet(
         (code, node, _keys(code, node), plain_number_limit(node), plain_fractions(node))
         for code, node in leaves.items()
     ]
-    marks = sheet_marks(sheet, tuple(k for c in columns for k in c[2]), decimal)
     kept, positions, later = _kept_rows(sheet)
     out = WideValues(
         Sheet(sheet.file, sheet.name, sheet.header),
@@ -375,16 +374,31 @@ def read_wide_sheet(
             elif raw is not None or (len(keys) == 2 and cells.get(keys[1]) is not None):
                 later.append((positions[i], j, i))
         out.columns.append((code, values))
+    _parse_later(sheet, (columns, kept, later), out, problems, decimal)
+    out.count = sum(len(values) - values.count(None) for _, values in out.columns)
+    return out, problems
+
+
+def _parse_later(
+    sheet: Sheet,
+    found: tuple[list[Any], list[Row], Later],
+    out: WideValues,
+    problems: ProblemList,
+    decimal: DecimalMark | None,
+) -> None:
+    """The rows' problems and the cells that need their parser, in the sheet's order."""
+    columns, kept, later = found
     later.sort(key=lambda e: (e[0], e[1]))
+    marks: dict[str, ColumnMark] | None = None
     for _, j, what in later:
         if isinstance(what, tuple):
             problems.add(*what)
         else:
+            if marks is None:  # (only a cell its parser reads needs its column's mark)
+                marks = sheet_marks(sheet, tuple(k for c in columns for k in c[2]), decimal)
             node, keys = columns[j][1], columns[j][2]
             value = _cell_value(sheet, kept[what], keys, node, problems, marks)
             out.columns[j][1][what] = value
-    out.count = sum(len(values) - values.count(None) for _, values in out.columns)
-    return out, problems
 
 
 def _plain(
