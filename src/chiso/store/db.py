@@ -210,6 +210,25 @@ def copy_rows(
             copy.write_row([dumped(v) if isinstance(v, (dict, list)) else v for v in row])
 
 
+def driver_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one query as the driver's own cursor returns them, in the session's
+    transaction: for reads of hundreds of thousands of plain rows, where SQLAlchemy's row
+    objects cost more than the query. `sql` writes each parameter as `param_mark`'s."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def param_mark(session: Session) -> str:
+    """How the driver's own cursor writes a parameter: `?` (sqlite3) or `%s` (psycopg)."""
+    return "?" if serialises_writes(session) else "%s"
+
+
 def is_write(session: Session) -> bool:
     """Whether the session's transaction was opened as a write transaction."""
     return bool(session.info.get("write"))

@@ -28,6 +28,7 @@ from chiso.domain.frameworks import Framework
 from chiso.domain.periods import Period
 from chiso.domain.quality import Flag
 from chiso.domain.scoring import Value
+from chiso.domain.units import Unit
 from chiso.domain.values import is_finite, outranks, source_label
 from chiso.errors import Problem, RejectedInput
 from chiso.services.runtime import Runtime
@@ -126,7 +127,7 @@ class Offer:
     when one is needed (a value that changes, a problem, a flag): an import of a workbook
     offers hundreds of thousands of values and most need no object of their own."""
 
-    __slots__ = ("_at", "indicators", "labels", "periods", "unit_ids", "values", "which")
+    __slots__ = ("_at", "indicators", "labels", "periods", "unit_ids", "units", "values", "which")
 
     def __init__(
         self,
@@ -140,6 +141,8 @@ class Offer:
         """The distinct values; `which[position]` indexes them."""
         self.labels = labels
         """Each period as stored, and as a `Period`."""
+        self.units: dict[int, Unit] = {}
+        """Units already read, by id (those a file's rows were matched to), for the flags."""
         self._at = at
 
     @classmethod

@@ -302,6 +302,7 @@ def _match_wide(
 
     columns = (unit_ids, [label] * len(unit_ids), indicators, which)
     offer = Offer(columns, distinct, {label: period}, at)
+    offer.units = {u.id: u for u in row_units if u is not None}
     _refuse_wide(session, framework, offer, [u.id for u in row_units if u is not None], problems)
     return offer
 

@@ -46,7 +46,7 @@ def flags_for(
     """The flags of the values just stored (their periods, indicators and units)."""
     offer = matched if isinstance(matched, Offer) else Offer.of(matched)
     flags: list[Flag] = []
-    known: dict[int, Unit] = {}
+    known: dict[int, Unit] = dict(offer.units)
     for period, (indicators, only) in offer.by_period().items():
         flags += _flags(session, framework, period, sorted(indicators), only, known)
     listed = None if isinstance(matched, Offer) else matched
@@ -139,6 +139,7 @@ def _numbers(
     distinct stored value)."""
     out: dict[tuple[str, str], float] = {}
     known: dict[tuple[str, values_repo.Columns], float | None] = {}
+    names: dict[int, str] = {}
     for unit_id, indicator, columns in values_repo.measured(
         session, framework.id, period, indicators
     ):
@@ -149,5 +150,6 @@ def _numbers(
             value = finite_or_missing(values_repo.from_columns(columns))
             x = known[place] = numeric(framework.node(indicator), value)
         if x is not None:
-            out[(str(unit_id), indicator)] = x
+            name = names.get(unit_id) or names.setdefault(unit_id, str(unit_id))
+            out[(name, indicator)] = x
     return out
