@@ -112,9 +112,13 @@ def _flags(
     rates = {n.code for n in framework.leaves() if n.input is InputKind.RATE}
     current = _numbers(session, framework, period, indicators)
     previous = _numbers(session, framework, period.previous(), indicators)
-    mine = current if only is None else {k: v for k, v in current.items() if int(k[0]) in only}
+    # Unit ids are text here: the few thousand wanted made text once, not each value's id made
+    # a number (a period holds hundreds of thousands).
+    named = None if only is None else {str(u) for u in only}
+    mine = current if named is None else {k: v for k, v in current.items() if k[0] in named}
     flags = jumps(mine, previous, rates)
-    units = _units(session, {int(uid) for uid, _ in current}, {} if known is None else known)
+    ids = {int(uid) for uid in {uid for uid, _ in current}}
+    units = _units(session, ids, {} if known is None else known)
     groups = {
         uid: grouping.assign(framework, u.kind, list(u.groups))[0].code for uid, u in units.items()
     }
