@@ -53,3 +53,43 @@ def test_facts_compute_imports_no_heavy_module(province_rt: Runtime, province_db
     assert {"duckdb", "sqlalchemy", "chiso"} <= loaded  # the probe sees what the command used
     assert sorted(loaded & set(HEAVY)) == []
     assert sorted(loaded & set(NOT_LOADED)) == []
+
+
+IMPORT_HEAVY = (*HEAVY, "duckdb", "xlsxwriter")
+"""Top-level packages `chiso data import` of a filled template must not import: it reads the
+workbook (python-calamine), the framework and the units, and writes through SQLAlchemy."""
+
+
+def _import(data: Path, url: str, workbook: Path) -> tuple[int, set[str], str]:
+    env = {**os.environ, "CHISO_DATA_DIR": str(data), "CHISO_DATABASE_URL": url}
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE"):
+        env.pop(name, None)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, "data", "import", str(workbook)],
+        env=env, capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    line = next(x for x in out.stdout.splitlines() if x.startswith("LOADED "))
+    _, code, modules = line.split(" ", 2)
+    return int(code), set(modules.split()), out.stdout
+
+
+def test_data_import_imports_no_heavy_module(cli, province_db: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    template = tmp_path / "mau.xlsx"
+    code, _, err = cli(
+        province_db, "data", "template", "--framework", "platform-usage", "--period", "2023-07",
+        "--parent", "Huyện Hớn Quản", "--out", str(template),
+    )  # fmt: skip
+    assert code == 0, err
+    wb = load_workbook(template)
+    ws = wb["Số liệu"]
+    ws["C3"], ws["D3"], ws["G3"] = 3, 120, 2
+    filled = tmp_path / "da-dien.xlsx"
+    wb.save(filled)
+    first_code, first_loaded, first = _import(tmp_path / "data", province_db, filled)
+    code, loaded, out = _import(tmp_path / "data", province_db, filled)
+    assert (first_code, code) == (0, 0)
+    assert "thêm 2" in first and "giữ nguyên 2" in out
+    assert {"python_calamine", "sqlalchemy", "chiso"} <= loaded  # the probe sees the command
+    assert sorted((first_loaded | loaded) & set(IMPORT_HEAVY)) == []

@@ -1,6 +1,7 @@
 """The data-entry workbook a unit fills in: one row per unit, one column per leaf (two for rates:
 numerator and denominator), Vietnamese titles over the indicator codes, an instructions sheet,
-validation on every input cell and a protected header. Reading it back gives ValueRows."""
+validation on every input cell and a protected header. Reading it back gives its values as
+columns (`WideValues`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from chiso.domain.periods import Period, PeriodError
 from chiso.domain.scoring import Value
 from chiso.domain.units import UnitInfo
 from chiso.errors import ProblemList, RejectedInput
-from chiso.io.tables import CellValue, Sheet, column_key, read_table
+from chiso.io.tables import CellValue, Row, Sheet, column_key, read_table
 from chiso.io.values import UNKNOWN, ColumnMark, DecimalMark
 from chiso.io.values_file import (
     DEFAULT_MAX,
@@ -259,9 +260,80 @@ def read_template(path: Path) -> tuple[TemplateMeta, Sheet] | None:
     return TemplateMeta(meta.get("framework") or None, period), data
 
 
+@dataclass(slots=True)
+class WideValues:
+    """A filled template's values as columns: per kept row (a unit code, not a duplicate) its
+    code, name and row number, and per indicator the value of each kept row (None for an empty
+    cell or one refused with its problem). Hundreds of thousands of cells make no object of
+    their own: matching asks once per row and once per column, and a `ValueRow` is made only
+    when one is asked for (`rows`)."""
+
+    sheet: Sheet
+    """The file, sheet and header (no rows): what names a cell."""
+    period: Period
+    codes: list[str]
+    names: list[str]
+    numbers: list[int]
+    columns: list[tuple[str, list[Value | None]]]
+    count: int = 0
+    """How many values (cells that are not None)."""
+
+    def __len__(self) -> int:
+        return self.count
+
+    def where(self, row: int) -> str:
+        return self.sheet.where(self.numbers[row])
+
+    def unit_where(self, row: int) -> str:
+        return self.sheet.where(self.numbers[row], "unit_code")
+
+    def rows(self) -> list[ValueRow]:
+        """One `ValueRow` per value, row by row, column by column."""
+        out = []
+        for i, (unit, name) in enumerate(zip(self.codes, self.names, strict=True)):
+            where, unit_where = self.where(i), self.unit_where(i)
+            for code, values in self.columns:
+                value = values[i]
+                if value is not None:
+                    out.append(ValueRow(where, unit, name, self.period, code, value, unit_where))
+        return out
+
+
+Later = list[tuple[int, int, tuple[str, str, str] | int]]
+"""What needs a problem or a parser, at (row position, column position; -1 for the row): a
+row's problem (its text), or the kept row whose cell is parsed."""
+
+
+def _kept_rows(sheet: Sheet) -> tuple[list[Row], list[int], Later]:
+    """The rows with a unit code not seen before, their positions in the sheet, and the
+    problems of the others."""
+    kept: list[Row] = []
+    positions: list[int] = []
+    seen: dict[str, int] = {}
+    later: Later = []
+    for position, row in enumerate(sheet.rows):
+        unit = row.text("unit_code")
+        unit_where = sheet.where(row.number, "unit_code")
+        if not unit:
+            later.append((position, -1, (unit_where, "thiếu mã đơn vị", "empty unit_code")))
+            continue
+        if unit in seen:
+            vi = f"đơn vị '{unit}' trùng với dòng {seen[unit]}"
+            later.append((position, -1, (unit_where, vi, "duplicate unit")))
+            continue
+        seen[unit] = row.number
+        kept.append(row)
+        positions.append(position)
+    return kept, positions, later
+
+
 def read_wide_sheet(
     sheet: Sheet, framework: Framework, period: Period, decimal: DecimalMark | None = None
-) -> tuple[list[ValueRow], ProblemList]:
+) -> tuple[WideValues, ProblemList]:
+    """The sheet read column by column: a plain number within its node's limits (what almost
+    every cell holds) becomes its value in one pass over the column (one `Value` per distinct
+    number); every other cell goes through its parser, and the problems come in the order of
+    the cells, row by row, as a reader going along the rows would find them."""
     problems = ProblemList()
     leaves, unknown = _header_nodes(sheet, framework)
     for code in unknown:
@@ -274,41 +346,59 @@ def read_wide_sheet(
         (code, node, _keys(code, node), plain_number_limit(node), plain_fractions(node))
         for code, node in leaves.items()
     ]
-    marks = sheet_marks(sheet, tuple(k for c in columns for k in c[2]), decimal)
-    rows: list[ValueRow] = []
-    seen: dict[str, int] = {}
-    # Plain numbers within the node's limits are what almost every cell holds: they become
-    # values here (one Value per distinct number), every other cell goes through its parser.
+    kept, positions, later = _kept_rows(sheet)
+    out = WideValues(
+        Sheet(sheet.file, sheet.name, sheet.header),
+        period,
+        [r.text("unit_code") for r in kept],
+        [r.text("unit_name") for r in kept],
+        [r.number for r in kept],
+        [],
+    )
     plain: dict[float | tuple[float, float], Value] = {}
-    for row in sheet.rows:
-        unit = row.text("unit_code")
-        unit_where = sheet.where(row.number, "unit_code")
-        if not unit:
-            problems.add(unit_where, "thiếu mã đơn vị", "empty unit_code")
-            continue
-        if unit in seen:
-            problems.add(
-                unit_where, f"đơn vị '{unit}' trùng với dòng {seen[unit]}", "duplicate unit"
-            )
-            continue
-        seen[unit] = row.number
-        where, name, cells = sheet.where(row.number), row.text("unit_name"), row.values
-        for code, node, keys, limit, fraction in columns:
-            # The common case inline (a plain number in a one-cell column): no call per cell.
-            raw = cells.get(keys[0])
+    for j, (code, _node, keys, limit, fraction) in enumerate(columns):
+        values: list[Value | None] = [None] * len(kept)
+        one = limit is not None and len(keys) == 1
+        top = limit or 0.0
+        for i, raw in enumerate([r.values.get(keys[0]) for r in kept]):
             kind = type(raw)
-            if limit is not None and len(keys) == 1 and (kind is float or kind is int):
+            if one and (kind is float or kind is int):
                 x = float(raw)  # type: ignore[arg-type]
-                if 0 <= x <= limit:
-                    made = plain.get(x) or plain.setdefault(x, Value(number=x))
-                    rows.append(ValueRow(where, unit, name, period, code, made, unit_where))
+                if 0 <= x <= top:
+                    values[i] = plain.get(x) or plain.setdefault(x, Value(number=x))
                     continue
+            cells = kept[i].values
             value = _plain(cells, keys, limit, fraction, plain)
-            if value is None:
-                value = _cell_value(sheet, row, keys, node, problems, marks)
             if value is not None:
-                rows.append(ValueRow(where, unit, name, period, code, value, unit_where))
-    return rows, problems
+                values[i] = value
+            elif raw is not None or (len(keys) == 2 and cells.get(keys[1]) is not None):
+                later.append((positions[i], j, i))
+        out.columns.append((code, values))
+    _parse_later(sheet, (columns, kept, later), out, problems, decimal)
+    out.count = sum(len(values) - values.count(None) for _, values in out.columns)
+    return out, problems
+
+
+def _parse_later(
+    sheet: Sheet,
+    found: tuple[list[Any], list[Row], Later],
+    out: WideValues,
+    problems: ProblemList,
+    decimal: DecimalMark | None,
+) -> None:
+    """The rows' problems and the cells that need their parser, in the sheet's order."""
+    columns, kept, later = found
+    later.sort(key=lambda e: (e[0], e[1]))
+    marks: dict[str, ColumnMark] | None = None
+    for _, j, what in later:
+        if isinstance(what, tuple):
+            problems.add(*what)
+        else:
+            if marks is None:  # (only a cell its parser reads needs its column's mark)
+                marks = sheet_marks(sheet, tuple(k for c in columns for k in c[2]), decimal)
+            node, keys = columns[j][1], columns[j][2]
+            value = _cell_value(sheet, kept[what], keys, node, problems, marks)
+            out.columns[j][1][what] = value
 
 
 def _plain(

@@ -175,10 +175,15 @@ BATCH = 5000
 
 
 def copy_rows(
-    session: Session, table_name: str, names: Sequence[str], rows: Iterable[Sequence[Any]]
+    session: Session,
+    table_name: str,
+    names: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    plain: bool = False,
 ) -> None:
     """Rows into a PostgreSQL table with `COPY … FROM STDIN`, in the session's transaction
-    (JSON values serialised here; the driver adapts the rest)."""
+    (JSON values serialised here; the driver adapts the rest). `plain`: the caller knows no
+    row holds a JSON value, so each row goes to the driver as it is."""
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     sql = f"COPY {quote(table_name)} ({', '.join(map(quote, names))}) FROM STDIN"
@@ -196,8 +201,32 @@ def copy_rows(
         return found[1]
 
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        if plain:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+            return
         for row in rows:
             copy.write_row([dumped(v) if isinstance(v, (dict, list)) else v for v in row])
+
+
+def driver_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one query as the driver's own cursor returns them, in the session's
+    transaction: for reads of hundreds of thousands of plain rows, where SQLAlchemy's row
+    objects cost more than the query. `sql` writes each parameter as `param_mark`'s."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def param_mark(session: Session) -> str:
+    """How the driver's own cursor writes a parameter: `?` (sqlite3) or `%s` (psycopg)."""
+    return "?" if serialises_writes(session) else "%s"
 
 
 def is_write(session: Session) -> bool:

@@ -13,18 +13,19 @@ from pathlib import Path
 from chiso.domain.access import Role
 from chiso.domain.frameworks import Framework
 from chiso.domain.periods import Period
+from chiso.domain.scoring import Value
 from chiso.domain.units import Unit
 from chiso.errors import Forbidden, ProblemList, RejectedInput, UsageError
 from chiso.io.bounded import run as run_bounded
 from chiso.io.tables import CellValue
-from chiso.io.template_xlsx import read_template, read_wide_sheet
+from chiso.io.template_xlsx import WideValues, read_template, read_wide_sheet
 from chiso.io.values import DecimalMark, parse_mark
 from chiso.io.values_file import ValueRow, read_long_sheet, read_values_file, records_sheet
 from chiso.services.periods import parse_optional as parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
 from chiso.services.units.resolver import UnitResolver, full_resolver
-from chiso.services.values.changes import ImportReport, Matched, apply_values
+from chiso.services.values.changes import ImportReport, Matched, Offer, apply_values
 from chiso.services.values.quality import flags_for
 from chiso.store import assessments_repo
 from chiso.store.db import Session
@@ -66,7 +67,11 @@ def import_values(
     def work(session: Session) -> ImportReport:
         report = ImportReport(path.name, framework.id, len(rows), dry_run=dry_run)
         found = ProblemList(list(problems.problems))
-        matched = _match(session, rt, framework, rows, found, found)
+        matched: list[Matched] | Offer
+        if isinstance(rows, WideValues):
+            matched = _match_wide(session, rt, framework, rows, found)
+        else:
+            matched = _match(session, rt, framework, rows, found, found)
         found.raise_if_any(path.name)
         apply_values(session, rt.actor, framework, matched, ref, source, report, replace)
         if report.created or report.updated:
@@ -146,8 +151,9 @@ def _read(
     ref: str | None,
     period: Period | None,
     decimal: DecimalMark | None,
-) -> tuple[Framework, list[ValueRow], ProblemList]:
-    """The file's rows and problems; `find` gives a framework by id. Opens no database."""
+) -> tuple[Framework, list[ValueRow] | WideValues, ProblemList]:
+    """The file's rows (a template's as columns) and problems; `find` gives a framework by id.
+    Opens no database."""
     template = read_template(path)
     if template is not None:
         meta, sheet = template
@@ -172,9 +178,9 @@ def _read(
                 hint_vi="dùng --framework và --period.",
             )
         framework = find(framework_id)
-        rows, more = read_wide_sheet(sheet, framework, chosen, decimal)
+        wide, more = read_wide_sheet(sheet, framework, chosen, decimal)
         problems.problems.extend(more.problems)
-        return framework, rows, problems
+        return framework, wide, problems
     if ref is None:
         raise UsageError(
             "Tệp dạng dài cần chỉ rõ bộ chỉ số.",
@@ -232,6 +238,105 @@ def _match(
     _refuse_locked(session, framework, out, problems)
     _refuse_duplicates(out, problems)
     return out
+
+
+def _match_wide(
+    session: Session, rt: Runtime, framework: Framework, wide: WideValues, problems: ProblemList
+) -> Offer:
+    """A template's values with their units, as columns: each row's unit found once on the
+    period's date, the reporter's scope asked once per row and each indicator's applicability
+    once per kind of unit; problems as `_match` names them, value by value in the sheet's
+    order. Only a value that needs one gets a `Matched` (`Offer.at`)."""
+    reporter = rt.actor.role is Role.REPORTER
+    scope = (rt.actor.unit_id or 0) if reporter else None
+    resolver = full_resolver(session)
+    period, label = wide.period, str(wide.period)
+    codes = [code for code, _ in wide.columns]
+    nodes = [framework.node(code) for code in codes]
+    cells = [values for _, values in wide.columns]
+    applies: dict[str, list[bool]] = {}
+    row_units: list[Unit | None] = []
+    unit_ids: list[int] = []
+    indicators: list[str] = []
+    which: list[int] = []
+    rows_of: list[int] = []
+    distinct: list[Value] = []
+    index: dict[int, int] = {}
+    for i, code in enumerate(wide.codes):
+        unit, reason = resolver.match(code, period.end)
+        row_units.append(unit)
+        present = [j for j, values in enumerate(cells) if values[i] is not None]
+        if unit is None or not _in_scope(resolver, unit, scope):
+            # One problem per value, as `_match` gives them.
+            for _ in present:
+                _refuse_row(wide.unit_where(i), unit, reason, problems)
+            continue
+        fits = applies.get(unit.kind)
+        if fits is None:
+            fits = applies[unit.kind] = [n is None or n.applies(unit.kind) for n in nodes]
+        for j in present:
+            if not fits[j]:
+                problems.add(
+                    wide.where(i),
+                    f"chỉ số {codes[j]} không áp dụng cho {unit.name}",
+                    "indicator not applicable",
+                )
+                continue
+            value = cells[j][i]
+            found = index.get(id(value))
+            if found is None:
+                found = index[id(value)] = len(distinct)
+                distinct.append(value)  # type: ignore[arg-type]
+            unit_ids.append(unit.id)
+            indicators.append(codes[j])
+            which.append(found)
+            rows_of.append(i)
+
+    def at(position: int) -> Matched:
+        i = rows_of[position]
+        unit = row_units[i]
+        assert unit is not None
+        value = distinct[which[position]]
+        where = wide.where(i)
+        return Matched(unit.id, unit.key, unit.name, period, indicators[position], value, where)
+
+    columns = (unit_ids, [label] * len(unit_ids), indicators, which)
+    offer = Offer(columns, distinct, {label: period}, at)
+    offer.units = {u.id: u for u in row_units if u is not None}
+    _refuse_wide(session, framework, offer, [u.id for u in row_units if u is not None], problems)
+    return offer
+
+
+def _refuse_wide(
+    session: Session, framework: Framework, offer: Offer, ids: list[int], problems: ProblemList
+) -> None:
+    """Values locked by an approved assessment, and two rows naming one unit differently
+    (`ids`: the unit of each row), refused as `_match` refuses them (both rare: the values
+    are then made one by one)."""
+    if not len(offer):
+        return
+    (period,) = offer.labels.values()
+    if assessments_repo.locked_units(session, framework.id, {period}):
+        _refuse_locked(session, framework, list(offer.matched()), problems)
+    if len(set(ids)) < len(ids):
+        _refuse_duplicates(list(offer.matched()), problems)
+
+
+def _in_scope(resolver: UnitResolver, unit: Unit, scope: int | None) -> bool:
+    return scope is None or scope in {u.id for u in resolver.lineage_up(unit)}
+
+
+def _refuse_row(where: str, unit: Unit | None, reason: str | None, problems: ProblemList) -> None:
+    """A value of a row whose unit is unknown, or outside the acting reporter's scope."""
+    if unit is None:
+        problems.add(where, reason or "", "unknown unit")
+    else:
+        problems.add(
+            where,
+            f"{unit.name} nằm ngoài phạm vi tài khoản",
+            "outside scope",
+            "chỉ nhập số liệu của đơn vị mình và các đơn vị trực thuộc",
+        )
 
 
 def _admitted(

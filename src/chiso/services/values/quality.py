@@ -4,7 +4,7 @@ ranking group. Listed after an import and on request, never blocking."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from chiso.domain import grouping
 from chiso.domain.frameworks import Framework, InputKind, Node
@@ -16,7 +16,7 @@ from chiso.domain.values import finite_or_missing
 from chiso.services.periods import parse_period
 from chiso.services.runtime import Runtime
 from chiso.services.scoring import frameworks
-from chiso.services.values.changes import Matched
+from chiso.services.values.changes import Matched, Offer
 from chiso.store import units_repo, values_repo
 from chiso.store.db import Session
 
@@ -40,18 +40,17 @@ def quality_flags(rt: Runtime, framework_ref: str, period_text: str) -> list[Fla
         return _flags(session, framework, period, None, None)
 
 
-def flags_for(session: Session, framework: Framework, matched: list[Matched]) -> list[Flag]:
+def flags_for(
+    session: Session, framework: Framework, matched: Sequence[Matched] | Offer
+) -> list[Flag]:
     """The flags of the values just stored (their periods, indicators and units)."""
-    by_period: dict[Period, list[Matched]] = defaultdict(list)
-    for m in matched:
-        by_period[m.period].append(m)
+    offer = matched if isinstance(matched, Offer) else Offer.of(matched)
     flags: list[Flag] = []
-    known: dict[int, Unit] = {}
-    for period, items in by_period.items():
-        indicators = sorted({m.indicator for m in items})
-        only = {m.unit_id for m in items}
-        flags += _flags(session, framework, period, indicators, only, known)
-    return _not_in_force(session, matched, known) + flags
+    known: dict[int, Unit] = dict(offer.units)
+    for period, (indicators, only) in offer.by_period().items():
+        flags += _flags(session, framework, period, sorted(indicators), only, known)
+    listed = None if isinstance(matched, Offer) else matched
+    return _not_in_force(session, offer, known, listed) + flags
 
 
 def _units(session: Session, ids: Collection[int], known: dict[int, Unit]) -> dict[int, Unit]:
@@ -63,12 +62,13 @@ def _units(session: Session, ids: Collection[int], known: dict[int, Unit]) -> di
 
 
 def _not_in_force(
-    session: Session, matched: list[Matched], known: dict[int, Unit] | None = None
+    session: Session, offer: Offer, known: dict[int, Unit], listed: Sequence[Matched] | None
 ) -> list[Flag]:
     """Values of units that did not exist in their period (a district abolished on 1/7/2025
-    given a value for a later month): stored, but no evaluation of that period takes them."""
-    units = _units(session, {m.unit_id for m in matched}, {} if known is None else known)
-    periods = {m.period for m in matched}
+    given a value for a later month): stored, but no evaluation of that period takes them.
+    Each row of `listed` (the caller's rows, when given) is flagged, else each offered value."""
+    units = _units(session, set(offer.unit_ids), known)
+    periods = set(offer.labels.values())
     # Asked once per unit and period (an import has hundreds of thousands of values of a few
     # periods), then looked up per value.
     outside: dict[tuple[int, Period], str] = {}
@@ -85,7 +85,7 @@ def _not_in_force(
     if not outside:
         return []
     out: list[Flag] = []
-    for m in matched:
+    for m in offer.matched() if listed is None else listed:
         when = outside.get((m.unit_id, m.period))
         if when is not None:
             out.append(
@@ -112,9 +112,13 @@ def _flags(
     rates = {n.code for n in framework.leaves() if n.input is InputKind.RATE}
     current = _numbers(session, framework, period, indicators)
     previous = _numbers(session, framework, period.previous(), indicators)
-    mine = current if only is None else {k: v for k, v in current.items() if int(k[0]) in only}
+    # Unit ids are text here: the few thousand wanted made text once, not each value's id made
+    # a number (a period holds hundreds of thousands).
+    named = None if only is None else {str(u) for u in only}
+    mine = current if named is None else {k: v for k, v in current.items() if k[0] in named}
     flags = jumps(mine, previous, rates)
-    units = _units(session, {int(uid) for uid, _ in current}, {} if known is None else known)
+    ids = {int(uid) for uid in {uid for uid, _ in current}}
+    units = _units(session, ids, {} if known is None else known)
     groups = {
         uid: grouping.assign(framework, u.kind, list(u.groups))[0].code for uid, u in units.items()
     }
@@ -139,6 +143,7 @@ def _numbers(
     distinct stored value)."""
     out: dict[tuple[str, str], float] = {}
     known: dict[tuple[str, values_repo.Columns], float | None] = {}
+    names: dict[int, str] = {}
     for unit_id, indicator, columns in values_repo.measured(
         session, framework.id, period, indicators
     ):
@@ -149,5 +154,6 @@ def _numbers(
             value = finite_or_missing(values_repo.from_columns(columns))
             x = known[place] = numeric(framework.node(indicator), value)
         if x is not None:
-            out[(str(unit_id), indicator)] = x
+            name = names.get(unit_id) or names.setdefault(unit_id, str(unit_id))
+            out[(name, indicator)] = x
     return out
