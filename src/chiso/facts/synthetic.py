@@ -3,7 +3,7 @@ into the Parquet layout of the store, one file per source and month."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,15 +63,6 @@ def _arrow(values: NDArray[Any]) -> pa.Array:
     kinds[np.dtype(np.float64)] = pa.float64()
     data = np.ascontiguousarray(values)
     return pa.Array.from_buffers(kinds[data.dtype], n, [None, pa.py_buffer(data)])
-
-
-def _strings(texts: Sequence[str]) -> pa.Array:
-    """Python strings as an Arrow string array (`_arrow`'s reason), from their UTF-8 bytes."""
-    encoded = [t.encode() for t in texts]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
-    np.cumsum([len(b) for b in encoded], out=offsets[1:])
-    data = pa.py_buffer(b"".join(encoded))
-    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
 
 
 def _bytes(texts: NDArray[np.bytes_]) -> pa.Array:
@@ -137,12 +128,12 @@ def email(month: Period, pop: Population, rng: np.random.Generator) -> pa.Table:
     n = int(counts.sum())
     unit = np.repeat(np.arange(len(pop.codes)), counts)
     within = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
-    codes = np.array(pop.codes, dtype=object)[unit]
-    accounts = [f"cb{i}@{c}" for i, c in zip(within.tolist(), codes.tolist(), strict=True)]
+    codes = np.array([c.encode() for c in pop.codes], dtype=np.bytes_)[unit]
+    accounts = np.char.add(within.astype(np.bytes_), np.char.add(b"@", codes))
     return pa.table({
-        "account": _strings(accounts),
-        "unit_code": _strings(codes.tolist()),
-        "period": _strings([str(month)] * n),
+        "account": _bytes(np.char.add(b"cb", accounts)),
+        "unit_code": _bytes(codes),
+        "period": _bytes(np.full(n, str(month).encode())),
         "active": _arrow(rng.random(n) < _spread(counts, pop.email)),
     })  # fmt: skip
 
