@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -99,73 +98,42 @@ def generate(rt: Runtime, req: GenerateRequest, progress: Progress = no_progress
     units = _province_units(rt, req.province)
     scale = _scale(units, months, req.documents)
     root = req.out or rt.settings.effective_facts_location
+    written: dict[str, list[Path]] = {}
     report = GenerateReport(months[0], months[-1], len({u.key for u in units}), folder=root)
-    # Parquet is compressed and written, then the months summarised by DuckDB, on a thread
-    # (both mostly outside the interpreter lock) while this one draws the next month and
-    # imports the units' own values; one thread, so a source's files are all written before
-    # it is registered.
-    with ThreadPoolExecutor(1, thread_name_prefix="records") as files:
-        written: dict[str, list[Future[Path]]] = {}
-        value_rows: list[list[object]] = []
-        # Each unit's path drawn once (a generator per unit is most of a month's cost otherwise).
-        adoption = {u.key: profile(u.key, req.seed, len(months)) for u in units}
-        for t, month in enumerate(months):
-            active = [u for u in units if in_force(u.valid_from, u.valid_to, month.end)]
-            pop = _population(active, t, adoption, scale)
-            rng = np.random.default_rng([req.seed, month.year, month.number])
-            for source, make in synthetic.GENERATORS.items():
-                table = make(month, pop, rng)
-                tag = f"gen-{req.seed}"
-                path = files.submit(synthetic.write_month, root, source, month, table, tag)
-                written.setdefault(source, []).append(path)
-                report.records[source] = report.records.get(source, 0) + table.num_rows
-            value_rows += _manual_values(active, month, t, req.seed, adoption, rng)
-            progress("Tạo bản ghi theo tháng", t + 1, len(months))
-        registered = _register(rt, root, written, files)
-        if req.values:
-            report.values = _import_values(rt, req, months, value_rows)
-        for done in registered:
-            done.result()
-    return report
-
-
-def _register(
-    rt: Runtime, root: Path, written: dict[str, list[Future[Path]]], files: ThreadPoolExecutor
-) -> list[Future[None]]:
-    """Each source's files committed to the store and their months summarised, on `files`."""
+    value_rows: list[list[object]] = []
+    # Each unit's path drawn once (a generator per unit is most of a month's cost otherwise).
+    adoption = {u.key: profile(u.key, req.seed, len(months)) for u in units}
+    for t, month in enumerate(months):
+        active = [u for u in units if in_force(u.valid_from, u.valid_to, month.end)]
+        pop = _population(active, t, adoption, scale)
+        rng = np.random.default_rng([req.seed, month.year, month.number])
+        for source, make in synthetic.GENERATORS.items():
+            table = make(month, pop, rng)
+            path = synthetic.write_month(root, source, month, table, f"gen-{req.seed}")
+            written.setdefault(source, []).append(path)
+            report.records[source] = report.records.get(source, 0) + table.num_rows
+        value_rows += _manual_values(active, month, t, req.seed, adoption, rng)
+        progress("Tạo bản ghi theo tháng", t + 1, len(months))
     from chiso.services.facts import catalog_of, summary_sql
 
     store = FactStore(root)
     known = catalog_of(rt)
-
-    def register(source: str, paths: list[Future[Path]], sql: str | None) -> None:
-        store.register(SOURCES[source], [p.result() for p in paths], sql)
-
-    out = []
     for source, paths in written.items():
         same = known.sources.get(source) == SOURCES[source]  # not a province's own layout
-        sql = summary_sql(rt, known, source) if same else None
-        out.append(files.submit(register, source, paths, sql))
-    return out
-
-
-def _import_values(
-    rt: Runtime, req: GenerateRequest, months: list[Period], value_rows: list[list[object]]
-) -> ImportReport | None:
-    """The units' own values of the months, written to a CSV (kept for the audit) and, with no
-    `req.out`, imported."""
-    values_path = (
-        req.out or rt.settings.data_dir / "generated"
-    ) / f"values-{months[0]}-{months[-1]}.csv"
-    write_table(values_path, VALUE_COLUMNS, value_rows)
-    if req.out is None:
-        # Imported from the rows in memory, not read back and parsed from the file just
-        # written; the audit rows still name that file, as its import would.
-        return import_records(
-            rt, records_of(VALUE_COLUMNS, value_rows), "platform-usage",
-            source="generated", written=values_path, flags=req.flags,
-        )  # fmt: skip
-    return None
+        store.register(SOURCES[source], paths, summary_sql(rt, known, source) if same else None)
+    if req.values:
+        values_path = (
+            req.out or rt.settings.data_dir / "generated"
+        ) / f"values-{months[0]}-{months[-1]}.csv"
+        write_table(values_path, VALUE_COLUMNS, value_rows)
+        if req.out is None:
+            # Imported from the rows in memory, not read back and parsed from the file just
+            # written; the audit rows still name that file, as its import would.
+            report.values = import_records(
+                rt, records_of(VALUE_COLUMNS, value_rows), "platform-usage",
+                source="generated", written=values_path, flags=req.flags,
+            )  # fmt: skip
+    return report
 
 
 VALUE_COLUMNS = ("unit_code", "period", "indicator", "numerator", "denominator", "value")
