@@ -3,7 +3,7 @@ into the Parquet layout of the store, one file per source and month."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,18 @@ def _arrow(values: NDArray[Any]) -> pa.Array:
     return pa.Array.from_buffers(kinds[data.dtype], n, [None, pa.py_buffer(data)])
 
 
+def _strings(texts: Sequence[str]) -> pa.Array:
+    """Python strings as an Arrow string array (`_arrow`'s reason), from their UTF-8 bytes."""
+    encoded = [t.encode() for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    data = pa.py_buffer(b"".join(encoded))
+    return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(offsets), data])
+
+
 def _bytes(texts: NDArray[np.bytes_]) -> pa.Array:
     """NumPy's fixed-width byte strings (UTF-8, padded with NULs) as an Arrow string array, from
-    their bytes: an Arrow cast or join would import `pyarrow.compute` (generating its thousand
-    functions' wrappers, the demo's start) for the three string columns made from numbers."""
+    their bytes (`_arrow`'s reason)."""
     n, width = len(texts), texts.dtype.itemsize
     lengths = np.char.str_len(texts)
     offsets = np.zeros(n + 1, dtype=np.int32)
@@ -80,17 +88,14 @@ def _bytes(texts: NDArray[np.bytes_]) -> pa.Array:
 
 def _codes(unit: NDArray[np.int64], codes: list[str]) -> pa.Array:
     """Each record's unit code, the units' codes picked by index."""
-    return _bytes(np.array([c.encode() for c in codes], dtype=np.bytes_)[unit])
-
-
-def _numbers(values: NDArray[np.int64], prefix: str = "") -> pa.Array:
-    """Integers as their decimal text, after `prefix`."""
-    digits = values.astype(np.bytes_)
-    return _bytes(np.char.add(prefix.encode(), digits) if prefix else digits)
+    indices = _arrow(unit.astype(np.int32))
+    return pa.DictionaryArray.from_arrays(indices, _strings(codes)).cast(pa.string())
 
 
 def _ids(prefix: str, month: Period, n: int) -> pa.Array:
-    return _numbers(np.arange(n, dtype=np.int64), f"{prefix}{month}-")
+    numbers = _arrow(np.arange(n, dtype=np.int64)).cast(pa.string())
+    text = _strings([f"{prefix}{month}-", ""])  # scalars taken from an array: `_arrow`'s reason
+    return pa.compute.binary_join_element_wise(text[0], numbers, text[1])
 
 
 def documents(month: Period, pop: Population, rng: np.random.Generator) -> pa.Table:
@@ -147,7 +152,7 @@ def applications(month: Period, pop: Population, rng: np.random.Generator) -> pa
         "application_id": _ids("HS", month, n),
         "unit_code": _codes(unit, pop.codes),
         "received_at": _arrow(_seconds_in(month, n, rng)),
-        "procedure_code": _numbers(rng.integers(1, 400, size=n).astype(np.int64)),
+        "procedure_code": _arrow(rng.integers(1, 400, size=n).astype(np.int64)).cast(pa.string()),
         "online": _arrow(draw[0] < _spread(counts, pop.online_apps)),
         "result_digitised": _arrow(draw[1] < _spread(counts, pop.digitised)),
         "on_time": _arrow(draw[2] < 0.95),
