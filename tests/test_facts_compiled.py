@@ -67,6 +67,10 @@ for name, make in synthetic.GENERATORS.items():
     table.validate(full=True)
     assert set(table.column("unit_code").to_pylist()) <= set(codes), name
     assert table.num_rows > 0, name
+docs = synthetic.documents(Period.parse("2026-11"), pop, np.random.default_rng(1))
+ids, units = docs.column("doc_id").to_pylist(), docs.column("unit_code").to_pylist()
+assert ids == [f"VB2026-11-{i}" for i in range(len(ids))]
+assert units == sorted(units, key=codes.index) and set(units) == set(codes)
 print("pandas" in sys.modules)
 """
 
@@ -78,3 +82,27 @@ def test_generated_records_need_no_pandas() -> None:
         [sys.executable, "-c", GENERATE], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "False"
+
+
+SUMMARIES = """
+import sys
+from pathlib import Path
+from chiso.services import facts
+from chiso.services.runtime import Runtime
+from chiso.settings import Settings
+rt = Runtime(Settings(data_dir=Path(sys.argv[1])))
+known = facts.catalog_of(rt)
+sql = {n: facts.summary_sql(rt, known, n) for n in sorted(known.sources)}
+assert all(q is not None and "SELECT" in q for q in sql.values()), sql
+print("ibis" in sys.modules)
+"""
+
+
+def test_the_summaries_of_a_fresh_folder_need_no_ibis(tmp_path: Path) -> None:
+    """Each shipped source's summary query (what `generate` and `ingest` keep per month) comes
+    from the shipped SQL too: asked for one source alone it was compiled by Ibis."""
+    out = subprocess.run(
+        [sys.executable, "-c", SUMMARIES, str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"
+    assert not (tmp_path / "tmp" / "facts-sql").exists()

@@ -201,3 +201,27 @@ def test_first_evaluations_are_stored_before_the_others_in_the_first_run_only(
     assert _stored(rt, ["2026-09", *NEWEST[:2]]) == ["2026-09", *NEWEST[:2]]
     assert worker.first == []
     server.close()
+
+
+def test_a_demo_server_answers_its_first_request_before_it_precomputes(
+    province_db: str, tmp_path: Path
+) -> None:
+    """`chiso demo` names its first evaluations: the background run waits for the server's
+    first answer (the sign-in form), so that request does not share the interpreter with it."""
+    from fastapi.testclient import TestClient
+
+    from chiso.settings import Settings
+    from chiso.web.app import create_app
+
+    settings = Settings(database_url=province_db, data_dir=tmp_path / "web", precompute_periods=0)
+    named = ("thu-luu", Period.parse("2026-09"))
+    app = create_app(settings, [named])
+    with TestClient(app) as client:
+        rt = app.state.rt
+        _prepared(rt, tmp_path)
+        time.sleep(0.5)
+        assert not app.state.answered.is_set()
+        assert _stored(rt, ["2026-09"]) == []
+        assert client.get("/login").status_code == 200
+        assert app.state.answered.is_set()
+        _until(lambda: _stored(rt, ["2026-09"]) == ["2026-09"])

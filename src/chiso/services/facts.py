@@ -54,9 +54,13 @@ def engine_of(rt: Runtime) -> Engine:
 
 def summary_sql(rt: Runtime, known: Catalog, source_name: str) -> str | None:
     """The by-month query of the source's measures (as declared, closed-loop signatures) that
-    its monthly summaries keep; None for a source without measures."""
+    its monthly summaries keep; None for a source without measures. Compiled for all the
+    known sources at once (a source's query does not depend on the others'): the shipped
+    sources then find it precompiled (`indicators.COMPILED`) and a fresh folder imports no
+    Ibis, where one source alone was a set of declarations of its own, compiled by Ibis."""
     cache = rt.settings.data_dir / "tmp" / "facts-sql"
-    queries = indicators.summary_queries(known.sources, known.measures, [source_name], cache)
+    names = sorted(known.sources)
+    queries = indicators.summary_queries(known.sources, known.measures, names, cache)
     return queries.get(source_name)
 
 

@@ -91,6 +91,8 @@ def _lifespan(
         rt = Runtime(settings, Actor("web"))
         app.state.rt = rt
         log.info("serving %s", database.opened(rt))
+        # Set by `observe.Observe` once this worker has answered a request.
+        answered = app.state.answered = threading.Event()
         background = None
         if settings.precompute_periods or first:
             background = precompute.Precomputer(
@@ -99,11 +101,15 @@ def _lifespan(
                 settings.precompute_periods,
                 changed=_unit_pages,
                 first=first,
+                # `chiso demo` (the evaluations it names): its first page, the sign-in form,
+                # is answered before they are made, not while they hold the interpreter lock.
+                after=answered if first else None,
             )
             background.start()
-        # Beside the first requests rather than before them: a request for a template not yet
-        # compiled compiles it itself, a framework not yet parsed is parsed by its caller.
-        threading.Thread(target=_warm, name="warm-up", daemon=True).start()
+        # After the first answer rather than before it, or beside the first requests of a
+        # worker not asked within FIRST_ANSWER_WAIT: a request for a template not yet compiled
+        # compiles it itself, a framework not yet parsed is parsed by its caller.
+        threading.Thread(target=_warm, args=(answered,), name="warm-up", daemon=True).start()
         try:
             yield
         finally:
@@ -132,10 +138,13 @@ def _unit_pages(rt: Runtime, keys: list[str]) -> None:
             todo.append(parent)
 
 
-def _warm() -> None:
+def _warm(answered: threading.Event) -> None:
     """What every worker would otherwise do at its first views: compile the page templates and
     parse the shipped frameworks; then the objects made so far are set aside from the garbage
-    collector (they live as long as the worker), so its pauses stay short."""
+    collector (they live as long as the worker), so its pauses stay short. Started once the
+    worker has answered its first request (or waited FIRST_ANSWER_WAIT for one): a second of
+    compiling beside that request, holding the interpreter lock, made it wait."""
+    answered.wait(precompute.FIRST_ANSWER_WAIT)
     from chiso.services.scoring import frameworks
     from chiso.web.render import TEMPLATES
 

@@ -64,6 +64,10 @@ class Observe(HttpMiddleware):
             raise
         finally:
             logs.REQUEST_ID.reset(token)
+            # The worker has answered: its background work may start (`app._lifespan`).
+            answered = getattr(scope["app"].state, "answered", None) if "app" in scope else None
+            if answered is not None:
+                answered.set()
 
 
 def install(app: FastAPI) -> None:

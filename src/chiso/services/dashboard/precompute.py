@@ -92,6 +92,10 @@ def precompute(
     return run
 
 
+FIRST_ANSWER_WAIT = 3.0
+"""Seconds a starting worker's background work waits for the worker's first answer before it
+starts anyway (a worker nobody asks)."""
+
 CHANGED_PAGES = 12
 """At most this many changed units' pages are made ahead (the newest changes): a reporter's
 import of a few units is what they serve; after an import of a whole province, making every
@@ -112,8 +116,12 @@ class Precomputer:
         prepare: Callable[[Runtime], object] | None = None,
         changed: Callable[[Runtime, list[str]], object] | None = None,
         first: Sequence[tuple[str, Period]] = (),
+        after: threading.Event | None = None,
     ) -> None:
         self.rt = rt
+        self.after = after
+        """Set once the worker has answered a request: the first run waits for it (at most
+        FIRST_ANSWER_WAIT seconds), so that request is not served beside the run."""
         self.first = list(first)
         """Evaluations to store ahead of the others (`chiso demo`: the ones it names), in the
         first run only."""
@@ -141,6 +149,12 @@ class Precomputer:
         self.thread.join(timeout)
 
     def _loop(self) -> None:
+        if self.after is not None:
+            waited = 0.0
+            while not self.after.wait(0.05) and not self.stop.is_set():
+                waited += 0.05
+                if waited >= FIRST_ANSWER_WAIT:
+                    break
         # Not niced: a thread holding the interpreter lock while the system leaves it waiting
         # would stall this worker's requests behind it.
         while not self.stop.is_set():
