@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
+from chiso.domain.periods import Period
 from chiso.services.accounts import users as accounts
 from chiso.services.values.importer import import_values
 from tests.conftest import WEB_PASSWORD, login
@@ -64,3 +67,55 @@ def test_scope_change_and_new_values_seen_at_the_next_request(web: Any, tmp_path
     assert rate(after) > rate(before)
     accounts.set_active(web.rt, "bc-syt", False)
     assert health.get("/ranking").headers["location"].startswith("/login")
+
+
+def test_a_cached_view_costs_the_same_with_more_history(
+    web: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A view from the caches runs the same statements and formats the same periods however many
+    months are stored (the overview's period filters once listed every month at each view)."""
+    admin = web.client("admin")
+    shown = ["/", "/ranking", "/units/75.SYT", "/indicators/signed_docs_rate"]
+    statements = [0]
+    labels = [0]
+
+    def executed(*_args: object) -> None:
+        statements[0] += 1
+
+    label = Period.label_vi.fget
+    assert label is not None
+
+    def counted(period: Period) -> str:
+        labels[0] += 1
+        return label(period)
+
+    monkeypatch.setattr(Period, "label_vi", property(counted))
+    event.listen(web.rt.db.engine, "before_cursor_execute", executed)
+
+    def costs() -> dict[str, tuple[int, int]]:
+        found = {}
+        for path in shown:
+            assert admin.get(path).status_code == 200
+            seen = []
+            for _ in range(3):  # the least of three: background work only adds
+                statements[0] = labels[0] = 0
+                assert admin.get(path).status_code == 200
+                seen.append((statements[0], labels[0]))
+            found[path] = min(seen)
+        return found
+
+    before = costs()
+    months = [Period.parse("2024-01").shifted(i) for i in range(14)]
+    older = [
+        f"75.{unit},{month},signed_docs_rate,{50 + i},100,"
+        for i, month in enumerate(months)
+        for unit in ("SYT", "SCT")
+    ]
+    values = tmp_path / "older.csv"
+    header = "unit_code,period,indicator,numerator,denominator,value\n"
+    values.write_text(header + "\n".join(older) + "\n", encoding="utf-8")
+    import_values(web.rt, values, "platform-usage")
+    try:
+        assert costs() == before
+    finally:
+        event.remove(web.rt.db.engine, "before_cursor_execute", executed)

@@ -98,6 +98,9 @@ class CachedFragment(Extension):
 
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.auto_reload = False
+"""The templates ship with the package: no stat of each template file at every render (two
+system calls a view, each a hand-back of the interpreter's lock that waits under 32 users)."""
 TEMPLATES.env.add_extension("jinja2.ext.i18n")
 TEMPLATES.env.add_extension(CachedFragment)
 TEMPLATES.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=False)  # type: ignore[attr-defined]

@@ -49,13 +49,24 @@ def cached(rt: Runtime, key: Hashable, compute: Callable[[], T]) -> T:
 def periods(rt: Runtime, framework_id: str, granularity: Granularity | None = None) -> list[Period]:
     """The periods with values, read once per data stamp (not a DISTINCT over every value per
     request)."""
-    found = cached(rt, ("periods", framework_id), lambda: _periods(rt, framework_id))
-    return [p for p in found if granularity is None or p.granularity is granularity]
+    return list(_periods_of(rt, framework_id, granularity))
 
 
-def _periods(rt: Runtime, framework_id: str) -> list[Period]:
+def _periods_of(
+    rt: Runtime, framework_id: str, granularity: Granularity | None
+) -> tuple[Period, ...]:
+    """Those of one granularity picked once per stamp too: every view asks for the newest month,
+    and a walk over every period with values at each view grows with the history."""
+    every = cached(rt, ("periods", framework_id, None), lambda: _periods(rt, framework_id))
+    if granularity is None:
+        return every
+    key = ("periods", framework_id, granularity)
+    return cached(rt, key, lambda: tuple(p for p in every if p.granularity is granularity))
+
+
+def _periods(rt: Runtime, framework_id: str) -> tuple[Period, ...]:
     with rt.db.transaction() as session:
-        return values_repo.periods_with_values(session, framework_id)
+        return tuple(values_repo.periods_with_values(session, framework_id))
 
 
 def choices(rt: Runtime, framework_id: str) -> list[Period]:
@@ -77,7 +88,7 @@ def _choices(rt: Runtime, framework_id: str) -> tuple[Period, ...]:
 def latest(
     rt: Runtime, framework_id: str, granularity: Granularity | None = Granularity.MONTH
 ) -> Period | None:
-    found = periods(rt, framework_id, granularity)
+    found = _periods_of(rt, framework_id, granularity)
     return found[-1] if found else None
 
 
