@@ -193,6 +193,7 @@ def run_backend(backend: str, env: dict[str, str]) -> list[Verdict]:
         cold = asyncio.run(_cold(chiso_base, cookies))
         found = []
         p95s: dict[str, list[tuple[float, float]]] = {path: [] for path in PAGES}
+        references: dict[str, list[tuple[float, float]]] = {path: [] for path in PAGES}
         for users in USER_COUNTS:
             print(f"{backend}: {users} users × {REQUESTS} requests per page, no think time, "
                   f"{WORKERS} workers each; p95 against the baseline app's p95 measured before "
@@ -200,6 +201,7 @@ def run_backend(backend: str, env: dict[str, str]) -> list[Verdict]:
             for path in PAGES:
                 p95, reference, spread = _page(chiso_base, base_base, path, cookies, users)
                 p95s[path].append((users, p95))
+                references[path].append((users, reference))
                 ratio = p95 / reference
                 verdict = "met" if ratio <= GOAL else "NOT met"
                 print(
@@ -217,7 +219,9 @@ def run_backend(backend: str, env: dict[str, str]) -> list[Verdict]:
                     )
                 )
         for path in PAGES:
-            found += growth(f"p95 by users, {backend}, {path}", "users", p95s[path])
+            found += growth(
+                f"p95 by users, {backend}, {path}", "users", p95s[path], references[path]
+            )
         return found
     finally:
         _stop(chiso)

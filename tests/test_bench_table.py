@@ -31,6 +31,18 @@ def test_growth_with_one_size_is_said_not_judged() -> None:
     assert verdict.measured == "one size only (8 users)"
 
 
+def test_growth_against_a_baseline_allows_what_the_machine_adds() -> None:
+    """Pages at 8/32/64 users on a loaded machine: the bare app's p95 grows 6,8× for 4× the users,
+    so chiso's 6× is not held against it, its 8,7× is; from 32 to 64 the size ratio applies."""
+    base = [(8, 0.126), (32, 0.855), (64, 1.0)]
+    found = growth("p95 by users, SQLite, /", "users", [(8, 0.1), (32, 0.6), (64, 1.5)], base)
+    assert found[0].measured == "cost 6.00× for size 4.00× (baseline 6.79×)"
+    assert found[0].target == f"{LINEAR}, or than the baseline"
+    assert [v.met for v in found] == [True, False]
+    slower = growth("p95 by users, SQLite, /", "users", [(8, 0.1), (32, 0.87)], base)
+    assert slower[0].met is False
+
+
 def test_facts_compute_rows() -> None:
     row = ["2.000.418", "0.5 s", "0.9 s", "90 MiB", "1.4 s", "1.6 s", "190 MiB", "2.80×", "1.78×",
            "9.0 s", "900 MiB", "18.00×"]  # fmt: skip
