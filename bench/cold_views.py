@@ -5,7 +5,8 @@ value and, after `CHISO_BENCH_SETTLE` seconds (default 10: the time a person tak
 the import to a page), the same pages again. Goal: every first view under 500 ms.
 
 `CHISO_BENCH_BACKENDS` (sqlite,postgresql), `CHISO_BENCH_PORT` (8810), `CHISO_BENCH_PG_DATABASE`
-(chiso_bench_cold, dropped and made again) change what runs."""
+(default: the admin URL's database + `_cold`, `chiso_bench_cold` for `postgres`; dropped and made
+again) change what runs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.measure import database_name
 from bench.verdicts import Verdict
 
 GOAL_MS = 500.0
@@ -237,7 +239,8 @@ def main() -> list[Verdict]:
     if "sqlite" in chosen:
         verdicts += run_backend("SQLite", work / "cold" / "sqlite", None)
     if "postgresql" in chosen:
-        url = _fresh_postgres(os.environ.get("CHISO_BENCH_PG_DATABASE", "chiso_bench_cold"))
+        name = os.environ.get("CHISO_BENCH_PG_DATABASE") or database_name(POSTGRES, "cold")
+        url = _fresh_postgres(name)
         verdicts += run_backend("PostgreSQL", work / "cold" / "postgresql", url)
     return verdicts
 

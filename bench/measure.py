@@ -46,3 +46,13 @@ def run(command: list[str], env: dict[str, str] | None = None, repeat: int = 3) 
         peaks.append(result["kb"] / 1024)
         cpus.append(result["cpu"])
     return Run(statistics.median(times), max(peaks), statistics.median(cpus))
+
+
+def database_name(admin_url: str, suffix: str) -> str:
+    """A benchmark's PostgreSQL database, named after the admin URL's database as
+    bench/import_workbook.py names its own (bench → bench_web), so that two sessions on one server
+    never drop each other's; `chiso_bench_…` when the admin URL names `postgres`."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(admin_url).database
+    return f"{base if base and base != 'postgres' else 'chiso_bench'}_{suffix}"

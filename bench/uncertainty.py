@@ -13,6 +13,7 @@ import tracemalloc
 
 import numpy as np
 
+from bench.verdicts import Verdict
 from chiso.domain.evaluation import Evaluation, UnitInput, evaluate
 from chiso.domain.frameworks import TOTAL, Framework, InputKind, Node, RankingGroup
 from chiso.domain.scoring import Value
@@ -93,13 +94,14 @@ def _timed(fn: object, *args: object) -> tuple[float, float]:
     return elapsed, peak
 
 
-def main() -> None:
+def main() -> list[Verdict]:
     matrix, weights, groups = _data()
     evaluation = _evaluation(matrix, weights, groups)
     print(
         f"Rank uncertainty: {UNITS} units × {MAINS * PER_MAIN} indicators in {MAINS} main "
         f"indices × {DRAWS} draws"
     )
+    found = []
     for noise in (0.0, 0.02):
         settings = UncertaintySettings(draws=DRAWS, noise=noise, top_k=10)
         base_s, base_mb = _timed(_baseline, matrix, weights, noise)
@@ -109,6 +111,10 @@ def main() -> None:
             f"  {label:<28} chiso {ours_s:6.2f} s, peak {ours_mb:6.0f} MiB | "
             f"baseline {base_s:6.2f} s, peak {base_mb:6.0f} MiB | ratio {ours_s / base_s:4.2f}×"
         )
+        found.append(
+            Verdict(f"rank uncertainty, {label}", f"{ours_s / base_s:.2f}× wall", "—", None)
+        )
+    return found
 
 
 if __name__ == "__main__":

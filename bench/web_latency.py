@@ -15,7 +15,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.verdicts import Verdict
+from bench.measure import database_name
+from bench.verdicts import Verdict, growth
 
 PAGES = [
     "/",
@@ -26,7 +27,10 @@ PAGES = [
     "/api/v1/rankings",
 ]
 BASELINE = "/table"
-USERS = int(os.environ.get("CHISO_BENCH_USERS", "32"))
+USER_COUNTS = tuple(int(n) for n in os.environ.get("CHISO_BENCH_USERS", "32").split(","))
+"""Concurrent users, one load per count (`CHISO_BENCH_USERS`, a comma list: "8,32,64" is the
+growth series of issue 16); the p95 goal is stated at 32."""
+USERS = USER_COUNTS[0]
 ROUNDS = int(os.environ.get("CHISO_BENCH_ROUNDS", "1"))
 """Pairs (baseline, then chiso) per page; the ratio shown is the median pair's: on a loaded
 machine one pair's ratio moves by 2× from one run to the next."""
@@ -117,10 +121,12 @@ async def _cold(base: str, cookies: httpx.Cookies) -> dict[str, float]:
     return found
 
 
-async def _load(base: str, path: str, cookies: httpx.Cookies | None) -> list[float]:
-    """USERS users each asking for the page REQUESTS times without pause."""
+async def _load(
+    base: str, path: str, cookies: httpx.Cookies | None, users: int = USERS
+) -> list[float]:
+    """`users` users each asking for the page REQUESTS times without pause."""
     timings: list[float] = []
-    limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
     async with httpx.AsyncClient(
         base_url=base, timeout=120, cookies=cookies, limits=limits
     ) as client:
@@ -133,7 +139,7 @@ async def _load(base: str, path: str, cookies: httpx.Cookies | None) -> list[flo
                 if response.status_code != 200:
                     raise RuntimeError(f"{path}: {response.status_code}")
 
-        await asyncio.gather(*(user() for _ in range(USERS)))
+        await asyncio.gather(*(user() for _ in range(users)))
     return timings
 
 
@@ -149,6 +155,22 @@ def _start(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 def _stop(server: subprocess.Popen[bytes]) -> None:
     server.terminate()
     server.wait(timeout=30)
+
+
+def _page(
+    chiso: str, baseline: str, path: str, cookies: httpx.Cookies, users: int
+) -> tuple[float, float, str]:
+    """chiso's p95 and the baseline's of the median pair over ROUNDS, and the rounds' ratios."""
+    pairs = []
+    for _ in range(ROUNDS):
+        reference = _p95(asyncio.run(_load(baseline, BASELINE, None, users)))
+        pairs.append((_p95(asyncio.run(_load(chiso, path, cookies, users))), reference))
+    p95, reference = sorted(pairs, key=lambda pair: pair[0] / pair[1])[len(pairs) // 2]
+    spread = ""
+    if ROUNDS > 1:
+        ratios = sorted(mine / theirs for mine, theirs in pairs)
+        spread = f" [rounds {' '.join(f'{r:.2f}' for r in ratios)}]"
+    return p95, reference, spread
 
 
 def run_backend(backend: str, env: dict[str, str]) -> list[Verdict]:
@@ -169,34 +191,36 @@ def run_backend(backend: str, env: dict[str, str]) -> list[Verdict]:
         _wait(chiso_base + "/login", chiso)
         cookies = asyncio.run(_cookies(chiso_base))
         cold = asyncio.run(_cold(chiso_base, cookies))
-        print(f"{backend}: {USERS} users × {REQUESTS} requests per page, no think time, "
-              f"{WORKERS} workers each; p95 against the baseline app's p95 measured before each page")  # fmt: skip
         found = []
-        for path in PAGES:
-            pairs = []
-            for _ in range(ROUNDS):
-                reference = _p95(asyncio.run(_load(base_base, BASELINE, None)))
-                pairs.append((_p95(asyncio.run(_load(chiso_base, path, cookies))), reference))
-            p95, reference = sorted(pairs, key=lambda pair: pair[0] / pair[1])[len(pairs) // 2]
-            ratio = p95 / reference
-            verdict = "met" if ratio <= GOAL else "NOT met"
-            spread = ""
-            if ROUNDS > 1:
-                ratios = sorted(mine / theirs for mine, theirs in pairs)
-                spread = f" [rounds {' '.join(f'{r:.2f}' for r in ratios)}]"
-            print(
-                f"  {path:<30} p95 {p95 * 1000:7.0f} ms  baseline p95 {reference * 1000:6.0f} ms"
-                f"  {ratio:5.2f}× (goal {GOAL}×: {verdict}){spread}"
-                f"  cold first view {cold[path] * 1000:6.0f} ms",
-                flush=True,
-            )
-            found.append(
-                Verdict(
-                    f"p95, {USERS} users, {backend}, {path}",
-                    f"{p95 / reference:.2f}×",
-                    f"≤ {GOAL}× baseline",
-                    p95 <= GOAL * reference,
+        p95s: dict[str, list[tuple[float, float]]] = {path: [] for path in PAGES}
+        references: dict[str, list[tuple[float, float]]] = {path: [] for path in PAGES}
+        for users in USER_COUNTS:
+            print(f"{backend}: {users} users × {REQUESTS} requests per page, no think time, "
+                  f"{WORKERS} workers each; p95 against the baseline app's p95 measured before "
+                  f"each page; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+            for path in PAGES:
+                p95, reference, spread = _page(chiso_base, base_base, path, cookies, users)
+                p95s[path].append((users, p95))
+                references[path].append((users, reference))
+                ratio = p95 / reference
+                verdict = "met" if ratio <= GOAL else "NOT met"
+                print(
+                    f"  {path:<30} p95 {p95 * 1000:7.0f} ms  baseline p95 {reference * 1000:6.0f} ms"
+                    f"  {ratio:5.2f}× (goal {GOAL}×: {verdict}){spread}"
+                    f"  cold first view {cold[path] * 1000:6.0f} ms",
+                    flush=True,
                 )
+                found.append(
+                    Verdict(
+                        f"p95, {users} users, {backend}, {path}",
+                        f"{ratio:.2f}×",
+                        f"≤ {GOAL}× baseline",
+                        ratio <= GOAL,
+                    )
+                )
+        for path in PAGES:
+            found += growth(
+                f"p95 by users, {backend}, {path}", "users", p95s[path], references[path]
             )
         return found
     finally:
@@ -211,7 +235,8 @@ def main() -> list[Verdict]:
     if "sqlite" in chosen:
         found += run_backend("SQLite", _prepare(work / "web" / "sqlite", None))
     if "postgresql" in chosen:
-        url = _postgres_database(os.environ.get("CHISO_BENCH_PG_DATABASE", "chiso_bench_web"))
+        name = os.environ.get("CHISO_BENCH_PG_DATABASE") or database_name(POSTGRES, "web")
+        url = _postgres_database(name)
         found += run_backend("PostgreSQL", _prepare(work / "web" / "postgresql", url))
     return found
 
