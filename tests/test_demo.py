@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from chiso.domain.periods import Period
+from chiso.domain.periods import Granularity, Period
+from chiso.services.dashboard import pages, precompute
 from chiso.services.facts import DEFAULT_FRAMEWORK
 from chiso.services.generate import default_end
 from chiso.services.runtime import open_runtime
@@ -112,8 +113,20 @@ def test_demo_serves_then_stores_the_first_views(tmp_path: Path) -> None:
         report = DemoReport("75", None, None)  # type: ignore[arg-type]
         report.first_views = [(DEFAULT_FRAMEWORK, last), (DEFAULT_FRAMEWORK, year)]
         evaluations.COUNTS.clear()
-        store_first_views(rt, report)
+        for framework_id, period in report.first_views:
+            pages.ranking(rt, framework_id, period)
         assert evaluations.COUNTS["computed"] == 0
         assert evaluations.COUNTS["read"] == 2
+        # `--no-serve` also stores each framework's newest period and those holding it
+        # (the server may have stored some of them before it stopped)
+        store_first_views(rt, report)
+        heads = [h for h in precompute.heads(rt) if h not in report.first_views]
+        assert {(DEFAULT_FRAMEWORK, last.enclosing(Granularity.QUARTER))} <= set(heads)
+        evaluations.COUNTS.clear()
+        options = evaluations.Options(draws=300, top_k=3)  # as the ranking page asks
+        for framework_id, period in report.first_views + heads:
+            evaluations.evaluation_for(rt, framework_id, period, options)
+        assert evaluations.COUNTS["computed"] == 0
+        assert evaluations.COUNTS["read"] == 2 + len(heads)
     finally:
         rt.close()

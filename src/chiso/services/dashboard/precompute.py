@@ -44,6 +44,19 @@ def wanted(rt: Runtime, per_framework: int) -> list[tuple[str, Period]]:
     """What to evaluate, most wanted first: of each framework with values, its newest period
     and the longer periods holding it, then the ranking page's other choices by newest end (at
     most `per_framework` periods a framework)."""
+    first, rest = _wanted(rt, per_framework)
+    return first + rest
+
+
+def heads(rt: Runtime) -> list[tuple[str, Period]]:
+    """Of each framework with values, its newest period and the quarter, half-year and year
+    holding it: what the ranking page's period choice offers first."""
+    return _wanted(rt, len(LONGER) + 1)[0]
+
+
+def _wanted(
+    rt: Runtime, per_framework: int
+) -> tuple[list[tuple[str, Period]], list[tuple[str, Period]]]:
     with rt.db.transaction() as session:
         ids = values_repo.frameworks_with_values(session)
     first: list[tuple[str, Period]] = []
@@ -64,7 +77,7 @@ def wanted(rt: Runtime, per_framework: int) -> list[tuple[str, Period]]:
         chosen = (head + older)[:per_framework]
         first += [(framework_id, p) for p in chosen[: len(head)]]
         rest += [(framework_id, p) for p in chosen[len(head) :]]
-    return first + rest
+    return first, rest
 
 
 def precompute(

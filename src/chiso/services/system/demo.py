@@ -21,7 +21,7 @@ from chiso.io.writers import write_table
 from chiso.services import facts
 from chiso.services.accounts import users
 from chiso.services.assessments import rounds
-from chiso.services.dashboard import pages
+from chiso.services.dashboard import pages, precompute
 from chiso.services.documents import agencies
 from chiso.services.generate import GenerateRequest, default_end, generate, profile, records_of
 from chiso.services.runtime import Progress, Runtime, no_progress
@@ -102,9 +102,12 @@ def build_full_demo(
 
 
 def store_first_views(rt: Runtime, report: DemoReport) -> None:
-    """The rankings of the newest month and of the year the demo names, as their pages ask for
-    them, evaluated and stored, so the first views read them."""
-    for framework_id, period in report.first_views:
+    """The rankings of the newest month and of the year the demo names, then of each
+    framework's newest period and the quarter, half-year and year holding it (what a server's
+    background thread evaluates first), as their pages ask for them, evaluated and stored: a
+    server started on the built folder serves their first views from the database."""
+    named = list(report.first_views)
+    for framework_id, period in named + [h for h in precompute.heads(rt) if h not in named]:
         pages.ranking(rt, framework_id, period)
 
 
