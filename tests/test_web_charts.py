@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import re
 import sys
-import time
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -169,14 +168,41 @@ def test_histogram_bins_as_vega_and_groups_in_its_palette() -> None:
     assert [t.label for t in chart.x_ticks][::5] == ["0", "50", "100"]
 
 
-def test_chart_is_drawn_once_per_data(web: Any) -> None:
+def test_chart_is_drawn_once_per_data(web: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit page's charts are laid out with the page's kept fragment: a second view of
+    unchanged data lays out none of them again and shows the same SVG."""
     client = web.client("admin")
-    client.get("/units/75.SYT")
-    start = time.perf_counter()
+    first = client.get("/units/75.SYT")
+    drawn: list[int] = []
+    line_chart = charts.line_chart
+
+    def counted(*args: Any, **kwargs: Any) -> charts.Chart:
+        drawn.append(1)
+        return line_chart(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "line_chart", counted)
     again = client.get("/units/75.SYT")
-    took = time.perf_counter() - start
     assert again.status_code == 200 and _charts(again.text)
-    assert took < 1.0, took
+    assert _charts(again.text) == _charts(first.text)
+    assert drawn == []
+
+
+def test_long_names_are_shortened_to_the_chart() -> None:
+    """A group name or a unit longer than the chart is cut with "…" (the whole group name in
+    the legend's tooltip), instead of running past the chart's edge."""
+    group = "Ủy ban nhân dân các xã, phường, đặc khu thuộc tỉnh " * 3
+    chart = charts.histogram([(group, 10.0), ("Sở", 20.0)], x_title="Tỷ lệ (%)", percent=True)
+    long_key = next(k for k in chart.legend if k.title == group)
+    assert long_key.label.endswith("…") and group.startswith(long_key.label[:-1])
+    assert charts.text_width(long_key.label) <= chart.plot_width - 18
+    assert [k.label for k in chart.legend if k.title == "Sở"] == ["Sở"]
+    root = _safe(_draw(chart, "bars"))
+    titles = [t.text for t in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert group in titles
+    unit = "lượt truy cập cổng dịch vụ công trực tuyến của tỉnh trong tháng"
+    line = charts.line_chart([("1/2026", "tháng 1/2026", 3.0)], share=False, unit=unit)
+    assert line.y_title.endswith("…") and charts.text_width(line.y_title) <= line.plot_height
+    assert f"tháng 1/2026: 3 {unit}" in [d.title for d in line.dots]
 
 
 def test_distribution_counts_units_in_whole_numbers(web: Any) -> None:

@@ -70,6 +70,8 @@ class Key:
     y: float
     colour: str
     label: str
+    """The name as drawn: shortened with "…" to the chart's width (the whole name is `title`)."""
+    title: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,17 @@ def text_width(text: str) -> float:
     Arial, Helvetica and Liberation Sans): labels are thinned by it, so an estimate too small
     would let them overlap."""
     return sum(0.29 if c in NARROW else 0.58 if c.isdigit() else 0.62 for c in text) * FONT_SIZE
+
+
+def fitted(text: str, room: float) -> str:
+    """`text`, or its start and "…" when it is wider than `room`: a long group or unit name
+    would otherwise run past the chart's edge and be cut off."""
+    if text_width(text) <= room:
+        return text
+    cut = text
+    while cut and text_width(cut + "…") > room:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
 
 
 def nice_step(span: float, count: int) -> float:
@@ -206,7 +219,7 @@ def line_chart(
         plot_height=height,
         x_ticks=_thinned(xs, [label for label, _, _ in points]),
         y_ticks=[Tick(y_at(v), label) for v, label in zip(y_values, y_labels, strict=True)],
-        y_title=y_title,
+        y_title=fitted(y_title, height),
         y_title_x=round(-left + FONT_SIZE, 2),
         lines=["M" + "L".join(p) for p in lines],
         dots=dots,
@@ -298,7 +311,11 @@ def histogram(
     x_title_y = height + TICK + 2 * FONT_SIZE + 10
     legend_y = 11 + x_title_y + FONT_SIZE + 18
     row = FONT_SIZE + 8
-    legend = [Key(left, legend_y + 8 + i * row, colour[g], g) for i, g in enumerate(groups)]
+    room = width - 18
+    legend = [
+        Key(left, legend_y + 8 + i * row, colour[g], fitted(g, room), g)
+        for i, g in enumerate(groups)
+    ]
     return Chart(
         width=round(left + width + 14, 2),
         height=round(legend_y + 8 + len(groups) * row + 4, 2),
@@ -310,7 +327,7 @@ def histogram(
         y_ticks=[Tick(y_at(v), label) for v, label in zip(y_values, y_labels, strict=True)],
         x_title=x_title,
         x_title_y=round(x_title_y, 2),
-        y_title=y_title,
+        y_title=fitted(y_title, height),
         y_title_x=round(-left + FONT_SIZE, 2),
         bars=bars,
         legend_title=legend_title,
