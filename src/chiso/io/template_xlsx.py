@@ -20,7 +20,6 @@ from chiso.io.tables import CellValue, Row, Sheet, column_key, read_table
 from chiso.io.values import UNKNOWN, ColumnMark, DecimalMark
 from chiso.io.values_file import (
     DEFAULT_MAX,
-    ValueRow,
     parse_fraction,
     parse_value,
     plain_fractions,
@@ -286,17 +285,6 @@ class WideValues:
 
     def unit_where(self, row: int) -> str:
         return self.sheet.where(self.numbers[row], "unit_code")
-
-    def rows(self) -> list[ValueRow]:
-        """One `ValueRow` per value, row by row, column by column."""
-        out = []
-        for i, (unit, name) in enumerate(zip(self.codes, self.names, strict=True)):
-            where, unit_where = self.where(i), self.unit_where(i)
-            for code, values in self.columns:
-                value = values[i]
-                if value is not None:
-                    out.append(ValueRow(where, unit, name, self.period, code, value, unit_where))
-        return out
 
 
 Later = list[tuple[int, int, tuple[str, str, str] | int]]
