@@ -224,6 +224,20 @@ def driver_rows(session: Session, sql: str, params: Sequence[Any]) -> list[tuple
         cursor.close()
 
 
+def driver_executemany(session: Session, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    """`sql` once per row through the driver's own cursor, in the session's transaction: the
+    driver reads the rows as it goes (columns zipped, no list of tuples made first), where
+    SQLAlchemy would build a parameter dictionary per row. `sql` writes each parameter as
+    `param_mark`'s."""
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
 def param_mark(session: Session) -> str:
     """How the driver's own cursor writes a parameter: `?` (sqlite3) or `%s` (psycopg)."""
     return "?" if serialises_writes(session) else "%s"

@@ -21,6 +21,7 @@ from chiso.store import audit_repo
 from chiso.store.db import (
     Query,
     copy_rows,
+    driver_executemany,
     driver_rows,
     is_write,
     param_mark,
@@ -161,11 +162,7 @@ def stage(
             "numerator REAL, denominator REAL, text TEXT, index_value REAL, document TEXT)"
         )
         sql = f"INSERT INTO temp.chiso_staged ({', '.join(names)}) VALUES (?, ?, ?, ?, ?)"
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(sql, rows)  # the driver reads the columns as it goes
-        finally:
-            cursor.close()
+        driver_executemany(session, sql, rows)
         if values:  # (an empty list would be taken as one row without parameters)
             connection.exec_driver_sql(
                 f"INSERT INTO temp.chiso_offered ({', '.join(value_names)}) VALUES "
