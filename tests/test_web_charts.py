@@ -235,3 +235,14 @@ def test_a_changed_units_page_is_made_before_its_view(web: Any) -> None:
     assert made[0] == "75.SYT" and len(made) >= 2
     page = web.client("admin").get("/units/75.SYT")
     assert page.status_code == 200 and len(_charts(page.text)) >= 2
+
+
+def test_one_value_for_every_unit_sits_on_the_whole_scale() -> None:
+    """All units at 100 % (or all at 0 meetings) is one bar on the whole scale, not a bin
+    0,05 wide or one reading past 100 %."""
+    full = charts.histogram([("a", 100.0), ("b", 100.0)], x_title="Tỷ lệ (%)", percent=True)
+    assert [b.title for b in full.bars] == ["b, 95–100%: 1 đơn vị", "a, 95–100%: 1 đơn vị"]
+    assert (full.x_ticks[0].label, full.x_ticks[-1].label) == ("0", "100")
+    none = charts.histogram([("a", 0.0)] * 3, x_title="Giá trị", percent=False)
+    assert [b.title for b in none.bars] == ["a, 0–1: 3 đơn vị"]
+    assert all("," not in t.label for t in none.x_ticks)

@@ -262,7 +262,16 @@ def histogram(
     groups = sorted({g for g, _ in values})
     colour = {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(groups)}
     found = [v for _, v in values]
-    start, stop, step = bins(min(found, default=0.0), max(found, default=1.0))
+    low, high = min(found, default=0.0), max(found, default=1.0)
+    if low == high:
+        # Every unit at one value (all at 100 %, all at 0 meetings): placed on the whole scale
+        # (counts in bins of one), not in a bin 0,05 wide or one reading "100–105%".
+        if percent and 0 <= low <= 100:
+            low, high = 0.0, 100.0
+        else:
+            low = min(0.0, low)
+            high = max(high, low + 20)
+    start, stop, step = bins(low, high)
     count = max(1, round((stop - start) / step))
     counts = [dict.fromkeys(groups, 0) for _ in range(count)]
     for group, value in values:
